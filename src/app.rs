@@ -1,0 +1,117 @@
+//! The application state and the router, assembled from each feature's router.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header::{HeaderName, HeaderValue};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::Response;
+use axum::Router;
+use minijinja::Environment;
+
+use crate::db::Db;
+use crate::features;
+use crate::web::{self, templates};
+
+/// How this instance runs; nothing here is state that other instances need to share.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub addr: String,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// Take the client address from `X-Forwarded-For` (behind a load balancer).
+    pub trust_proxy: bool,
+    /// Mark cookies Secure even when no proxy says the request came over HTTPS.
+    pub cookie_secure: bool,
+}
+
+impl Config {
+    /// The explicit database URL, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) if !u.trim().is_empty() => u.trim().to_string(),
+            _ => format!("sqlite://{}", self.data_dir.join("leifeng.db").display()),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub templates: Arc<Environment<'static>>,
+    pub cfg: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(db: Db, cfg: Config) -> AppState {
+        AppState {
+            db,
+            templates: Arc::new(templates::environment()),
+            cfg: Arc::new(cfg),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(features::home::router())
+        .merge(features::account::router())
+        .merge(features::district::router())
+        .merge(features::streets::router())
+        .merge(features::communities::router())
+        .merge(features::units::router())
+        .merge(features::pairings::router())
+        .merge(features::users::router())
+        .merge(features::audit::router())
+        .merge(crate::openapi::router())
+        .fallback(features::home::not_found)
+        .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
+        .layer(from_fn_with_state(state.clone(), web::session_layer))
+        .layer(from_fn_with_state(state.clone(), web::render_errors))
+        .layer(from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.entry(HeaderName::from_static(k))
+            .or_insert(HeaderValue::from_static(v));
+    };
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "same-origin");
+    set(h, "content-security-policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+    res
+}
+
+/// Serves until Ctrl-C or SIGTERM; `ready` is told the bound address.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,357 @@
+//! The one place that decides what a signed-in user may see and do, from the role and the org tree.
+//!
+//! Handlers never compare roles themselves: they describe the object (with its place in the
+//! tree) and ask [`allows`]; list queries ask [`list_scope`] and turn the answer into SQL.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The roles of SPEC §1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    DistrictAdmin,
+    StreetAdmin,
+    CommunityAdmin,
+    UnitAdmin,
+    Police,
+    Volunteer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::DistrictAdmin,
+        Role::StreetAdmin,
+        Role::CommunityAdmin,
+        Role::UnitAdmin,
+        Role::Police,
+        Role::Volunteer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::DistrictAdmin => "district_admin",
+            Role::StreetAdmin => "street_admin",
+            Role::CommunityAdmin => "community_admin",
+            Role::UnitAdmin => "unit_admin",
+            Role::Police => "police",
+            Role::Volunteer => "volunteer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
+    }
+
+    /// Which kind of org node an account of this role belongs to.
+    pub fn org_kind(self) -> Option<OrgKind> {
+        match self {
+            Role::StreetAdmin => Some(OrgKind::Street),
+            Role::CommunityAdmin => Some(OrgKind::Community),
+            Role::UnitAdmin => Some(OrgKind::Unit),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrgKind {
+    Street,
+    Community,
+    Unit,
+}
+
+/// Who is asking: the signed-in user and where they sit in the tree.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub street_id: Option<i64>,
+    pub community_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub lang: crate::i18n::Lang,
+    /// The CSRF token of the session (empty for bearer tokens, which need none).
+    pub csrf: String,
+    pub session_id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    View,
+    Create,
+    Update,
+    Delete,
+}
+
+/// An object described by its place in the org tree; for `Create` it is the object that would
+/// be made.
+#[derive(Clone, Debug)]
+pub enum Object {
+    /// The district itself (its name and settings).
+    District,
+    Street {
+        id: i64,
+    },
+    Community {
+        id: i64,
+        street_id: i64,
+        paired_unit_ids: Vec<i64>,
+    },
+    Unit {
+        id: i64,
+        paired_community_ids: Vec<i64>,
+        paired_street_ids: Vec<i64>,
+    },
+    /// 结对: a unit paired with a community.
+    Pairing {
+        unit_id: i64,
+        community_id: i64,
+        street_id: i64,
+    },
+    /// An account; `street_id` is the street its org sits under (a community's street for
+    /// community staff), so that a street can manage its communities' accounts.
+    Account {
+        id: i64,
+        role: Role,
+        street_id: Option<i64>,
+        community_id: Option<i64>,
+        unit_id: Option<i64>,
+    },
+    /// The audit trail as a whole.
+    AuditLog,
+}
+
+/// Decides whether `p` may do `action` on `obj`.
+pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
+    use Action::*;
+    use Role::*;
+    match p.role {
+        DistrictAdmin => true,
+        StreetAdmin => {
+            let s = p.street_id;
+            match obj {
+                Object::District => action == View,
+                Object::Street { id } => action == View && Some(*id) == s,
+                Object::Community { street_id, .. } => Some(*street_id) == s,
+                Object::Unit {
+                    paired_street_ids, ..
+                } => action == View && s.is_some_and(|s| paired_street_ids.contains(&s)),
+                Object::Pairing { street_id, .. } => action == View && Some(*street_id) == s,
+                Object::Account {
+                    id,
+                    role,
+                    street_id,
+                    ..
+                } => {
+                    if *id == p.user_id {
+                        return action == View;
+                    }
+                    // A street manages the accounts of its communities' staff.
+                    *role == CommunityAdmin && s.is_some() && *street_id == s
+                }
+                Object::AuditLog => false,
+            }
+        }
+        CommunityAdmin => {
+            let c = p.community_id;
+            match obj {
+                Object::District => action == View,
+                Object::Street { id } => action == View && Some(*id) == p.street_id,
+                Object::Community { id, street_id, .. } => {
+                    matches!(action, View | Update)
+                        && Some(*id) == c
+                        && Some(*street_id) == p.street_id
+                }
+                Object::Unit {
+                    paired_community_ids,
+                    ..
+                } => action == View && c.is_some_and(|c| paired_community_ids.contains(&c)),
+                Object::Pairing { community_id, .. } => action == View && Some(*community_id) == c,
+                Object::Account { id, .. } => action == View && *id == p.user_id,
+                Object::AuditLog => false,
+            }
+        }
+        UnitAdmin => {
+            let u = p.unit_id;
+            match obj {
+                Object::District => action == View,
+                Object::Street { .. } => false,
+                Object::Community {
+                    paired_unit_ids, ..
+                } => action == View && u.is_some_and(|u| paired_unit_ids.contains(&u)),
+                Object::Unit { id, .. } => matches!(action, View | Update) && Some(*id) == u,
+                Object::Pairing { unit_id, .. } => action == View && Some(*unit_id) == u,
+                Object::Account { id, .. } => action == View && *id == p.user_id,
+                Object::AuditLog => false,
+            }
+        }
+        // The traffic police brigade receives volunteers from every unit: it reads the tree.
+        Police => match obj {
+            Object::District
+            | Object::Street { .. }
+            | Object::Community { .. }
+            | Object::Unit { .. } => action == View,
+            Object::Account { id, .. } => action == View && *id == p.user_id,
+            Object::Pairing { .. } | Object::AuditLog => false,
+        },
+        Volunteer => match obj {
+            Object::District => action == View,
+            Object::Account { id, .. } => action == View && *id == p.user_id,
+            _ => false,
+        },
+    }
+}
+
+/// Whether `p` may change what identifies an object in the tree (a unit's name and level, a
+/// community's name and street), beyond its contact details. Units and communities may keep
+/// their own contact details current, but the district (or the street, for its communities)
+/// decides who they are.
+pub fn may_edit_identity(p: &Principal, obj: &Object) -> bool {
+    match p.role {
+        Role::DistrictAdmin => true,
+        Role::StreetAdmin => {
+            matches!(obj, Object::Community { street_id, .. } if Some(*street_id) == p.street_id)
+        }
+        _ => false,
+    }
+}
+
+/// Which rows of a kind of object a user's lists show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// Rows under (or, for units, paired into) this street.
+    Street(i64),
+    /// Rows of (or paired with) this community.
+    Community(i64),
+    /// Rows of (or paired with) this unit.
+    Unit(i64),
+    /// Only the user's own account.
+    OwnAccount(i64),
+    Nothing,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listing {
+    Streets,
+    Communities,
+    Units,
+    Pairings,
+    Accounts,
+    AuditLog,
+}
+
+/// The rows `p` may see in a list of `what`; must agree with [`allows`] for `Action::View`.
+pub fn list_scope(p: &Principal, what: Listing) -> Scope {
+    use Listing::*;
+    use Role::*;
+    let or_nothing = |id: Option<i64>, f: fn(i64) -> Scope| id.map(f).unwrap_or(Scope::Nothing);
+    match (p.role, what) {
+        (DistrictAdmin, _) => Scope::All,
+        (StreetAdmin, Streets | Communities | Units | Pairings) => {
+            or_nothing(p.street_id, Scope::Street)
+        }
+        // A street lists its communities' staff accounts (and its own).
+        (StreetAdmin, Accounts) => or_nothing(p.street_id, Scope::Street),
+        (CommunityAdmin, Streets) => or_nothing(p.street_id, Scope::Street),
+        (CommunityAdmin, Communities | Units | Pairings) => {
+            or_nothing(p.community_id, Scope::Community)
+        }
+        (UnitAdmin, Communities | Units | Pairings) => or_nothing(p.unit_id, Scope::Unit),
+        (Police, Streets | Communities | Units) => Scope::All,
+        (_, Accounts) => Scope::OwnAccount(p.user_id),
+        _ => Scope::Nothing,
+    }
+}
+
+/// Whether `p` may open the list page of `what` at all (the menu shows only these).
+pub fn may_list(p: &Principal, what: Listing) -> bool {
+    !matches!(list_scope(p, what), Scope::Nothing | Scope::OwnAccount(_))
+}
+
+/// Whether `p` may create some object of the kind `what` (shows or hides "new" buttons).
+pub fn may_create(p: &Principal, what: Listing) -> bool {
+    match (p.role, what) {
+        (Role::DistrictAdmin, Listing::AuditLog) => false,
+        (Role::DistrictAdmin, _) => true,
+        (Role::StreetAdmin, Listing::Communities | Listing::Accounts) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            user_id: 100,
+            username: "u".into(),
+            display_name: String::new(),
+            role,
+            street_id: Some(1),
+            community_id: if role == Role::CommunityAdmin {
+                Some(10)
+            } else {
+                None
+            },
+            unit_id: if role == Role::UnitAdmin {
+                Some(20)
+            } else {
+                None
+            },
+            lang: crate::i18n::Lang::Zh,
+            csrf: String::new(),
+            session_id: String::new(),
+        }
+    }
+
+    #[test]
+    fn street_admin_manages_only_its_communities() {
+        let p = principal(Role::StreetAdmin);
+        let inside = Object::Community {
+            id: 10,
+            street_id: 1,
+            paired_unit_ids: vec![],
+        };
+        let outside = Object::Community {
+            id: 11,
+            street_id: 2,
+            paired_unit_ids: vec![],
+        };
+        for a in [Action::View, Action::Create, Action::Update, Action::Delete] {
+            assert!(allows(&p, a, &inside));
+            assert!(!allows(&p, a, &outside));
+        }
+    }
+
+    #[test]
+    fn unit_admin_sees_paired_communities_only() {
+        let p = principal(Role::UnitAdmin);
+        let paired = Object::Community {
+            id: 10,
+            street_id: 1,
+            paired_unit_ids: vec![20],
+        };
+        let other = Object::Community {
+            id: 11,
+            street_id: 1,
+            paired_unit_ids: vec![21],
+        };
+        assert!(allows(&p, Action::View, &paired));
+        assert!(!allows(&p, Action::Update, &paired));
+        assert!(!allows(&p, Action::View, &other));
+    }
+
+    #[test]
+    fn nobody_but_the_district_reads_the_audit_log() {
+        for role in Role::ALL {
+            assert_eq!(
+                allows(&principal(role), Action::View, &Object::AuditLog),
+                role == Role::DistrictAdmin
+            );
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The command line: serve, migrate, user add, backup.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{self, AppState, Config};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::features::users::{create_from_cli, AccountInput};
+use crate::i18n::Lang;
+
+#[derive(Parser)]
+#[command(
+    name = "leifeng",
+    version,
+    about = "Leifeng: runs a district's 学雷锋志愿服务进社区 volunteer campaign"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives; every command that touches data takes these.
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory for the embedded SQLite database (used when no database URL is given).
+    #[arg(long, env = "LEIFENG_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://user@host/db) or sqlite://PATH; default: SQLite in the data dir.
+    #[arg(long, env = "LEIFENG_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web site and the JSON API (applies pending migrations first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LEIFENG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// On an empty database, create a demo district and print its accounts.
+        #[arg(long, env = "LEIFENG_DEMO")]
+        demo: bool,
+        /// Trust X-Forwarded-For and X-Forwarded-Proto (behind a load balancer).
+        #[arg(long, env = "LEIFENG_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// Always mark cookies Secure (when the site is served over HTTPS without a proxy header).
+        #[arg(long, env = "LEIFENG_COOKIE_SECURE")]
+        cookie_secure: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent copy of the live SQLite database (on PostgreSQL, use pg_dump).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// district_admin, street_admin, community_admin, unit_admin, police or volunteer.
+        #[arg(long)]
+        role: String,
+        /// The street, community or unit the account belongs to (for those roles).
+        #[arg(long)]
+        org: Option<i64>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+impl DbArgs {
+    fn config(&self, addr: &str) -> Config {
+        Config {
+            addr: addr.to_string(),
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            trust_proxy: false,
+            cookie_secure: false,
+        }
+    }
+
+    async fn connect(&self) -> anyhow::Result<(Db, Config)> {
+        let cfg = self.config("");
+        if cfg
+            .database_url
+            .as_deref()
+            .is_none_or(|u| u.trim().is_empty())
+        {
+            std::fs::create_dir_all(&cfg.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    cfg.data_dir.display()
+                )
+            })?;
+        }
+        let db = Db::connect(&cfg.database_url()).await?;
+        Ok((db, cfg))
+    }
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LEIFENG_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        match cli.command {
+            Command::Serve { addr, db, demo, trust_proxy, cookie_secure } => {
+                let started = std::time::Instant::now();
+                let (pool, mut cfg) = db.connect().await?;
+                cfg.addr = addr.clone();
+                cfg.trust_proxy = trust_proxy;
+                cfg.cookie_secure = cookie_secure;
+                if demo {
+                    crate::demo::seed_and_print(&pool).await?;
+                }
+                let listener = tokio::net::TcpListener::bind(&addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr}: is another program using it? Try --addr 127.0.0.1:8081"))?;
+                let url = format!("http://{}", listener.local_addr()?);
+                tracing::info!(
+                    database = %crate::db::redact(&cfg.database_url()),
+                    ready_ms = started.elapsed().as_millis() as u64,
+                    "Leifeng is serving at {url}"
+                );
+                println!("Leifeng is serving at {url}");
+                app::serve(AppState::new(pool, cfg), listener).await
+            }
+            Command::Migrate { db } => {
+                let (_, cfg) = db.connect().await?;
+                println!("migrations applied to {}", crate::db::redact(&cfg.database_url()));
+                Ok(())
+            }
+            Command::User { command: UserCommand::Add { username, role, org, display_name, password_stdin: _, db } } => {
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+                let password = password.lines().next().unwrap_or("").to_string();
+                let (pool, _) = db.connect().await?;
+                let input = AccountInput {
+                    username: Some(username),
+                    display_name,
+                    role: Some(role),
+                    org_id: org,
+                    password: Some(password),
+                    active: Some(true),
+                    ..Default::default()
+                };
+                match create_from_cli(&pool, &input).await {
+                    Ok(a) => {
+                        println!("created account {} (id {}, role {})", a.username, a.id, a.role);
+                        Ok(())
+                    }
+                    Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
+                        for e in errs {
+                            let flag = match e.field.as_str() {
+                                "street_id" | "community_id" | "unit_id" => "org".to_string(),
+                                "password" => "password-stdin".to_string(),
+                                f => f.replace('_', "-"),
+                            };
+                            eprintln!("--{flag}: {}", e.message(Lang::En));
+                        }
+                        anyhow::bail!("the account was not created")
+                    }
+                    Err(e) => Err(anyhow::anyhow!("{e:?}")),
+                }
+            }
+            Command::Backup { to, db } => {
+                let (pool, _) = db.connect().await?;
+                pool.backup(&to).await?;
+                println!("backup written to {}", to.display());
+                Ok(())
+            }
+        }
+    })
+}

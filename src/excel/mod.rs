@@ -1,0 +1,367 @@
+//! The official forms as Excel files: reading what people upload (title rows, merged cells,
+//! columns in any order, line breaks in headers, full-width text) and writing the same layout.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Reader, Sheets};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::text::fold_width;
+
+/// The largest upload accepted, and the most data rows.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_ROWS: usize = 20_000;
+
+/// One problem in an uploaded sheet, located as Excel shows it.
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct CellError {
+    /// The row number as Excel shows it (1-based).
+    pub row: usize,
+    /// The column header the cell is under.
+    pub column: String,
+    /// What the cell holds.
+    pub value: String,
+    /// What is wrong and how to fix it, in the caller's language.
+    pub message: String,
+}
+
+/// What an import answers, dry run or not.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// Data rows read (blank rows and the lines above the header are not counted).
+    pub rows: usize,
+    /// Rows without problems.
+    pub accepted: usize,
+    /// Rows written (0 on a dry run or when any row has a problem).
+    pub created: usize,
+    /// Rows that were already recorded and were left as they are.
+    pub unchanged: usize,
+    pub dry_run: bool,
+    pub errors: Vec<CellError>,
+}
+
+/// A data row: its Excel row number and each expected column's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SheetRow {
+    pub row: usize,
+    pub cells: Vec<String>,
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadError {
+    NotExcel,
+    Empty,
+    /// The header row was not found; these columns are missing.
+    NoHeader(Vec<String>),
+    TooManyRows(usize),
+}
+
+/// A column the importer looks for: its header in the template and other headers people use.
+pub struct Column {
+    pub header: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => fold_width(s),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.as_f64().to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(_) => String::new(),
+    }
+}
+
+/// A header as compared: no spaces, line breaks or punctuation around it, full-width folded.
+fn normalise_header(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '*' | '＊' | ':' | '：' | '(' | ')' | '（' | '）')
+        })
+        .collect()
+}
+
+/// Reads the first sheet: finds the header row among the first 20 rows, maps the columns by
+/// header whatever their order, fills merged cells down, and returns the data rows until the
+/// end (blank rows and a signature line under the table are skipped).
+pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, ReadError> {
+    let mut wb =
+        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| ReadError::NotExcel)?;
+    let range = match wb.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        _ => return Err(ReadError::Empty),
+    };
+    let (start_row, start_col) = range
+        .start()
+        .map(|(r, c)| (r as usize, c as usize))
+        .unwrap_or((0, 0));
+    let mut grid: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect();
+    let merges: Vec<Dimensions> = match &mut wb {
+        Sheets::Xlsx(x) => x
+            .worksheet_merge_cells_at(0)
+            .and_then(Result::ok)
+            .unwrap_or_default(),
+        Sheets::Xls(x) => x.worksheet_merge_cells_at(0).unwrap_or_default(),
+        _ => vec![],
+    };
+    // A merged cell holds its value in its top-left corner only: give it to every cell it covers.
+    for m in merges {
+        let at = |r: u32, c: u32| {
+            (r as usize)
+                .checked_sub(start_row)
+                .zip((c as usize).checked_sub(start_col))
+        };
+        let Some(value) = at(m.start.0, m.start.1).and_then(|(r, c)| grid.get(r)?.get(c).cloned())
+        else {
+            continue;
+        };
+        for r in m.start.0..=m.end.0 {
+            for c in m.start.1..=m.end.1 {
+                if let Some((r, c)) = at(r, c) {
+                    if let Some(cell) = grid.get_mut(r).and_then(|row| row.get_mut(c)) {
+                        *cell = value.clone();
+                    }
+                }
+            }
+        }
+    }
+    if grid.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    let find = |row: &[String]| -> Vec<Option<usize>> {
+        columns
+            .iter()
+            .map(|c| {
+                row.iter().position(|h| {
+                    let h = normalise_header(h);
+                    !h.is_empty() && (h == c.header || c.aliases.contains(&h.as_str()))
+                })
+            })
+            .collect()
+    };
+    let mut best: Option<(usize, Vec<Option<usize>>)> = None;
+    for (i, row) in grid.iter().enumerate().take(20) {
+        let found = find(row);
+        let required_ok = columns
+            .iter()
+            .zip(&found)
+            .all(|(c, f)| !c.required || f.is_some());
+        if required_ok {
+            best = Some((i, found));
+            break;
+        }
+    }
+    let Some((header_idx, positions)) = best else {
+        // Name what is missing against the row that matched most.
+        let most = grid
+            .iter()
+            .take(20)
+            .map(|r| find(r))
+            .max_by_key(|f| f.iter().filter(|x| x.is_some()).count());
+        let missing = columns
+            .iter()
+            .zip(
+                most.unwrap_or_default()
+                    .iter()
+                    .chain(std::iter::repeat(&None)),
+            )
+            .filter(|(c, f)| c.required && f.is_none())
+            .map(|(c, _)| c.header.to_string())
+            .collect();
+        return Err(ReadError::NoHeader(missing));
+    };
+    let mut out = vec![];
+    for (i, row) in grid.iter().enumerate().skip(header_idx + 1) {
+        let cells: Vec<String> = positions
+            .iter()
+            .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
+            .collect();
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        // A line with text in only one cell that is no data column's first field is a note or a
+        // signature under the table ("填表人：…").
+        let filled = row.iter().filter(|c| !c.is_empty()).count();
+        if filled == 1
+            && is_footer(
+                row.iter()
+                    .find(|c| !c.is_empty())
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            )
+        {
+            continue;
+        }
+        out.push(SheetRow {
+            row: start_row + i + 1,
+            cells,
+        });
+        if out.len() > MAX_ROWS {
+            return Err(ReadError::TooManyRows(MAX_ROWS));
+        }
+    }
+    Ok(out)
+}
+
+fn is_footer(text: &str) -> bool {
+    let t = text.trim();
+    [
+        "填表人",
+        "制表人",
+        "负责人签字",
+        "签字",
+        "盖章",
+        "联系电话",
+        "填报日期",
+        "日期",
+        "备注",
+        "说明",
+        "注：",
+    ]
+    .iter()
+    .any(|k| t.starts_with(k))
+}
+
+/// A workbook in the official layout: a title row over the header, then the rows.
+pub fn write_table(
+    title: &str,
+    headers: &[&str],
+    widths: &[f64],
+    rows: &[Vec<String>],
+) -> anyhow::Result<Vec<u8>> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let title_fmt = Format::new()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center);
+    let head_fmt = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let cell_fmt = Format::new().set_border(FormatBorder::Thin);
+    let last_col = headers.len().saturating_sub(1) as u16;
+    if last_col > 0 {
+        ws.merge_range(0, 0, 0, last_col, title, &title_fmt)?;
+    } else {
+        ws.write_string_with_format(0, 0, title, &title_fmt)?;
+    }
+    ws.set_row_height(0, 28)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *h, &head_fmt)?;
+        ws.set_column_width(c as u16, widths.get(c).copied().unwrap_or(16.0))?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            // Everything as text: phone and ID numbers must not turn into 1.38E+10.
+            ws.write_string_with_format(r as u32 + 2, c as u16, v, &cell_fmt)?;
+        }
+    }
+    ws.set_freeze_panes(2, 0)?;
+    Ok(wb.save_to_buffer()?)
+}
+
+pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: &[Column] = &[
+        Column {
+            header: "文明单位",
+            aliases: &["单位名称", "单位"],
+            required: true,
+        },
+        Column {
+            header: "街道",
+            aliases: &["所在街道"],
+            required: true,
+        },
+        Column {
+            header: "社区",
+            aliases: &["结对社区", "社区名称"],
+            required: true,
+        },
+    ];
+
+    #[test]
+    fn reads_back_what_it_writes_with_title_and_footer() {
+        let rows = vec![
+            vec![
+                "1".into(),
+                "区税务局".into(),
+                "东湖街道".into(),
+                "春晓社区".into(),
+            ],
+            vec![
+                "2".into(),
+                "区一中".into(),
+                "东湖街道".into(),
+                "秋实社区".into(),
+            ],
+        ];
+        let bytes =
+            write_table("附件1", &["序号", "文明单位", "街道", "社区"], &[], &rows).unwrap();
+        let read = read_sheet(&bytes, COLS).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].row, 3);
+        assert_eq!(read[1].cells, vec!["区一中", "东湖街道", "秋实社区"]);
+    }
+
+    #[test]
+    fn header_with_line_break_and_other_order() {
+        let rows = vec![
+            vec!["春晓社区".into(), "区税务局".into(), "东湖街道".into()],
+            vec!["填表人：张三".into()],
+        ];
+        let bytes = write_table("t", &["结对\n社区", "单位 名称", "所在街道"], &[], &rows).unwrap();
+        let read = read_sheet(&bytes, COLS).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].cells, vec!["区税务局", "东湖街道", "春晓社区"]);
+    }
+
+    #[test]
+    fn merged_cells_fill_the_cells_they_cover() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["文明单位", "街道", "社区"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.merge_range(1, 0, 2, 0, "区税务局", &Format::new())
+            .unwrap();
+        ws.write_string(1, 1, "东湖街道").unwrap();
+        ws.write_string(2, 1, "东湖街道").unwrap();
+        ws.write_string(1, 2, "春晓社区").unwrap();
+        ws.write_string(2, 2, "秋实社区").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let read = read_sheet(&bytes, COLS).unwrap();
+        assert_eq!(read[1].cells, vec!["区税务局", "东湖街道", "秋实社区"]);
+    }
+
+    #[test]
+    fn missing_header_is_named_and_garbage_is_refused() {
+        let bytes = write_table("t", &["单位", "街道"], &[], &[]).unwrap();
+        assert_eq!(
+            read_sheet(&bytes, COLS),
+            Err(ReadError::NoHeader(vec!["社区".into()]))
+        );
+        assert_eq!(
+            read_sheet(b"not a spreadsheet", COLS).unwrap_err(),
+            ReadError::NotExcel
+        );
+    }
+}

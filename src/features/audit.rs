@@ -1,0 +1,153 @@
+//! Browsing the audit trail (district admin).
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{NaiveDate, TimeZone};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ensure;
+use crate::app::AppState;
+use crate::auth::policy::{Action, Object};
+use crate::db::audit::{self, AuditEntry, AuditFilter};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::web::{urlencode, Ctx};
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(page))
+        .route("/api/v1/audit", get(api_list))
+}
+
+/// Midnight China time of a `YYYY-MM-DD` date, as epoch seconds.
+fn day_start(field: &str, s: Option<&str>, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let s = s.map(str::trim).filter(|s| !s.is_empty())?;
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(field, "err.date"));
+            None
+        }
+    }
+}
+
+fn epoch(d: NaiveDate) -> i64 {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+        .single()
+        .map(|t| t.timestamp())
+        .unwrap_or(0)
+}
+
+pub async fn list(state: &AppState, ctx: &Ctx, f: &AuditFilter) -> AppResult<AuditPage> {
+    ensure(ctx.user()?, Action::View, &Object::AuditLog)?;
+    let mut errors = vec![];
+    let from = day_start("from", f.from.as_deref(), &mut errors).map(epoch);
+    let to = day_start("to", f.to.as_deref(), &mut errors).map(|d| epoch(d) + 86400);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (items, total) = audit::list(&state.db, f, from, to).await?;
+    Ok(AuditPage {
+        items,
+        total,
+        page: f.page.unwrap_or(1).max(1),
+        per_page: audit::PAGE_SIZE,
+    })
+}
+
+/// Browse the audit trail, newest first, filtered by user, object and dates.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditFilter),
+    responses((status = 200, body = AuditPage), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<AuditFilter>,
+) -> AppResult<Json<AuditPage>> {
+    Ok(Json(list(&state, &ctx, &f).await?))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(f): Query<AuditFilter>,
+) -> AppResult<Response> {
+    let (result, error) = match list(&state, &ctx, &f).await {
+        Ok(p) => (Some(p), None),
+        Err(AppError::Validation(errs)) => (None, errs.first().map(|e| e.message(ctx.lang))),
+        Err(e) => return Err(e),
+    };
+    let mut query = vec![];
+    for (k, v) in [
+        ("user", &f.user),
+        ("object_type", &f.object_type),
+        ("q", &f.q),
+        ("from", &f.from),
+        ("to", &f.to),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            query.push(format!("{k}={}", urlencode(v)));
+        }
+    }
+    if let Some(id) = f.object_id {
+        query.push(format!("object_id={id}"));
+    }
+    let pages = result
+        .as_ref()
+        .map(|r| super::pages(r.total, r.per_page))
+        .unwrap_or(1);
+    let rows: Vec<_> = result
+        .as_ref()
+        .map(|r| {
+            r.items
+                .iter()
+                .map(|e| {
+                    let changes: serde_json::Value = serde_json::from_str(&e.changes).unwrap_or_default();
+                    let changes: Vec<_> = changes
+                        .as_object()
+                        .map(|m| {
+                            m.iter()
+                                .map(|(k, v)| match (v.get("before"), v.get("after")) {
+                                    (Some(b), Some(a)) => minijinja::context! { field => k, before => show(b), after => show(a) },
+                                    _ => minijinja::context! { field => k, after => show(v) },
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    minijinja::context! { e => e, action => ctx.t(&format!("audit.action.{}", e.action)), changes => changes }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let object_types: Vec<_> = ["district", "street", "community", "unit", "pairing", "user"]
+        .iter()
+        .map(|t| minijinja::context! { value => t, label => ctx.t(&format!("audit.type.{t}")) })
+        .collect();
+    let page = minijinja::context! {
+        title => ctx.t("audit.title"), f => minijinja::context! {
+            user => f.user, object_type => f.object_type, object_id => f.object_id, q => f.q, from => f.from, to => f.to,
+        },
+        rows => rows, total => result.as_ref().map(|r| r.total).unwrap_or(0),
+        page => f.page.unwrap_or(1).max(1), pages => pages, query => query.join("&"), error => error,
+        object_types => object_types,
+    };
+    Ok(ctx.render(&state, "audit.html", page))
+}
+
+fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

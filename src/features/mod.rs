@@ -1,0 +1,135 @@
+//! One module per capability; each has the service functions that decide and write, and the
+//! HTML and JSON handlers that call them.
+
+pub mod account;
+pub mod audit;
+pub mod communities;
+pub mod district;
+pub mod home;
+pub mod pairings;
+pub mod streets;
+pub mod units;
+pub mod users;
+
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::policy::{self, Action, Listing, Object, Principal};
+use crate::db::orgs::ListQuery;
+use crate::domain::phone::Phone;
+use crate::domain::text::clean_name;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::web::form::lenient_i64;
+
+/// Paging, search and narrowing filters that every list takes.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Text to search for in names.
+    pub q: Option<String>,
+    /// Page number, from 1.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub page: Option<i64>,
+    /// Rows per page (1–500, default 20).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub per_page: Option<i64>,
+    /// Only rows under this street.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub street_id: Option<i64>,
+    /// Only rows of this community.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub community_id: Option<i64>,
+    /// Only rows of this unit.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub unit_id: Option<i64>,
+}
+
+impl ListParams {
+    /// The query for `what` as `p` may see it; 403 when `p` may not list it at all.
+    pub fn query(&self, p: &Principal, what: Listing) -> AppResult<ListQuery> {
+        let scope = policy::list_scope(p, what);
+        if matches!(scope, policy::Scope::Nothing) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(ListQuery {
+            q: self.q.clone(),
+            page: self.page.unwrap_or(1).max(1),
+            per_page: self.per_page.unwrap_or(20).clamp(1, 500),
+            scope,
+            street_id: self.street_id,
+            community_id: self.community_id,
+            unit_id: self.unit_id,
+        })
+    }
+}
+
+/// 403 unless the policy allows it.
+pub fn ensure(p: &Principal, action: Action, obj: &Object) -> AppResult<()> {
+    if policy::allows(p, action, obj) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A required name: cleaned, 1–100 characters.
+pub fn required_name(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> String {
+    let v = clean_name(value.unwrap_or(""));
+    if v.is_empty() {
+        errors.push(FieldError::new(field, "err.required"));
+    } else if v.chars().count() > 100 {
+        errors.push(FieldError::new(field, "err.too_long").with("max", 100));
+    }
+    v
+}
+
+/// Optional free text: cleaned, at most `max` characters.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> String {
+    let v = clean_name(value.unwrap_or(""));
+    if v.chars().count() > max {
+        errors.push(FieldError::new(field, "err.too_long").with("max", max));
+    }
+    v
+}
+
+/// An optional phone number in its stored form.
+pub fn optional_phone(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> String {
+    let raw = value.unwrap_or("").trim();
+    if raw.is_empty() {
+        return String::new();
+    }
+    match Phone::parse(raw) {
+        Some(p) => p.as_str().to_string(),
+        None => {
+            errors.push(FieldError::new(field, "err.phone"));
+            raw.to_string()
+        }
+    }
+}
+
+/// Turns a unique-constraint violation into a 409 naming the field.
+pub fn conflict_on_unique(e: sqlx::Error, field: &str, key: &'static str) -> AppError {
+    if crate::db::is_unique_violation(&e) {
+        AppError::Conflict(vec![FieldError::new(field, key)])
+    } else {
+        e.into()
+    }
+}
+
+pub fn validated(errors: Vec<FieldError>) -> AppResult<()> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The page numbers a list page links to.
+pub fn pages(total: i64, per_page: i64) -> i64 {
+    ((total + per_page - 1) / per_page).max(1)
+}

@@ -1,0 +1,50 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::app::AppState;
+use crate::features::{account, audit, communities, district, pairings, streets, units, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Leifeng API", description = "学雷锋志愿服务进社区: the district's volunteer campaign. \
+        Sign in with POST /api/v1/auth/login and send the token as `Authorization: Bearer <token>`. \
+        Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; messages follow the account's language."),
+    paths(
+        account::api_login, account::api_logout, account::api_me, account::api_password, account::api_lang,
+        district::api_get, district::api_update,
+        streets::api_list, streets::api_get, streets::api_create, streets::api_update, streets::api_delete,
+        communities::api_list, communities::api_get, communities::api_create, communities::api_update, communities::api_delete,
+        units::api_list, units::api_get, units::api_create, units::api_update, units::api_delete,
+        pairings::api_list, pairings::api_get, pairings::api_create, pairings::api_delete,
+        pairings::template, pairings::export, pairings::api_import,
+        users::api_list, users::api_get, users::api_create, users::api_update, users::api_delete,
+        audit::api_list,
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&Bearer),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/openapi.json",
+        get(|| async { Json(ApiDoc::openapi()) }),
+    )
+}

@@ -1,0 +1,520 @@
+//! What every request passes through: the session, the language, CSRF, error pages; and the
+//! helpers pages are rendered with.
+
+pub mod form;
+pub mod list;
+pub mod templates;
+
+use std::net::SocketAddr;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{
+    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
+};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use minijinja::Value;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::auth::policy::{self, Listing, Principal};
+use crate::auth::{self, new_token};
+use crate::db::audit::Actor;
+use crate::error::{AppError, ErrorInfo};
+use crate::i18n::{t, Lang};
+
+pub const SESSION_COOKIE: &str = "lf_session";
+pub const CSRF_COOKIE: &str = "lf_csrf";
+pub const LANG_COOKIE: &str = "lf_lang";
+pub const FLASH_COOKIE: &str = "lf_flash";
+/// The largest form or JSON body outside the upload routes.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Everything a handler knows about who is asking, put in place by [`session_layer`].
+#[derive(Clone)]
+pub struct Ctx {
+    pub principal: Option<Principal>,
+    pub lang: Lang,
+    /// The token forms must carry back.
+    pub csrf: String,
+    pub ip: String,
+    /// Path and query of this request, to come back to after signing in.
+    pub here: String,
+    /// A one-time notice to show (an i18n key), set by the page that redirected here.
+    pub flash: Option<String>,
+    pub secure: bool,
+}
+
+impl Ctx {
+    /// The signed-in user, or 401 (which pages turn into the sign-in page).
+    pub fn user(&self) -> Result<&Principal, AppError> {
+        self.principal.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    pub fn actor(&self) -> Actor {
+        match &self.principal {
+            Some(p) => Actor {
+                user_id: Some(p.user_id),
+                username: p.username.clone(),
+                ip: self.ip.clone(),
+            },
+            None => Actor {
+                user_id: None,
+                username: "(anonymous)".into(),
+                ip: self.ip.clone(),
+            },
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        t(self.lang, key)
+    }
+
+    /// Renders a page inside the common layout.
+    pub fn render(&self, state: &AppState, name: &str, page: Value) -> Response {
+        let nav = self.principal.as_ref().map(nav_for).unwrap_or_default();
+        let user = self.principal.as_ref().map(|p| {
+            minijinja::context! {
+                username => p.username, display_name => p.display_name, role => p.role.as_str(),
+            }
+        });
+        let base = minijinja::context! {
+            lang => self.lang.code(), csrf => self.csrf, user => user, nav => nav, here => self.here,
+            flash => self.flash.as_deref().map(|k| t(self.lang, k)),
+        };
+        match state
+            .templates
+            .get_template(name)
+            .and_then(|tpl| tpl.render(minijinja::context! { ..page, ..base }))
+        {
+            Ok(html) => Html(html).into_response(),
+            Err(e) => AppError::Internal(anyhow::anyhow!("template {name}: {e:#}")).into_response(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("session layer missing")))
+    }
+}
+
+#[derive(Serialize)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+}
+
+/// The menu: only what the role may open.
+fn nav_for(p: &Principal) -> Vec<NavItem> {
+    let lang = p.lang;
+    let mut items = vec![NavItem {
+        href: "/",
+        label: t(lang, "nav.home"),
+    }];
+    let entries: [(Listing, &str, &str); 6] = [
+        (Listing::Streets, "/streets", "nav.streets"),
+        (Listing::Communities, "/communities", "nav.communities"),
+        (Listing::Units, "/units", "nav.units"),
+        (Listing::Pairings, "/pairings", "nav.pairings"),
+        (Listing::Accounts, "/users", "nav.users"),
+        (Listing::AuditLog, "/audit", "nav.audit"),
+    ];
+    for (what, href, key) in entries {
+        if policy::may_list(p, what) {
+            items.push(NavItem {
+                href,
+                label: t(lang, key),
+            });
+        }
+    }
+    items
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value: HttpOnly (unless a script must read it), SameSite=Lax, Secure behind HTTPS.
+pub fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    secure: bool,
+    http_only: bool,
+) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+fn client_ip(req: &Request, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+        {
+            return ip;
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Resolves the session or bearer token, the language and the CSRF token; refuses a state-changing
+/// request whose CSRF token is missing or wrong. Bearer-token API calls need no CSRF token.
+pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let headers = parts.headers.clone();
+    let path = parts.uri.path().to_string();
+    let here = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| path.clone());
+    let ip = client_ip(
+        &Request::from_parts(parts.clone(), Body::empty()),
+        state.cfg.trust_proxy,
+    );
+    let secure = state.cfg.cookie_secure
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https");
+
+    let bearer_token = bearer(&headers);
+    let token = bearer_token
+        .clone()
+        .or_else(|| cookie(&headers, SESSION_COOKIE));
+    let principal = match token {
+        Some(t) => match auth::principal_for_token(&state.db, &t).await {
+            Ok(p) => p,
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    // A bad bearer token is an error; a stale cookie just means "signed out".
+    if bearer_token.is_some() && principal.is_none() {
+        let mut res = AppError::Unauthorized.into_response();
+        res.extensions_mut().insert(Lang::default());
+        return res;
+    }
+    let lang = principal.as_ref().map(|p| p.lang).unwrap_or_else(|| {
+        cookie(&headers, LANG_COOKIE)
+            .map(|c| Lang::parse(&c))
+            .or_else(|| {
+                headers
+                    .get(ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Lang::from_accept_language)
+            })
+            .unwrap_or_default()
+    });
+    let anon_csrf = cookie(&headers, CSRF_COOKIE);
+    let new_anon_csrf = (principal.is_none() && anon_csrf.is_none()).then(new_token);
+    let csrf = match &principal {
+        Some(p) if bearer_token.is_none() => p.csrf.clone(),
+        Some(_) => String::new(),
+        None => anon_csrf
+            .clone()
+            .or(new_anon_csrf.clone())
+            .unwrap_or_default(),
+    };
+    let flash = cookie(&headers, FLASH_COOKIE);
+
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let needs_csrf =
+        unsafe_method && bearer_token.is_none() && (!is_api(&path) || principal.is_some());
+    let mut body = body;
+    if needs_csrf {
+        let mut presented = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| query_param(parts.uri.query().unwrap_or(""), "csrf"));
+        let is_form = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if presented.is_none() && is_form {
+            let bytes = match to_bytes(body, BODY_LIMIT).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return ErrorInfo::from_status(StatusCode::PAYLOAD_TOO_LARGE)
+                        .into_response_with(lang)
+                }
+            };
+            presented = query_param(&String::from_utf8_lossy(&bytes), "csrf");
+            body = Body::from(bytes);
+        }
+        let expected = match &principal {
+            Some(p) => Some(p.csrf.clone()),
+            None => anon_csrf.clone(),
+        };
+        if expected.is_none() || presented != expected {
+            let mut res = AppError::Csrf.into_response();
+            res.extensions_mut().insert(lang);
+            return res;
+        }
+    }
+
+    let ctx = Ctx {
+        principal,
+        lang,
+        csrf,
+        ip,
+        here,
+        flash: flash.clone(),
+        secure,
+    };
+    parts.extensions.insert(ctx);
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    if let Some(token) = new_anon_csrf {
+        res.headers_mut().append(
+            SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &token, None, secure, true),
+        );
+    }
+    let sets_flash = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(FLASH_COOKIE)));
+    if flash.is_some() && !sets_flash {
+        res.headers_mut().append(
+            SET_COOKIE,
+            set_cookie(FLASH_COOKIE, "", Some(0), secure, true),
+        );
+    }
+    if !res.extensions().get::<Lang>().is_some() {
+        res.extensions_mut().insert(lang);
+    }
+    res
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded_pairs(query)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Decodes `a=1&b=x%20y` (the `+` as a space) without another crate.
+pub fn form_urlencoded_pairs(s: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < bytes.len() => {
+                    match u8::from_str_radix(
+                        std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                        16,
+                    ) {
+                        Ok(b) => {
+                            out.push(b);
+                            i += 2;
+                        }
+                        Err(_) => out.push(b'%'),
+                    }
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+    s.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(kv), String::new()),
+        })
+        .collect()
+}
+
+impl ErrorInfo {
+    fn into_response_with(self, lang: Lang) -> Response {
+        let mut res = self.status.into_response();
+        res.extensions_mut().insert(self);
+        res.extensions_mut().insert(lang);
+        res
+    }
+}
+
+/// Writes the body of every error response: JSON under `/api`, an HTML page elsewhere, in the
+/// caller's language. Refusals from layers below our handlers (unknown route, body too large,
+/// malformed JSON) are described from their status. A signed-out visitor of a page is sent to
+/// the sign-in page instead.
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| path.clone());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let lang = res.extensions().get::<Lang>().copied().unwrap_or_default();
+    let info = match res.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None => {
+            let is_json = res
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("json") || v.contains("html"));
+            if is_json {
+                return res;
+            }
+            ErrorInfo::from_status(status)
+        }
+    };
+    let extra_headers: Vec<(axum::http::HeaderName, HeaderValue)> = res
+        .headers()
+        .iter()
+        .filter(|(k, _)| *k == SET_COOKIE)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut out = if is_api(&path) {
+        (status, Json(info.body(lang))).into_response()
+    } else if status == StatusCode::UNAUTHORIZED
+        && info.code == "unauthorized"
+        && info.key == "err.unauthorized"
+    {
+        let to = format!("/login?next={}", urlencode(&here));
+        (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
+    } else {
+        let body = info.body(lang);
+        let ctx = Ctx {
+            principal: None,
+            lang,
+            csrf: String::new(),
+            ip: String::new(),
+            here: here.clone(),
+            flash: None,
+            secure: false,
+        };
+        let page = minijinja::context! {
+            title => t(lang, "err.title"), status => status.as_u16(), message => body.error.message,
+            details => body.error.details.iter().map(|d| d.message.clone()).collect::<Vec<_>>(),
+        };
+        let mut r = ctx.render(&state, "error.html", page);
+        *r.status_mut() = status;
+        r
+    };
+    for (k, v) in extra_headers {
+        out.headers_mut().append(k, v);
+    }
+    out
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A redirect after a successful form post, with a one-time notice for the next page.
+pub fn redirect_with_flash(to: &str, flash_key: &str, secure: bool) -> Response {
+    let mut res = (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response();
+    res.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(FLASH_COOKIE, flash_key, Some(60), secure, true),
+    );
+    res
+}
+
+/// A form page shown again with its errors answers 422, so scripts and tests can tell.
+pub fn unprocessable(mut r: Response) -> Response {
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    r
+}
+
+/// Only a local path is a safe place to go back to after signing in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding() {
+        let pairs = form_urlencoded_pairs("name=%E4%B8%9C+%E6%B9%96&csrf=abc&empty=&bad=%zz");
+        assert_eq!(pairs[0], ("name".into(), "东 湖".into()));
+        assert_eq!(pairs[1], ("csrf".into(), "abc".into()));
+        assert_eq!(pairs[2], ("empty".into(), "".into()));
+        assert_eq!(pairs[3], ("bad".into(), "%zz".into()));
+    }
+
+    #[test]
+    fn next_must_be_local() {
+        assert_eq!(safe_next(Some("/units?page=2")), "/units?page=2");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,56 @@
+//! The HTML templates, compiled into the binary, and the functions they may call.
+
+use minijinja::{Environment, State};
+
+use crate::i18n::{t, Lang};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("list.html", include_str!("../../templates/list.html")),
+    ("form.html", include_str!("../../templates/form.html")),
+    ("delete.html", include_str!("../../templates/delete.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("import.html", include_str!("../../templates/import.html")),
+];
+
+pub const CSS: &str = include_str!("../../templates/static/app.css");
+pub const JS: &str = include_str!("../../templates/static/app.js");
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, src) in TEMPLATES {
+        env.add_template(name, src)
+            .expect("templates are checked by the test suite");
+    }
+    // `t("key")` reads the page's `lang`.
+    env.add_function("t", |state: &State, key: &str| -> String {
+        let lang = state
+            .lookup("lang")
+            .map(|v| Lang::parse(&v.to_string()))
+            .unwrap_or_default();
+        t(lang, key)
+    });
+    // Timestamps are stored in UTC seconds and shown in China time.
+    env.add_filter("datetime", |ts: i64| -> String {
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+        chrono::DateTime::from_timestamp(ts, 0)
+            .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    });
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_compiles() {
+        let env = super::environment();
+        for (name, _) in super::TEMPLATES {
+            env.get_template(name).unwrap();
+        }
+    }
+}

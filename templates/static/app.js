@@ -1,0 +1,23 @@
+// Leifeng: small progressive enhancements; every page works without this file.
+document.addEventListener('DOMContentLoaded', () => {
+  // Filters apply as soon as one is chosen.
+  document.querySelectorAll('select[data-autosubmit]').forEach((s) => {
+    s.addEventListener('change', () => s.form.submit());
+  });
+  // The account form shows only the org field that the chosen role needs.
+  const role = document.querySelector('select[name=role]');
+  if (role) {
+    const kinds = { street_admin: 'street_id', community_admin: 'community_id', unit_admin: 'unit_id' };
+    const update = () => {
+      ['street_id', 'community_id', 'unit_id'].forEach((name) => {
+        const box = document.querySelector(`[data-field=${name}]`);
+        if (box) box.hidden = kinds[role.value] !== name;
+      });
+    };
+    role.addEventListener('change', update);
+    update();
+  }
+  // On desktops the menu is always open; on phones it folds.
+  const menu = document.querySelector('details.menu');
+  if (menu && window.matchMedia('(min-width: 800px)').matches) menu.open = true;
+});
