@@ -90,7 +90,11 @@ fn mobile(i: usize) -> String {
 
 /// Creates the demo district when the database has no streets and no accounts; answers the
 /// accounts made, or `None` when there was data already.
-pub async fn seed(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
+/// With `fixed_password`, every account gets it (for tests and demos on a shared screen).
+pub async fn seed(
+    db: &Db,
+    fixed_password: Option<String>,
+) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     let (streets, accounts): (i64, i64) = on_db!(db, pool => {
         let s = sqlx::query_scalar("select count(*) from streets").fetch_one(pool).await?;
         let u = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await?;
@@ -99,9 +103,12 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     if streets > 0 || accounts > 0 {
         return Ok(None);
     }
-    let fixed = std::env::var("LEIFENG_DEMO_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty());
+    let fixed = fixed_password.filter(|p| !p.is_empty());
+    // One hash serves every account when they share a password: hashing is deliberately slow.
+    let fixed_hash = match &fixed {
+        Some(pw) => Some(hash_blocking(pw.clone()).await?),
+        None => None,
+    };
     let password = || {
         fixed
             .clone()
@@ -232,11 +239,10 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     let mut made = vec![];
     for (role, username, display, street_id, community_id, unit_id, scope) in specs {
         let pw = password();
-        let hash = tokio::task::spawn_blocking({
-            let pw = pw.clone();
-            move || hash_password(&pw)
-        })
-        .await??;
+        let hash = match &fixed_hash {
+            Some(h) => h.clone(),
+            None => hash_blocking(pw.clone()).await?,
+        };
         let f = AccountFields {
             username: username.into(),
             display_name: display.into(),
@@ -262,9 +268,14 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     }
 }
 
+async fn hash_blocking(pw: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&pw)).await?
+}
+
 /// Seeds and prints the accounts once; says so when the database already had data.
 pub async fn seed_and_print(db: &Db) -> anyhow::Result<()> {
-    let made = match seed(db).await {
+    let fixed = std::env::var("LEIFENG_DEMO_PASSWORD").ok();
+    let made = match seed(db, fixed).await {
         Ok(m) => m,
         Err(e)
             if e.downcast_ref::<sqlx::Error>()

@@ -311,8 +311,10 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         flash: flash.clone(),
         secure,
     };
-    parts.extensions.insert(ctx);
+    parts.extensions.insert(ctx.clone());
     let mut res = next.run(Request::from_parts(parts, body)).await;
+    // The error layer writes error pages with the same user, menu and language.
+    res.extensions_mut().insert(ctx);
     if let Some(token) = new_anon_csrf {
         res.headers_mut().append(
             SET_COOKIE,
@@ -435,15 +437,19 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
     } else {
         let body = info.body(lang);
-        let ctx = Ctx {
-            principal: None,
-            lang,
-            csrf: String::new(),
-            ip: String::new(),
-            here: here.clone(),
-            flash: None,
-            secure: false,
-        };
+        let ctx = res
+            .extensions()
+            .get::<Ctx>()
+            .cloned()
+            .unwrap_or_else(|| Ctx {
+                principal: None,
+                lang,
+                csrf: String::new(),
+                ip: String::new(),
+                here: here.clone(),
+                flash: None,
+                secure: false,
+            });
         let page = minijinja::context! {
             title => t(lang, "err.title"), status => status.as_u16(), message => body.error.message,
             details => body.error.details.iter().map(|d| d.message.clone()).collect::<Vec<_>>(),

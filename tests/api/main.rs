@@ -1,1 +1,12 @@
-fn main() {}
+//! The integration suite: every test drives a real server over HTTP against a real database.
+//! `LEIFENG_TEST_DATABASE=postgres` runs the same tests on PostgreSQL (see helpers).
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod excel;
+mod instances;
+mod orgs;
+mod pages;
+mod policy;
