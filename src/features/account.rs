@@ -252,6 +252,7 @@ async fn login_page(
 async fn login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: axum::http::HeaderMap,
     Form(input): Form<LoginInput>,
 ) -> AppResult<Response> {
     let (username, password) = match credentials(&input) {
@@ -263,6 +264,21 @@ async fn login_submit(
     };
     match auth::sign_in(&state.db, &username, &password, SessionKind::Web, &ctx.ip).await {
         Ok(s) => {
+            // A language picked on this browser while signed out wins over the stored one, and
+            // is remembered for the account.
+            if let Some(chosen) = crate::web::cookie(&headers, LANG_COOKIE).map(|c| Lang::parse(&c))
+            {
+                if chosen != s.lang {
+                    let actor = crate::db::audit::Actor {
+                        user_id: Some(s.user_id),
+                        username: username.trim().to_lowercase(),
+                        ip: ctx.ip.clone(),
+                    };
+                    let mut tx = state.db.begin().await?;
+                    users::set_lang(&mut tx, &actor, s.user_id, chosen.code()).await?;
+                    tx.commit().await?;
+                }
+            }
             let mut res = (
                 StatusCode::SEE_OTHER,
                 [(LOCATION, safe_next(input.next.as_deref()))],
@@ -272,16 +288,6 @@ async fn login_submit(
             res.headers_mut().append(
                 SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &s.token, Some(age), ctx.secure, true),
-            );
-            res.headers_mut().append(
-                SET_COOKIE,
-                set_cookie(
-                    LANG_COOKIE,
-                    s.lang.code(),
-                    Some(365 * 86400),
-                    ctx.secure,
-                    false,
-                ),
             );
             Ok(res)
         }

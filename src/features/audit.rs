@@ -117,9 +117,18 @@ async fn page(
                         .as_object()
                         .map(|m| {
                             m.iter()
-                                .map(|(k, v)| match (v.get("before"), v.get("after")) {
-                                    (Some(b), Some(a)) => minijinja::context! { field => k, before => show(b), after => show(a) },
-                                    _ => minijinja::context! { field => k, after => show(v) },
+                                .filter_map(|(k, v)| {
+                                    let field = field_label(ctx.lang, k);
+                                    match (v.get("before"), v.get("after")) {
+                                        // A new or deleted record lists what it held, skipping the blanks.
+                                        (Some(b), Some(a)) if is_blank(b) && is_blank(a) => None,
+                                        (Some(b), Some(a)) if is_blank(b) => Some(minijinja::context! { field, after => show(a) }),
+                                        (Some(b), Some(a)) if is_blank(a) && e.action == "delete" => {
+                                            Some(minijinja::context! { field, after => show(b) })
+                                        }
+                                        (Some(b), Some(a)) => Some(minijinja::context! { field, before => show(b), after => show(a) }),
+                                        _ => Some(minijinja::context! { field, after => show(v) }),
+                                    }
                                 })
                                 .collect()
                         })
@@ -142,6 +151,21 @@ async fn page(
         object_types => object_types,
     };
     Ok(ctx.render(&state, "audit.html", page))
+}
+
+fn is_blank(v: &serde_json::Value) -> bool {
+    v.is_null() || v.as_str().is_some_and(str::is_empty)
+}
+
+/// A stored field name as the page's language calls it (`contact_person` → 联系人).
+fn field_label(lang: crate::i18n::Lang, field: &str) -> String {
+    let key = format!("field.{field}");
+    let label = crate::i18n::t(lang, &key);
+    if label == key {
+        field.to_string()
+    } else {
+        label
+    }
 }
 
 fn show(v: &serde_json::Value) -> String {

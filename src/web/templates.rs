@@ -1,8 +1,9 @@
 //! The HTML templates, compiled into the binary, and the functions they may call.
 
+use minijinja::value::Kwargs;
 use minijinja::{Environment, State};
 
-use crate::i18n::{t, Lang};
+use crate::i18n::{tf, Lang};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
@@ -26,14 +27,21 @@ pub fn environment() -> Environment<'static> {
         env.add_template(name, src)
             .expect("templates are checked by the test suite");
     }
-    // `t("key")` reads the page's `lang`.
-    env.add_function("t", |state: &State, key: &str| -> String {
-        let lang = state
-            .lookup("lang")
-            .map(|v| Lang::parse(&v.to_string()))
-            .unwrap_or_default();
-        t(lang, key)
-    });
+    // `t("key")` reads the page's `lang`; `t("key", name=value)` fills `{name}`.
+    env.add_function(
+        "t",
+        |state: &State, key: &str, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let lang = state
+                .lookup("lang")
+                .map(|v| Lang::parse(&v.to_string()))
+                .unwrap_or_default();
+            let mut params = vec![];
+            for name in kwargs.args() {
+                params.push((name, kwargs.get::<minijinja::Value>(name)?.to_string()));
+            }
+            Ok(tf(lang, key, &params))
+        },
+    );
     // Timestamps are stored in UTC seconds and shown in China time.
     env.add_filter("datetime", |ts: i64| -> String {
         let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");

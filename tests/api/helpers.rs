@@ -116,6 +116,15 @@ impl TestApp {
             .to_string()
     }
 
+    pub async fn token_for(&self, username: &str, password: &str) -> String {
+        let res = self.login(username, password).await;
+        assert_eq!(res.status(), StatusCode::OK, "login {username}");
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> Response {
         self.http
             .post(self.url("/api/v1/auth/login"))
