@@ -14,26 +14,16 @@ use std::time::{Duration, Instant};
 const PASSWORD: &str = "Bench-Pass-2026";
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn start(data_dir: &str, port: u16, db_url: Option<&str>, demo: bool) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_leifeng"));
-    cmd.args([
-        "serve",
-        "--data-dir",
-        data_dir,
-        "--addr",
-        &format!("127.0.0.1:{port}"),
-    ])
-    .env("LEIFENG_LOG", "warn")
-    .env("LEIFENG_DEMO_PASSWORD", PASSWORD)
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
+    cmd.args(["serve", "--data-dir", data_dir, "--addr", &format!("127.0.0.1:{port}")])
+        .env("LEIFENG_LOG", "warn")
+        .env("LEIFENG_DEMO_PASSWORD", PASSWORD)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     if demo {
         cmd.arg("--demo");
     }
@@ -45,11 +35,7 @@ fn start(data_dir: &str, port: u16, db_url: Option<&str>, demo: bool) -> Child {
 
 async fn wait_ready(client: &reqwest::Client, port: u16) {
     loop {
-        if let Ok(r) = client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-        {
+        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await {
             if r.status().is_success() {
                 return;
             }
@@ -85,10 +71,7 @@ async fn load(url: String, cookie: Option<String>, clients: usize, secs: u64) ->
         let url = url.clone();
         let cookie = cookie.clone();
         tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap();
+            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
             let mut lat = Vec::with_capacity(100_000);
             let mut errors = 0;
             while Instant::now() < deadline {
@@ -134,11 +117,7 @@ async fn sign_in_cookie(port: u16) -> String {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let page = c
-        .get(format!("http://127.0.0.1:{port}/login"))
-        .send()
-        .await
-        .unwrap();
+    let page = c.get(format!("http://127.0.0.1:{port}/login")).send().await.unwrap();
     let anon = page
         .headers()
         .get("set-cookie")
@@ -156,11 +135,7 @@ async fn sign_in_cookie(port: u16) -> String {
     let res = c
         .post(format!("http://127.0.0.1:{port}/login"))
         .header("cookie", &anon)
-        .form(&[
-            ("csrf", csrf),
-            ("username", "admin"),
-            ("password", PASSWORD),
-        ])
+        .form(&[("csrf", csrf), ("username", "admin"), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -179,10 +154,7 @@ async fn run(label: &str, db_url: Option<&str>, secs: u64) {
     let mut rss_after_start = 0.0;
     if db_url.is_none() {
         for _ in 0..5 {
-            let dir = std::env::temp_dir().join(format!(
-                "leifeng-bench-{}",
-                leifeng::auth::new_token()[..8].to_string()
-            ));
+            let dir = std::env::temp_dir().join(format!("leifeng-bench-{}", &leifeng::auth::new_token()[..8]));
             let port = free_port();
             let t = Instant::now();
             let mut child = start(dir.to_str().unwrap(), port, None, false);
@@ -201,10 +173,7 @@ async fn run(label: &str, db_url: Option<&str>, secs: u64) {
         println!("[{label}] RSS after start: {rss_after_start:.1} MB");
     }
 
-    let dir = std::env::temp_dir().join(format!(
-        "leifeng-bench-{}",
-        leifeng::auth::new_token()[..8].to_string()
-    ));
+    let dir = std::env::temp_dir().join(format!("leifeng-bench-{}", &leifeng::auth::new_token()[..8]));
     let port = free_port();
     let mut child = start(dir.to_str().unwrap(), port, db_url, true);
     wait_ready(&client, port).await;
@@ -219,10 +188,7 @@ async fn run(label: &str, db_url: Option<&str>, secs: u64) {
         .text()
         .await
         .unwrap();
-    assert!(
-        check.contains("(30)"),
-        "the list page shows the 30 demo units"
-    );
+    assert!(check.contains("(30)"), "the list page shows the 30 demo units");
 
     let ceiling = load(format!("http://127.0.0.1:{port}/healthz"), None, 16, secs).await;
     let list = load(page, Some(cookie), 16, secs).await;

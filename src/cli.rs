@@ -108,17 +108,9 @@ impl DbArgs {
 
     async fn connect(&self) -> anyhow::Result<(Db, Config)> {
         let cfg = self.config("");
-        if cfg
-            .database_url
-            .as_deref()
-            .is_none_or(|u| u.trim().is_empty())
-        {
-            std::fs::create_dir_all(&cfg.data_dir).with_context(|| {
-                format!(
-                    "cannot create the data directory {}",
-                    cfg.data_dir.display()
-                )
-            })?;
+        if cfg.database_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
+            std::fs::create_dir_all(&cfg.data_dir)
+                .with_context(|| format!("cannot create the data directory {}", cfg.data_dir.display()))?;
         }
         let db = Db::connect(&cfg.database_url()).await?;
         Ok((db, cfg))
@@ -129,17 +121,20 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LEIFENG_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("LEIFENG_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
         match cli.command {
-            Command::Serve { addr, db, demo, trust_proxy, cookie_secure } => {
+            Command::Serve {
+                addr,
+                db,
+                demo,
+                trust_proxy,
+                cookie_secure,
+            } => {
                 let started = std::time::Instant::now();
                 let (pool, mut cfg) = db.connect().await?;
                 cfg.addr = addr.clone();
@@ -148,9 +143,9 @@ pub fn run() -> anyhow::Result<()> {
                 if demo {
                     crate::demo::seed_and_print(&pool).await?;
                 }
-                let listener = tokio::net::TcpListener::bind(&addr)
-                    .await
-                    .with_context(|| format!("cannot listen on {addr}: is another program using it? Try --addr 127.0.0.1:8081"))?;
+                let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| {
+                    format!("cannot listen on {addr}: is another program using it? Try --addr 127.0.0.1:8081")
+                })?;
                 let url = format!("http://{}", listener.local_addr()?);
                 tracing::info!(
                     database = %crate::db::redact(&cfg.database_url()),
@@ -165,9 +160,21 @@ pub fn run() -> anyhow::Result<()> {
                 println!("migrations applied to {}", crate::db::redact(&cfg.database_url()));
                 Ok(())
             }
-            Command::User { command: UserCommand::Add { username, role, org, display_name, password_stdin: _, db } } => {
+            Command::User {
+                command:
+                    UserCommand::Add {
+                        username,
+                        role,
+                        org,
+                        display_name,
+                        password_stdin: _,
+                        db,
+                    },
+            } => {
                 let mut password = String::new();
-                std::io::stdin().read_to_string(&mut password).context("cannot read the password from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut password)
+                    .context("cannot read the password from standard input")?;
                 let password = password.lines().next().unwrap_or("").to_string();
                 let (pool, _) = db.connect().await?;
                 let input = AccountInput {

@@ -10,22 +10,10 @@ use crate::on_db;
 pub const DISTRICT: &str = "明湖区";
 
 const STREETS: [(&str, [&str; 5]); 4] = [
-    (
-        "东湖街道",
-        ["春晓社区", "湖滨社区", "柳岸社区", "新塘社区", "望湖社区"],
-    ),
-    (
-        "西岭街道",
-        ["枫林社区", "松涛社区", "岭南社区", "石桥社区", "翠竹社区"],
-    ),
-    (
-        "南山街道",
-        ["南苑社区", "山水社区", "桃源社区", "梅园社区", "清泉社区"],
-    ),
-    (
-        "北塘街道",
-        ["北辰社区", "塘西社区", "和平社区", "幸福社区", "长青社区"],
-    ),
+    ("东湖街道", ["春晓社区", "湖滨社区", "柳岸社区", "新塘社区", "望湖社区"]),
+    ("西岭街道", ["枫林社区", "松涛社区", "岭南社区", "石桥社区", "翠竹社区"]),
+    ("南山街道", ["南苑社区", "山水社区", "桃源社区", "梅园社区", "清泉社区"]),
+    ("北塘街道", ["北辰社区", "塘西社区", "和平社区", "幸福社区", "长青社区"]),
 ];
 
 const UNITS: [(&str, &str, &str); 30] = [
@@ -61,9 +49,7 @@ const UNITS: [(&str, &str, &str); 30] = [
     ("明湖区红十字会", "province", "社会团体"),
 ];
 
-const SURNAMES: [&str; 12] = [
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
-];
+const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
 const GIVEN: [&str; 10] = [
     "建国", "秀英", "志强", "丽娟", "海燕", "文斌", "晓红", "国庆", "明", "静",
 ];
@@ -77,11 +63,7 @@ pub struct DemoAccount {
 }
 
 fn person(i: usize) -> String {
-    format!(
-        "{}{}",
-        SURNAMES[i % SURNAMES.len()],
-        GIVEN[(i * 7 + 3) % GIVEN.len()]
-    )
+    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i * 7 + 3) % GIVEN.len()])
 }
 
 fn mobile(i: usize) -> String {
@@ -91,10 +73,7 @@ fn mobile(i: usize) -> String {
 /// Creates the demo district when the database has no streets and no accounts; answers the
 /// accounts made, or `None` when there was data already.
 /// With `fixed_password`, every account gets it (for tests and demos on a shared screen).
-pub async fn seed(
-    db: &Db,
-    fixed_password: Option<String>,
-) -> anyhow::Result<Option<Vec<DemoAccount>>> {
+pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Option<Vec<DemoAccount>>> {
     let (streets, accounts): (i64, i64) = on_db!(db, pool => {
         let s = sqlx::query_scalar("select count(*) from streets").fetch_one(pool).await?;
         let u = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await?;
@@ -109,11 +88,7 @@ pub async fn seed(
         Some(pw) => Some(hash_blocking(pw.clone()).await?),
         None => None,
     };
-    let password = || {
-        fixed
-            .clone()
-            .unwrap_or_else(|| format!("Lf-{}", &new_token()[..12]))
-    };
+    let password = || fixed.clone().unwrap_or_else(|| format!("Lf-{}", &new_token()[..12]));
     let actor = Actor::system("demo");
     let mut tx = db.begin().await?;
     orgs::set_district_name(&mut tx, &actor, DISTRICT).await?;
@@ -128,11 +103,7 @@ pub async fn seed(
             let f = CommunityFields {
                 street_id: s.id,
                 name: c.to_string(),
-                address: format!(
-                    "{DISTRICT}{street}{}路{}号",
-                    &c[..c.len() - "社区".len()],
-                    10 + n * 3
-                ),
+                address: format!("{DISTRICT}{street}{}路{}号", &c[..c.len() - "社区".len()], 10 + n * 3),
                 contact_person: person(n),
                 contact_phone: mobile(n),
             };
@@ -147,16 +118,8 @@ pub async fn seed(
             kind: kind.to_string(),
             address: format!("{DISTRICT}人民路{}号", 100 + i * 11),
             // A few units have not filled in their contact yet: their home page asks them to.
-            contact_person: if i % 9 == 4 {
-                String::new()
-            } else {
-                person(i + 40)
-            },
-            contact_phone: if i % 9 == 4 {
-                String::new()
-            } else {
-                mobile(i + 40)
-            },
+            contact_person: if i % 9 == 4 { String::new() } else { person(i + 40) },
+            contact_phone: if i % 9 == 4 { String::new() } else { mobile(i + 40) },
         };
         unit_ids.push(orgs::create_unit(&mut tx, &actor, &f).await?.id);
     }
@@ -172,15 +135,17 @@ pub async fn seed(
             }
         }
     }
-    let specs: [(
+    // role, username, display name, street, community, unit, what the account sees
+    type Spec = (
         &'static str,
         &'static str,
-        &str,
+        &'static str,
         Option<i64>,
         Option<i64>,
         Option<i64>,
         String,
-    ); 6] = [
+    );
+    let specs: [Spec; 6] = [
         (
             "district_admin",
             "admin",
@@ -277,27 +242,16 @@ pub async fn seed_and_print(db: &Db) -> anyhow::Result<()> {
     let fixed = std::env::var("LEIFENG_DEMO_PASSWORD").ok();
     let made = match seed(db, fixed).await {
         Ok(m) => m,
-        Err(e)
-            if e.downcast_ref::<sqlx::Error>()
-                .is_some_and(db::is_unique_violation) =>
-        {
-            None
-        }
+        Err(e) if e.downcast_ref::<sqlx::Error>().is_some_and(db::is_unique_violation) => None,
         Err(e) => return Err(e),
     };
     match made {
         None => println!("--demo: the database has data already; no demo data was added."),
         Some(accounts) => {
             println!("Demo district {DISTRICT} created. Sign in with (shown only now):");
-            println!(
-                "  {:<16} {:<10} {:<16} scope",
-                "role", "username", "password"
-            );
+            println!("  {:<16} {:<10} {:<16} scope", "role", "username", "password");
             for a in accounts {
-                println!(
-                    "  {:<16} {:<10} {:<16} {}",
-                    a.role, a.username, a.password, a.scope
-                );
+                println!("  {:<16} {:<10} {:<16} {}", a.role, a.username, a.password, a.scope);
             }
         }
     }

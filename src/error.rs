@@ -82,28 +82,24 @@ impl AppError {
 
     /// The description that survives into the response (never the cause of a 500).
     pub fn info(&self) -> ErrorInfo {
-        let (code, key, params, details): (
-            &'static str,
-            &'static str,
-            Vec<(&'static str, String)>,
-            Vec<FieldError>,
-        ) = match self {
-            AppError::Validation(d) => ("validation_failed", "err.validation", vec![], d.clone()),
-            AppError::Conflict(d) => ("conflict", "err.conflict", vec![], d.clone()),
-            AppError::BadRequest(k) => ("bad_request", *k, vec![], vec![]),
-            AppError::Unauthorized => ("unauthorized", "err.unauthorized", vec![], vec![]),
-            AppError::BadCredentials => ("unauthorized", "err.bad_credentials", vec![], vec![]),
-            AppError::Forbidden => ("forbidden", "err.forbidden", vec![], vec![]),
-            AppError::Csrf => ("csrf", "err.csrf", vec![], vec![]),
-            AppError::NotFound => ("not_found", "err.not_found", vec![], vec![]),
-            AppError::Locked { minutes } => (
-                "too_many_requests",
-                "err.locked",
-                vec![("minutes", minutes.to_string())],
-                vec![],
-            ),
-            AppError::Internal(_) => ("internal", "err.internal", vec![], vec![]),
-        };
+        let (code, key, params, details): (&'static str, &'static str, Vec<(&'static str, String)>, Vec<FieldError>) =
+            match self {
+                AppError::Validation(d) => ("validation_failed", "err.validation", vec![], d.clone()),
+                AppError::Conflict(d) => ("conflict", "err.conflict", vec![], d.clone()),
+                AppError::BadRequest(k) => ("bad_request", *k, vec![], vec![]),
+                AppError::Unauthorized => ("unauthorized", "err.unauthorized", vec![], vec![]),
+                AppError::BadCredentials => ("unauthorized", "err.bad_credentials", vec![], vec![]),
+                AppError::Forbidden => ("forbidden", "err.forbidden", vec![], vec![]),
+                AppError::Csrf => ("csrf", "err.csrf", vec![], vec![]),
+                AppError::NotFound => ("not_found", "err.not_found", vec![], vec![]),
+                AppError::Locked { minutes } => (
+                    "too_many_requests",
+                    "err.locked",
+                    vec![("minutes", minutes.to_string())],
+                    vec![],
+                ),
+                AppError::Internal(_) => ("internal", "err.internal", vec![], vec![]),
+            };
         ErrorInfo {
             status: self.status(),
             code,
@@ -173,9 +169,7 @@ impl ErrorInfo {
             StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "err.method_not_allowed"),
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "err.too_large"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "err.media_type"),
-            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
-                ("bad_request", "err.bad_body")
-            }
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => ("bad_request", "err.bad_body"),
             s if s.is_server_error() => ("internal", "err.internal"),
             _ => ("bad_request", "err.bad_request"),
         };

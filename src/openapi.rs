@@ -43,8 +43,5 @@ impl Modify for Bearer {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/openapi.json",
-        get(|| async { Json(ApiDoc::openapi()) }),
-    )
+    Router::new().route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
 }

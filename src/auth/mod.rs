@@ -39,11 +39,7 @@ pub async fn hash_password_blocking(password: String) -> anyhow::Result<String> 
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
@@ -55,9 +51,8 @@ async fn verify_password_blocking(password: String, hash: String) -> bool {
 
 /// A hash that no password matches, verified against for unknown usernames so that the answer
 /// takes as long as for a known one.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    hash_password("not a real password, only for timing").unwrap_or_default()
-});
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("not a real password, only for timing").unwrap_or_default());
 
 /// Why a new password is refused, if it is.
 pub fn password_problem(password: &str, username: &str) -> Option<FieldError> {
@@ -72,17 +67,12 @@ pub fn password_problem(password: &str, username: &str) -> Option<FieldError> {
     .filter(|b| **b)
     .count();
     let lower = password.to_lowercase();
-    let common = [
-        "password", "12345678", "qwerty", "11111111", "abc12345", "leifeng",
-    ];
+    let common = ["password", "12345678", "qwerty", "11111111", "abc12345", "leifeng"];
     if chars < 10 {
         Some(FieldError::new("password", "err.password_short").with("min", 10))
     } else if chars > 128 {
         Some(FieldError::new("password", "err.password_long").with("max", 128))
-    } else if classes < 2
-        || common.iter().any(|c| lower.contains(c))
-        || lower.contains(&username.to_lowercase())
-    {
+    } else if classes < 2 || common.iter().any(|c| lower.contains(c)) || lower.contains(&username.to_lowercase()) {
         Some(FieldError::new("password", "err.password_weak"))
     } else {
         None
@@ -131,13 +121,7 @@ pub struct NewSession {
 
 /// Checks a username and password, with throttling, and opens a session.
 /// Unknown user and wrong password give the same answer, in about the same time.
-pub async fn sign_in(
-    db: &Db,
-    username: &str,
-    password: &str,
-    kind: SessionKind,
-    ip: &str,
-) -> AppResult<NewSession> {
+pub async fn sign_in(db: &Db, username: &str, password: &str, kind: SessionKind, ip: &str) -> AppResult<NewSession> {
     let username = username.trim().to_lowercase();
     let now = db::now();
     let since = now - FAILURE_WINDOW_SECS;
@@ -160,9 +144,7 @@ pub async fn sign_in(
         "select id, password_hash, active, lang from users where username = $1")
         .bind(&username).fetch_optional(pool).await?);
     let ok = match &row {
-        Some((_, hash, active, _)) => {
-            verify_password_blocking(password.to_string(), hash.clone()).await && *active
-        }
+        Some((_, hash, active, _)) => verify_password_blocking(password.to_string(), hash.clone()).await && *active,
         None => {
             verify_password_blocking(password.to_string(), DUMMY_HASH.clone()).await;
             false
@@ -238,9 +220,7 @@ pub async fn principal_for_token(db: &Db, token: &str) -> AppResult<Option<Princ
     let Some(r) = row else { return Ok(None) };
     let now = db::now();
     let idle_expired = r.kind == "web" && now - r.last_seen_at > WEB_IDLE_SECS;
-    let Some(role) =
-        Role::parse(&r.role).filter(|_| r.active && r.expires_at > now && !idle_expired)
-    else {
+    let Some(role) = Role::parse(&r.role).filter(|_| r.active && r.expires_at > now && !idle_expired) else {
         return Ok(None);
     };
     if now - r.last_seen_at > 60 {
@@ -259,11 +239,7 @@ pub async fn principal_for_token(db: &Db, token: &str) -> AppResult<Option<Princ
         community_id: r.community_id,
         unit_id: r.unit_id,
         lang: Lang::parse(&r.lang),
-        csrf: if r.kind == "web" {
-            r.csrf
-        } else {
-            String::new()
-        },
+        csrf: if r.kind == "web" { r.csrf } else { String::new() },
         session_id: r.id,
     }))
 }
@@ -290,18 +266,12 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_named() {
-        assert_eq!(
-            password_problem("short1A", "bob").unwrap().key,
-            "err.password_short"
-        );
+        assert_eq!(password_problem("short1A", "bob").unwrap().key, "err.password_short");
         assert_eq!(
             password_problem("aaaaaaaaaaaa", "bob").unwrap().key,
             "err.password_weak"
         );
-        assert_eq!(
-            password_problem("Password123", "bob").unwrap().key,
-            "err.password_weak"
-        );
+        assert_eq!(password_problem("Password123", "bob").unwrap().key, "err.password_weak");
         assert_eq!(
             password_problem("bobbob-Zeta99", "bob").unwrap().key,
             "err.password_weak"

@@ -135,15 +135,12 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
                 Object::District => action == View,
                 Object::Street { id } => action == View && Some(*id) == s,
                 Object::Community { street_id, .. } => Some(*street_id) == s,
-                Object::Unit {
-                    paired_street_ids, ..
-                } => action == View && s.is_some_and(|s| paired_street_ids.contains(&s)),
+                Object::Unit { paired_street_ids, .. } => {
+                    action == View && s.is_some_and(|s| paired_street_ids.contains(&s))
+                }
                 Object::Pairing { street_id, .. } => action == View && Some(*street_id) == s,
                 Object::Account {
-                    id,
-                    role,
-                    street_id,
-                    ..
+                    id, role, street_id, ..
                 } => {
                     if *id == p.user_id {
                         return action == View;
@@ -160,13 +157,10 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
                 Object::District => action == View,
                 Object::Street { id } => action == View && Some(*id) == p.street_id,
                 Object::Community { id, street_id, .. } => {
-                    matches!(action, View | Update)
-                        && Some(*id) == c
-                        && Some(*street_id) == p.street_id
+                    matches!(action, View | Update) && Some(*id) == c && Some(*street_id) == p.street_id
                 }
                 Object::Unit {
-                    paired_community_ids,
-                    ..
+                    paired_community_ids, ..
                 } => action == View && c.is_some_and(|c| paired_community_ids.contains(&c)),
                 Object::Pairing { community_id, .. } => action == View && Some(*community_id) == c,
                 Object::Account { id, .. } => action == View && *id == p.user_id,
@@ -178,9 +172,9 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
             match obj {
                 Object::District => action == View,
                 Object::Street { .. } => false,
-                Object::Community {
-                    paired_unit_ids, ..
-                } => action == View && u.is_some_and(|u| paired_unit_ids.contains(&u)),
+                Object::Community { paired_unit_ids, .. } => {
+                    action == View && u.is_some_and(|u| paired_unit_ids.contains(&u))
+                }
                 Object::Unit { id, .. } => matches!(action, View | Update) && Some(*id) == u,
                 Object::Pairing { unit_id, .. } => action == View && Some(*unit_id) == u,
                 Object::Account { id, .. } => action == View && *id == p.user_id,
@@ -189,10 +183,7 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
         }
         // The traffic police brigade receives volunteers from every unit: it reads the tree.
         Police => match obj {
-            Object::District
-            | Object::Street { .. }
-            | Object::Community { .. }
-            | Object::Unit { .. } => action == View,
+            Object::District | Object::Street { .. } | Object::Community { .. } | Object::Unit { .. } => action == View,
             Object::Account { id, .. } => action == View && *id == p.user_id,
             Object::Pairing { .. } | Object::AuditLog => false,
         },
@@ -250,15 +241,11 @@ pub fn list_scope(p: &Principal, what: Listing) -> Scope {
     let or_nothing = |id: Option<i64>, f: fn(i64) -> Scope| id.map(f).unwrap_or(Scope::Nothing);
     match (p.role, what) {
         (DistrictAdmin, _) => Scope::All,
-        (StreetAdmin, Streets | Communities | Units | Pairings) => {
-            or_nothing(p.street_id, Scope::Street)
-        }
+        (StreetAdmin, Streets | Communities | Units | Pairings) => or_nothing(p.street_id, Scope::Street),
         // A street lists its communities' staff accounts (and its own).
         (StreetAdmin, Accounts) => or_nothing(p.street_id, Scope::Street),
         (CommunityAdmin, Streets) => or_nothing(p.street_id, Scope::Street),
-        (CommunityAdmin, Communities | Units | Pairings) => {
-            or_nothing(p.community_id, Scope::Community)
-        }
+        (CommunityAdmin, Communities | Units | Pairings) => or_nothing(p.community_id, Scope::Community),
         (UnitAdmin, Communities | Units | Pairings) => or_nothing(p.unit_id, Scope::Unit),
         (Police, Streets | Communities | Units) => Scope::All,
         (_, Accounts) => Scope::OwnAccount(p.user_id),
@@ -292,16 +279,8 @@ mod tests {
             display_name: String::new(),
             role,
             street_id: Some(1),
-            community_id: if role == Role::CommunityAdmin {
-                Some(10)
-            } else {
-                None
-            },
-            unit_id: if role == Role::UnitAdmin {
-                Some(20)
-            } else {
-                None
-            },
+            community_id: if role == Role::CommunityAdmin { Some(10) } else { None },
+            unit_id: if role == Role::UnitAdmin { Some(20) } else { None },
             lang: crate::i18n::Lang::Zh,
             csrf: String::new(),
             session_id: String::new(),

@@ -69,10 +69,7 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
         if SECRET_FIELDS.contains(&k.as_str()) || k == "updated_at" || k == "created_at" {
             continue;
         }
-        let (bv, av) = (
-            b.get(k).unwrap_or(&Value::Null),
-            a.get(k).unwrap_or(&Value::Null),
-        );
+        let (bv, av) = (b.get(k).unwrap_or(&Value::Null), a.get(k).unwrap_or(&Value::Null));
         if bv != av {
             let mut change = Map::new();
             change.insert("before".into(), bv.clone());
@@ -83,15 +80,27 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Value {
     Value::Object(out)
 }
 
+/// What an entry is about: the kind of object, its id, and a label people recognise it by.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    pub kind: &'a str,
+    pub id: Option<i64>,
+    pub label: &'a str,
+}
+
+impl<'a> Subject<'a> {
+    pub fn new(kind: &'a str, id: Option<i64>, label: &'a str) -> Subject<'a> {
+        Subject { kind, id, label }
+    }
+}
+
 /// Writes one entry in the transaction of the change it describes. An update that changed
 /// nothing writes nothing.
 pub async fn record<T: Serialize>(
     tx: &mut Tx,
     actor: &Actor,
     op: Op,
-    object_type: &str,
-    object_id: Option<i64>,
-    label: &str,
+    subject: Subject<'_>,
     before: Option<&T>,
     after: Option<&T>,
 ) -> Result<(), sqlx::Error> {
@@ -100,16 +109,7 @@ pub async fn record<T: Serialize>(
     if op == Op::Update && changes.as_object().is_some_and(|m| m.is_empty()) {
         return Ok(());
     }
-    record_raw(
-        tx,
-        actor,
-        op.as_str(),
-        object_type,
-        object_id,
-        label,
-        &changes,
-    )
-    .await
+    record_raw(tx, actor, op.as_str(), subject, &changes).await
 }
 
 /// Writes an entry that is not a field change (a sign-in, an export, a view of personal data).
@@ -117,16 +117,14 @@ pub async fn record_raw(
     tx: &mut Tx,
     actor: &Actor,
     action: &str,
-    object_type: &str,
-    object_id: Option<i64>,
-    label: &str,
+    subject: Subject<'_>,
     changes: &Value,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "insert into audit_log (at, user_id, username, ip, action, object_type, object_id, object_label, changes)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(now()).bind(actor.user_id).bind(&actor.username).bind(&actor.ip).bind(action)
-        .bind(object_type).bind(object_id).bind(label).bind(changes.to_string())
+        .bind(subject.kind).bind(subject.id).bind(subject.label).bind(changes.to_string())
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
     Ok(())
 }
@@ -181,11 +179,7 @@ pub async fn list(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_lowercase);
-    let object_type = f
-        .object_type
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let object_type = f.object_type.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let q =
         f.q.as_deref()
             .map(str::trim)
@@ -195,8 +189,7 @@ pub async fn list(
     let filter = "($1 is null or username = $1) and ($2 is null or object_type = $2)
         and ($3 is null or object_id = $3) and ($4 is null or lower(object_label) like $4 escape '\\')
         and ($5 is null or at >= $5) and ($6 is null or at < $6)";
-    let list_sql =
-        format!("select * from audit_log where {filter} order by id desc limit $7 offset $8");
+    let list_sql = format!("select * from audit_log where {filter} order by id desc limit $7 offset $8");
     let count_sql = format!("select count(*) from audit_log where {filter}");
     on_db!(db, pool => {
         let rows: Vec<AuditEntry> = sqlx::query_as(&list_sql)
@@ -219,10 +212,7 @@ mod tests {
     fn diff_lists_changed_fields_only_and_hides_secrets() {
         let b = json!({"name": "A", "level": "city", "password_hash": "x", "updated_at": 1});
         let a = json!({"name": "B", "level": "city", "password_hash": "y", "updated_at": 2});
-        assert_eq!(
-            diff(Some(&b), Some(&a)),
-            json!({"name": {"before": "A", "after": "B"}})
-        );
+        assert_eq!(diff(Some(&b), Some(&a)), json!({"name": {"before": "A", "after": "B"}}));
         assert_eq!(
             diff(None, Some(&json!({"name": "A"}))),
             json!({"name": {"before": null, "after": "A"}})

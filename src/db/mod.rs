@@ -151,11 +151,7 @@ impl Db {
     pub async fn backup(&self, to: &Path) -> anyhow::Result<()> {
         match self {
             Db::Sqlite { write, .. } => {
-                anyhow::ensure!(
-                    !to.exists(),
-                    "{} exists already: choose a new file name",
-                    to.display()
-                );
+                anyhow::ensure!(!to.exists(), "{} exists already: choose a new file name", to.display());
                 sqlx::query("vacuum into $1")
                     .bind(to.to_string_lossy().into_owned())
                     .execute(write)
@@ -182,16 +178,8 @@ impl Tx {
 
 type MigrationFile = (i64, &'static str, &'static str);
 
-const SQLITE_MIGRATIONS: &[MigrationFile] = &[(
-    1,
-    "foundation",
-    include_str!("migrations/sqlite/0001_foundation.sql"),
-)];
-const PG_MIGRATIONS: &[MigrationFile] = &[(
-    1,
-    "foundation",
-    include_str!("migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE_MIGRATIONS: &[MigrationFile] = &[(1, "foundation", include_str!("migrations/sqlite/0001_foundation.sql"))];
+const PG_MIGRATIONS: &[MigrationFile] = &[(1, "foundation", include_str!("migrations/postgres/0001_foundation.sql"))];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {
     let migrations = files
@@ -255,10 +243,7 @@ mod tests {
     fn redact_hides_password_only() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(
-            redact("sqlite://data/leifeng.db"),
-            "sqlite://data/leifeng.db"
-        );
+        assert_eq!(redact("sqlite://data/leifeng.db"), "sqlite://data/leifeng.db");
     }
 
     #[test]

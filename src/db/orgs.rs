@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Actor, Op};
+use super::audit::{self, Actor, Op, Subject};
 use super::{like_pattern, now, Db, Tx};
 use crate::auth::policy::Scope;
 use crate::{on_db, on_tx};
@@ -76,28 +76,16 @@ struct DistrictRecord<'a> {
 }
 
 pub async fn set_district_name(tx: &mut Tx, actor: &Actor, name: &str) -> Result<(), sqlx::Error> {
-    let before: Option<String> = on_tx!(tx, c => sqlx::query_scalar("select name from district where id = 1").fetch_optional(&mut *c).await?);
+    let before: Option<String> =
+        on_tx!(tx, c => sqlx::query_scalar("select name from district where id = 1").fetch_optional(&mut *c).await?);
     on_tx!(tx, c => sqlx::query(
         "insert into district (id, name, updated_at) values (1, $1, $2)
          on conflict (id) do update set name = excluded.name, updated_at = excluded.updated_at")
         .bind(name).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let op = if before.is_some() {
-        Op::Update
-    } else {
-        Op::Create
-    };
+    let op = if before.is_some() { Op::Update } else { Op::Create };
     let b = before.as_deref().map(|name| DistrictRecord { name });
-    audit::record(
-        tx,
-        actor,
-        op,
-        "district",
-        Some(1),
-        name,
-        b.as_ref(),
-        Some(&DistrictRecord { name }),
-    )
-    .await
+    let subject = Subject::new("district", Some(1), name);
+    audit::record(tx, actor, op, subject, b.as_ref(), Some(&DistrictRecord { name })).await
 }
 
 // ---------------------------------------------------------------- streets
@@ -122,8 +110,7 @@ pub async fn list_streets(db: &Db, lq: &ListQuery) -> Result<Page<Street>, sqlx:
         return Ok(lq.empty());
     }
     let (street, _, _) = lq.tree();
-    let filter =
-        "where ($1 is null or lower(s.name) like $1 escape '\\') and ($2 is null or s.id = $2)";
+    let filter = "where ($1 is null or lower(s.name) like $1 escape '\\') and ($2 is null or s.id = $2)";
     let list_sql = format!("{STREET_SELECT} {filter} order by s.name limit $3 offset $4");
     let count_sql = format!("select count(*) from streets s {filter}");
     let pat = lq.pattern();
@@ -150,16 +137,12 @@ pub async fn create_street(tx: &mut Tx, actor: &Actor, name: &str) -> Result<Str
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into streets (name, created_at, updated_at) values ($1, $2, $2) returning id")
         .bind(name).bind(t).fetch_one(&mut *c).await?);
-    let s = street_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let s = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
         actor,
         Op::Create,
-        "street",
-        Some(id),
-        &s.name,
+        Subject::new("street", Some(id), &s.name),
         None,
         Some(&s),
     )
@@ -167,27 +150,16 @@ pub async fn create_street(tx: &mut Tx, actor: &Actor, name: &str) -> Result<Str
     Ok(s)
 }
 
-pub async fn update_street(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: i64,
-    name: &str,
-) -> Result<Street, sqlx::Error> {
-    let before = street_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+pub async fn update_street(tx: &mut Tx, actor: &Actor, id: i64, name: &str) -> Result<Street, sqlx::Error> {
+    let before = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query("update streets set name = $1, updated_at = $2 where id = $3")
         .bind(name).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = street_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let after = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
         actor,
         Op::Update,
-        "street",
-        Some(id),
-        &after.name,
+        Subject::new("street", Some(id), &after.name),
         Some(&before),
         Some(&after),
     )
@@ -214,17 +186,13 @@ pub async fn street_dependents(tx: &mut Tx, id: i64) -> Result<Dependents, sqlx:
 }
 
 pub async fn delete_street(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = street_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let before = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query("delete from streets where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     audit::record(
         tx,
         actor,
         Op::Delete,
-        "street",
-        Some(id),
-        &before.name,
+        Subject::new("street", Some(id), &before.name),
         Some(&before),
         None,
     )
@@ -274,10 +242,8 @@ pub async fn list_communities(db: &Db, lq: &ListQuery) -> Result<Page<Community>
         and ($2 is null or c.street_id = $2) and ($3 is null or c.id = $3)
         and ($4 is null or c.id in (select community_id from pairings where unit_id = $4))
         and ($5 is null or c.street_id = $5)";
-    let list_sql =
-        format!("{COMMUNITY_SELECT} {filter} order by s.name, c.name limit $6 offset $7");
-    let count_sql =
-        format!("select count(*) from communities c join streets s on s.id = c.street_id {filter}");
+    let list_sql = format!("{COMMUNITY_SELECT} {filter} order by s.name, c.name limit $6 offset $7");
+    let count_sql = format!("select count(*) from communities c join streets s on s.id = c.street_id {filter}");
     let pat = lq.pattern();
     on_db!(db, pool => {
         let items: Vec<Community> = sqlx::query_as(&list_sql).bind(&pat).bind(street).bind(community).bind(unit)
@@ -304,27 +270,19 @@ pub async fn units_paired_with(db: &Db, community_id: i64) -> Result<Vec<i64>, s
         .bind(community_id).fetch_all(pool).await)
 }
 
-pub async fn create_community(
-    tx: &mut Tx,
-    actor: &Actor,
-    f: &CommunityFields,
-) -> Result<Community, sqlx::Error> {
+pub async fn create_community(tx: &mut Tx, actor: &Actor, f: &CommunityFields) -> Result<Community, sqlx::Error> {
     let t = now();
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into communities (street_id, name, address, contact_person, contact_phone, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $6) returning id")
         .bind(f.street_id).bind(&f.name).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone).bind(t)
         .fetch_one(&mut *c).await?);
-    let after = community_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let after = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
         actor,
         Op::Create,
-        "community",
-        Some(id),
-        &after.name,
+        Subject::new("community", Some(id), &after.name),
         None,
         Some(&after),
     )
@@ -338,24 +296,18 @@ pub async fn update_community(
     id: i64,
     f: &CommunityFields,
 ) -> Result<Community, sqlx::Error> {
-    let before = community_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let before = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query(
         "update communities set street_id = $1, name = $2, address = $3, contact_person = $4, contact_phone = $5,
          updated_at = $6 where id = $7")
         .bind(f.street_id).bind(&f.name).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
         .bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = community_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let after = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
         actor,
         Op::Update,
-        "community",
-        Some(id),
-        &after.name,
+        Subject::new("community", Some(id), &after.name),
         Some(&before),
         Some(&after),
     )
@@ -374,17 +326,13 @@ pub async fn community_dependents(tx: &mut Tx, id: i64) -> Result<Dependents, sq
 }
 
 pub async fn delete_community(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = community_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let before = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query("delete from communities where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     audit::record(
         tx,
         actor,
         Op::Delete,
-        "community",
-        Some(id),
-        &before.name,
+        Subject::new("community", Some(id), &before.name),
         Some(&before),
         None,
     )
@@ -477,9 +425,7 @@ pub async fn create_unit(tx: &mut Tx, actor: &Actor, f: &UnitFields) -> Result<U
         tx,
         actor,
         Op::Create,
-        "unit",
-        Some(id),
-        &after.name,
+        Subject::new("unit", Some(id), &after.name),
         None,
         Some(&after),
     )
@@ -487,12 +433,7 @@ pub async fn create_unit(tx: &mut Tx, actor: &Actor, f: &UnitFields) -> Result<U
     Ok(after)
 }
 
-pub async fn update_unit(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: i64,
-    f: &UnitFields,
-) -> Result<Unit, sqlx::Error> {
+pub async fn update_unit(tx: &mut Tx, actor: &Actor, id: i64, f: &UnitFields) -> Result<Unit, sqlx::Error> {
     let before = unit_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query(
         "update units set name = $1, level = $2, kind = $3, address = $4, contact_person = $5, contact_phone = $6,
@@ -504,9 +445,7 @@ pub async fn update_unit(
         tx,
         actor,
         Op::Update,
-        "unit",
-        Some(id),
-        &after.name,
+        Subject::new("unit", Some(id), &after.name),
         Some(&before),
         Some(&after),
     )
@@ -531,9 +470,7 @@ pub async fn delete_unit(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx
         tx,
         actor,
         Op::Delete,
-        "unit",
-        Some(id),
-        &before.name,
+        Subject::new("unit", Some(id), &before.name),
         Some(&before),
         None,
     )
@@ -546,11 +483,7 @@ pub async fn unit_id_by_name(tx: &mut Tx, name: &str) -> Result<Option<i64>, sql
 }
 
 /// Looks a community up by its street's and its own exact names (for imports).
-pub async fn community_id_by_names(
-    tx: &mut Tx,
-    street: &str,
-    community: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+pub async fn community_id_by_names(tx: &mut Tx, street: &str, community: &str) -> Result<Option<i64>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_scalar(
         "select c.id from communities c join streets s on s.id = c.street_id where s.name = $1 and c.name = $2")
         .bind(street).bind(community).fetch_optional(&mut *c).await)
@@ -571,8 +504,7 @@ pub struct Pairing {
     pub created_at: i64,
 }
 
-const PAIRING_SELECT: &str =
-    "select p.id, p.unit_id, u.name as unit_name, p.community_id, c.name as community_name,
+const PAIRING_SELECT: &str = "select p.id, p.unit_id, u.name as unit_name, p.community_id, c.name as community_name,
             c.street_id, s.name as street_name, p.created_at
      from pairings p join units u on u.id = p.unit_id join communities c on c.id = p.community_id
      join streets s on s.id = c.street_id";
@@ -586,8 +518,7 @@ pub async fn list_pairings(db: &Db, lq: &ListQuery) -> Result<Page<Pairing>, sql
                         or lower(s.name) like $1 escape '\\')
         and ($2 is null or c.street_id = $2) and ($3 is null or p.community_id = $3) and ($4 is null or p.unit_id = $4)
         and ($5 is null or c.street_id = $5) and ($6 is null or p.community_id = $6) and ($7 is null or p.unit_id = $7)";
-    let list_sql =
-        format!("{PAIRING_SELECT} {filter} order by s.name, c.name, u.name limit $8 offset $9");
+    let list_sql = format!("{PAIRING_SELECT} {filter} order by s.name, c.name, u.name limit $8 offset $9");
     let count_sql = format!(
         "select count(*) from pairings p join units u on u.id = p.unit_id join communities c on c.id = p.community_id
          join streets s on s.id = c.street_id {filter}"
@@ -626,16 +557,12 @@ pub async fn create_pairing(
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into pairings (unit_id, community_id, created_at) values ($1, $2, $3) returning id")
         .bind(unit_id).bind(community_id).bind(now()).fetch_one(&mut *c).await?);
-    let after = pairing_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let after = pairing_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
         actor,
         Op::Create,
-        "pairing",
-        Some(id),
-        &pairing_label(&after),
+        Subject::new("pairing", Some(id), &pairing_label(&after)),
         None,
         Some(&after),
     )
@@ -643,11 +570,7 @@ pub async fn create_pairing(
     Ok(after)
 }
 
-pub async fn pairing_exists(
-    tx: &mut Tx,
-    unit_id: i64,
-    community_id: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn pairing_exists(tx: &mut Tx, unit_id: i64, community_id: i64) -> Result<bool, sqlx::Error> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "select count(*) from pairings where unit_id = $1 and community_id = $2")
         .bind(unit_id).bind(community_id).fetch_one(&mut *c).await?);
@@ -655,17 +578,13 @@ pub async fn pairing_exists(
 }
 
 pub async fn delete_pairing(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = pairing_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let before = pairing_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query("delete from pairings where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     audit::record(
         tx,
         actor,
         Op::Delete,
-        "pairing",
-        Some(id),
-        &pairing_label(&before),
+        Subject::new("pairing", Some(id), &pairing_label(&before)),
         Some(&before),
         None,
     )

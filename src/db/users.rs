@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Actor, Op};
+use super::audit::{self, Actor, Op, Subject};
 use super::orgs::{ListQuery, Page};
 use super::{like_pattern, now, Db, Tx};
 use crate::auth::policy::Scope;
@@ -48,11 +48,7 @@ const ACCOUNT_SELECT: &str = "select a.id, a.username, a.display_name, a.role, a
      left join units u on u.id = a.unit_id";
 
 /// Accounts in `lq`'s scope; `viewer_id` is always included for a street, which lists itself too.
-pub async fn list_accounts(
-    db: &Db,
-    lq: &ListQuery,
-    viewer_id: i64,
-) -> Result<Page<Account>, sqlx::Error> {
+pub async fn list_accounts(db: &Db, lq: &ListQuery, viewer_id: i64) -> Result<Page<Account>, sqlx::Error> {
     let (street, own) = match lq.scope {
         Scope::All => (None, None),
         // A street sees its communities' staff and itself.
@@ -72,13 +68,12 @@ pub async fn list_accounts(
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(like_pattern);
-    let filter = "where ($1 is null or lower(a.username) like $1 escape '\\' or lower(a.display_name) like $1 escape '\\')
+    let filter =
+        "where ($1 is null or lower(a.username) like $1 escape '\\' or lower(a.display_name) like $1 escape '\\')
         and ($2 is null or (a.role = 'community_admin' and c.street_id = $2) or a.id = $3)
         and ($4 is null or a.id = $4)";
     let list_sql = format!("{ACCOUNT_SELECT} {filter} order by a.username limit $5 offset $6");
-    let count_sql = format!(
-        "select count(*) from users a left join communities c on c.id = a.community_id {filter}"
-    );
+    let count_sql = format!("select count(*) from users a left join communities c on c.id = a.community_id {filter}");
     on_db!(db, pool => {
         let items: Vec<Account> = sqlx::query_as(&list_sql).bind(&pat).bind(street).bind(viewer_id).bind(own)
             .bind(lq.per_page).bind((lq.page.max(1) - 1) * lq.per_page).fetch_all(pool).await?;
@@ -112,16 +107,12 @@ pub async fn create_account(
         .bind(&f.username).bind(&f.display_name).bind(password_hash).bind(&f.role)
         .bind(f.street_id).bind(f.community_id).bind(f.unit_id).bind(f.active).bind(t)
         .fetch_one(&mut *c).await?);
-    let after = account_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let after = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
         actor,
         Op::Create,
-        "user",
-        Some(id),
-        &after.username,
+        Subject::new("user", Some(id), &after.username),
         None,
         Some(&after),
     )
@@ -129,15 +120,8 @@ pub async fn create_account(
     Ok(after)
 }
 
-pub async fn update_account(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: i64,
-    f: &AccountFields,
-) -> Result<Account, sqlx::Error> {
-    let before = account_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+pub async fn update_account(tx: &mut Tx, actor: &Actor, id: i64, f: &AccountFields) -> Result<Account, sqlx::Error> {
+    let before = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query(
         "update users set username = $1, display_name = $2, role = $3, street_id = $4, community_id = $5,
          unit_id = $6, active = $7, updated_at = $8 where id = $9")
@@ -147,16 +131,12 @@ pub async fn update_account(
         // A disabled account or a changed role ends every open session at once.
         on_tx!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     }
-    let after = account_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let after = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
         actor,
         Op::Update,
-        "user",
-        Some(id),
-        &after.username,
+        Subject::new("user", Some(id), &after.username),
         Some(&before),
         Some(&after),
     )
@@ -165,17 +145,13 @@ pub async fn update_account(
 }
 
 pub async fn delete_account(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = account_in_tx(tx, id)
-        .await?
-        .ok_or(sqlx::Error::RowNotFound)?;
+    let before = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     on_tx!(tx, c => sqlx::query("delete from users where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     audit::record(
         tx,
         actor,
         Op::Delete,
-        "user",
-        Some(id),
-        &before.username,
+        Subject::new("user", Some(id), &before.username),
         Some(&before),
         None,
     )
@@ -202,9 +178,7 @@ pub async fn set_password(
         tx,
         actor,
         "password",
-        "user",
-        Some(id),
-        &label,
+        Subject::new("user", Some(id), &label),
         &serde_json::json!({}),
     )
     .await
@@ -227,9 +201,7 @@ pub async fn set_lang(tx: &mut Tx, actor: &Actor, id: i64, lang: &str) -> Result
         tx,
         actor,
         Op::Update,
-        "user",
-        Some(id),
-        &actor.username,
+        Subject::new("user", Some(id), &actor.username),
         Some(&L { lang: &before }),
         Some(&L { lang }),
     )

@@ -30,11 +30,7 @@ impl Phone {
         if b.len() > 4 && b[0] == b'0' && b[1] != b'0' {
             let area_len = if matches!(b[1], b'1' | b'2') { 3 } else { 4 };
             if (7..=8).contains(&(b.len() - area_len)) {
-                return Some(Phone(format!(
-                    "{}-{}",
-                    &digits[..area_len],
-                    &digits[area_len..]
-                )));
+                return Some(Phone(format!("{}-{}", &digits[..area_len], &digits[area_len..])));
             }
         }
         None
@@ -83,19 +79,10 @@ mod tests {
 
     #[test]
     fn landlines() {
-        assert_eq!(
-            Phone::parse("0571-87654321").unwrap().as_str(),
-            "0571-87654321"
-        );
-        assert_eq!(
-            Phone::parse("010 1234 5678").unwrap().as_str(),
-            "010-12345678"
-        );
+        assert_eq!(Phone::parse("0571-87654321").unwrap().as_str(), "0571-87654321");
+        assert_eq!(Phone::parse("010 1234 5678").unwrap().as_str(), "010-12345678");
         assert!(Phone::parse("0571-123").is_none());
-        assert_eq!(
-            Phone::parse("05711234567").unwrap().as_str(),
-            "0571-1234567"
-        );
+        assert_eq!(Phone::parse("05711234567").unwrap().as_str(), "0571-1234567");
     }
 
     #[test]

@@ -84,9 +84,7 @@ fn cell_text(d: &Data) -> String {
 fn normalise_header(s: &str) -> String {
     fold_width(s)
         .chars()
-        .filter(|c| {
-            !c.is_whitespace() && !matches!(c, '*' | '＊' | ':' | '：' | '(' | ')' | '（' | '）')
-        })
+        .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '＊' | ':' | '：' | '(' | ')' | '（' | '）'))
         .collect()
 }
 
@@ -94,25 +92,15 @@ fn normalise_header(s: &str) -> String {
 /// header whatever their order, fills merged cells down, and returns the data rows until the
 /// end (blank rows and a signature line under the table are skipped).
 pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, ReadError> {
-    let mut wb =
-        open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| ReadError::NotExcel)?;
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| ReadError::NotExcel)?;
     let range = match wb.worksheet_range_at(0) {
         Some(Ok(r)) => r,
         _ => return Err(ReadError::Empty),
     };
-    let (start_row, start_col) = range
-        .start()
-        .map(|(r, c)| (r as usize, c as usize))
-        .unwrap_or((0, 0));
-    let mut grid: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(cell_text).collect())
-        .collect();
+    let (start_row, start_col) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
+    let mut grid: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
     let merges: Vec<Dimensions> = match &mut wb {
-        Sheets::Xlsx(x) => x
-            .worksheet_merge_cells_at(0)
-            .and_then(Result::ok)
-            .unwrap_or_default(),
+        Sheets::Xlsx(x) => x.worksheet_merge_cells_at(0).and_then(Result::ok).unwrap_or_default(),
         Sheets::Xls(x) => x.worksheet_merge_cells_at(0).unwrap_or_default(),
         _ => vec![],
     };
@@ -123,8 +111,7 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
                 .checked_sub(start_row)
                 .zip((c as usize).checked_sub(start_col))
         };
-        let Some(value) = at(m.start.0, m.start.1).and_then(|(r, c)| grid.get(r)?.get(c).cloned())
-        else {
+        let Some(value) = at(m.start.0, m.start.1).and_then(|(r, c)| grid.get(r)?.get(c).cloned()) else {
             continue;
         };
         for r in m.start.0..=m.end.0 {
@@ -154,10 +141,7 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
     let mut best: Option<(usize, Vec<Option<usize>>)> = None;
     for (i, row) in grid.iter().enumerate().take(20) {
         let found = find(row);
-        let required_ok = columns
-            .iter()
-            .zip(&found)
-            .all(|(c, f)| !c.required || f.is_some());
+        let required_ok = columns.iter().zip(&found).all(|(c, f)| !c.required || f.is_some());
         if required_ok {
             best = Some((i, found));
             break;
@@ -172,11 +156,7 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
             .max_by_key(|f| f.iter().filter(|x| x.is_some()).count());
         let missing = columns
             .iter()
-            .zip(
-                most.unwrap_or_default()
-                    .iter()
-                    .chain(std::iter::repeat(&None)),
-            )
+            .zip(most.unwrap_or_default().iter().chain(std::iter::repeat(&None)))
             .filter(|(c, f)| c.required && f.is_none())
             .map(|(c, _)| c.header.to_string())
             .collect();
@@ -194,14 +174,7 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
         // A line with text in only one cell that is no data column's first field is a note or a
         // signature under the table ("填表人：…").
         let filled = row.iter().filter(|c| !c.is_empty()).count();
-        if filled == 1
-            && is_footer(
-                row.iter()
-                    .find(|c| !c.is_empty())
-                    .map(String::as_str)
-                    .unwrap_or(""),
-            )
-        {
+        if filled == 1 && is_footer(row.iter().find(|c| !c.is_empty()).map(String::as_str).unwrap_or("")) {
             continue;
         }
         out.push(SheetRow {
@@ -235,12 +208,7 @@ fn is_footer(text: &str) -> bool {
 }
 
 /// A workbook in the official layout: a title row over the header, then the rows.
-pub fn write_table(
-    title: &str,
-    headers: &[&str],
-    widths: &[f64],
-    rows: &[Vec<String>],
-) -> anyhow::Result<Vec<u8>> {
+pub fn write_table(title: &str, headers: &[&str], widths: &[f64], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let title_fmt = Format::new()
@@ -301,21 +269,10 @@ mod tests {
     #[test]
     fn reads_back_what_it_writes_with_title_and_footer() {
         let rows = vec![
-            vec![
-                "1".into(),
-                "区税务局".into(),
-                "东湖街道".into(),
-                "春晓社区".into(),
-            ],
-            vec![
-                "2".into(),
-                "区一中".into(),
-                "东湖街道".into(),
-                "秋实社区".into(),
-            ],
+            vec!["1".into(), "区税务局".into(), "东湖街道".into(), "春晓社区".into()],
+            vec!["2".into(), "区一中".into(), "东湖街道".into(), "秋实社区".into()],
         ];
-        let bytes =
-            write_table("附件1", &["序号", "文明单位", "街道", "社区"], &[], &rows).unwrap();
+        let bytes = write_table("附件1", &["序号", "文明单位", "街道", "社区"], &[], &rows).unwrap();
         let read = read_sheet(&bytes, COLS).unwrap();
         assert_eq!(read.len(), 2);
         assert_eq!(read[0].row, 3);
@@ -341,8 +298,7 @@ mod tests {
         for (c, h) in ["文明单位", "街道", "社区"].iter().enumerate() {
             ws.write_string(0, c as u16, *h).unwrap();
         }
-        ws.merge_range(1, 0, 2, 0, "区税务局", &Format::new())
-            .unwrap();
+        ws.merge_range(1, 0, 2, 0, "区税务局", &Format::new()).unwrap();
         ws.write_string(1, 1, "东湖街道").unwrap();
         ws.write_string(2, 1, "东湖街道").unwrap();
         ws.write_string(1, 2, "春晓社区").unwrap();
@@ -355,13 +311,7 @@ mod tests {
     #[test]
     fn missing_header_is_named_and_garbage_is_refused() {
         let bytes = write_table("t", &["单位", "街道"], &[], &[]).unwrap();
-        assert_eq!(
-            read_sheet(&bytes, COLS),
-            Err(ReadError::NoHeader(vec!["社区".into()]))
-        );
-        assert_eq!(
-            read_sheet(b"not a spreadsheet", COLS).unwrap_err(),
-            ReadError::NotExcel
-        );
+        assert_eq!(read_sheet(&bytes, COLS), Err(ReadError::NoHeader(vec!["社区".into()])));
+        assert_eq!(read_sheet(b"not a spreadsheet", COLS).unwrap_err(), ReadError::NotExcel);
     }
 }

@@ -14,9 +14,7 @@ use crate::auth::{self, hash_password_blocking, password_problem, verify_passwor
 use crate::db::users;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
-use crate::web::{
-    redirect_with_flash, safe_next, set_cookie, unprocessable, Ctx, LANG_COOKIE, SESSION_COOKIE,
-};
+use crate::web::{redirect_with_flash, safe_next, set_cookie, unprocessable, Ctx, LANG_COOKIE, SESSION_COOKIE};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -186,11 +184,7 @@ async fn set_lang(state: &AppState, ctx: &Ctx, input: &LangInput) -> AppResult<L
 /// Choose the language of pages and messages (remembered for the account).
 #[utoipa::path(put, path = "/api/v1/me/lang", tag = "auth", request_body = LangInput,
     responses((status = 204), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn api_lang(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Json(input): Json<LangInput>,
-) -> AppResult<StatusCode> {
+pub async fn api_lang(State(state): State<AppState>, ctx: Ctx, Json(input): Json<LangInput>) -> AppResult<StatusCode> {
     ctx.user()?;
     set_lang(&state, &ctx, &input).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -208,12 +202,7 @@ fn login_view(
     error: Option<String>,
     field_errors: &[FieldError],
 ) -> Response {
-    let field_error = |f: &str| {
-        field_errors
-            .iter()
-            .find(|e| e.field == f)
-            .map(|e| e.message(ctx.lang))
-    };
+    let field_error = |f: &str| field_errors.iter().find(|e| e.field == f).map(|e| e.message(ctx.lang));
     let page = minijinja::context! {
         title => ctx.t("login.title"),
         username => input.username.clone().unwrap_or_default(),
@@ -225,17 +214,9 @@ fn login_view(
     ctx.render(state, "login.html", page)
 }
 
-async fn login_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NextParam>,
-) -> Response {
+async fn login_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextParam>) -> Response {
     if ctx.principal.is_some() {
-        return (
-            StatusCode::SEE_OTHER,
-            [(LOCATION, safe_next(q.next.as_deref()))],
-        )
-            .into_response();
+        return (StatusCode::SEE_OTHER, [(LOCATION, safe_next(q.next.as_deref()))]).into_response();
     }
     login_view(
         &state,
@@ -257,17 +238,14 @@ async fn login_submit(
 ) -> AppResult<Response> {
     let (username, password) = match credentials(&input) {
         Ok(c) => c,
-        Err(AppError::Validation(errs)) => {
-            return Ok(unprocessable(login_view(&state, &ctx, &input, None, &errs)))
-        }
+        Err(AppError::Validation(errs)) => return Ok(unprocessable(login_view(&state, &ctx, &input, None, &errs))),
         Err(e) => return Err(e),
     };
     match auth::sign_in(&state.db, &username, &password, SessionKind::Web, &ctx.ip).await {
         Ok(s) => {
             // A language picked on this browser while signed out wins over the stored one, and
             // is remembered for the account.
-            if let Some(chosen) = crate::web::cookie(&headers, LANG_COOKIE).map(|c| Lang::parse(&c))
-            {
+            if let Some(chosen) = crate::web::cookie(&headers, LANG_COOKIE).map(|c| Lang::parse(&c)) {
                 if chosen != s.lang {
                     let actor = crate::db::audit::Actor {
                         user_id: Some(s.user_id),
@@ -279,11 +257,7 @@ async fn login_submit(
                     tx.commit().await?;
                 }
             }
-            let mut res = (
-                StatusCode::SEE_OTHER,
-                [(LOCATION, safe_next(input.next.as_deref()))],
-            )
-                .into_response();
+            let mut res = (StatusCode::SEE_OTHER, [(LOCATION, safe_next(input.next.as_deref()))]).into_response();
             let age = auth::WEB_MAX_SECS;
             res.headers_mut().append(
                 SET_COOKIE,
@@ -317,21 +291,14 @@ async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> 
         auth::end_session(&state.db, &p.session_id).await?;
     }
     let mut res = (StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response();
-    res.headers_mut().append(
-        SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", Some(0), ctx.secure, true),
-    );
+    res.headers_mut()
+        .append(SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), ctx.secure, true));
     Ok(res)
 }
 
 fn account_view(state: &AppState, ctx: &Ctx, errors: &[FieldError]) -> AppResult<Response> {
     let p = ctx.user()?;
-    let field_error = |f: &str| {
-        errors
-            .iter()
-            .find(|e| e.field == f)
-            .map(|e| e.message(ctx.lang))
-    };
+    let field_error = |f: &str| errors.iter().find(|e| e.field == f).map(|e| e.message(ctx.lang));
     let page = minijinja::context! {
         title => ctx.t("account.title"),
         username => p.username, role_label => super::users::role_label(ctx.lang, p.role.as_str()),
@@ -351,36 +318,18 @@ async fn password_submit(
     Form(input): Form<PasswordInput>,
 ) -> AppResult<Response> {
     match change_password(&state, &ctx, &input).await {
-        Ok(()) => Ok(redirect_with_flash(
-            "/account",
-            "flash.password_changed",
-            ctx.secure,
-        )),
+        Ok(()) => Ok(redirect_with_flash("/account", "flash.password_changed", ctx.secure)),
         Err(AppError::Validation(errs)) => Ok(unprocessable(account_view(&state, &ctx, &errs)?)),
         Err(e) => Err(e),
     }
 }
 
-async fn lang_submit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<LangInput>,
-) -> AppResult<Response> {
+async fn lang_submit(State(state): State<AppState>, ctx: Ctx, Form(input): Form<LangInput>) -> AppResult<Response> {
     let lang = set_lang(&state, &ctx, &input).await?;
-    let mut res = (
-        StatusCode::SEE_OTHER,
-        [(LOCATION, safe_next(input.next.as_deref()))],
-    )
-        .into_response();
+    let mut res = (StatusCode::SEE_OTHER, [(LOCATION, safe_next(input.next.as_deref()))]).into_response();
     res.headers_mut().append(
         SET_COOKIE,
-        set_cookie(
-            LANG_COOKIE,
-            lang.code(),
-            Some(365 * 86400),
-            ctx.secure,
-            false,
-        ),
+        set_cookie(LANG_COOKIE, lang.code(), Some(365 * 86400), ctx.secure, false),
     );
     Ok(res)
 }

@@ -77,11 +77,7 @@ pub async fn api_list(
     Ok(Json(list(&state, &ctx, &f).await?))
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(f): Query<AuditFilter>,
-) -> AppResult<Response> {
+async fn page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<AuditFilter>) -> AppResult<Response> {
     let (result, error) = match list(&state, &ctx, &f).await {
         Ok(p) => (Some(p), None),
         Err(AppError::Validation(errs)) => (None, errs.first().map(|e| e.message(ctx.lang))),
@@ -102,10 +98,7 @@ async fn page(
     if let Some(id) = f.object_id {
         query.push(format!("object_id={id}"));
     }
-    let pages = result
-        .as_ref()
-        .map(|r| super::pages(r.total, r.per_page))
-        .unwrap_or(1);
+    let pages = result.as_ref().map(|r| super::pages(r.total, r.per_page)).unwrap_or(1);
     let rows: Vec<_> = result
         .as_ref()
         .map(|r| {

@@ -8,17 +8,15 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{
-    conflict_on_unique, ensure, optional_phone, optional_text, required_name, validated, ListParams,
-};
+use super::{conflict_on_unique, ensure, optional_phone, optional_text, required_name, validated, ListParams};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::db::orgs::{self, Community, CommunityFields, ListQuery, Page};
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::web::form::{lenient_i64, Choice, Field, FormPage};
+use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, ListPage, Row};
-use crate::web::{redirect_with_flash, unprocessable, Ctx};
+use crate::web::Ctx;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct CommunityInput {
@@ -39,10 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/communities/new", get(page_new))
         .route("/communities/{id}", axum::routing::post(page_update))
         .route("/communities/{id}/edit", get(page_edit))
-        .route(
-            "/communities/{id}/delete",
-            get(page_delete_confirm).post(page_delete),
-        )
+        .route("/communities/{id}/delete", get(page_delete_confirm).post(page_delete))
         .route("/api/v1/communities", get(api_list).post(api_create))
         .route(
             "/api/v1/communities/{id}",
@@ -82,9 +77,7 @@ pub async fn list(state: &AppState, ctx: &Ctx, params: &ListParams) -> AppResult
 
 /// The community and its description for the policy, unmasked, after a View check.
 async fn load(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(Community, Object)> {
-    let c = orgs::get_community(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let c = orgs::get_community(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let obj = object(&c, orgs::units_paired_with(&state.db, id).await?);
     ensure(ctx.user()?, Action::View, &obj)?;
     Ok((c, obj))
@@ -99,14 +92,8 @@ async fn validate(state: &AppState, input: &CommunityInput) -> AppResult<Communi
     let mut errors = vec![];
     let name = required_name("name", input.name.as_deref(), &mut errors);
     let address = optional_text("address", input.address.as_deref(), 200, &mut errors);
-    let contact_person = optional_text(
-        "contact_person",
-        input.contact_person.as_deref(),
-        50,
-        &mut errors,
-    );
-    let contact_phone =
-        optional_phone("contact_phone", input.contact_phone.as_deref(), &mut errors);
+    let contact_person = optional_text("contact_person", input.contact_person.as_deref(), 50, &mut errors);
+    let contact_phone = optional_phone("contact_phone", input.contact_phone.as_deref(), &mut errors);
     let street_id = match input.street_id {
         None => {
             errors.push(FieldError::new("street_id", "err.required"));
@@ -152,12 +139,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: &CommunityInput) -> AppR
     Ok(c)
 }
 
-pub async fn update(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    input: &CommunityInput,
-) -> AppResult<Community> {
+pub async fn update(state: &AppState, ctx: &Ctx, id: i64, input: &CommunityInput) -> AppResult<Community> {
     let p = ctx.user()?;
     let (before, obj) = load(state, ctx, id).await?;
     ensure(p, Action::Update, &obj)?;
@@ -246,11 +228,7 @@ pub async fn api_list(
 /// One community.
 #[utoipa::path(get, path = "/api/v1/communities/{id}", tag = "communities",
     responses((status = 200, body = Community), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn api_get(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Community>> {
+pub async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Community>> {
     Ok(Json(get_one(&state, &ctx, id).await?))
 }
 
@@ -262,11 +240,7 @@ pub async fn api_create(
     ctx: Ctx,
     Json(input): Json<CommunityInput>,
 ) -> AppResult<Response> {
-    Ok((
-        StatusCode::CREATED,
-        Json(create(&state, &ctx, &input).await?),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(create(&state, &ctx, &input).await?)).into_response())
 }
 
 /// Replace a community's fields.
@@ -284,22 +258,14 @@ pub async fn api_update(
 /// Delete a community that has no pairings and no accounts left.
 #[utoipa::path(delete, path = "/api/v1/communities/{id}", tag = "communities",
     responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn api_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+pub async fn api_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     delete(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ------------------------------------------------------------ pages
 
-async fn page_list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
+async fn page_list(State(state): State<AppState>, ctx: Ctx, Query(params): Query<ListParams>) -> AppResult<Response> {
     let page = list(&state, &ctx, &params).await?;
     let p = ctx.user()?;
     let mut view = ListPage::new(
@@ -339,15 +305,10 @@ async fn page_list(
                     Cell::text(&c.name),
                     Cell::text(&c.contact_person),
                     Cell::text(&c.contact_phone),
-                    Cell::link(
-                        c.units.to_string(),
-                        format!("/pairings?community_id={}", c.id),
-                    ),
+                    Cell::link(c.units.to_string(), format!("/pairings?community_id={}", c.id)),
                 ],
-                edit_url: policy::allows(p, Action::Update, &obj)
-                    .then(|| format!("/communities/{}/edit", c.id)),
-                delete_url: policy::allows(p, Action::Delete, &obj)
-                    .then(|| format!("/communities/{}/delete", c.id)),
+                edit_url: policy::allows(p, Action::Update, &obj).then(|| format!("/communities/{}/edit", c.id)),
+                delete_url: policy::allows(p, Action::Delete, &obj).then(|| format!("/communities/{}/delete", c.id)),
             }
         })
         .collect();
@@ -375,35 +336,15 @@ async fn form(
         .required(),
         Field::text(lang, "name", "field.name", v(&input.name)).required(),
         Field::text(lang, "address", "field.address", v(&input.address)),
-        Field::text(
-            lang,
-            "contact_person",
-            "field.contact_person",
-            v(&input.contact_person),
-        ),
-        Field::text(
-            lang,
-            "contact_phone",
-            "field.contact_phone",
-            v(&input.contact_phone),
-        )
-        .kind("tel")
-        .hint(lang, "hint.phone"),
+        Field::text(lang, "contact_person", "field.contact_person", v(&input.contact_person)),
+        Field::text(lang, "contact_phone", "field.contact_phone", v(&input.contact_phone))
+            .kind("tel")
+            .hint(lang, "hint.phone"),
     ];
-    Ok(FormPage::new(
-        lang,
-        ctx.t(title_key),
-        action,
-        "/communities",
-        fields,
-    ))
+    Ok(FormPage::new(lang, ctx.t(title_key), action, "/communities", fields))
 }
 
-async fn page_new(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
+async fn page_new(State(state): State<AppState>, ctx: Ctx, Query(params): Query<ListParams>) -> AppResult<Response> {
     if !policy::may_create(ctx.user()?, Listing::Communities) {
         return Err(AppError::Forbidden);
     }
@@ -411,15 +352,8 @@ async fn page_new(
         street_id: params.street_id.or(ctx.user()?.street_id),
         ..Default::default()
     };
-    let f = form(
-        &state,
-        &ctx,
-        "communities.new",
-        "/communities".into(),
-        &input,
-    )
-    .await?;
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    let f = form(&state, &ctx, "communities.new", "/communities".into(), &input).await?;
+    Ok(ctx.render_form(&state, &f))
 }
 
 async fn page_create(
@@ -427,37 +361,14 @@ async fn page_create(
     ctx: Ctx,
     Form(input): Form<CommunityInput>,
 ) -> AppResult<Response> {
-    match create(&state, &ctx, &input).await {
-        Ok(_) => Ok(redirect_with_flash(
-            "/communities",
-            "flash.saved",
-            ctx.secure,
-        )),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(
-                &state,
-                &ctx,
-                "communities.new",
-                "/communities".into(),
-                &input,
-            )
-            .await?
-            .with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+    let result = create(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/communities", || {
+        form(&state, &ctx, "communities.new", "/communities".into(), &input)
+    })
+    .await
 }
 
-async fn page_edit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (c, obj) = load(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Update, &obj)?;
     let input = CommunityInput {
@@ -467,15 +378,8 @@ async fn page_edit(
         contact_person: Some(c.contact_person),
         contact_phone: Some(c.contact_phone),
     };
-    let f = form(
-        &state,
-        &ctx,
-        "communities.edit",
-        format!("/communities/{id}"),
-        &input,
-    )
-    .await?;
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    let f = form(&state, &ctx, "communities.edit", format!("/communities/{id}"), &input).await?;
+    Ok(ctx.render_form(&state, &f))
 }
 
 async fn page_update(
@@ -484,37 +388,14 @@ async fn page_update(
     Path(id): Path<i64>,
     Form(input): Form<CommunityInput>,
 ) -> AppResult<Response> {
-    match update(&state, &ctx, id, &input).await {
-        Ok(_) => Ok(redirect_with_flash(
-            "/communities",
-            "flash.saved",
-            ctx.secure,
-        )),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(
-                &state,
-                &ctx,
-                "communities.edit",
-                format!("/communities/{id}"),
-                &input,
-            )
-            .await?
-            .with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+    let result = update(&state, &ctx, id, &input).await;
+    outcome(&state, &ctx, result, "/communities", || {
+        form(&state, &ctx, "communities.edit", format!("/communities/{id}"), &input)
+    })
+    .await
 }
 
-async fn page_delete_confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete_confirm(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (c, obj) = load(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Delete, &obj)?;
     let label = format!("{} / {}", c.street_name, c.name);
@@ -528,29 +409,16 @@ async fn page_delete_confirm(
     ))
 }
 
-async fn page_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (c, _) = load(&state, &ctx, id).await?;
-    match delete(&state, &ctx, id).await {
-        Ok(()) => Ok(redirect_with_flash(
-            "/communities",
-            "flash.deleted",
-            ctx.secure,
-        )),
-        Err(AppError::Conflict(errs)) => {
-            let label = format!("{} / {}", c.street_name, c.name);
-            Ok(super::home::delete_page(
-                &state,
-                &ctx,
-                &label,
-                format!("/communities/{id}/delete"),
-                "/communities",
-                Some(&errs),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+    let result = delete(&state, &ctx, id).await;
+    let label = format!("{} / {}", c.street_name, c.name);
+    super::home::delete_outcome(
+        &state,
+        &ctx,
+        result,
+        &label,
+        format!("/communities/{id}/delete"),
+        "/communities",
+    )
 }

@@ -11,9 +11,9 @@ use super::{ensure, required_name, validated};
 use crate::app::AppState;
 use crate::auth::policy::{Action, Object};
 use crate::db::orgs;
-use crate::error::{AppError, AppResult};
-use crate::web::form::{Field, FormPage};
-use crate::web::{redirect_with_flash, unprocessable, Ctx};
+use crate::error::AppResult;
+use crate::web::form::{outcome, Field, FormPage};
+use crate::web::Ctx;
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct District {
@@ -76,28 +76,10 @@ fn form(ctx: &Ctx, input: &District) -> FormPage {
 async fn page_edit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let d = get_one(&state, &ctx).await?;
     ensure(ctx.user()?, Action::Update, &Object::District)?;
-    Ok(ctx.render(
-        &state,
-        "form.html",
-        minijinja::Value::from_serialize(form(&ctx, &d)),
-    ))
+    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(form(&ctx, &d))))
 }
 
-async fn page_update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<District>,
-) -> AppResult<Response> {
-    match update(&state, &ctx, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs)) => {
-            let f = form(&ctx, &input).with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+async fn page_update(State(state): State<AppState>, ctx: Ctx, Form(input): Form<District>) -> AppResult<Response> {
+    let result = update(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/", || async { Ok(form(&ctx, &input)) }).await
 }

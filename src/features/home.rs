@@ -33,14 +33,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn asset(mime: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (CONTENT_TYPE, mime),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
+    ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -85,11 +78,7 @@ async fn count(state: &AppState, ctx: &Ctx, what: Listing) -> AppResult<Option<i
         Listing::Communities => orgs::list_communities(db, &lq).await?.total,
         Listing::Units => orgs::list_units(db, &lq).await?.total,
         Listing::Pairings => orgs::list_pairings(db, &lq).await?.total,
-        Listing::Accounts => {
-            crate::db::users::list_accounts(db, &lq, p.user_id)
-                .await?
-                .total
-        }
+        Listing::Accounts => crate::db::users::list_accounts(db, &lq, p.user_id).await?.total,
         Listing::AuditLog => return Ok(None),
     }))
 }
@@ -131,11 +120,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
             });
             if unpaired_units > 0 {
                 todos.push(Todo {
-                    text: tf(
-                        lang,
-                        "todo.unpaired_units",
-                        &[("n", unpaired_units.to_string())],
-                    ),
+                    text: tf(lang, "todo.unpaired_units", &[("n", unpaired_units.to_string())]),
                     href: "/pairings/new".into(),
                 });
             }
@@ -243,11 +228,7 @@ pub fn delete_page(
     cancel: &str,
     errors: Option<&[FieldError]>,
 ) -> Response {
-    let errors: Vec<String> = errors
-        .unwrap_or_default()
-        .iter()
-        .map(|e| e.message(ctx.lang))
-        .collect();
+    let errors: Vec<String> = errors.unwrap_or_default().iter().map(|e| e.message(ctx.lang)).collect();
     let refused = !errors.is_empty();
     let page = minijinja::context! {
         title => ctx.t("delete.title"), label => label, action => action, cancel => cancel, errors => errors,
@@ -257,6 +238,22 @@ pub fn delete_page(
         *res.status_mut() = StatusCode::CONFLICT;
     }
     res
+}
+
+/// What a delete leads to: the list with a notice, or the confirmation page saying why not.
+pub fn delete_outcome(
+    state: &AppState,
+    ctx: &Ctx,
+    result: AppResult<()>,
+    label: &str,
+    action: String,
+    done: &str,
+) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(crate::web::redirect_with_flash(done, "flash.deleted", ctx.secure)),
+        Err(AppError::Conflict(errs)) => Ok(delete_page(state, ctx, label, action, done, Some(&errs))),
+        Err(e) => Err(e),
+    }
 }
 
 /// Unknown routes: a 404 that the error layer writes as a page or as JSON.

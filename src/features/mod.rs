@@ -84,12 +84,7 @@ pub fn required_name(field: &str, value: Option<&str>, errors: &mut Vec<FieldErr
 }
 
 /// Optional free text: cleaned, at most `max` characters.
-pub fn optional_text(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> String {
+pub fn optional_text(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = clean_name(value.unwrap_or(""));
     if v.chars().count() > max {
         errors.push(FieldError::new(field, "err.too_long").with("max", max));

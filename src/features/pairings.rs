@@ -13,15 +13,15 @@ use utoipa::ToSchema;
 use super::{ensure, validated, ListParams};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
-use crate::db::audit;
+use crate::db::audit::{self, Subject};
 use crate::db::orgs::{self, ListQuery, Page, Pairing};
 use crate::domain::text::clean_name;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport, ReadError};
 use crate::i18n::{t, tf};
-use crate::web::form::{lenient_i64, Choice, Field, FormPage};
+use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
-use crate::web::{redirect_with_flash, unprocessable, urlencode, Ctx};
+use crate::web::{urlencode, Ctx};
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct PairingInput {
@@ -41,14 +41,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/pairings", get(page_list).post(page_create))
         .route("/pairings/new", get(page_new))
-        .route(
-            "/pairings/{id}/delete",
-            get(page_delete_confirm).post(page_delete),
-        )
-        .route(
-            "/pairings/import",
-            get(page_import).post(page_import_upload),
-        )
+        .route("/pairings/{id}/delete", get(page_delete_confirm).post(page_delete))
+        .route("/pairings/import", get(page_import).post(page_import_upload))
         .route("/pairings/template.xlsx", get(template))
         .route("/pairings/export.xlsx", get(export))
         .route("/api/v1/pairings", get(api_list).post(api_create))
@@ -75,9 +69,7 @@ pub async fn list(state: &AppState, ctx: &Ctx, params: &ListParams) -> AppResult
 }
 
 pub async fn get_one(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Pairing> {
-    let p = orgs::get_pairing(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p = orgs::get_pairing(&state.db, id).await?.ok_or(AppError::NotFound)?;
     ensure(ctx.user()?, Action::View, &object(&p))?;
     Ok(p)
 }
@@ -211,11 +203,7 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
 /// The pairings the caller may see, in the layout of 附件1. The export is written to the audit trail.
 #[utoipa::path(get, path = "/api/v1/pairings/export.xlsx", tag = "pairings", params(ListParams),
     responses((status = 200, description = "the pairing table (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-pub async fn export(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
+pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(params): Query<ListParams>) -> AppResult<Response> {
     let p = ctx.user()?;
     let mut lq = params.query(p, Listing::Pairings)?;
     lq.page = 1;
@@ -243,14 +231,13 @@ pub async fn export(
         .collect();
     let bytes = excel::write_table(TITLE, &HEADERS, &WIDTHS, &rows)?;
     let mut tx = state.db.begin().await?;
+    let summary = serde_json::json!({"rows": rows.len()});
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
         "export",
-        "pairing",
-        None,
-        TITLE,
-        &serde_json::json!({"rows": rows.len()}),
+        Subject::new("pairing", None, TITLE),
+        &summary,
     )
     .await?;
     tx.commit().await?;
@@ -277,12 +264,7 @@ async fn unit_levels(state: &AppState, p: &Principal) -> AppResult<Vec<(i64, Str
 
 /// Checks every row of an uploaded pairing table and, unless `dry_run`, records the new pairings
 /// all together or not at all. Pairings already recorded are left as they are.
-pub async fn import(
-    state: &AppState,
-    ctx: &Ctx,
-    bytes: &[u8],
-    dry_run: bool,
-) -> AppResult<ImportReport> {
+pub async fn import(state: &AppState, ctx: &Ctx, bytes: &[u8], dry_run: bool) -> AppResult<ImportReport> {
     let p = ctx.user()?;
     if !policy::may_create(p, Listing::Pairings) {
         return Err(AppError::Forbidden);
@@ -302,9 +284,7 @@ pub async fn import(
             ReadError::NoHeader(missing) => {
                 FieldError::new("file", "err.no_header").with("columns", missing.join("、"))
             }
-            ReadError::TooManyRows(n) => {
-                FieldError::new("file", "err.too_many_rows").with("max", n)
-            }
+            ReadError::TooManyRows(n) => FieldError::new("file", "err.too_many_rows").with("max", n),
         }])
     })?;
     let mut errors: Vec<CellError> = vec![];
@@ -341,8 +321,7 @@ pub async fn import(
         if unit_id.is_none() {
             err(&mut errors, 0, &unit_name, "err.import_no_unit");
         }
-        let community_id =
-            orgs::community_id_by_names(&mut tx, &street_name, &community_name).await?;
+        let community_id = orgs::community_id_by_names(&mut tx, &street_name, &community_name).await?;
         if community_id.is_none() {
             err(
                 &mut errors,
@@ -390,14 +369,13 @@ pub async fn import(
         }
     }
     if !dry_run && report.errors.is_empty() {
-        let summary = serde_json::json!({"rows": report.rows, "created": report.created, "unchanged": report.unchanged});
+        let summary =
+            serde_json::json!({"rows": report.rows, "created": report.created, "unchanged": report.unchanged});
         audit::record_raw(
             &mut tx,
             &ctx.actor(),
             "import",
-            "pairing",
-            None,
-            TITLE,
+            Subject::new("pairing", None, TITLE),
             &summary,
         )
         .await?;
@@ -417,8 +395,9 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<u8>, Option<Str
         match field.name() {
             Some("file") => {
                 let bytes: Bytes = field.bytes().await.map_err(|_| {
-                    AppError::Validation(vec![FieldError::new("file", "err.file_too_large")
-                        .with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)])
+                    AppError::Validation(vec![
+                        FieldError::new("file", "err.file_too_large").with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)
+                    ])
                 })?;
                 file = Some(bytes.to_vec());
             }
@@ -447,11 +426,7 @@ pub async fn api_list(
 
 /// One pairing.
 #[utoipa::path(get, path = "/api/v1/pairings/{id}", tag = "pairings", responses((status = 200, body = Pairing)))]
-pub async fn api_get(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Pairing>> {
+pub async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Pairing>> {
     Ok(Json(get_one(&state, &ctx, id).await?))
 }
 
@@ -463,20 +438,12 @@ pub async fn api_create(
     ctx: Ctx,
     Json(input): Json<PairingInput>,
 ) -> AppResult<Response> {
-    Ok((
-        StatusCode::CREATED,
-        Json(create(&state, &ctx, &input).await?),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(create(&state, &ctx, &input).await?)).into_response())
 }
 
 /// End a pairing.
 #[utoipa::path(delete, path = "/api/v1/pairings/{id}", tag = "pairings", responses((status = 204)))]
-pub async fn api_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+pub async fn api_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     delete(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -504,11 +471,7 @@ pub async fn api_import(
 
 // ------------------------------------------------------------ pages
 
-async fn page_list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
+async fn page_list(State(state): State<AppState>, ctx: Ctx, Query(params): Query<ListParams>) -> AppResult<Response> {
     let page = list(&state, &ctx, &params).await?;
     let p = ctx.user()?;
     let mut view = ListPage::new(
@@ -527,15 +490,10 @@ async fn page_list(
             selected: params.street_id.map(|s| s.to_string()).unwrap_or_default(),
         });
     }
-    for (name, value) in [
-        ("community_id", params.community_id),
-        ("unit_id", params.unit_id),
-    ] {
+    for (name, value) in [("community_id", params.community_id), ("unit_id", params.unit_id)] {
         if let Some(v) = value {
-            view.query.push_str(&format!(
-                "{}{name}={v}",
-                if view.query.is_empty() { "" } else { "&" }
-            ));
+            view.query
+                .push_str(&format!("{}{name}={v}", if view.query.is_empty() { "" } else { "&" }));
         }
     }
     view.columns = vec![
@@ -571,8 +529,7 @@ async fn page_list(
                 ),
             ],
             edit_url: None,
-            delete_url: policy::allows(p, Action::Delete, &object(r))
-                .then(|| format!("/pairings/{}/delete", r.id)),
+            delete_url: policy::allows(p, Action::Delete, &object(r)).then(|| format!("/pairings/{}/delete", r.id)),
         })
         .collect();
     Ok(ctx.render(&state, "list.html", minijinja::Value::from_serialize(&view)))
@@ -590,9 +547,7 @@ async fn form(state: &AppState, ctx: &Ctx, input: &PairingInput) -> AppResult<Fo
         unit_id: None,
     };
     let units = orgs::list_units(&state.db, &all(policy::list_scope(p, Listing::Units))).await?;
-    let communities =
-        orgs::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities)))
-            .await?;
+    let communities = orgs::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities))).await?;
     let lang = ctx.lang;
     let fields = vec![
         Field::select(
@@ -614,10 +569,7 @@ async fn form(state: &AppState, ctx: &Ctx, input: &PairingInput) -> AppResult<Fo
             lang,
             "community_id",
             "field.community",
-            input
-                .community_id
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
+            input.community_id.map(|v| v.to_string()).unwrap_or_default(),
             communities
                 .items
                 .into_iter()
@@ -638,11 +590,7 @@ async fn form(state: &AppState, ctx: &Ctx, input: &PairingInput) -> AppResult<Fo
     ))
 }
 
-async fn page_new(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(input): Query<PairingInput>,
-) -> AppResult<Response> {
+async fn page_new(State(state): State<AppState>, ctx: Ctx, Query(input): Query<PairingInput>) -> AppResult<Response> {
     if !policy::may_create(ctx.user()?, Listing::Pairings) {
         return Err(AppError::Forbidden);
     }
@@ -650,32 +598,12 @@ async fn page_new(
     Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
 }
 
-async fn page_create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<PairingInput>,
-) -> AppResult<Response> {
-    match create(&state, &ctx, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/pairings", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(&state, &ctx, &input)
-                .await?
-                .with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+async fn page_create(State(state): State<AppState>, ctx: Ctx, Form(input): Form<PairingInput>) -> AppResult<Response> {
+    let result = create(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/pairings", || form(&state, &ctx, &input)).await
 }
 
-async fn page_delete_confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete_confirm(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let r = get_one(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Delete, &object(&r))?;
     Ok(super::home::delete_page(
@@ -688,17 +616,18 @@ async fn page_delete_confirm(
     ))
 }
 
-async fn page_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    delete(&state, &ctx, id).await?;
-    Ok(redirect_with_flash(
+async fn page_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let r = get_one(&state, &ctx, id).await?;
+    let result = delete(&state, &ctx, id).await;
+    let label = orgs::pairing_label(&r);
+    super::home::delete_outcome(
+        &state,
+        &ctx,
+        result,
+        &label,
+        format!("/pairings/{id}/delete"),
         "/pairings",
-        "flash.deleted",
-        ctx.secure,
-    ))
+    )
 }
 
 async fn page_import(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -708,12 +637,7 @@ async fn page_import(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respo
     Ok(import_page(&state, &ctx, None, None))
 }
 
-fn import_page(
-    state: &AppState,
-    ctx: &Ctx,
-    report: Option<&ImportReport>,
-    file_error: Option<String>,
-) -> Response {
+fn import_page(state: &AppState, ctx: &Ctx, report: Option<&ImportReport>, file_error: Option<String>) -> Response {
     let summary = report.map(|r| {
         let key = match (r.errors.is_empty(), r.dry_run) {
             (false, _) => "import.has_errors",
@@ -748,11 +672,7 @@ fn import_page(
     res
 }
 
-async fn page_import_upload(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    multipart: Multipart,
-) -> AppResult<Response> {
+async fn page_import_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
     let (bytes, dry_run) = match read_upload(multipart).await {
         Ok(x) => x,
         Err(AppError::Validation(errs)) => {

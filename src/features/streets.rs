@@ -13,9 +13,9 @@ use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object};
 use crate::db::orgs::{self, Page, Street};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::web::form::{Field, FormPage};
+use crate::web::form::{outcome, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
-use crate::web::{redirect_with_flash, unprocessable, Ctx};
+use crate::web::Ctx;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct StreetInput {
@@ -29,15 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/streets/new", get(page_new))
         .route("/streets/{id}", axum::routing::post(page_update))
         .route("/streets/{id}/edit", get(page_edit))
-        .route(
-            "/streets/{id}/delete",
-            get(page_delete_confirm).post(page_delete),
-        )
+        .route("/streets/{id}/delete", get(page_delete_confirm).post(page_delete))
         .route("/api/v1/streets", get(api_list).post(api_create))
-        .route(
-            "/api/v1/streets/{id}",
-            get(api_get).put(api_update).delete(api_delete),
-        )
+        .route("/api/v1/streets/{id}", get(api_get).put(api_update).delete(api_delete))
 }
 
 // ------------------------------------------------------------ service
@@ -48,9 +42,7 @@ pub async fn list(state: &AppState, ctx: &Ctx, params: &ListParams) -> AppResult
 }
 
 pub async fn get_one(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Street> {
-    let s = orgs::get_street(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let s = orgs::get_street(&state.db, id).await?.ok_or(AppError::NotFound)?;
     ensure(ctx.user()?, Action::View, &Object::Street { id })?;
     Ok(s)
 }
@@ -73,12 +65,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: &StreetInput) -> AppResu
     Ok(s)
 }
 
-pub async fn update(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    input: &StreetInput,
-) -> AppResult<Street> {
+pub async fn update(state: &AppState, ctx: &Ctx, id: i64, input: &StreetInput) -> AppResult<Street> {
     get_one(state, ctx, id).await?;
     ensure(ctx.user()?, Action::Update, &Object::Street { id })?;
     let name = validate(input)?;
@@ -124,11 +111,7 @@ pub async fn api_list(
 /// One street.
 #[utoipa::path(get, path = "/api/v1/streets/{id}", tag = "streets",
     responses((status = 200, body = Street), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn api_get(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Street>> {
+pub async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Street>> {
     Ok(Json(get_one(&state, &ctx, id).await?))
 }
 
@@ -140,11 +123,7 @@ pub async fn api_create(
     ctx: Ctx,
     Json(input): Json<StreetInput>,
 ) -> AppResult<Response> {
-    Ok((
-        StatusCode::CREATED,
-        Json(create(&state, &ctx, &input).await?),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(create(&state, &ctx, &input).await?)).into_response())
 }
 
 /// Rename a street.
@@ -162,22 +141,14 @@ pub async fn api_update(
 /// Delete a street that has no communities and no accounts left.
 #[utoipa::path(delete, path = "/api/v1/streets/{id}", tag = "streets",
     responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn api_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+pub async fn api_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     delete(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ------------------------------------------------------------ pages
 
-async fn page_list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
+async fn page_list(State(state): State<AppState>, ctx: Ctx, Query(params): Query<ListParams>) -> AppResult<Response> {
     let page = list(&state, &ctx, &params).await?;
     let p = ctx.user()?;
     let mut view = ListPage::new(
@@ -198,10 +169,7 @@ async fn page_list(
         .map(|s| Row {
             cells: vec![
                 Cell::text(&s.name),
-                Cell::link(
-                    s.communities.to_string(),
-                    format!("/communities?street_id={}", s.id),
-                ),
+                Cell::link(s.communities.to_string(), format!("/communities?street_id={}", s.id)),
             ],
             edit_url: policy::allows(p, Action::Update, &Object::Street { id: s.id })
                 .then(|| format!("/streets/{}/edit", s.id)),
@@ -213,52 +181,25 @@ async fn page_list(
 }
 
 fn form(ctx: &Ctx, title_key: &str, action: String, input: &StreetInput) -> FormPage {
-    let fields = vec![Field::text(
-        ctx.lang,
-        "name",
-        "field.name",
-        input.name.clone().unwrap_or_default(),
-    )
-    .required()];
+    let fields = vec![Field::text(ctx.lang, "name", "field.name", input.name.clone().unwrap_or_default()).required()];
     FormPage::new(ctx.lang, ctx.t(title_key), action, "/streets", fields)
 }
 
 async fn page_new(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ensure(ctx.user()?, Action::Create, &Object::Street { id: 0 })?;
-    let f = form(
-        &ctx,
-        "streets.new",
-        "/streets".into(),
-        &StreetInput::default(),
-    );
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    let f = form(&ctx, "streets.new", "/streets".into(), &StreetInput::default());
+    Ok(ctx.render_form(&state, &f))
 }
 
-async fn page_create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<StreetInput>,
-) -> AppResult<Response> {
-    match create(&state, &ctx, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/streets", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f =
-                form(&ctx, "streets.new", "/streets".into(), &input).with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+async fn page_create(State(state): State<AppState>, ctx: Ctx, Form(input): Form<StreetInput>) -> AppResult<Response> {
+    let result = create(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/streets", || async {
+        Ok(form(&ctx, "streets.new", "/streets".into(), &input))
+    })
+    .await
 }
 
-async fn page_edit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let s = get_one(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Update, &Object::Street { id })?;
     let f = form(
@@ -267,7 +208,7 @@ async fn page_edit(
         format!("/streets/{id}"),
         &StreetInput { name: Some(s.name) },
     );
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    Ok(ctx.render_form(&state, &f))
 }
 
 async fn page_update(
@@ -276,26 +217,14 @@ async fn page_update(
     Path(id): Path<i64>,
     Form(input): Form<StreetInput>,
 ) -> AppResult<Response> {
-    match update(&state, &ctx, id, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/streets", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(&ctx, "streets.edit", format!("/streets/{id}"), &input)
-                .with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+    let result = update(&state, &ctx, id, &input).await;
+    outcome(&state, &ctx, result, "/streets", || async {
+        Ok(form(&ctx, "streets.edit", format!("/streets/{id}"), &input))
+    })
+    .await
 }
 
-async fn page_delete_confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete_confirm(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let s = get_one(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Delete, &Object::Street { id })?;
     Ok(super::home::delete_page(
@@ -308,22 +237,15 @@ async fn page_delete_confirm(
     ))
 }
 
-async fn page_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let s = get_one(&state, &ctx, id).await?;
-    match delete(&state, &ctx, id).await {
-        Ok(()) => Ok(redirect_with_flash("/streets", "flash.deleted", ctx.secure)),
-        Err(AppError::Conflict(errs)) => Ok(super::home::delete_page(
-            &state,
-            &ctx,
-            &s.name,
-            format!("/streets/{id}/delete"),
-            "/streets",
-            Some(&errs),
-        )),
-        Err(e) => Err(e),
-    }
+    let result = delete(&state, &ctx, id).await;
+    super::home::delete_outcome(
+        &state,
+        &ctx,
+        result,
+        &s.name,
+        format!("/streets/{id}/delete"),
+        "/streets",
+    )
 }

@@ -8,18 +8,16 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{
-    conflict_on_unique, ensure, optional_phone, optional_text, required_name, validated, ListParams,
-};
+use super::{conflict_on_unique, ensure, optional_phone, optional_text, required_name, validated, ListParams};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::db::orgs::{self, Page, Unit, UnitFields};
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{t, Lang};
-use crate::web::form::{Choice, Field, FormPage};
+use crate::web::form::{outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
-use crate::web::{redirect_with_flash, unprocessable, Ctx};
+use crate::web::Ctx;
 
 /// The levels a civilized unit is recognised at.
 pub const LEVELS: [&str; 3] = ["city", "province", "national"];
@@ -58,15 +56,9 @@ pub fn router() -> Router<AppState> {
         .route("/units/new", get(page_new))
         .route("/units/{id}", axum::routing::post(page_update))
         .route("/units/{id}/edit", get(page_edit))
-        .route(
-            "/units/{id}/delete",
-            get(page_delete_confirm).post(page_delete),
-        )
+        .route("/units/{id}/delete", get(page_delete_confirm).post(page_delete))
         .route("/api/v1/units", get(api_list).post(api_create))
-        .route(
-            "/api/v1/units/{id}",
-            get(api_get).put(api_update).delete(api_delete),
-        )
+        .route("/api/v1/units/{id}", get(api_get).put(api_update).delete(api_delete))
 }
 
 // ------------------------------------------------------------ service
@@ -95,9 +87,7 @@ pub async fn list(state: &AppState, ctx: &Ctx, params: &ListParams) -> AppResult
 }
 
 async fn load(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(Unit, Object)> {
-    let u = orgs::get_unit(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = orgs::get_unit(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let (paired_community_ids, paired_street_ids) = orgs::unit_pairing_tree(&state.db, id).await?;
     let obj = Object::Unit {
         id,
@@ -116,12 +106,7 @@ pub async fn get_one(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Unit> {
 fn validate(input: &UnitInput) -> AppResult<UnitFields> {
     let mut errors = vec![];
     let name = required_name("name", input.name.as_deref(), &mut errors);
-    let level = match input
-        .level
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let level = match input.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             errors.push(FieldError::new("level", "err.required"));
             String::new()
@@ -133,14 +118,8 @@ fn validate(input: &UnitInput) -> AppResult<UnitFields> {
     };
     let kind = optional_text("kind", input.kind.as_deref(), 50, &mut errors);
     let address = optional_text("address", input.address.as_deref(), 200, &mut errors);
-    let contact_person = optional_text(
-        "contact_person",
-        input.contact_person.as_deref(),
-        50,
-        &mut errors,
-    );
-    let contact_phone =
-        optional_phone("contact_phone", input.contact_phone.as_deref(), &mut errors);
+    let contact_person = optional_text("contact_person", input.contact_person.as_deref(), 50, &mut errors);
+    let contact_phone = optional_phone("contact_phone", input.contact_phone.as_deref(), &mut errors);
     validated(errors)?;
     Ok(UnitFields {
         name,
@@ -192,12 +171,9 @@ pub async fn delete(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let deps = orgs::unit_dependents(&mut tx, id).await?;
     if deps.pairings > 0 || deps.users > 0 {
-        return Err(AppError::Conflict(vec![FieldError::new(
-            "id",
-            "err.unit_has_children",
-        )
-        .with("pairings", deps.pairings)
-        .with("users", deps.users)]));
+        return Err(AppError::Conflict(vec![FieldError::new("id", "err.unit_has_children")
+            .with("pairings", deps.pairings)
+            .with("users", deps.users)]));
     }
     orgs::delete_unit(&mut tx, &ctx.actor(), id).await?;
     tx.commit().await?;
@@ -220,27 +196,15 @@ pub async fn api_list(
 /// One unit.
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",
     responses((status = 200, body = Unit), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn api_get(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Unit>> {
+pub async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Unit>> {
     Ok(Json(get_one(&state, &ctx, id).await?))
 }
 
 /// Register a civilized unit (district admin).
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = UnitInput,
     responses((status = 201, body = Unit), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn api_create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Json(input): Json<UnitInput>,
-) -> AppResult<Response> {
-    Ok((
-        StatusCode::CREATED,
-        Json(create(&state, &ctx, &input).await?),
-    )
-        .into_response())
+pub async fn api_create(State(state): State<AppState>, ctx: Ctx, Json(input): Json<UnitInput>) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(create(&state, &ctx, &input).await?)).into_response())
 }
 
 /// Replace a unit's fields (the unit itself may change its contact details only).
@@ -258,22 +222,14 @@ pub async fn api_update(
 /// Delete a unit that has no pairings and no accounts left.
 #[utoipa::path(delete, path = "/api/v1/units/{id}", tag = "units",
     responses((status = 204), (status = 409, body = crate::error::ErrorBody)))]
-pub async fn api_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+pub async fn api_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     delete(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ------------------------------------------------------------ pages
 
-async fn page_list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
+async fn page_list(State(state): State<AppState>, ctx: Ctx, Query(params): Query<ListParams>) -> AppResult<Response> {
     let page = list(&state, &ctx, &params).await?;
     let p = ctx.user()?;
     let mut view = ListPage::new(
@@ -305,13 +261,9 @@ async fn page_list(
                 Cell::text(&u.kind),
                 Cell::text(&u.contact_person),
                 Cell::text(&u.contact_phone),
-                Cell::link(
-                    u.communities.to_string(),
-                    format!("/pairings?unit_id={}", u.id),
-                ),
+                Cell::link(u.communities.to_string(), format!("/pairings?unit_id={}", u.id)),
             ],
-            edit_url: policy::allows(p, Action::Update, &bare_object(u.id))
-                .then(|| format!("/units/{}/edit", u.id)),
+            edit_url: policy::allows(p, Action::Update, &bare_object(u.id)).then(|| format!("/units/{}/edit", u.id)),
             delete_url: policy::allows(p, Action::Delete, &bare_object(u.id))
                 .then(|| format!("/units/{}/delete", u.id)),
         })
@@ -329,31 +281,16 @@ fn form(ctx: &Ctx, title_key: &str, action: String, input: &UnitInput) -> FormPa
             label: level_label(lang, l),
         })
         .collect();
-    let level = input
-        .level
-        .as_deref()
-        .and_then(parse_level)
-        .unwrap_or("")
-        .to_string();
+    let level = input.level.as_deref().and_then(parse_level).unwrap_or("").to_string();
     let fields = vec![
         Field::text(lang, "name", "field.name", v(&input.name)).required(),
         Field::select(lang, "level", "field.level", level, levels).required(),
         Field::text(lang, "kind", "field.kind", v(&input.kind)).hint(lang, "hint.unit_kind"),
         Field::text(lang, "address", "field.address", v(&input.address)),
-        Field::text(
-            lang,
-            "contact_person",
-            "field.contact_person",
-            v(&input.contact_person),
-        ),
-        Field::text(
-            lang,
-            "contact_phone",
-            "field.contact_phone",
-            v(&input.contact_phone),
-        )
-        .kind("tel")
-        .hint(lang, "hint.phone"),
+        Field::text(lang, "contact_person", "field.contact_person", v(&input.contact_person)),
+        Field::text(lang, "contact_phone", "field.contact_phone", v(&input.contact_phone))
+            .kind("tel")
+            .hint(lang, "hint.phone"),
     ];
     FormPage::new(lang, ctx.t(title_key), action, "/units", fields)
 }
@@ -361,33 +298,18 @@ fn form(ctx: &Ctx, title_key: &str, action: String, input: &UnitInput) -> FormPa
 async fn page_new(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ensure(ctx.user()?, Action::Create, &bare_object(0))?;
     let f = form(&ctx, "units.new", "/units".into(), &UnitInput::default());
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    Ok(ctx.render_form(&state, &f))
 }
 
-async fn page_create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<UnitInput>,
-) -> AppResult<Response> {
-    match create(&state, &ctx, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/units", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(&ctx, "units.new", "/units".into(), &input).with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+async fn page_create(State(state): State<AppState>, ctx: Ctx, Form(input): Form<UnitInput>) -> AppResult<Response> {
+    let result = create(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/units", || async {
+        Ok(form(&ctx, "units.new", "/units".into(), &input))
+    })
+    .await
 }
 
-async fn page_edit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (u, obj) = load(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Update, &obj)?;
     let input = UnitInput {
@@ -399,7 +321,7 @@ async fn page_edit(
         contact_phone: Some(u.contact_phone),
     };
     let f = form(&ctx, "units.edit", format!("/units/{id}"), &input);
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    Ok(ctx.render_form(&state, &f))
 }
 
 async fn page_update(
@@ -408,26 +330,14 @@ async fn page_update(
     Path(id): Path<i64>,
     Form(input): Form<UnitInput>,
 ) -> AppResult<Response> {
-    match update(&state, &ctx, id, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/units", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(&ctx, "units.edit", format!("/units/{id}"), &input)
-                .with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+    let result = update(&state, &ctx, id, &input).await;
+    outcome(&state, &ctx, result, "/units", || async {
+        Ok(form(&ctx, "units.edit", format!("/units/{id}"), &input))
+    })
+    .await
 }
 
-async fn page_delete_confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete_confirm(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (u, obj) = load(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Delete, &obj)?;
     Ok(super::home::delete_page(
@@ -440,22 +350,8 @@ async fn page_delete_confirm(
     ))
 }
 
-async fn page_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let (u, _) = load(&state, &ctx, id).await?;
-    match delete(&state, &ctx, id).await {
-        Ok(()) => Ok(redirect_with_flash("/units", "flash.deleted", ctx.secure)),
-        Err(AppError::Conflict(errs)) => Ok(super::home::delete_page(
-            &state,
-            &ctx,
-            &u.name,
-            format!("/units/{id}/delete"),
-            "/units",
-            Some(&errs),
-        )),
-        Err(e) => Err(e),
-    }
+    let result = delete(&state, &ctx, id).await;
+    super::home::delete_outcome(&state, &ctx, result, &u.name, format!("/units/{id}/delete"), "/units")
 }

@@ -18,9 +18,9 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{t, Lang};
 use crate::on_db;
-use crate::web::form::{lenient_bool, lenient_i64, Choice, Field, FormPage};
+use crate::web::form::{lenient_bool, lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
-use crate::web::{redirect_with_flash, unprocessable, Ctx};
+use crate::web::Ctx;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct AccountInput {
@@ -51,15 +51,9 @@ pub fn router() -> Router<AppState> {
         .route("/users/new", get(page_new))
         .route("/users/{id}", axum::routing::post(page_update))
         .route("/users/{id}/edit", get(page_edit))
-        .route(
-            "/users/{id}/delete",
-            get(page_delete_confirm).post(page_delete),
-        )
+        .route("/users/{id}/delete", get(page_delete_confirm).post(page_delete))
         .route("/api/v1/users", get(api_list).post(api_create))
-        .route(
-            "/api/v1/users/{id}",
-            get(api_get).put(api_update).delete(api_delete),
-        )
+        .route("/api/v1/users/{id}", get(api_get).put(api_update).delete(api_delete))
 }
 
 // ------------------------------------------------------------ service
@@ -81,52 +75,28 @@ pub async fn list(state: &AppState, ctx: &Ctx, params: &ListParams) -> AppResult
 }
 
 pub async fn get_one(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Account> {
-    let a = users::get_account(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let a = users::get_account(&state.db, id).await?.ok_or(AppError::NotFound)?;
     ensure(ctx.user()?, Action::View, &object(&a))?;
     Ok(a)
 }
 
 /// Checks an account's fields; `creating` makes the password required. Also answers the street
 /// the account's org sits under, for the policy.
-pub async fn validate(
-    db: &Db,
-    input: &AccountInput,
-    creating: bool,
-) -> AppResult<(AccountFields, Option<i64>)> {
+pub async fn validate(db: &Db, input: &AccountInput, creating: bool) -> AppResult<(AccountFields, Option<i64>)> {
     let mut errors = vec![];
-    let username = input
-        .username
-        .as_deref()
-        .unwrap_or("")
-        .trim()
-        .to_lowercase();
+    let username = input.username.as_deref().unwrap_or("").trim().to_lowercase();
     let valid_username = (3..=32).contains(&username.len())
         && username
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-        && username
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
+        && username.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     if username.is_empty() {
         errors.push(FieldError::new("username", "err.required"));
     } else if !valid_username {
         errors.push(FieldError::new("username", "err.username"));
     }
-    let display_name = optional_text(
-        "display_name",
-        input.display_name.as_deref(),
-        50,
-        &mut errors,
-    );
-    let role = match input
-        .role
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let display_name = optional_text("display_name", input.display_name.as_deref(), 50, &mut errors);
+    let role = match input.role.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             errors.push(FieldError::new("role", "err.required"));
             None
@@ -154,9 +124,7 @@ pub async fn validate(
                 match (found, kind) {
                     (None, _) => errors.push(FieldError::new(field, "err.no_such_org")),
                     (Some(s), OrgKind::Street) => (street_id, org_street) = (Some(id), Some(s)),
-                    (Some(s), OrgKind::Community) => {
-                        (community_id, org_street) = (Some(id), Some(s))
-                    }
+                    (Some(s), OrgKind::Community) => (community_id, org_street) = (Some(id), Some(s)),
                     (Some(_), OrgKind::Unit) => unit_id = Some(id),
                 }
             }
@@ -219,12 +187,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: &AccountInput) -> AppRes
     Ok(a)
 }
 
-pub async fn update(
-    state: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    input: &AccountInput,
-) -> AppResult<Account> {
+pub async fn update(state: &AppState, ctx: &Ctx, id: i64, input: &AccountInput) -> AppResult<Account> {
     let p = ctx.user()?;
     let before = get_one(state, ctx, id).await?;
     ensure(p, Action::Update, &object(&before))?;
@@ -237,10 +200,7 @@ pub async fn update(
         && (f.role != "district_admin" || !f.active)
         && other_active_district_admins(&state.db, id).await? == 0
     {
-        return Err(AppError::Conflict(vec![FieldError::new(
-            "role",
-            "err.last_admin",
-        )]));
+        return Err(AppError::Conflict(vec![FieldError::new("role", "err.last_admin")]));
     }
     let new_hash = match input.password.as_deref().filter(|s| !s.is_empty()) {
         Some(pw) => Some(hash_password_blocking(pw.to_string()).await?),
@@ -268,10 +228,7 @@ pub async fn delete(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<()> {
         )]));
     }
     if a.role == "district_admin" && other_active_district_admins(&state.db, id).await? == 0 {
-        return Err(AppError::Conflict(vec![FieldError::new(
-            "id",
-            "err.last_admin",
-        )]));
+        return Err(AppError::Conflict(vec![FieldError::new("id", "err.last_admin")]));
     }
     let mut tx = state.db.begin().await?;
     users::delete_account(&mut tx, &ctx.actor(), id).await?;
@@ -309,11 +266,7 @@ pub async fn api_list(
 
 /// One account.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", responses((status = 200, body = Account)))]
-pub async fn api_get(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Json<Account>> {
+pub async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Account>> {
     Ok(Json(get_one(&state, &ctx, id).await?))
 }
 
@@ -325,11 +278,7 @@ pub async fn api_create(
     ctx: Ctx,
     Json(input): Json<AccountInput>,
 ) -> AppResult<Response> {
-    Ok((
-        StatusCode::CREATED,
-        Json(create(&state, &ctx, &input).await?),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(create(&state, &ctx, &input).await?)).into_response())
 }
 
 /// Replace an account's fields; a `password` sets a new one and ends the account's sessions.
@@ -346,22 +295,14 @@ pub async fn api_update(
 
 /// Delete an account.
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", responses((status = 204)))]
-pub async fn api_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<StatusCode> {
+pub async fn api_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     delete(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ------------------------------------------------------------ pages
 
-async fn page_list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(params): Query<ListParams>,
-) -> AppResult<Response> {
+async fn page_list(State(state): State<AppState>, ctx: Ctx, Query(params): Query<ListParams>) -> AppResult<Response> {
     let p = ctx.user()?;
     if !policy::may_list(p, Listing::Accounts) {
         return Err(AppError::Forbidden);
@@ -394,14 +335,9 @@ async fn page_list(
                 Cell::text(&a.display_name),
                 Cell::text(role_label(ctx.lang, &a.role)),
                 Cell::text(a.org_name.clone().unwrap_or_default()),
-                Cell::text(ctx.t(if a.active {
-                    "users.active"
-                } else {
-                    "users.disabled"
-                })),
+                Cell::text(ctx.t(if a.active { "users.active" } else { "users.disabled" })),
             ],
-            edit_url: policy::allows(p, Action::Update, &object(a))
-                .then(|| format!("/users/{}/edit", a.id)),
+            edit_url: policy::allows(p, Action::Update, &object(a)).then(|| format!("/users/{}/edit", a.id)),
             delete_url: (policy::allows(p, Action::Delete, &object(a)) && a.id != p.user_id)
                 .then(|| format!("/users/{}/delete", a.id)),
         })
@@ -481,9 +417,7 @@ async fn form(
             .hint(lang, "hint.org_street"),
         );
     }
-    let communities =
-        orgs::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities)))
-            .await?;
+    let communities = orgs::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities))).await?;
     fields.push(
         Field::select(
             lang,
@@ -540,21 +474,11 @@ async fn form(
             lang,
             "active",
             "field.active",
-            if input.active.unwrap_or(true) {
-                "on"
-            } else {
-                ""
-            },
+            if input.active.unwrap_or(true) { "on" } else { "" },
         )
         .kind("checkbox"),
     );
-    Ok(FormPage::new(
-        lang,
-        ctx.t(title_key),
-        action,
-        "/users",
-        fields,
-    ))
+    Ok(FormPage::new(lang, ctx.t(title_key), action, "/users", fields))
 }
 
 async fn page_new(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -570,7 +494,7 @@ async fn page_new(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         true,
     )
     .await?;
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    Ok(ctx.render_form(&state, &f))
 }
 
 /// An unchecked checkbox sends nothing: on the form page, absence means "off".
@@ -579,33 +503,16 @@ fn checkbox_off_when_absent(mut input: AccountInput) -> AccountInput {
     input
 }
 
-async fn page_create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(input): Form<AccountInput>,
-) -> AppResult<Response> {
+async fn page_create(State(state): State<AppState>, ctx: Ctx, Form(input): Form<AccountInput>) -> AppResult<Response> {
     let input = checkbox_off_when_absent(input);
-    match create(&state, &ctx, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/users", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(&state, &ctx, "users.new", "/users".into(), &input, true)
-                .await?
-                .with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+    let result = create(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/users", || {
+        form(&state, &ctx, "users.new", "/users".into(), &input, true)
+    })
+    .await
 }
 
-async fn page_edit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = get_one(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Update, &object(&a))?;
     let input = AccountInput {
@@ -618,16 +525,8 @@ async fn page_edit(
         active: Some(a.active),
         ..Default::default()
     };
-    let f = form(
-        &state,
-        &ctx,
-        "users.edit",
-        format!("/users/{id}"),
-        &input,
-        false,
-    )
-    .await?;
-    Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(&f)))
+    let f = form(&state, &ctx, "users.edit", format!("/users/{id}"), &input, false).await?;
+    Ok(ctx.render_form(&state, &f))
 }
 
 async fn page_update(
@@ -637,34 +536,14 @@ async fn page_update(
     Form(input): Form<AccountInput>,
 ) -> AppResult<Response> {
     let input = checkbox_off_when_absent(input);
-    match update(&state, &ctx, id, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/users", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let f = form(
-                &state,
-                &ctx,
-                "users.edit",
-                format!("/users/{id}"),
-                &input,
-                false,
-            )
-            .await?
-            .with_errors(&errs, ctx.lang);
-            Ok(unprocessable(ctx.render(
-                &state,
-                "form.html",
-                minijinja::Value::from_serialize(&f),
-            )))
-        }
-        Err(e) => Err(e),
-    }
+    let result = update(&state, &ctx, id, &input).await;
+    outcome(&state, &ctx, result, "/users", || {
+        form(&state, &ctx, "users.edit", format!("/users/{id}"), &input, false)
+    })
+    .await
 }
 
-async fn page_delete_confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete_confirm(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = get_one(&state, &ctx, id).await?;
     ensure(ctx.user()?, Action::Delete, &object(&a))?;
     Ok(super::home::delete_page(
@@ -677,22 +556,15 @@ async fn page_delete_confirm(
     ))
 }
 
-async fn page_delete(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+async fn page_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let a = get_one(&state, &ctx, id).await?;
-    match delete(&state, &ctx, id).await {
-        Ok(()) => Ok(redirect_with_flash("/users", "flash.deleted", ctx.secure)),
-        Err(AppError::Conflict(errs)) => Ok(super::home::delete_page(
-            &state,
-            &ctx,
-            &a.username,
-            format!("/users/{id}/delete"),
-            "/users",
-            Some(&errs),
-        )),
-        Err(e) => Err(e),
-    }
+    let result = delete(&state, &ctx, id).await;
+    super::home::delete_outcome(
+        &state,
+        &ctx,
+        result,
+        &a.username,
+        format!("/users/{id}/delete"),
+        "/users",
+    )
 }

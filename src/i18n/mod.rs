@@ -32,11 +32,7 @@ impl Lang {
 
     /// The preferred language of an `Accept-Language` header (zh-CN unless English comes first).
     pub fn from_accept_language(header: &str) -> Lang {
-        header
-            .split(',')
-            .next()
-            .map(Lang::parse)
-            .unwrap_or_default()
+        header.split(',').next().map(Lang::parse).unwrap_or_default()
     }
 }
 
@@ -97,22 +93,13 @@ mod tests {
 
     #[test]
     fn params_are_filled() {
-        assert_eq!(
-            tf(Lang::En, "err.locked", &[("minutes", "15".into())]).contains("15"),
-            true
-        );
+        assert!(tf(Lang::En, "err.locked", &[("minutes", "15".into())]).contains("15"));
     }
 
     #[test]
     fn accept_language_prefers_first() {
-        assert_eq!(
-            Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
-            Lang::Zh
-        );
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Lang::Zh);
         assert_eq!(Lang::from_accept_language(""), Lang::Zh);
     }
 }

@@ -28,12 +28,7 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn text(
-        lang: Lang,
-        name: &'static str,
-        label_key: &str,
-        value: impl Into<String>,
-    ) -> Field {
+    pub fn text(lang: Lang, name: &'static str, label_key: &str, value: impl Into<String>) -> Field {
         Field {
             name,
             label: t(lang, label_key),
@@ -156,5 +151,29 @@ impl FormPage {
     pub fn with_errors(mut self, errors: &[FieldError], lang: Lang) -> FormPage {
         self.errors = attach_errors(&mut self.fields, errors, lang);
         self
+    }
+}
+
+/// What a form post leads to: on success, `done` with a notice; on a validation error or a
+/// conflict, the same form again with each error next to its field (422); anything else is
+/// an error page.
+pub async fn outcome<T, Fut>(
+    state: &crate::app::AppState,
+    ctx: &super::Ctx,
+    result: crate::error::AppResult<T>,
+    done: &str,
+    form: impl FnOnce() -> Fut,
+) -> crate::error::AppResult<axum::response::Response>
+where
+    Fut: std::future::Future<Output = crate::error::AppResult<FormPage>>,
+{
+    use crate::error::AppError;
+    match result {
+        Ok(_) => Ok(super::redirect_with_flash(done, "flash.saved", ctx.secure)),
+        Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
+            let page = form().await?.with_errors(&errs, ctx.lang);
+            Ok(super::unprocessable(ctx.render_form(state, &page)))
+        }
+        Err(e) => Err(e),
     }
 }

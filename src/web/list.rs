@@ -66,14 +66,7 @@ pub struct ListPage {
 }
 
 impl ListPage {
-    pub fn new(
-        title: String,
-        base_url: &str,
-        q: Option<&str>,
-        total: i64,
-        page: i64,
-        per_page: i64,
-    ) -> ListPage {
+    pub fn new(title: String, base_url: &str, q: Option<&str>, total: i64, page: i64, per_page: i64) -> ListPage {
         let q = q.unwrap_or("").trim().to_string();
         let query = if q.is_empty() {
             String::new()
@@ -102,8 +95,7 @@ impl ListPage {
             if !self.query.is_empty() {
                 self.query.push('&');
             }
-            self.query
-                .push_str(&format!("{}={}", f.name, urlencode(&f.selected)));
+            self.query.push_str(&format!("{}={}", f.name, urlencode(&f.selected)));
         }
         self.filters.push(f);
         self

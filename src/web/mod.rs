@@ -9,9 +9,7 @@ use std::net::SocketAddr;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::header::{
-    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE,
-};
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -97,6 +95,13 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// Renders the generic form page.
+    pub fn render_form(&self, state: &AppState, page: &form::FormPage) -> Response {
+        self.render(state, "form.html", Value::from_serialize(page))
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = AppError;
 
@@ -154,13 +159,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// A `Set-Cookie` value: HttpOnly (unless a script must read it), SameSite=Lax, Secure behind HTTPS.
-pub fn set_cookie(
-    name: &str,
-    value: &str,
-    max_age: Option<i64>,
-    secure: bool,
-    http_only: bool,
-) -> HeaderValue {
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool, http_only: bool) -> HeaderValue {
     let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
     if http_only {
         c.push_str("; HttpOnly");
@@ -177,9 +176,7 @@ pub fn set_cookie(
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
 }
 
 fn client_ip(req: &Request, trust_proxy: bool) -> String {
@@ -220,16 +217,11 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         &Request::from_parts(parts.clone(), Body::empty()),
         state.cfg.trust_proxy,
     );
-    let secure = state.cfg.cookie_secure
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            == Some("https");
+    let secure =
+        state.cfg.cookie_secure || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
 
     let bearer_token = bearer(&headers);
-    let token = bearer_token
-        .clone()
-        .or_else(|| cookie(&headers, SESSION_COOKIE));
+    let token = bearer_token.clone().or_else(|| cookie(&headers, SESSION_COOKIE));
     let principal = match token {
         Some(t) => match auth::principal_for_token(&state.db, &t).await {
             Ok(p) => p,
@@ -259,16 +251,12 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     let csrf = match &principal {
         Some(p) if bearer_token.is_none() => p.csrf.clone(),
         Some(_) => String::new(),
-        None => anon_csrf
-            .clone()
-            .or(new_anon_csrf.clone())
-            .unwrap_or_default(),
+        None => anon_csrf.clone().or(new_anon_csrf.clone()).unwrap_or_default(),
     };
     let flash = cookie(&headers, FLASH_COOKIE);
 
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let needs_csrf =
-        unsafe_method && bearer_token.is_none() && (!is_api(&path) || principal.is_some());
+    let needs_csrf = unsafe_method && bearer_token.is_none() && (!is_api(&path) || principal.is_some());
     let mut body = body;
     if needs_csrf {
         let mut presented = headers
@@ -283,10 +271,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         if presented.is_none() && is_form {
             let bytes = match to_bytes(body, BODY_LIMIT).await {
                 Ok(b) => b,
-                Err(_) => {
-                    return ErrorInfo::from_status(StatusCode::PAYLOAD_TOO_LARGE)
-                        .into_response_with(lang)
-                }
+                Err(_) => return ErrorInfo::from_status(StatusCode::PAYLOAD_TOO_LARGE).into_response_with(lang),
             };
             presented = query_param(&String::from_utf8_lossy(&bytes), "csrf");
             body = Body::from(bytes);
@@ -316,10 +301,8 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     // The error layer writes error pages with the same user, menu and language.
     res.extensions_mut().insert(ctx);
     if let Some(token) = new_anon_csrf {
-        res.headers_mut().append(
-            SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &token, None, secure, true),
-        );
+        res.headers_mut()
+            .append(SET_COOKIE, set_cookie(CSRF_COOKIE, &token, None, secure, true));
     }
     let sets_flash = res
         .headers()
@@ -327,12 +310,10 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         .iter()
         .any(|v| v.to_str().is_ok_and(|v| v.starts_with(FLASH_COOKIE)));
     if flash.is_some() && !sets_flash {
-        res.headers_mut().append(
-            SET_COOKIE,
-            set_cookie(FLASH_COOKIE, "", Some(0), secure, true),
-        );
+        res.headers_mut()
+            .append(SET_COOKIE, set_cookie(FLASH_COOKIE, "", Some(0), secure, true));
     }
-    if !res.extensions().get::<Lang>().is_some() {
+    if res.extensions().get::<Lang>().is_none() {
         res.extensions_mut().insert(lang);
     }
     res
@@ -355,10 +336,7 @@ pub fn form_urlencoded_pairs(s: &str) -> Vec<(String, String)> {
             match bytes[i] {
                 b'+' => out.push(b' '),
                 b'%' if i + 2 < bytes.len() => {
-                    match u8::from_str_radix(
-                        std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
-                        16,
-                    ) {
+                    match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
                         Ok(b) => {
                             out.push(b);
                             i += 2;
@@ -429,27 +407,20 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         .collect();
     let mut out = if is_api(&path) {
         (status, Json(info.body(lang))).into_response()
-    } else if status == StatusCode::UNAUTHORIZED
-        && info.code == "unauthorized"
-        && info.key == "err.unauthorized"
-    {
+    } else if status == StatusCode::UNAUTHORIZED && info.code == "unauthorized" && info.key == "err.unauthorized" {
         let to = format!("/login?next={}", urlencode(&here));
         (StatusCode::SEE_OTHER, [(LOCATION, to)]).into_response()
     } else {
         let body = info.body(lang);
-        let ctx = res
-            .extensions()
-            .get::<Ctx>()
-            .cloned()
-            .unwrap_or_else(|| Ctx {
-                principal: None,
-                lang,
-                csrf: String::new(),
-                ip: String::new(),
-                here: here.clone(),
-                flash: None,
-                secure: false,
-            });
+        let ctx = res.extensions().get::<Ctx>().cloned().unwrap_or_else(|| Ctx {
+            principal: None,
+            lang,
+            csrf: String::new(),
+            ip: String::new(),
+            here: here.clone(),
+            flash: None,
+            secure: false,
+        });
         let page = minijinja::context! {
             title => t(lang, "err.title"), status => status.as_u16(), message => body.error.message,
             details => body.error.details.iter().map(|d| d.message.clone()).collect::<Vec<_>>(),
@@ -468,9 +439,7 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -480,10 +449,8 @@ pub fn urlencode(s: &str) -> String {
 /// A redirect after a successful form post, with a one-time notice for the next page.
 pub fn redirect_with_flash(to: &str, flash_key: &str, secure: bool) -> Response {
     let mut res = (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response();
-    res.headers_mut().append(
-        SET_COOKIE,
-        set_cookie(FLASH_COOKIE, flash_key, Some(60), secure, true),
-    );
+    res.headers_mut()
+        .append(SET_COOKIE, set_cookie(FLASH_COOKIE, flash_key, Some(60), secure, true));
     res
 }
 
@@ -496,9 +463,7 @@ pub fn unprocessable(mut r: Response) -> Response {
 /// Only a local path is a safe place to go back to after signing in.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
         _ => "/".to_string(),
     }
 }

@@ -9,21 +9,11 @@ use crate::helpers::{csrf_of, spawn_app, PASSWORD};
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     assert_eq!(
-        app.http
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.http.get(app.url("/healthz")).send().await.unwrap().status(),
         StatusCode::OK
     );
     assert_eq!(
-        app.http
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.http.get(app.url("/readyz")).send().await.unwrap().status(),
         StatusCode::OK
     );
 }
@@ -48,9 +38,7 @@ async fn bearer_token_works_until_logout() {
     assert_eq!(me["username"], "admin");
     assert_eq!(me["role"], "district_admin");
     assert_eq!(
-        app.post(&token, "/api/v1/auth/logout", json!({}))
-            .await
-            .status(),
+        app.post(&token, "/api/v1/auth/logout", json!({})).await.status(),
         StatusCode::NO_CONTENT
     );
     let after = app.get(&token, "/api/v1/me").await;
@@ -62,12 +50,7 @@ async fn bearer_token_works_until_logout() {
 #[tokio::test]
 async fn requests_without_a_token_are_refused() {
     let app = spawn_app().await;
-    let res = app
-        .http
-        .get(app.url("/api/v1/streets"))
-        .send()
-        .await
-        .unwrap();
+    let res = app.http.get(app.url("/api/v1/streets")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let res = app
         .http
@@ -96,10 +79,7 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     let res = app.login("donghu", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let body: Value = res.json().await.unwrap();
-    assert!(
-        body["error"]["message"].as_str().unwrap().contains("15"),
-        "{body}"
-    );
+    assert!(body["error"]["message"].as_str().unwrap().contains("15"), "{body}");
     // Other accounts are not affected.
     assert_eq!(app.login("admin", PASSWORD).await.status(), StatusCode::OK);
 }
@@ -108,14 +88,7 @@ async fn repeated_failures_lock_the_account_for_a_while() {
 async fn web_login_sets_a_safe_session_cookie_and_logout_ends_it() {
     let app = spawn_app().await;
     let c = app.browser();
-    let page = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&page);
     let res = c
         .post(app.url("/login"))
@@ -147,11 +120,7 @@ async fn web_login_sets_a_safe_session_cookie_and_logout_ends_it() {
         .post(app.url("/login"))
         .header("x-forwarded-proto", "https")
         .header("cookie", format!("lf_csrf={csrf}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", "admin"),
-            ("password", PASSWORD),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("username", "admin"), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -182,22 +151,10 @@ async fn web_login_sets_a_safe_session_cookie_and_logout_ends_it() {
 async fn web_login_with_a_wrong_password_shows_the_generic_message() {
     let app = spawn_app().await;
     let c = app.browser();
-    let csrf = csrf_of(
-        &c.get(app.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let csrf = csrf_of(&c.get(app.url("/login")).send().await.unwrap().text().await.unwrap());
     let res = c
         .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("username", "admin"),
-            ("password", "nope"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("username", "admin"), ("password", "nope")])
         .send()
         .await
         .unwrap();
@@ -268,10 +225,7 @@ async fn password_change_checks_the_old_one_and_the_strength() {
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(
-        crate::helpers::error_fields(&body),
-        vec!["current_password"]
-    );
+    assert_eq!(crate::helpers::error_fields(&body), vec!["current_password"]);
     let res = app
         .put(
             &token,
@@ -292,18 +246,9 @@ async fn password_change_checks_the_old_one_and_the_strength() {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     // This session stays, the other one ends, and the new password signs in.
     assert_eq!(app.get(&token, "/api/v1/me").await.status(), StatusCode::OK);
-    assert_eq!(
-        app.get(&other, "/api/v1/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.login("shuiwu", "Another-Pass-99").await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.login("shuiwu", PASSWORD).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.get(&other, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login("shuiwu", "Another-Pass-99").await.status(), StatusCode::OK);
+    assert_eq!(app.login("shuiwu", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -314,9 +259,7 @@ async fn language_is_remembered_per_user_and_errors_follow_it() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["details"][0]["message"], "此项必填。");
     assert_eq!(
-        app.put(&token, "/api/v1/me/lang", json!({"lang": "en"}))
-            .await
-            .status(),
+        app.put(&token, "/api/v1/me/lang", json!({"lang": "en"})).await.status(),
         StatusCode::NO_CONTENT
     );
     let res = app.post(&token, "/api/v1/communities", json!({})).await;
@@ -337,9 +280,7 @@ async fn language_is_remembered_per_user_and_errors_follow_it() {
         "{html}"
     );
     assert_eq!(
-        app.put(&token, "/api/v1/me/lang", json!({"lang": "fr"}))
-            .await
-            .status(),
+        app.put(&token, "/api/v1/me/lang", json!({"lang": "fr"})).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
 }
@@ -381,9 +322,6 @@ async fn unknown_routes_get_a_404_page_or_json() {
     assert_eq!(body["error"]["code"], "not_found");
     let res = app.http.get(app.url("/nothing-here")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert!(res.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/html"));
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(res.text().await.unwrap().contains("找不到"));
 }

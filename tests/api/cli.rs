@@ -18,12 +18,7 @@ fn leifeng(args: &[&str], db_url: &str, stdin: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the leifeng binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -31,11 +26,7 @@ fn leifeng(args: &[&str], db_url: &str, stdin: &str) -> std::process::Output {
 async fn the_first_admin_is_made_on_the_command_line_and_can_sign_in() {
     let url = fresh_database().await;
     let out = leifeng(&["migrate"], &url, "");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     let out = leifeng(
         &[
@@ -52,10 +43,7 @@ async fn the_first_admin_is_made_on_the_command_line_and_can_sign_in() {
     );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("--password-stdin") && err.contains("at least 10"),
-        "{err}"
-    );
+    assert!(err.contains("--password-stdin") && err.contains("at least 10"), "{err}");
 
     let out = leifeng(
         &[
@@ -70,11 +58,7 @@ async fn the_first_admin_is_made_on_the_command_line_and_can_sign_in() {
         &url,
         "Lead-Officer-2026\n",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("created account chief"));
 
     let out = leifeng(
@@ -94,10 +78,7 @@ async fn the_first_admin_is_made_on_the_command_line_and_can_sign_in() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--org"));
 
     let app = spawn_on(&url).await;
-    assert_eq!(
-        app.login("chief", "Lead-Officer-2026").await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.login("chief", "Lead-Officer-2026").await.status(), StatusCode::OK);
     let token = app.token_for("chief", "Lead-Officer-2026").await;
     let log = app.get_json(&token, "/api/v1/audit?object_type=user").await;
     assert_eq!(log["items"][0]["username"], "(cli)");
@@ -110,30 +91,18 @@ async fn backup_copies_a_live_sqlite_database_or_points_to_pg_dump() {
     leifeng::demo::seed(&app.db, Some(crate::helpers::PASSWORD.into()))
         .await
         .unwrap();
-    let to = std::env::temp_dir().join(format!(
-        "leifeng-backup-{}.db",
-        leifeng::auth::new_token()[..8].to_string()
-    ));
+    let to = std::env::temp_dir().join(format!("leifeng-backup-{}.db", &leifeng::auth::new_token()[..8]));
     let out = leifeng(&["backup", "--to", to.to_str().unwrap()], &url, "");
     if backend() == "postgres" {
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
         return;
     }
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let copy = Db::connect(&format!("sqlite://{}", to.display()))
-        .await
-        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let copy = Db::connect(&format!("sqlite://{}", to.display())).await.unwrap();
     let copy_app = spawn_on(&format!("sqlite://{}", to.display())).await;
     let token = copy_app.token("admin").await;
-    assert_eq!(
-        copy_app.get_json(&token, "/api/v1/units").await["total"],
-        30
-    );
+    assert_eq!(copy_app.get_json(&token, "/api/v1/units").await["total"], 30);
     drop(copy);
     // Writing over an existing file is refused.
     let out = leifeng(&["backup", "--to", to.to_str().unwrap()], &url, "");
@@ -153,8 +122,7 @@ async fn both_migration_folders_produce_the_same_schema() {
     std::fs::create_dir_all(&dir).unwrap();
     let lite = Db::connect(&format!(
         "sqlite://{}",
-        dir.join(format!("schema-{}.db", std::process::id()))
-            .display()
+        dir.join(format!("schema-{}.db", std::process::id())).display()
     ))
     .await
     .unwrap();

@@ -27,12 +27,8 @@ fn messy_table(rows: &[[&str; 3]]) -> Vec<u8> {
     let ws = wb.add_worksheet();
     ws.merge_range(0, 0, 0, 3, "附件1  文明单位与社区结对表", &Format::new())
         .unwrap();
-    ws.write_string(1, 0, "填报单位（盖章）：明湖区文明办")
-        .unwrap();
-    for (c, h) in ["结对\n社区", "序号", "文明单位名称", "所在街道"]
-        .iter()
-        .enumerate()
-    {
+    ws.write_string(1, 0, "填报单位（盖章）：明湖区文明办").unwrap();
+    for (c, h) in ["结对\n社区", "序号", "文明单位名称", "所在街道"].iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
     let mut r = 3;
@@ -66,9 +62,7 @@ async fn template_and_export_download_as_xlsx_and_exports_are_logged() {
     let res = app.get(&admin, "/api/v1/pairings/export.xlsx").await;
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap().to_vec();
-    let log = app
-        .get_json(&admin, "/api/v1/audit?object_type=pairing")
-        .await;
+    let log = app.get_json(&admin, "/api/v1/audit?object_type=pairing").await;
     assert_eq!(log["items"][0]["action"], "export");
 
     // Export then re-import: every row is recognised and nothing changes.
@@ -103,12 +97,7 @@ async fn a_messy_upload_reports_every_problem_by_row_and_column_and_writes_nothi
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| {
-                (
-                    e["row"].as_i64().unwrap(),
-                    e["column"].as_str().unwrap().to_string(),
-                )
-            })
+            .map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap().to_string()))
             .collect();
         // Row 4 is the first data row as Excel numbers it; row 5 is blank.
         assert_eq!(
@@ -132,10 +121,7 @@ async fn a_messy_upload_reports_every_problem_by_row_and_column_and_writes_nothi
             "{messages:?}"
         );
     }
-    assert_eq!(
-        app.get_json(&admin, "/api/v1/pairings").await["total"],
-        before
-    );
+    assert_eq!(app.get_json(&admin, "/api/v1/pairings").await["total"], before);
 
     // Fixed, the same file imports in full.
     let fixed = messy_table(&[

@@ -16,8 +16,7 @@ pub fn backend() -> String {
 
 /// The PostgreSQL server the suite creates its databases on.
 fn pg_admin_url() -> String {
-    std::env::var("LEIFENG_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("LEIFENG_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -29,7 +28,7 @@ pub async fn fresh_database() -> String {
         "lf_test_{}_{}_{}",
         std::process::id(),
         n,
-        leifeng::auth::new_token()[..6].to_string()
+        &leifeng::auth::new_token()[..6]
     );
     if backend() == "postgres" {
         let admin = Db::connect_without_migrating(&pg_admin_url())
@@ -73,9 +72,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts another server on an existing database (a second instance).
 pub async fn spawn_on(db_url: &str) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter("info,sqlx=warn")
-            .try_init();
+        let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").try_init();
     }
     let db = Db::connect(db_url).await.expect("database");
     let cfg = Config {
@@ -136,12 +133,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> Response {
-        self.http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
+        self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
 
     pub async fn get_json(&self, token: &str, path: &str) -> Value {
@@ -204,14 +196,7 @@ impl TestApp {
     /// Signs in through the login page; answers the client and the session's CSRF token.
     pub async fn web_login(&self, username: &str) -> (Client, String) {
         let c = self.browser();
-        let page = c
-            .get(self.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = c.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
         let csrf = csrf_of(&page);
         let res = c
             .post(self.url("/login"))
@@ -225,14 +210,7 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "web login {username}");
-        let home = c
-            .get(self.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = c.get(self.url("/")).send().await.unwrap().text().await.unwrap();
         let csrf = csrf_of(&home);
         (c, csrf)
     }

@@ -12,9 +12,7 @@ async fn a_token_and_a_change_made_on_one_instance_work_on_the_other() {
     let token = a.token("admin").await;
     assert_eq!(b.get_json(&token, "/api/v1/me").await["username"], "admin");
 
-    let res = b
-        .post(&token, "/api/v1/streets", json!({"name": "双实例街道"}))
-        .await;
+    let res = b.post(&token, "/api/v1/streets", json!({"name": "双实例街道"})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let list = a.get_json(&token, "/api/v1/streets?q=双实例").await;
     assert_eq!(list["total"], 1);
@@ -31,27 +29,15 @@ async fn a_token_and_a_change_made_on_one_instance_work_on_the_other() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let html = c
-        .get(a.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = c.get(a.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("<html lang=\"en\">"));
 
     // Sign-out on B ends the token on A.
     assert_eq!(
-        b.post(&token, "/api/v1/auth/logout", json!({}))
-            .await
-            .status(),
+        b.post(&token, "/api/v1/auth/logout", json!({})).await.status(),
         StatusCode::NO_CONTENT
     );
-    assert_eq!(
-        a.get(&token, "/api/v1/me").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(a.get(&token, "/api/v1/me").await.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -9,14 +9,9 @@ use crate::helpers::{error_fields, spawn_app};
 async fn district_admin_lays_out_the_tree() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
-    let res = app
-        .put(&admin, "/api/v1/district", json!({"name": "雷锋区"}))
-        .await;
+    let res = app.put(&admin, "/api/v1/district", json!({"name": "雷锋区"})).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        app.get_json(&admin, "/api/v1/district").await["name"],
-        "雷锋区"
-    );
+    assert_eq!(app.get_json(&admin, "/api/v1/district").await["name"], "雷锋区");
 
     let res = app
         .post(&admin, "/api/v1/streets", json!({"name": "  新华街道 "}))
@@ -61,15 +56,11 @@ async fn district_admin_lays_out_the_tree() {
     assert_eq!(pairing["unit_name"], "新华书店");
     assert_eq!(pairing["street_name"], "新华街道");
 
-    let list = app
-        .get_json(&admin, &format!("/api/v1/pairings?street_id={sid}"))
-        .await;
+    let list = app.get_json(&admin, &format!("/api/v1/pairings?street_id={sid}")).await;
     assert_eq!(list["total"], 1);
     let list = app.get_json(&admin, "/api/v1/communities?q=新华").await;
     assert_eq!(list["total"], 1);
-    let units = app
-        .get_json(&admin, "/api/v1/units?per_page=10&page=4")
-        .await;
+    let units = app.get_json(&admin, "/api/v1/units?per_page=10&page=4").await;
     assert_eq!(units["total"], 31);
     assert_eq!(units["items"].as_array().unwrap().len(), 1);
 }
@@ -95,19 +86,13 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     assert_eq!(fields, vec!["contact_phone", "name", "street_id"]);
 
     let res = app
-        .post(
-            &admin,
-            "/api/v1/units",
-            json!({"name": "x", "level": "县级"}),
-        )
+        .post(&admin, "/api/v1/units", json!({"name": "x", "level": "县级"}))
         .await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(error_fields(&body), vec!["level"]);
 
     let long = "长".repeat(101);
-    let res = app
-        .post(&admin, "/api/v1/streets", json!({"name": long}))
-        .await;
+    let res = app.post(&admin, "/api/v1/streets", json!({"name": long})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Malformed JSON and wrong types are a 400/422 with the JSON error shape.
@@ -124,19 +109,14 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request");
 
-    assert_eq!(
-        app.get_json(&admin, "/api/v1/communities").await["total"],
-        before
-    );
+    assert_eq!(app.get_json(&admin, "/api/v1/communities").await["total"], before);
 }
 
 #[tokio::test]
 async fn duplicates_are_conflicts_naming_the_field() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
-    let res = app
-        .post(&admin, "/api/v1/streets", json!({"name": "东湖街道"}))
-        .await;
+    let res = app.post(&admin, "/api/v1/streets", json!({"name": "东湖街道"})).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: Value = res.json().await.unwrap();
     assert_eq!(error_fields(&body), vec!["name"]);
@@ -145,12 +125,8 @@ async fn duplicates_are_conflicts_naming_the_field() {
         .unwrap()
         .contains("同名"));
 
-    let donghu = app
-        .find_id(&admin, "/api/v1/streets", "name", "东湖街道")
-        .await;
-    let xiling = app
-        .find_id(&admin, "/api/v1/streets", "name", "西岭街道")
-        .await;
+    let donghu = app.find_id(&admin, "/api/v1/streets", "name", "东湖街道").await;
+    let xiling = app.find_id(&admin, "/api/v1/streets", "name", "西岭街道").await;
     let res = app
         .post(
             &admin,
@@ -169,14 +145,9 @@ async fn duplicates_are_conflicts_naming_the_field() {
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
 
-    let unit = app
-        .find_id(&admin, "/api/v1/units", "name", "明湖区税务局")
-        .await;
+    let unit = app.find_id(&admin, "/api/v1/units", "name", "明湖区税务局").await;
     let chunxiao = app
-        .get_json(
-            &admin,
-            &format!("/api/v1/communities?street_id={donghu}&q=春晓"),
-        )
+        .get_json(&admin, &format!("/api/v1/communities?street_id={donghu}&q=春晓"))
         .await["items"][0]["id"]
         .as_i64()
         .unwrap();
@@ -207,12 +178,8 @@ async fn duplicates_are_conflicts_naming_the_field() {
 async fn nodes_with_dependents_cannot_be_deleted() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
-    let donghu = app
-        .find_id(&admin, "/api/v1/streets", "name", "东湖街道")
-        .await;
-    let res = app
-        .delete(&admin, &format!("/api/v1/streets/{donghu}"))
-        .await;
+    let donghu = app.find_id(&admin, "/api/v1/streets", "name", "东湖街道").await;
+    let res = app.delete(&admin, &format!("/api/v1/streets/{donghu}")).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: Value = res.json().await.unwrap();
     assert!(
@@ -223,19 +190,13 @@ async fn nodes_with_dependents_cannot_be_deleted() {
         "{body}"
     );
     assert_eq!(
-        app.get(&admin, &format!("/api/v1/streets/{donghu}"))
-            .await
-            .status(),
+        app.get(&admin, &format!("/api/v1/streets/{donghu}")).await.status(),
         StatusCode::OK
     );
 
-    let unit = app
-        .find_id(&admin, "/api/v1/units", "name", "明湖区税务局")
-        .await;
+    let unit = app.find_id(&admin, "/api/v1/units", "name", "明湖区税务局").await;
     assert_eq!(
-        app.delete(&admin, &format!("/api/v1/units/{unit}"))
-            .await
-            .status(),
+        app.delete(&admin, &format!("/api/v1/units/{unit}")).await.status(),
         StatusCode::CONFLICT
     );
 
@@ -248,15 +209,11 @@ async fn nodes_with_dependents_cannot_be_deleted() {
         .unwrap();
     let id = s["id"].as_i64().unwrap();
     assert_eq!(
-        app.delete(&admin, &format!("/api/v1/streets/{id}"))
-            .await
-            .status(),
+        app.delete(&admin, &format!("/api/v1/streets/{id}")).await.status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        app.get(&admin, &format!("/api/v1/streets/{id}"))
-            .await
-            .status(),
+        app.get(&admin, &format!("/api/v1/streets/{id}")).await.status(),
         StatusCode::NOT_FOUND
     );
 }
@@ -266,27 +223,17 @@ async fn units_and_communities_keep_their_contacts_but_not_their_identity() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
     let unit_admin = app.token("shuiwu").await;
-    let unit = app
-        .find_id(&admin, "/api/v1/units", "name", "明湖区税务局")
-        .await;
-    let current = app
-        .get_json(&unit_admin, &format!("/api/v1/units/{unit}"))
-        .await;
+    let unit = app.find_id(&admin, "/api/v1/units", "name", "明湖区税务局").await;
+    let current = app.get_json(&unit_admin, &format!("/api/v1/units/{unit}")).await;
     let mut changed = current.clone();
     changed["contact_person"] = json!("李联络");
     changed["contact_phone"] = json!("0571-87654321");
     let res = app
-        .put(
-            &unit_admin,
-            &format!("/api/v1/units/{unit}"),
-            changed.clone(),
-        )
+        .put(&unit_admin, &format!("/api/v1/units/{unit}"), changed.clone())
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     changed["level"] = json!("national");
-    let res = app
-        .put(&unit_admin, &format!("/api/v1/units/{unit}"), changed)
-        .await;
+    let res = app.put(&unit_admin, &format!("/api/v1/units/{unit}"), changed).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["details"][0]["code"], "err.identity_locked");
@@ -301,9 +248,7 @@ async fn oversized_bodies_are_refused_with_a_clear_error() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
     let huge = "x".repeat(2 * 1024 * 1024);
-    let res = app
-        .post(&admin, "/api/v1/streets", json!({"name": huge}))
-        .await;
+    let res = app.post(&admin, "/api/v1/streets", json!({"name": huge})).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "payload_too_large");
@@ -340,16 +285,12 @@ async fn phones_are_masked_for_viewers_who_do_not_edit_them() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
     let police = app.token("jiaojing").await;
-    let unit = app
-        .find_id(&admin, "/api/v1/units", "name", "明湖区税务局")
-        .await;
+    let unit = app.find_id(&admin, "/api/v1/units", "name", "明湖区税务局").await;
     let full = app.get_json(&admin, &format!("/api/v1/units/{unit}")).await["contact_phone"]
         .as_str()
         .unwrap()
         .to_string();
-    let masked = app
-        .get_json(&police, &format!("/api/v1/units/{unit}"))
-        .await["contact_phone"]
+    let masked = app.get_json(&police, &format!("/api/v1/units/{unit}")).await["contact_phone"]
         .as_str()
         .unwrap()
         .to_string();

@@ -9,16 +9,8 @@ async fn every_role_gets_a_home_page_with_its_own_menu() {
     let app = spawn_app().await;
     for (user, sees, not) in [
         ("admin", vec!["/audit", "/users", "/streets"], vec![]),
-        (
-            "donghu",
-            vec!["/communities", "/users", "/streets"],
-            vec!["/audit"],
-        ),
-        (
-            "chunxiao",
-            vec!["/communities", "/units"],
-            vec!["/audit", "/users\""],
-        ),
+        ("donghu", vec!["/communities", "/users", "/streets"], vec!["/audit"]),
+        ("chunxiao", vec!["/communities", "/units"], vec!["/audit", "/users\""]),
         (
             "shuiwu",
             vec!["/units", "/pairings"],
@@ -29,11 +21,7 @@ async fn every_role_gets_a_home_page_with_its_own_menu() {
             vec!["/units", "/communities"],
             vec!["/pairings\"", "/audit"],
         ),
-        (
-            "volunteer",
-            vec![],
-            vec!["/units\"", "/communities\"", "/audit"],
-        ),
+        ("volunteer", vec![], vec!["/units\"", "/communities\"", "/audit"]),
     ] {
         let (c, _) = app.web_login(user).await;
         let res = c.get(app.url("/")).send().await.unwrap();
@@ -108,9 +96,7 @@ async fn a_form_with_errors_comes_back_with_the_message_next_to_the_field() {
 async fn deleting_asks_first_and_explains_a_refusal() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
-    let street = app
-        .find_id(&admin, "/api/v1/streets", "name", "东湖街道")
-        .await;
+    let street = app.find_id(&admin, "/api/v1/streets", "name", "东湖街道").await;
     let (c, csrf) = app.web_login("admin").await;
     let res = c
         .get(app.url(&format!("/streets/{street}/delete")))
@@ -133,18 +119,8 @@ async fn deleting_asks_first_and_explains_a_refusal() {
 async fn list_pages_search_and_paginate() {
     let app = spawn_app().await;
     let (c, _) = app.web_login("admin").await;
-    let html = c
-        .get(app.url("/units"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("(30)") && html.contains("1 / 2"),
-        "30 units, 20 a page"
-    );
+    let html = c.get(app.url("/units")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("(30)") && html.contains("1 / 2"), "30 units, 20 a page");
     let html = c
         .get(app.url("/units?page=2"))
         .send()

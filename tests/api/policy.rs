@@ -58,10 +58,7 @@ async fn places(app: &TestApp) -> Places {
         let admin = admin.clone();
         async move {
             let page = app
-                .get_json(
-                    &admin,
-                    &format!("/api/v1/pairings?unit_id={u}&community_id={c}"),
-                )
+                .get_json(&admin, &format!("/api/v1/pairings?unit_id={u}&community_id={c}"))
                 .await;
             page["items"][0]["id"].as_i64().expect("demo pairing")
         }
@@ -70,9 +67,7 @@ async fn places(app: &TestApp) -> Places {
         pairing_of(unit[0], community[0]).await,
         pairing_of(unit[1], community[1]).await,
     ];
-    let chunxiao = app
-        .find_id(&admin, "/api/v1/users", "username", "chunxiao")
-        .await;
+    let chunxiao = app.find_id(&admin, "/api/v1/users", "username", "chunxiao").await;
     let res = app
         .post(&admin, "/api/v1/users", json!({"username": "fenglin", "role": "community_admin", "community_id": community[1], "password": PASSWORD}))
         .await;
@@ -118,41 +113,24 @@ async fn perform(
     };
     let res = match (resource, action) {
         (r, "list") => app.get(token, &format!("/api/v1/{r}")).await,
-        ("streets", "view") => {
-            app.get(token, &format!("/api/v1/streets/{}", p.street[i]))
-                .await
-        }
+        ("streets", "view") => app.get(token, &format!("/api/v1/streets/{}", p.street[i])).await,
         ("streets", "create") => {
-            app.post(
-                token,
-                "/api/v1/streets",
-                json!({"name": format!("新街道{k}")}),
-            )
-            .await
+            app.post(token, "/api/v1/streets", json!({"name": format!("新街道{k}")}))
+                .await
         }
         ("streets", "update") => {
-            let cur = app
-                .get_json(admin, &format!("/api/v1/streets/{}", p.street[i]))
-                .await;
-            app.put(token, &format!("/api/v1/streets/{}", p.street[i]), cur)
-                .await
+            let cur = app.get_json(admin, &format!("/api/v1/streets/{}", p.street[i])).await;
+            app.put(token, &format!("/api/v1/streets/{}", p.street[i]), cur).await
         }
         ("streets", "delete") => {
             let id = created_id(
-                app.post(
-                    admin,
-                    "/api/v1/streets",
-                    json!({"name": format!("待删街道{k}")}),
-                )
-                .await,
+                app.post(admin, "/api/v1/streets", json!({"name": format!("待删街道{k}")}))
+                    .await,
             )
             .await;
             app.delete(token, &format!("/api/v1/streets/{id}")).await
         }
-        ("communities", "view") => {
-            app.get(token, &format!("/api/v1/communities/{}", p.community[i]))
-                .await
-        }
+        ("communities", "view") => app.get(token, &format!("/api/v1/communities/{}", p.community[i])).await,
         ("communities", "create") => {
             app.post(
                 token,
@@ -165,23 +143,15 @@ async fn perform(
             let cur = app
                 .get_json(admin, &format!("/api/v1/communities/{}", p.community[i]))
                 .await;
-            app.put(
-                token,
-                &format!("/api/v1/communities/{}", p.community[i]),
-                cur,
-            )
-            .await
+            app.put(token, &format!("/api/v1/communities/{}", p.community[i]), cur)
+                .await
         }
         ("communities", "delete") => {
             let body = json!({"street_id": p.street[i], "name": format!("待删社区{k}")});
             let id = created_id(app.post(admin, "/api/v1/communities", body).await).await;
-            app.delete(token, &format!("/api/v1/communities/{id}"))
-                .await
+            app.delete(token, &format!("/api/v1/communities/{id}")).await
         }
-        ("units", "view") => {
-            app.get(token, &format!("/api/v1/units/{}", p.unit[i]))
-                .await
-        }
+        ("units", "view") => app.get(token, &format!("/api/v1/units/{}", p.unit[i])).await,
         ("units", "create") => {
             app.post(
                 token,
@@ -191,11 +161,8 @@ async fn perform(
             .await
         }
         ("units", "update") => {
-            let cur = app
-                .get_json(admin, &format!("/api/v1/units/{}", p.unit[i]))
-                .await;
-            app.put(token, &format!("/api/v1/units/{}", p.unit[i]), cur)
-                .await
+            let cur = app.get_json(admin, &format!("/api/v1/units/{}", p.unit[i])).await;
+            app.put(token, &format!("/api/v1/units/{}", p.unit[i]), cur).await
         }
         ("units", "delete") => {
             let id = created_id(
@@ -209,10 +176,7 @@ async fn perform(
             .await;
             app.delete(token, &format!("/api/v1/units/{id}")).await
         }
-        ("pairings", "view") => {
-            app.get(token, &format!("/api/v1/pairings/{}", p.pairing[i]))
-                .await
-        }
+        ("pairings", "view") => app.get(token, &format!("/api/v1/pairings/{}", p.pairing[i])).await,
         ("pairings", "create") => {
             let unit = created_id(
                 app.post(
@@ -244,20 +208,14 @@ async fn perform(
             let id = created_id(app.post(admin, "/api/v1/pairings", body).await).await;
             app.delete(token, &format!("/api/v1/pairings/{id}")).await
         }
-        ("users", "view") => {
-            app.get(token, &format!("/api/v1/users/{}", p.account[i]))
-                .await
-        }
+        ("users", "view") => app.get(token, &format!("/api/v1/users/{}", p.account[i])).await,
         ("users", "create") => {
             let body = json!({"username": format!("new{k}"), "role": "community_admin", "community_id": p.community[i], "password": PASSWORD});
             app.post(token, "/api/v1/users", body).await
         }
         ("users", "update") => {
-            let cur = app
-                .get_json(admin, &format!("/api/v1/users/{}", p.account[i]))
-                .await;
-            app.put(token, &format!("/api/v1/users/{}", p.account[i]), cur)
-                .await
+            let cur = app.get_json(admin, &format!("/api/v1/users/{}", p.account[i])).await;
+            app.put(token, &format!("/api/v1/users/{}", p.account[i]), cur).await
         }
         ("users", "delete") => {
             let body = json!({"username": format!("gone{k}"), "role": "community_admin", "community_id": p.community[i], "password": PASSWORD});
@@ -331,20 +289,12 @@ async fn lists_show_only_the_scope() {
             .collect()
     };
     let street = app.token("donghu").await;
-    let communities = names(
-        app.get_json(&street, "/api/v1/communities?per_page=100")
-            .await,
-    );
+    let communities = names(app.get_json(&street, "/api/v1/communities?per_page=100").await);
     assert_eq!(communities.len(), 5);
-    assert!(
-        communities.contains(&"春晓社区".to_string())
-            && !communities.contains(&"枫林社区".to_string())
-    );
+    assert!(communities.contains(&"春晓社区".to_string()) && !communities.contains(&"枫林社区".to_string()));
     // A street's own filter cannot widen the scope.
     let admin = app.token("admin").await;
-    let xiling = app
-        .find_id(&admin, "/api/v1/streets", "name", "西岭街道")
-        .await;
+    let xiling = app.find_id(&admin, "/api/v1/streets", "name", "西岭街道").await;
     assert_eq!(
         app.get_json(&street, &format!("/api/v1/communities?street_id={xiling}"))
             .await["total"],
@@ -356,10 +306,7 @@ async fn lists_show_only_the_scope() {
     let mut sorted = communities.clone();
     sorted.sort();
     assert_eq!(sorted, vec!["岭南社区", "春晓社区"]);
-    assert_eq!(
-        names(app.get_json(&unit, "/api/v1/units").await),
-        vec!["明湖区税务局"]
-    );
+    assert_eq!(names(app.get_json(&unit, "/api/v1/units").await), vec!["明湖区税务局"]);
 
     let community = app.token("chunxiao").await;
     assert_eq!(
