@@ -6,7 +6,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::app::AppState;
-use crate::features::{account, audit, communities, district, pairings, streets, units, users};
+use crate::features::{
+    account, audit, campaign, checkins, communities, district, pairings, streets, teams, traffic, units, users,
+    volunteers,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +26,15 @@ use crate::features::{account, audit, communities, district, pairings, streets, 
         pairings::template, pairings::export, pairings::api_import,
         users::api_list, users::api_get, users::api_create, users::api_update, users::api_delete,
         audit::api_list,
+        campaign::api_list, campaign::api_create, campaign::api_active, campaign::api_update, campaign::api_board,
+        teams::api_list, teams::api_create, teams::api_get, teams::api_update, teams::api_members, teams::api_add_member,
+        teams::api_remove_member, teams::api_submit, teams::api_review, teams::api_import, teams::export, teams::template,
+        teams::api_managers, teams::api_add_manager, teams::api_delete_manager,
+        traffic::api_list, traffic::api_pick, traffic::api_remove, traffic::api_submit, traffic::api_import,
+        traffic::api_trainings, traffic::api_training,
+        checkins::api_list, checkins::api_file, checkins::api_move, checkins::api_plan,
+        volunteers::api_get, volunteers::api_me, volunteers::api_update_me, volunteers::api_export_me, volunteers::api_join,
+        volunteers::api_invite,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

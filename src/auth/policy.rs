@@ -121,12 +121,100 @@ pub enum Object {
     },
     /// The audit trail as a whole.
     AuditLog,
+    /// A campaign year and its milestones.
+    Campaign,
+    /// A volunteer team: a unit's (with the communities and streets it is paired into) or a
+    /// community's (with its street).
+    Team(TeamPlace),
+    /// Accepting or returning a submitted roster.
+    RosterReview,
+    /// A unit's traffic-persuasion volunteers (附件3).
+    TrafficList {
+        unit_id: i64,
+    },
+    /// Training sessions of the traffic police brigade.
+    Training,
+    /// Moving a check-in on: the street forwards it, the community confirms or returns it.
+    CheckInForward {
+        street_id: i64,
+    },
+    CheckInConfirm {
+        community_id: i64,
+    },
+    /// A volunteer's record: the teams they are on, and the account that is theirs.
+    Volunteer {
+        user_id: Option<i64>,
+        teams: Vec<TeamPlace>,
+    },
+}
+
+/// Where a team sits in the tree.
+#[derive(Clone, Debug, Default)]
+pub struct TeamPlace {
+    pub unit_id: Option<i64>,
+    pub community_id: Option<i64>,
+    /// A community team's street.
+    pub street_id: Option<i64>,
+    /// A unit team's paired communities and their streets.
+    pub paired_community_ids: Vec<i64>,
+    pub paired_street_ids: Vec<i64>,
+}
+
+/// Whether `p` may do `action` on a team at `t`.
+fn team_allows(p: &Principal, action: Action, t: &TeamPlace) -> bool {
+    use Role::*;
+    let owns = match p.role {
+        DistrictAdmin => true,
+        StreetAdmin => t.community_id.is_some() && t.street_id.is_some() && t.street_id == p.street_id,
+        CommunityAdmin => t.community_id.is_some() && t.community_id == p.community_id,
+        UnitAdmin => t.unit_id.is_some() && t.unit_id == p.unit_id,
+        Police | Volunteer => false,
+    };
+    let sees = owns
+        || match p.role {
+            StreetAdmin => p.street_id.is_some_and(|s| t.paired_street_ids.contains(&s)),
+            CommunityAdmin => p.community_id.is_some_and(|c| t.paired_community_ids.contains(&c)),
+            _ => false,
+        };
+    if action == Action::View {
+        sees
+    } else {
+        owns
+    }
 }
 
 /// Decides whether `p` may do `action` on `obj`.
 pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
     use Action::*;
     use Role::*;
+    // The campaign's objects follow the tree the same way for every role.
+    match obj {
+        Object::Campaign => return action == View || p.role == DistrictAdmin,
+        Object::Team(t) => return team_allows(p, action, t),
+        Object::RosterReview => return p.role == DistrictAdmin,
+        Object::TrafficList { unit_id } => {
+            return match p.role {
+                DistrictAdmin => true,
+                Police => action == View,
+                UnitAdmin => p.unit_id == Some(*unit_id),
+                _ => false,
+            }
+        }
+        Object::Training => return matches!(p.role, DistrictAdmin | Police),
+        Object::CheckInForward { street_id } => {
+            return p.role == DistrictAdmin || (p.role == StreetAdmin && p.street_id == Some(*street_id))
+        }
+        Object::CheckInConfirm { community_id } => {
+            return p.role == DistrictAdmin || (p.role == CommunityAdmin && p.community_id == Some(*community_id))
+        }
+        Object::Volunteer { user_id, teams } => {
+            // The volunteer sees and corrects their own record; staff go by the teams.
+            return (user_id.is_some() && *user_id == Some(p.user_id) && matches!(action, View | Update))
+                || p.role == DistrictAdmin
+                || teams.iter().any(|t| team_allows(p, action, t));
+        }
+        _ => {}
+    }
     match p.role {
         DistrictAdmin => true,
         StreetAdmin => {
@@ -149,6 +237,7 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
                     *role == CommunityAdmin && s.is_some() && *street_id == s
                 }
                 Object::AuditLog => false,
+                _ => false,
             }
         }
         CommunityAdmin => {
@@ -165,6 +254,7 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
                 Object::Pairing { community_id, .. } => action == View && Some(*community_id) == c,
                 Object::Account { id, .. } => action == View && *id == p.user_id,
                 Object::AuditLog => false,
+                _ => false,
             }
         }
         UnitAdmin => {
@@ -179,13 +269,14 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
                 Object::Pairing { unit_id, .. } => action == View && Some(*unit_id) == u,
                 Object::Account { id, .. } => action == View && *id == p.user_id,
                 Object::AuditLog => false,
+                _ => false,
             }
         }
         // The traffic police brigade receives volunteers from every unit: it reads the tree.
         Police => match obj {
             Object::District | Object::Street { .. } | Object::Community { .. } | Object::Unit { .. } => action == View,
             Object::Account { id, .. } => action == View && *id == p.user_id,
-            Object::Pairing { .. } | Object::AuditLog => false,
+            _ => false,
         },
         Volunteer => match obj {
             Object::District => action == View,
@@ -232,6 +323,10 @@ pub enum Listing {
     Pairings,
     Accounts,
     AuditLog,
+    /// Volunteer teams and their rosters.
+    Teams,
+    /// The milestone board.
+    Board,
 }
 
 /// The rows `p` may see in a list of `what`; must agree with [`allows`] for `Action::View`.
@@ -248,6 +343,9 @@ pub fn list_scope(p: &Principal, what: Listing) -> Scope {
         (CommunityAdmin, Communities | Units | Pairings) => or_nothing(p.community_id, Scope::Community),
         (UnitAdmin, Communities | Units | Pairings) => or_nothing(p.unit_id, Scope::Unit),
         (Police, Streets | Communities | Units) => Scope::All,
+        (StreetAdmin, Teams | Board) => or_nothing(p.street_id, Scope::Street),
+        (CommunityAdmin, Teams | Board) => or_nothing(p.community_id, Scope::Community),
+        (UnitAdmin, Teams | Board) => or_nothing(p.unit_id, Scope::Unit),
         (_, Accounts) => Scope::OwnAccount(p.user_id),
         _ => Scope::Nothing,
     }
@@ -261,9 +359,10 @@ pub fn may_list(p: &Principal, what: Listing) -> bool {
 /// Whether `p` may create some object of the kind `what` (shows or hides "new" buttons).
 pub fn may_create(p: &Principal, what: Listing) -> bool {
     match (p.role, what) {
-        (Role::DistrictAdmin, Listing::AuditLog) => false,
+        (Role::DistrictAdmin, Listing::AuditLog | Listing::Board) => false,
         (Role::DistrictAdmin, _) => true,
-        (Role::StreetAdmin, Listing::Communities | Listing::Accounts) => true,
+        (Role::StreetAdmin, Listing::Communities | Listing::Accounts | Listing::Teams) => true,
+        (Role::CommunityAdmin | Role::UnitAdmin, Listing::Teams) => true,
         _ => false,
     }
 }

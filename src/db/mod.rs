@@ -5,6 +5,7 @@
 //! allowed only in the migration folders and in [`Db::backup`].
 
 pub mod audit;
+pub mod campaign;
 pub mod orgs;
 pub mod users;
 
@@ -178,8 +179,14 @@ impl Tx {
 
 type MigrationFile = (i64, &'static str, &'static str);
 
-const SQLITE_MIGRATIONS: &[MigrationFile] = &[(1, "foundation", include_str!("migrations/sqlite/0001_foundation.sql"))];
-const PG_MIGRATIONS: &[MigrationFile] = &[(1, "foundation", include_str!("migrations/postgres/0001_foundation.sql"))];
+const SQLITE_MIGRATIONS: &[MigrationFile] = &[
+    (1, "foundation", include_str!("migrations/sqlite/0001_foundation.sql")),
+    (2, "campaign", include_str!("migrations/sqlite/0002_campaign.sql")),
+];
+const PG_MIGRATIONS: &[MigrationFile] = &[
+    (1, "foundation", include_str!("migrations/postgres/0001_foundation.sql")),
+    (2, "campaign", include_str!("migrations/postgres/0002_campaign.sql")),
+];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {
     let migrations = files

@@ -1,7 +1,9 @@
 //! Pure rules of the domain, with no I/O: each parser returns a typed value or the reason.
 
+pub mod campaign;
 pub mod dates;
 pub mod id_number;
 pub mod phone;
 pub mod politics;
 pub mod text;
+pub mod volunteer;

@@ -38,6 +38,9 @@ pub struct ImportReport {
     pub created: usize,
     /// Rows that were already recorded and were left as they are.
     pub unchanged: usize,
+    /// Rows that matched a person already on record (by ID number, else name and phone) and
+    /// were linked to it rather than copied.
+    pub linked: usize,
     pub dry_run: bool,
     pub errors: Vec<CellError>,
 }

@@ -79,7 +79,7 @@ async fn count(state: &AppState, ctx: &Ctx, what: Listing) -> AppResult<Option<i
         Listing::Units => orgs::list_units(db, &lq).await?.total,
         Listing::Pairings => orgs::list_pairings(db, &lq).await?.total,
         Listing::Accounts => crate::db::users::list_accounts(db, &lq, p.user_id).await?.total,
-        Listing::AuditLog => return Ok(None),
+        Listing::AuditLog | Listing::Teams | Listing::Board => return Ok(None),
     }))
 }
 

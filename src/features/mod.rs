@@ -3,13 +3,18 @@
 
 pub mod account;
 pub mod audit;
+pub mod campaign;
+pub mod checkins;
 pub mod communities;
 pub mod district;
 pub mod home;
 pub mod pairings;
 pub mod streets;
+pub mod teams;
+pub mod traffic;
 pub mod units;
 pub mod users;
+pub mod volunteers;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

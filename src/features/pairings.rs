@@ -349,6 +349,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, bytes: &[u8], dry_run: bool) ->
         accepted: accepted.len(),
         created: 0,
         unchanged: 0,
+        linked: 0,
         dry_run,
         errors,
     };
@@ -660,6 +661,7 @@ fn import_page(state: &AppState, ctx: &Ctx, report: Option<&ImportReport>, file_
         title => ctx.t("pairings.import"),
         action => format!("/pairings/import?csrf={}", ctx.csrf),
         template_url => "/pairings/template.xlsx",
+        fill => ctx.t("import.fill"),
         back => "/pairings",
         report => report,
         summary => summary,

@@ -122,12 +122,15 @@ pub struct NavItem {
 
 /// The menu: only what the role may open.
 fn nav_for(p: &Principal) -> Vec<NavItem> {
+    use crate::auth::policy::{Object, Role};
     let lang = p.lang;
     let mut items = vec![NavItem {
         href: "/",
         label: t(lang, "nav.home"),
     }];
-    let entries: [(Listing, &str, &str); 6] = [
+    let entries: [(Listing, &str, &str); 8] = [
+        (Listing::Board, "/board", "nav.board"),
+        (Listing::Teams, "/teams", "nav.teams"),
         (Listing::Streets, "/streets", "nav.streets"),
         (Listing::Communities, "/communities", "nav.communities"),
         (Listing::Units, "/units", "nav.units"),
@@ -141,7 +144,32 @@ fn nav_for(p: &Principal) -> Vec<NavItem> {
                 href,
                 label: t(lang, key),
             });
+            if what == Listing::Teams {
+                items.push(NavItem {
+                    href: "/checkins",
+                    label: t(lang, "nav.checkins"),
+                });
+            }
         }
+    }
+    let sees_traffic = match p.role {
+        Role::UnitAdmin => true,
+        _ => policy::allows(p, policy::Action::View, &Object::Training),
+    };
+    if sees_traffic {
+        items.insert(
+            items.len().min(4),
+            NavItem {
+                href: "/traffic",
+                label: t(lang, "nav.traffic"),
+            },
+        );
+    }
+    if p.role == Role::Volunteer {
+        items.push(NavItem {
+            href: "/me/record",
+            label: t(lang, "nav.my_record"),
+        });
     }
     items
 }

@@ -16,6 +16,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../../templates/audit.html")),
     ("account.html", include_str!("../../templates/account.html")),
     ("import.html", include_str!("../../templates/import.html")),
+    ("board.html", include_str!("../../templates/board.html")),
+    ("team.html", include_str!("../../templates/team.html")),
+    ("notice.html", include_str!("../../templates/notice.html")),
+    ("traffic.html", include_str!("../../templates/traffic.html")),
+    ("checkins.html", include_str!("../../templates/checkins.html")),
+    ("volunteer.html", include_str!("../../templates/volunteer.html")),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

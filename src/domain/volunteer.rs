@@ -1,0 +1,310 @@
+//! A volunteer's basic information (办法 Art 5) as typed on a form or a roster row: checked and
+//! normalised field by field, with the resident ID, sex and birth date agreeing.
+
+use super::campaign::{age_on, parse_categories};
+use super::dates::{format_ymd, parse_year_month};
+use super::id_number::{ResidentId, Sex};
+use super::phone::Phone;
+use super::politics::PoliticalStatus;
+use super::text::{clean_name, fold_width};
+
+/// ID document types (证件类型); the resident ID card is the common one.
+pub const ID_TYPES: [(&str, &str); 5] = [
+    ("resident_id", "居民身份证"),
+    ("passport", "护照"),
+    ("hk_macao_pass", "港澳居民来往内地通行证"),
+    ("taiwan_pass", "台湾居民来往大陆通行证"),
+    ("other", "其他"),
+];
+
+pub fn parse_id_type(s: &str) -> Option<&'static str> {
+    let s = fold_width(s);
+    if s.is_empty() {
+        return None;
+    }
+    ID_TYPES
+        .iter()
+        .find(|(code, label)| s == *code || s == *label || label.starts_with(s.as_str()))
+        .map(|(c, _)| *c)
+        .or(match s.as_str() {
+            "身份证" | "居民身份证号" | "二代身份证" => Some("resident_id"),
+            "港澳通行证" | "回乡证" => Some("hk_macao_pass"),
+            "台胞证" => Some("taiwan_pass"),
+            _ => None,
+        })
+}
+
+pub fn id_type_label(code: &str) -> &'static str {
+    ID_TYPES.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+}
+
+/// The fields as typed: every one is text, as on a form or in a spreadsheet cell.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawVolunteer {
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub id_type: String,
+    pub id_number: String,
+    pub phone: String,
+    pub residence: String,
+    pub political_status: String,
+    pub employer: String,
+    pub post: String,
+    pub skills: String,
+    pub categories: String,
+    pub is_manager: String,
+    pub guardian_name: String,
+    pub guardian_phone: String,
+}
+
+/// The fields as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VolunteerFields {
+    pub name: String,
+    /// `M`, `F` or empty.
+    pub sex: String,
+    /// `YYYY-MM-DD`, `YYYY-MM` when only the month is known, or empty.
+    pub birth_date: String,
+    pub id_type: String,
+    pub id_number: Option<String>,
+    pub phone: String,
+    pub residence: String,
+    /// A [`PoliticalStatus`] code, or empty.
+    pub political_status: String,
+    pub employer: String,
+    pub post: String,
+    pub skills: String,
+    pub categories: Vec<&'static str>,
+    pub is_manager: bool,
+    pub guardian_name: String,
+    pub guardian_phone: String,
+}
+
+impl VolunteerFields {
+    /// Age on `day` when the full birth date is known (a month-only date counts from its 1st).
+    pub fn age_on(&self, day: &str) -> Option<u32> {
+        match self.birth_date.len() {
+            10 => age_on(&self.birth_date, day),
+            7 => age_on(&format!("{}-01", self.birth_date), day),
+            _ => None,
+        }
+    }
+}
+
+/// A field that is wrong, and the i18n key saying how.
+pub type Problem = (&'static str, &'static str);
+
+fn yes_no(s: &str) -> Option<bool> {
+    match fold_width(s).to_lowercase().as_str() {
+        "" | "否" | "不是" | "n" | "no" | "false" | "0" | "×" | "x" => Some(false),
+        "是" | "y" | "yes" | "true" | "1" | "√" | "✓" | "✔" | "管理人员" => Some(true),
+        _ => None,
+    }
+}
+
+/// Checks every field; answers the normalised fields and every problem found (all of them, so a
+/// roster row reports everything at once). `today` (`YYYY-MM-DD`) bounds birth dates and ages.
+pub fn validate(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Problem>) {
+    let mut p: Vec<Problem> = vec![];
+    let mut f = VolunteerFields {
+        name: clean_name(&raw.name),
+        ..Default::default()
+    };
+    if f.name.is_empty() {
+        p.push(("name", "err.required"));
+    } else if f.name.chars().count() > 50 {
+        p.push(("name", "err.name_too_long"));
+    }
+
+    let typed_sex = fold_width(&raw.sex);
+    if !typed_sex.is_empty() {
+        match Sex::parse(&typed_sex) {
+            Ok(s) => f.sex = s.as_str().into(),
+            Err(k) => p.push(("sex", k)),
+        }
+    }
+    let typed_birth = fold_width(&raw.birth_date);
+    if !typed_birth.is_empty() {
+        match parse_year_month(&typed_birth) {
+            Ok((y, m, Some(d))) => f.birth_date = format_ymd((y, m, d)),
+            Ok((y, m, None)) => f.birth_date = format!("{y:04}-{m:02}"),
+            Err(k) => p.push(("birth_date", k)),
+        }
+    }
+
+    let number = fold_width(&raw.id_number).replace(' ', "");
+    let id_type = parse_id_type(&raw.id_type);
+    if !raw.id_type.trim().is_empty() && id_type.is_none() {
+        p.push(("id_type", "err.id_type"));
+    }
+    if !number.is_empty() {
+        let kind = id_type.unwrap_or("resident_id");
+        f.id_type = kind.into();
+        if kind == "resident_id" {
+            match ResidentId::parse(&number) {
+                Ok(id) => {
+                    let (y, m, d) = id.birth_date();
+                    let from_id = format_ymd((y, m, d));
+                    if from_id.as_str() > today {
+                        p.push(("id_number", "err.id_birth"));
+                    }
+                    // What was typed must agree with the number; when nothing was typed, the number says it.
+                    if !f.sex.is_empty() && f.sex != id.sex().as_str() {
+                        p.push(("sex", "err.sex_mismatch"));
+                    }
+                    if !f.birth_date.is_empty() && !from_id.starts_with(&f.birth_date) {
+                        p.push(("birth_date", "err.birth_mismatch"));
+                    }
+                    f.sex = id.sex().as_str().into();
+                    f.birth_date = from_id;
+                    f.id_number = Some(id.as_str().to_string());
+                }
+                Err(k) => p.push(("id_number", k)),
+            }
+        } else if number.len() < 5
+            || number.len() > 30
+            || !number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            p.push(("id_number", "err.id_other"));
+        } else {
+            f.id_number = Some(number.to_uppercase());
+        }
+    } else if id_type.is_some() {
+        p.push(("id_number", "err.id_missing"));
+    }
+    if !f.birth_date.is_empty() && f.birth_date.as_str() > today {
+        p.push(("birth_date", "err.birth_future"));
+    }
+
+    let phone = fold_width(&raw.phone);
+    if phone.is_empty() {
+        p.push(("phone", "err.required"));
+    } else {
+        match Phone::parse(&phone) {
+            Some(ph) => f.phone = ph.as_str().into(),
+            None => p.push(("phone", "err.phone")),
+        }
+    }
+    let status = fold_width(&raw.political_status);
+    if !status.is_empty() {
+        match PoliticalStatus::parse(&status) {
+            Ok(s) => f.political_status = s.code().into(),
+            Err(k) => p.push(("political_status", k)),
+        }
+    }
+    for (field, value, max, slot) in [
+        ("residence", &raw.residence, 100, &mut f.residence),
+        ("employer", &raw.employer, 100, &mut f.employer),
+        ("post", &raw.post, 50, &mut f.post),
+        ("skills", &raw.skills, 200, &mut f.skills),
+    ] {
+        *slot = clean_name(value);
+        if slot.chars().count() > max {
+            p.push((field, "err.text_too_long"));
+        }
+    }
+    match parse_categories(&raw.categories) {
+        Ok(c) => f.categories = c,
+        Err(_) => p.push(("categories", "err.category")),
+    }
+    match yes_no(&raw.is_manager) {
+        Some(b) => f.is_manager = b,
+        None => p.push(("is_manager", "err.yes_no")),
+    }
+    f.guardian_name = clean_name(&raw.guardian_name);
+    let guardian_phone = fold_width(&raw.guardian_phone);
+    if !guardian_phone.is_empty() {
+        match Phone::parse(&guardian_phone) {
+            Some(ph) => f.guardian_phone = ph.as_str().into(),
+            None => p.push(("guardian_phone", "err.phone")),
+        }
+    }
+    // A minor serves with a guardian's consent (PIPL Art 31; 条例 Art 15).
+    if f.age_on(today).is_some_and(|a| a < 18) && (f.guardian_name.is_empty() || f.guardian_phone.is_empty()) {
+        p.push(("guardian_name", "err.minor_guardian"));
+    }
+    (f, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(name: &str, id: &str, phone: &str) -> RawVolunteer {
+        RawVolunteer {
+            name: name.into(),
+            id_number: id.into(),
+            phone: phone.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_id_fills_sex_and_birth_date() {
+        let (f, p) = validate(&raw("张三", "34052419800101001x", "138 1234 5678"), "2026-04-20");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(f.id_number.as_deref(), Some("34052419800101001X"));
+        assert_eq!(
+            (f.sex.as_str(), f.birth_date.as_str(), f.phone.as_str()),
+            ("M", "1980-01-01", "13812345678")
+        );
+        assert_eq!(f.id_type, "resident_id");
+    }
+
+    #[test]
+    fn typed_sex_and_birth_must_agree_with_the_id() {
+        let mut r = raw("张三", "34052419800101001X", "13812345678");
+        r.sex = "女".into();
+        r.birth_date = "1980.02".into();
+        let (_, p) = validate(&r, "2026-04-20");
+        assert_eq!(
+            p,
+            vec![("sex", "err.sex_mismatch"), ("birth_date", "err.birth_mismatch")]
+        );
+        r.sex = "男".into();
+        r.birth_date = "1980年1月".into();
+        assert!(validate(&r, "2026-04-20").1.is_empty());
+    }
+
+    #[test]
+    fn every_problem_of_a_row_is_reported() {
+        let mut r = raw("", "123", "12345");
+        r.political_status = "外星人".into();
+        r.is_manager = "也许".into();
+        let (_, p) = validate(&r, "2026-04-20");
+        let fields: Vec<&str> = p.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            vec!["name", "id_number", "phone", "political_status", "is_manager"]
+        );
+    }
+
+    #[test]
+    fn minors_need_a_guardian() {
+        let mut r = raw("小明", "", "13812345678");
+        r.birth_date = "2012-05-01".into();
+        assert_eq!(
+            validate(&r, "2026-04-20").1,
+            vec![("guardian_name", "err.minor_guardian")]
+        );
+        r.guardian_name = "王芳".into();
+        r.guardian_phone = "13900001111".into();
+        assert!(validate(&r, "2026-04-20").1.is_empty());
+    }
+
+    #[test]
+    fn short_forms_and_other_documents() {
+        let mut r = raw("Lee", "E12345678", "0571-87654321");
+        r.id_type = "护照".into();
+        r.political_status = "团员".into();
+        r.is_manager = "是".into();
+        r.categories = "1、交通".into();
+        let (f, p) = validate(&r, "2026-04-20");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(f.id_type, "passport");
+        assert_eq!(f.political_status, "league_member");
+        assert!(f.is_manager);
+        assert_eq!(f.categories, vec!["public_affairs", "traffic"]);
+    }
+}

@@ -1,0 +1,561 @@
+//! A volunteer's own record: what staff may see (masked, or in full with the view logged), the
+//! volunteer seeing, correcting and downloading their own data, and signing up on the public page
+//! or through a team's invitation link.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::teams::{check_volunteer, mask_id, upsert_volunteer, VolunteerInput};
+use super::users::AccountInput;
+use crate::app::AppState;
+use crate::auth::new_token;
+use crate::auth::policy::{self, Action, Object, TeamPlace};
+use crate::db::audit::{self, Actor, Subject};
+use crate::db::campaign::{self as store, Team, Volunteer};
+use crate::db::{now, users};
+use crate::domain::phone::Phone;
+use crate::domain::politics::PoliticalStatus;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::web::form::{outcome, Field, FormPage};
+use crate::web::Ctx;
+use crate::{on_db, on_tx};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/volunteers/{id}", get(page_record))
+        .route("/me/record", get(page_me).post(page_update_me))
+        .route("/me/record/export.json", get(api_export_me))
+        .route("/join", get(page_join).post(page_join_submit))
+        .route("/teams/{id}/invite", post(page_invite))
+        .route("/api/v1/volunteers/{id}", get(api_get))
+        .route("/api/v1/me/volunteer", get(api_me).put(api_update_me))
+        .route("/api/v1/me/volunteer/export", get(api_export_me))
+        .route("/api/v1/join", post(api_join))
+        .route("/api/v1/teams/{id}/invitations", post(api_invite))
+}
+
+/// A person's record as shown to one viewer.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Record {
+    pub id: i64,
+    pub volunteer_no: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub id_type: String,
+    /// Masked unless the viewer maintains the record and asked to see it (`reveal`).
+    pub id_number: Option<String>,
+    pub phone: String,
+    pub residence: String,
+    pub political_status: String,
+    pub employer: String,
+    pub post: String,
+    pub skills: String,
+    pub guardian_name: String,
+    /// Whether personal data is shown in full.
+    pub unmasked: bool,
+    pub consent_at: Option<i64>,
+    pub id_consent_at: Option<i64>,
+    pub teams: Vec<TeamLine>,
+    pub trainings: Vec<TrainingLine>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TeamLine {
+    pub team_id: i64,
+    pub team: String,
+    pub org: String,
+    pub campaign_id: i64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TrainingLine {
+    pub held_on: String,
+    pub place: String,
+    pub content: String,
+    pub minutes: i64,
+    pub passed: bool,
+}
+
+async fn places(state: &AppState, teams: &[Team]) -> AppResult<Vec<TeamPlace>> {
+    let mut out = vec![];
+    for t in teams {
+        out.push(super::teams::place(state, t).await?);
+    }
+    Ok(out)
+}
+
+fn record(v: &Volunteer, teams: &[Team], trainings: Vec<TrainingLine>, full: bool) -> Record {
+    Record {
+        id: v.id,
+        volunteer_no: v.volunteer_no.clone(),
+        name: v.name.clone(),
+        sex: v.sex.clone(),
+        birth_date: v.birth_date.clone(),
+        id_type: v.id_type.clone(),
+        id_number: v.id_number.as_ref().map(|n| if full { n.clone() } else { mask_id(n) }),
+        phone: if full || v.phone.is_empty() {
+            v.phone.clone()
+        } else {
+            Phone::mask(&v.phone)
+        },
+        residence: v.residence.clone(),
+        political_status: v.political_status.clone(),
+        employer: v.employer.clone(),
+        post: v.post.clone(),
+        skills: v.skills.clone(),
+        guardian_name: v.guardian_name.clone(),
+        unmasked: full,
+        consent_at: v.consent_at,
+        id_consent_at: v.id_consent_at,
+        teams: teams
+            .iter()
+            .map(|t| TeamLine {
+                team_id: t.id,
+                team: t.name.clone(),
+                org: t.org_name.clone(),
+                campaign_id: t.campaign_id,
+            })
+            .collect(),
+        trainings,
+    }
+}
+
+async fn trainings_of(state: &AppState, volunteer_id: i64) -> AppResult<Vec<TrainingLine>> {
+    Ok(on_db!(&state.db, pool => sqlx::query_as(
+        "select t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
+         join trainings t on t.id = a.training_id where a.volunteer_id = $1 order by t.held_on")
+        .bind(volunteer_id).fetch_all(pool).await?))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+pub struct RevealParam {
+    /// Show ID number and phone in full (for those who maintain the record); the view is logged.
+    pub reveal: Option<bool>,
+}
+
+/// A person's record as `ctx`'s user may see it; an unmasked view is written to the audit trail.
+pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> AppResult<Record> {
+    let p = ctx.user()?;
+    let v = store::get_volunteer(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let teams = store::volunteer_teams(&state.db, id).await?;
+    let obj = Object::Volunteer {
+        user_id: v.user_id,
+        teams: places(state, &teams).await?,
+    };
+    crate::features::ensure(p, Action::View, &obj)?;
+    let own = v.user_id == Some(p.user_id);
+    let full = own || (reveal && policy::allows(p, Action::Update, &obj));
+    if full && !own {
+        let mut tx = state.db.begin().await?;
+        audit::record_raw(
+            &mut tx,
+            &ctx.actor(),
+            "view_unmasked",
+            Subject::new("volunteer", Some(id), &v.volunteer_no),
+            &serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(record(&v, &teams, trainings_of(state, id).await?, full))
+}
+
+async fn own_volunteer(state: &AppState, ctx: &Ctx) -> AppResult<Volunteer> {
+    let p = ctx.user()?;
+    store::volunteer_by_user(&state.db, p.user_id)
+        .await?
+        .ok_or(AppError::BadRequest("err.no_volunteer_record"))
+}
+
+/// The fields a volunteer corrects themselves; name and ID number are corrected by their team.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct SelfInput {
+    pub phone: Option<String>,
+    pub residence: Option<String>,
+    pub political_status: Option<String>,
+    pub employer: Option<String>,
+    pub post: Option<String>,
+    pub skills: Option<String>,
+}
+
+pub async fn update_me(state: &AppState, ctx: &Ctx, input: &SelfInput) -> AppResult<Record> {
+    let v = own_volunteer(state, ctx).await?;
+    let mut errors = vec![];
+    let mut f = crate::domain::volunteer::VolunteerFields {
+        name: v.name.clone(),
+        ..Default::default()
+    };
+    f.phone = match Phone::parse(input.phone.as_deref().unwrap_or("")) {
+        Some(p) => p.as_str().into(),
+        None => {
+            errors.push(FieldError::new("phone", "err.phone"));
+            String::new()
+        }
+    };
+    if let Some(s) = input
+        .political_status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        match PoliticalStatus::parse(s) {
+            Ok(ps) => f.political_status = ps.code().into(),
+            Err(k) => errors.push(FieldError::new("political_status", k)),
+        }
+    }
+    f.residence = super::optional_text("residence", input.residence.as_deref(), 100, &mut errors);
+    f.employer = super::optional_text("employer", input.employer.as_deref(), 100, &mut errors);
+    f.post = super::optional_text("post", input.post.as_deref(), 50, &mut errors);
+    f.skills = super::optional_text("skills", input.skills.as_deref(), 200, &mut errors);
+    super::validated(errors)?;
+    let mut tx = state.db.begin().await?;
+    store::update_volunteer(&mut tx, &ctx.actor(), v.id, &f).await?;
+    tx.commit().await?;
+    record_of(state, ctx, v.id, false).await
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct JoinInput {
+    #[serde(flatten)]
+    pub person: VolunteerInput,
+    /// The account to sign in with.
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// An invitation from a team (from its link).
+    pub invite: Option<String>,
+}
+
+/// Signs a volunteer up: an account of their own, linked to their record (found by ID number,
+/// else name and phone, or new), and on the inviting team's roster when invited.
+pub async fn join(state: &AppState, ctx: &Ctx, input: &JoinInput) -> AppResult<Volunteer> {
+    let mut errors = vec![];
+    let f = match check_volunteer(&input.person) {
+        Ok(f) => Some(f),
+        Err(AppError::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let account = AccountInput {
+        username: input.username.clone(),
+        role: Some("volunteer".into()),
+        password: input.password.clone(),
+        active: Some(true),
+        ..Default::default()
+    };
+    let fields = match super::users::validate(&state.db, &account, true).await {
+        Ok((fields, _)) => Some(fields),
+        Err(AppError::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let team_id = match input.invite.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(token) => {
+            let found: Option<(i64, i64)> = on_db!(&state.db, pool => sqlx::query_as(
+                "select team_id, expires_at from invitations where id = $1").bind(crate::auth::token_hash(token)).fetch_optional(pool).await?);
+            match found {
+                Some((team, expires)) if expires > now() => Some(team),
+                _ => {
+                    errors.push(FieldError::new("invite", "err.invite_invalid"));
+                    None
+                }
+            }
+        }
+    };
+    super::validated(errors)?;
+    let (f, fields) = (f.expect("validated"), fields.expect("validated"));
+    let hash = crate::auth::hash_password_blocking(input.password.clone().unwrap_or_default()).await?;
+    let actor = Actor {
+        user_id: None,
+        username: format!("(join:{})", fields.username),
+        ip: ctx.ip.clone(),
+    };
+    let mut tx = state.db.begin().await?;
+    let user = users::create_account(&mut tx, &actor, &fields, &hash)
+        .await
+        .map_err(|e| super::conflict_on_unique(e, "username", "err.username_taken"))?;
+    let (v, _) = upsert_volunteer(&mut tx, &actor, &f).await?;
+    if v.user_id.is_some() {
+        return Err(AppError::Conflict(vec![FieldError::new(
+            "name",
+            "err.already_registered",
+        )]));
+    }
+    store::link_user(&mut tx, &actor, v.id, user.id).await?;
+    if let Some(team) = team_id {
+        store::add_member(&mut tx, &actor, team, v.id, false).await?;
+        store::reopen_roster_if_reviewed(&mut tx, &actor, team).await?;
+    }
+    tx.commit().await?;
+    Ok(v)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Invitation {
+    /// The link to send; it works for 30 days.
+    pub url: String,
+    pub expires_at: i64,
+}
+
+/// Makes an invitation link for a team (those who maintain its roster).
+pub async fn invite(state: &AppState, ctx: &Ctx, team_id: i64) -> AppResult<Invitation> {
+    let (_, place) = super::teams::load(state, ctx, team_id).await?;
+    crate::features::ensure(ctx.user()?, Action::Update, &Object::Team(place))?;
+    let token = new_token();
+    let expires_at = now() + 30 * 86400;
+    let mut tx = state.db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::query("insert into invitations (id, team_id, created_at, expires_at) values ($1, $2, $3, $4)")
+        .bind(crate::auth::token_hash(&token)).bind(team_id).bind(now()).bind(expires_at).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    audit::record_raw(
+        &mut tx,
+        &ctx.actor(),
+        "create",
+        Subject::new("invitation", Some(team_id), ""),
+        &serde_json::json!({"expires_at": expires_at}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Invitation {
+        url: format!("/join?invite={token}"),
+        expires_at,
+    })
+}
+
+// ------------------------------------------------------------ JSON API
+
+/// A person's record: masked, or in full with `reveal=true` for those who maintain it (logged).
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", params(RevealParam), responses((status = 200, body = Record)))]
+pub async fn api_get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<RevealParam>,
+) -> AppResult<Json<Record>> {
+    Ok(Json(record_of(&state, &ctx, id, q.reveal.unwrap_or(false)).await?))
+}
+
+/// The signed-in volunteer's own record.
+#[utoipa::path(get, path = "/api/v1/me/volunteer", tag = "volunteers", responses((status = 200, body = Record)))]
+pub async fn api_me(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Record>> {
+    let v = own_volunteer(&state, &ctx).await?;
+    Ok(Json(record_of(&state, &ctx, v.id, false).await?))
+}
+
+/// Correct one's own phone, residence, political status, employer, post or skills.
+#[utoipa::path(put, path = "/api/v1/me/volunteer", tag = "volunteers", request_body = SelfInput,
+    responses((status = 200, body = Record), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_update_me(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<SelfInput>,
+) -> AppResult<Json<Record>> {
+    Ok(Json(update_me(&state, &ctx, &input).await?))
+}
+
+/// Everything kept about the signed-in volunteer, as a JSON file (PIPL: a copy of one's own data).
+#[utoipa::path(get, path = "/api/v1/me/volunteer/export", tag = "volunteers", responses((status = 200, body = Record)))]
+pub async fn api_export_me(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let v = own_volunteer(&state, &ctx).await?;
+    let r = record_of(&state, &ctx, v.id, false).await?;
+    let mut tx = state.db.begin().await?;
+    audit::record_raw(
+        &mut tx,
+        &ctx.actor(),
+        "export",
+        Subject::new("volunteer", Some(v.id), &v.volunteer_no),
+        &serde_json::json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    let body = serde_json::to_string_pretty(&r).map_err(|e| AppError::Internal(e.into()))?;
+    let disposition = format!("attachment; filename=\"{}.json\"", v.volunteer_no);
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Joined {
+    pub volunteer_no: String,
+}
+
+/// Sign up as a volunteer (public): real name, phone, ID optional, consent, username and password.
+#[utoipa::path(post, path = "/api/v1/join", tag = "volunteers", request_body = JoinInput,
+    responses((status = 201, body = Joined), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_join(State(state): State<AppState>, ctx: Ctx, Json(input): Json<JoinInput>) -> AppResult<Response> {
+    let v = join(&state, &ctx, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Joined {
+            volunteer_no: v.volunteer_no,
+        }),
+    )
+        .into_response())
+}
+
+/// Make an invitation link that puts whoever signs up through it on the team's roster.
+#[utoipa::path(post, path = "/api/v1/teams/{id}/invitations", tag = "volunteers", responses((status = 201, body = Invitation)))]
+pub async fn api_invite(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    Ok((StatusCode::CREATED, Json(invite(&state, &ctx, id).await?)).into_response())
+}
+
+// ------------------------------------------------------------ pages
+
+fn record_page(state: &AppState, ctx: &Ctx, r: &Record, may_reveal: bool, own: bool) -> Response {
+    let politics = PoliticalStatus::from_code(&r.political_status)
+        .map(|s| s.label())
+        .unwrap_or("");
+    let sex = match r.sex.as_str() {
+        "M" => ctx.t("sex.M"),
+        "F" => ctx.t("sex.F"),
+        _ => String::new(),
+    };
+    let hours: i64 = r.trainings.iter().map(|t| t.minutes).sum();
+    let page = minijinja::context! {
+        title => format!("{} · {}", r.name, r.volunteer_no), r => r, politics => politics, sex => sex,
+        id_type => crate::domain::volunteer::id_type_label(&r.id_type), may_reveal => may_reveal && !r.unmasked, own => own,
+        training_hours => format!("{:.1}", hours as f64 / 60.0),
+    };
+    ctx.render(state, "volunteer.html", page)
+}
+
+async fn page_record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<RevealParam>,
+) -> AppResult<Response> {
+    let r = record_of(&state, &ctx, id, q.reveal.unwrap_or(false)).await?;
+    let p = ctx.user()?;
+    let v = store::get_volunteer(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let teams = store::volunteer_teams(&state.db, id).await?;
+    let may_reveal = policy::allows(
+        p,
+        Action::Update,
+        &Object::Volunteer {
+            user_id: v.user_id,
+            teams: places(&state, &teams).await?,
+        },
+    );
+    Ok(record_page(&state, &ctx, &r, may_reveal, false))
+}
+
+fn self_form(ctx: &Ctx, input: &SelfInput) -> FormPage {
+    let lang = ctx.lang;
+    let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    let politics = PoliticalStatus::ALL
+        .iter()
+        .map(|s| crate::web::form::Choice {
+            value: s.label().into(),
+            label: s.label().into(),
+        })
+        .collect();
+    let fields = vec![
+        Field::text(lang, "phone", "field.phone", v(&input.phone))
+            .required()
+            .kind("tel"),
+        Field::text(lang, "residence", "field.residence", v(&input.residence)),
+        Field::select(
+            lang,
+            "political_status",
+            "field.political_status",
+            v(&input.political_status),
+            politics,
+        ),
+        Field::text(lang, "employer", "field.employer", v(&input.employer)),
+        Field::text(lang, "post", "field.post", v(&input.post)),
+        Field::text(lang, "skills", "field.skills", v(&input.skills)),
+    ];
+    FormPage::new(lang, ctx.t("me.correct"), "/me/record", "/me/record", fields)
+}
+
+async fn page_me(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let v = own_volunteer(&state, &ctx).await?;
+    let r = record_of(&state, &ctx, v.id, false).await?;
+    Ok(record_page(&state, &ctx, &r, false, true))
+}
+
+async fn page_update_me(State(state): State<AppState>, ctx: Ctx, Form(input): Form<SelfInput>) -> AppResult<Response> {
+    let result = update_me(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/me/record", || async {
+        Ok(self_form(&ctx, &input))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct InviteParam {
+    invite: Option<String>,
+}
+
+fn join_form(ctx: &Ctx, input: &JoinInput) -> FormPage {
+    let lang = ctx.lang;
+    let mut fields = super::teams::volunteer_fields(lang, &input.person, false);
+    fields.insert(
+        0,
+        Field::text(
+            lang,
+            "username",
+            "field.username",
+            input.username.clone().unwrap_or_default(),
+        )
+        .required()
+        .hint(lang, "hint.username"),
+    );
+    fields.insert(
+        1,
+        Field::text(lang, "password", "field.password", "")
+            .kind("password")
+            .required()
+            .hint(lang, "hint.password"),
+    );
+    let mut invite =
+        Field::text(lang, "invite", "field.invite", input.invite.clone().unwrap_or_default()).kind("hidden");
+    invite.maxlength = None;
+    fields.push(invite);
+    let mut f = FormPage::new(lang, ctx.t("join.title"), "/join", "/login", fields);
+    f.submit = ctx.t("join.submit");
+    f
+}
+
+async fn page_join(State(state): State<AppState>, ctx: Ctx, Query(q): Query<InviteParam>) -> AppResult<Response> {
+    let input = JoinInput {
+        invite: q.invite,
+        ..Default::default()
+    };
+    Ok(ctx.render_form(&state, &join_form(&ctx, &input)))
+}
+
+async fn page_join_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<JoinInput>,
+) -> AppResult<Response> {
+    let result = join(&state, &ctx, &input).await;
+    outcome(&state, &ctx, result, "/login", || async { Ok(join_form(&ctx, &input)) }).await
+}
+
+async fn page_invite(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let inv = invite(&state, &ctx, id).await?;
+    let page = minijinja::context! {
+        title => ctx.t("invite.title"), messages => vec![ctx.t("invite.help"), inv.url.clone()], back => format!("/teams/{id}"),
+        ok => true,
+    };
+    Ok(ctx.render(&state, "notice.html", page))
+}
