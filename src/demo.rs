@@ -225,6 +225,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             scope,
         });
     }
+    seed_campaign(&mut tx, &actor, &unit_ids, &community_ids).await?;
     match tx.commit().await {
         Ok(()) => Ok(Some(made)),
         // Another instance seeded the same empty database at the same moment.
@@ -235,6 +236,194 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
 
 async fn hash_blocking(pw: String) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || hash_password(&pw)).await?
+}
+
+/// A valid resident ID (GB 11643) for made-up people: area 330102, the birth date, a sequence.
+pub fn resident_id(y: i32, m: u32, d: u32, seq: u32) -> String {
+    let body = format!("330102{y:04}{m:02}{d:02}{seq:03}");
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .chars()
+        .zip(weights)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    let check = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize];
+    format!("{body}{check}")
+}
+
+/// The active campaign with teams, rosters, traffic volunteers and check-ins in every state, so
+/// the board shows done, late and missing milestones.
+async fn seed_campaign(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    unit_ids: &[i64],
+    community_ids: &[i64],
+) -> anyhow::Result<()> {
+    use crate::db::campaign as store;
+    use crate::domain::campaign::Milestones;
+    use crate::domain::volunteer::{validate, RawVolunteer};
+    use crate::on_tx;
+    let today = crate::domain::campaign::today();
+    let year: i32 = today[..4].parse().unwrap_or(2026);
+    let campaign = store::create_campaign(
+        tx,
+        actor,
+        year as i64,
+        &format!("{year}年“弘扬雷锋精神，志愿服务进社区”活动"),
+        &Milestones::defaults(year),
+    )
+    .await?;
+    // Timestamps in the plan's April: on time (before the dues) or late.
+    let april = |day: u32| {
+        chrono::NaiveDate::from_ymd_opt(year, 4, day)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .map(|t| t.and_utc().timestamp() - 8 * 3600)
+            .unwrap_or(0)
+    };
+    let politics = ["共青团员", "中共党员", "群众", "入党积极分子", "中共预备党员", "群众"];
+    let mut seq = 100;
+    for (i, unit) in unit_ids.iter().enumerate().take(24) {
+        let f = store::TeamFields {
+            name: format!("{}学雷锋志愿服务队", UNITS[i].0),
+            leader_name: person(i + 60),
+            leader_phone: mobile(i + 60),
+            contact_name: if i % 7 == 6 { String::new() } else { person(i + 80) },
+            contact_phone: if i % 7 == 6 { String::new() } else { mobile(i + 80) },
+            categories: [
+                "public_affairs,traffic",
+                "helping_weak",
+                "youth_growth,charity_culture",
+                "emergency",
+            ][i % 4]
+                .into(),
+            founded_on: format!("{year}-04-1{}", i % 8),
+        };
+        let team = store::create_team(tx, actor, campaign.id, Some(*unit), None, &f).await?;
+        for k in 0..(5 + i % 4) {
+            seq += 1;
+            let age_year = 1965 + ((i * 7 + k * 5) % 42) as i32;
+            let raw = RawVolunteer {
+                name: person(seq),
+                phone: mobile(seq + 200),
+                id_number: resident_id(age_year, 1 + (k as u32 % 12), 1 + (seq as u32 % 28), seq as u32 % 1000),
+                political_status: politics[(i + k) % politics.len()].into(),
+                employer: UNITS[i].0.into(),
+                post: if k == 0 { "副局长".into() } else { "科员".into() },
+                is_manager: if k == 0 { "是".into() } else { String::new() },
+                ..Default::default()
+            };
+            let (fields, problems) = validate(&raw, &today);
+            if !problems.is_empty() {
+                continue;
+            }
+            let v = match store::match_volunteer(tx, fields.id_number.as_deref(), &fields.name, &fields.phone).await? {
+                store::Match::ById(id) | store::Match::ByNamePhone(id) => id,
+                store::Match::New => store::insert_volunteer(tx, actor, &fields).await?.id,
+            };
+            store::add_member(tx, actor, team.id, v, fields.is_manager).await?;
+            if k == 0 {
+                store::add_manager(tx, actor, campaign.id, *unit, &fields.name, &fields.post).await?;
+            }
+        }
+        // A declared manager who is on no roster yet.
+        if i % 5 == 2 {
+            store::add_manager(tx, actor, campaign.id, *unit, &person(i + 300), "工会主席").await?;
+        }
+        let created = if i % 6 == 5 {
+            april(19)
+        } else {
+            april(10 + (i % 6) as u32)
+        };
+        on_tx!(tx, c => sqlx::query("update teams set created_at = $1 where id = $2").bind(created).bind(team.id)
+            .execute(&mut *c).await.map(|r| r.rows_affected())?);
+        // Rosters: most submitted (a few late), some accepted, one returned, the rest still drafts.
+        if i % 5 != 4 && !f.contact_name.is_empty() {
+            store::set_roster_status(tx, actor, team.id, "submitted", "").await?;
+            let at = if i % 4 == 3 { april(22) } else { april(19) };
+            on_tx!(tx, c => sqlx::query("update teams set roster_submitted_at = $1 where id = $2").bind(at).bind(team.id)
+                .execute(&mut *c).await.map(|r| r.rows_affected())?);
+            if i % 3 == 0 {
+                store::set_roster_status(tx, actor, team.id, "accepted", "").await?;
+            } else if i == 7 {
+                store::set_roster_status(
+                    tx,
+                    actor,
+                    team.id,
+                    "returned",
+                    "请补充联系人电话，并核对第 3 行身份证号",
+                )
+                .await?;
+            }
+        }
+        // Traffic volunteers from the roster: League members, youth, party activists.
+        if i % 3 != 2 {
+            let m = Milestones::defaults(year);
+            let mut picked = 0;
+            for member in store::members_in_tx(tx, team.id).await? {
+                let vf = crate::domain::volunteer::VolunteerFields {
+                    birth_date: member.volunteer.birth_date.clone(),
+                    ..Default::default()
+                };
+                let status = crate::domain::politics::PoliticalStatus::from_code(&member.volunteer.political_status);
+                if let Ok(reason) = crate::domain::campaign::traffic_eligibility(status, vf.age_on(&m.reference_date)) {
+                    store::add_traffic_volunteer(tx, actor, campaign.id, *unit, member.volunteer.id, reason).await?;
+                    picked += 1;
+                }
+            }
+            if picked > 0 && i % 2 == 0 {
+                store::submit_traffic_list(tx, actor, campaign.id, *unit).await?;
+                on_tx!(tx, c => sqlx::query("update traffic_lists set submitted_at = $1 where unit_id = $2").bind(april(20)).bind(*unit)
+                    .execute(&mut *c).await.map(|r| r.rows_affected())?);
+            }
+        }
+        // Check-ins with the first paired community: confirmed, forwarded, or filed.
+        let paired: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar("select community_id from pairings where unit_id = $1 order by id")
+            .bind(*unit).fetch_all(&mut *c).await?);
+        if let (Some(community), false) = (paired.first(), f.contact_name.is_empty()) {
+            if i % 4 != 3 {
+                let k = store::file_checkin(tx, actor, team.id, *community).await?;
+                if i % 4 != 2 {
+                    store::move_checkin(tx, actor, k.id, "forwarded", "").await?;
+                }
+                if i % 4 == 0 {
+                    store::move_checkin(tx, actor, k.id, "confirmed", "").await?;
+                    let at = if i % 8 == 0 { april(24) } else { april(27) };
+                    on_tx!(tx, c => sqlx::query("update checkins set filed_at = $1, forwarded_at = $1, confirmed_at = $1 where id = $2")
+                        .bind(at).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+                    if i % 8 == 0 {
+                        let plan = "每月第三个周六到社区开展环境整治和文明交通劝导；每季度一次助老义诊；寒暑假为社区青少年开设课业辅导。";
+                        store::file_plan(tx, actor, k.id, plan, None).await?;
+                    }
+                }
+            }
+        }
+    }
+    // A residents' team of the first community.
+    let f = store::TeamFields {
+        name: "春晓社区居民志愿服务队".into(),
+        leader_name: person(400),
+        leader_phone: mobile(400),
+        contact_name: person(401),
+        contact_phone: mobile(401),
+        categories: "public_affairs,mutual_help".into(),
+        founded_on: format!("{year}-03-05"),
+    };
+    store::create_team(tx, actor, campaign.id, None, Some(community_ids[0]), &f).await?;
+    // The demo volunteer account's own record, on the first unit's roster.
+    let v = RawVolunteer {
+        name: "王小明".into(),
+        phone: "13900001234".into(),
+        id_number: resident_id(1998, 6, 15, 27),
+        political_status: "共青团员".into(),
+        ..Default::default()
+    };
+    let (fields, _) = validate(&v, &today);
+    let rec = store::insert_volunteer(tx, actor, &fields).await?;
+    let first_team: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from teams where unit_id = $1").bind(unit_ids[0]).fetch_one(&mut *c).await?);
+    store::add_member(tx, actor, first_team, rec.id, false).await?;
+    let user: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from users where username = 'volunteer'").fetch_one(&mut *c).await?);
+    store::link_user(tx, actor, rec.id, user).await?;
+    Ok(())
 }
 
 /// Seeds and prints the accounts once; says so when the database already had data.

@@ -343,6 +343,14 @@ pub async fn members(db: &Db, team_id: i64) -> Result<Vec<Member>, sqlx::Error> 
         .bind(team_id).fetch_all(pool).await)
 }
 
+/// The roster inside a transaction (for seeding and imports that read what they wrote).
+pub async fn members_in_tx(tx: &mut Tx, team_id: i64) -> Result<Vec<Member>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as(
+        "select m.id as member_id, m.team_id, m.is_manager, v.* from team_members m
+         join volunteers v on v.id = m.volunteer_id where m.team_id = $1 order by m.id")
+        .bind(team_id).fetch_all(&mut *c).await)
+}
+
 /// The teams (with their orgs) a volunteer is on, for the policy's view of the record.
 pub async fn volunteer_teams(db: &Db, volunteer_id: i64) -> Result<Vec<Team>, sqlx::Error> {
     let sql = format!("{TEAM_SELECT} where t.id in (select team_id from team_members where volunteer_id = $1)");
@@ -637,7 +645,7 @@ pub async fn traffic_volunteers(
 ) -> Result<Vec<TrafficVolunteer>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
         "select x.id as traffic_id, x.unit_id, u.name as unit_name, x.reason,
-                coalesce((select sum(tr.minutes) from training_attendance a join trainings tr on tr.id = a.training_id
+                coalesce((select cast(sum(tr.minutes) as bigint) from training_attendance a join trainings tr on tr.id = a.training_id
                           where a.volunteer_id = x.volunteer_id and tr.campaign_id = x.campaign_id), 0) as training_minutes,
                 exists (select 1 from training_attendance a join trainings tr on tr.id = a.training_id
                         where a.volunteer_id = x.volunteer_id and tr.campaign_id = x.campaign_id and a.passed = true) as passed,

@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod campaign;
 mod cli;
 mod excel;
 mod instances;
