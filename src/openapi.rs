@@ -32,7 +32,7 @@ use crate::features::{
         teams::api_managers, teams::api_add_manager, teams::api_delete_manager,
         traffic::api_list, traffic::api_pick, traffic::api_remove, traffic::api_submit, traffic::api_import,
         traffic::api_trainings, traffic::api_training,
-        checkins::api_list, checkins::api_file, checkins::api_move, checkins::api_plan,
+        checkins::api_list, checkins::api_file, checkins::api_move, checkins::api_plan, checkins::api_registration,
         volunteers::api_get, volunteers::api_me, volunteers::api_update_me, volunteers::api_export_me, volunteers::api_join,
         volunteers::api_invite,
     ),

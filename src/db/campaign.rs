@@ -2,6 +2,8 @@
 //! declared managers, traffic-persuasion volunteers and training, check-ins and plans. Every write
 //! takes the acting user and records its audit entry.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -388,6 +390,98 @@ pub async fn match_volunteer(
     Ok(hit.map(Match::ByNamePhone).unwrap_or(Match::New))
 }
 
+/// The records that may be the people of an upload, fetched in a few queries instead of one per
+/// row: those with one of the ID numbers, and those with one of the phones.
+pub async fn people_like(tx: &mut Tx, id_numbers: &[String], phones: &[String]) -> Result<Vec<Volunteer>, sqlx::Error> {
+    let mut out: Vec<Volunteer> = vec![];
+    for (column, values) in [("id_number", id_numbers), ("phone", phones)] {
+        for chunk in values.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("select * from volunteers where {column} in ({})", marks.join(", "));
+            let rows: Vec<Volunteer> = on_tx!(tx, c => {
+                let mut q = sqlx::query_as(&sql);
+                for v in chunk {
+                    q = q.bind(v);
+                }
+                q.fetch_all(&mut *c).await?
+            });
+            out.extend(rows);
+        }
+    }
+    out.sort_by_key(|v| v.id);
+    out.dedup_by_key(|v| v.id);
+    Ok(out)
+}
+
+/// Records fetched by [`people_like`], indexed for matching row after row.
+pub struct PeopleIndex {
+    people: Vec<Volunteer>,
+    by_id_number: HashMap<String, usize>,
+    by_name_phone: HashMap<(String, String), Vec<usize>>,
+    by_id: HashMap<i64, usize>,
+}
+
+impl PeopleIndex {
+    pub fn new(people: Vec<Volunteer>) -> PeopleIndex {
+        let mut ix = PeopleIndex {
+            by_id_number: HashMap::new(),
+            by_name_phone: HashMap::new(),
+            by_id: HashMap::new(),
+            people: vec![],
+        };
+        for (i, v) in people.iter().enumerate() {
+            if let Some(n) = &v.id_number {
+                ix.by_id_number.insert(n.clone(), i);
+            }
+            ix.by_name_phone
+                .entry((v.name.clone(), v.phone.clone()))
+                .or_default()
+                .push(i);
+            ix.by_id.insert(v.id, i);
+        }
+        ix.people = people;
+        ix
+    }
+
+    pub fn get(&self, id: i64) -> Option<&Volunteer> {
+        self.by_id.get(&id).map(|i| &self.people[*i])
+    }
+
+    /// The same rule as [`match_volunteer`].
+    pub fn matching(&self, id_number: Option<&str>, name: &str, phone: &str) -> Match {
+        if let Some(i) = id_number.and_then(|n| self.by_id_number.get(n)) {
+            return Match::ById(self.people[*i].id);
+        }
+        self.by_name_phone
+            .get(&(name.to_string(), phone.to_string()))
+            .and_then(|c| {
+                c.iter()
+                    .map(|i| &self.people[*i])
+                    .find(|v| id_number.is_none() || v.id_number.is_none())
+            })
+            .map(|v| Match::ByNamePhone(v.id))
+            .unwrap_or(Match::New)
+    }
+}
+
+/// Whether [`update_volunteer`] with these fields would change the record.
+pub fn would_change(v: &Volunteer, f: &VolunteerFields) -> bool {
+    let differs = |new: &str, old: &str| !new.is_empty() && new != old;
+    differs(&f.name, &v.name)
+        || differs(&f.sex, &v.sex)
+        || differs(&f.birth_date, &v.birth_date)
+        || differs(&f.id_type, &v.id_type)
+        || (f.id_number.is_some() && f.id_number != v.id_number)
+        || differs(&f.phone, &v.phone)
+        || differs(&f.residence, &v.residence)
+        || differs(&f.political_status, &v.political_status)
+        || differs(&f.employer, &v.employer)
+        || differs(&f.post, &v.post)
+        || differs(&f.skills, &v.skills)
+        || differs(&f.guardian_name, &v.guardian_name)
+        || differs(&f.guardian_phone, &v.guardian_phone)
+}
+
 /// Creates a person's record with a new volunteer number; consent is recorded as given now.
 pub async fn insert_volunteer(tx: &mut Tx, actor: &Actor, f: &VolunteerFields) -> Result<Volunteer, sqlx::Error> {
     let t = now();
@@ -760,32 +854,38 @@ pub async fn trainings(db: &Db, campaign_id: i64) -> Result<Vec<Training>, sqlx:
 }
 
 /// Records a training with who attended and who passed, in one transaction.
+/// What a training session was.
+#[derive(Clone, Debug)]
+pub struct NewTraining {
+    pub held_on: String,
+    pub place: String,
+    pub content: String,
+    pub minutes: i64,
+}
+
 pub async fn record_training(
     tx: &mut Tx,
     actor: &Actor,
     campaign_id: i64,
-    held_on: &str,
-    place: &str,
-    content: &str,
-    minutes: i64,
+    t: &NewTraining,
     attendance: &[(i64, bool)],
 ) -> Result<i64, sqlx::Error> {
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into trainings (campaign_id, held_on, place, content, minutes, created_at) values ($1, $2, $3, $4, $5, $6)
          returning id")
-        .bind(campaign_id).bind(held_on).bind(place).bind(content).bind(minutes).bind(now()).fetch_one(&mut *c).await?);
+        .bind(campaign_id).bind(&t.held_on).bind(&t.place).bind(&t.content).bind(t.minutes).bind(now()).fetch_one(&mut *c).await?);
     for (volunteer_id, passed) in attendance {
         on_tx!(tx, c => sqlx::query(
             "insert into training_attendance (training_id, volunteer_id, passed) values ($1, $2, $3)")
             .bind(id).bind(volunteer_id).bind(passed).execute(&mut *c).await.map(|r| r.rows_affected())?);
     }
-    let after = serde_json::json!({"held_on": held_on, "place": place, "content": content, "minutes": minutes,
+    let after = serde_json::json!({"held_on": t.held_on, "place": t.place, "content": t.content, "minutes": t.minutes,
         "attended": attendance.len(), "passed": attendance.iter().filter(|(_, p)| *p).count()});
     audit::record(
         tx,
         actor,
         Op::Create,
-        Subject::new("training", Some(id), content),
+        Subject::new("training", Some(id), &t.content),
         None,
         Some(&after),
     )

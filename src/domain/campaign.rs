@@ -58,7 +58,7 @@ pub fn parse_categories(input: &str) -> Result<Vec<&'static str>, String> {
     let s = fold_width(input);
     let mut found = vec![];
     for part in s
-        .split(|c: char| matches!(c, ',' | '，' | '、' | ';' | '；' | '/' | ' ' | '\n'))
+        .split([',', '，', '、', ';', '；', '/', ' ', '\n'])
         .filter(|p| !p.trim().is_empty())
     {
         let p = part.trim();

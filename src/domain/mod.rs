@@ -5,5 +5,6 @@ pub mod dates;
 pub mod id_number;
 pub mod phone;
 pub mod politics;
+mod properties;
 pub mod text;
 pub mod volunteer;

@@ -50,11 +50,15 @@ pub fn router() -> Router<AppState> {
         .route("/checkins/{id}/plan", post(page_plan))
         .route("/checkins/{id}/plan-file", get(plan_file))
         .route("/checkins/{id}/form.xlsx", get(form_xlsx))
+        .route("/checkins/template.xlsx", get(template))
+        .route("/teams/{id}/registration", post(page_registration))
         .route("/api/v1/checkins", get(api_list).post(api_file))
         .route("/api/v1/checkins/{id}/move", post(api_move))
         .route("/api/v1/checkins/{id}/plan", post(api_plan))
         .route("/api/v1/checkins/{id}/plan-file", get(plan_file))
         .route("/api/v1/checkins/{id}/form.xlsx", get(form_xlsx))
+        .route("/api/v1/checkins/template.xlsx", get(template))
+        .route("/api/v1/teams/{id}/registration/import", post(api_registration))
         .layer(DefaultBodyLimit::max(MAX_PLAN_BYTES + 64 * 1024))
 }
 
@@ -334,6 +338,251 @@ async fn form_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         bytes,
     )
         .into_response())
+}
+
+/// The items of the registration form (附件4), in its order: label, and whether an upload must fill it.
+const FORM_ITEMS: [(&str, bool); 7] = [
+    ("文明单位", false),
+    ("志愿服务队名称", true),
+    ("负责人", true),
+    ("联系人", true),
+    ("报到社区", true),
+    ("志愿者人数", false),
+    ("服务类别", false),
+];
+
+/// The blank registration form.
+async fn template(ctx: Ctx) -> AppResult<Response> {
+    ctx.user()?;
+    let rows: Vec<Vec<String>> = FORM_ITEMS
+        .iter()
+        .map(|(l, _)| vec![l.to_string(), String::new()])
+        .collect();
+    let bytes = excel::write_table("附件4 志愿者服务登记表", &["项目", "内容"], &[18.0, 60.0], &rows)?;
+    let disposition = format!(
+        "attachment; filename=\"form.xlsx\"; filename*=UTF-8''{}",
+        urlencode("附件4-志愿者服务登记表-模板.xlsx")
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// "张三 13812345678" → the name and the phone.
+fn person_and_phone(s: &str) -> (String, String) {
+    let s = crate::domain::text::fold_width(s);
+    let digits_at = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
+    (
+        crate::domain::text::clean_name(&s[..digits_at]),
+        s[digits_at..].trim().to_string(),
+    )
+}
+
+/// Reads an uploaded registration form for a team: updates the team's 负责人, 联系人 and categories
+/// from it and files the check-in with the community it names, all or nothing.
+pub async fn import_registration(
+    state: &AppState,
+    ctx: &Ctx,
+    team_id: i64,
+    bytes: &[u8],
+    dry_run: bool,
+) -> AppResult<excel::ImportReport> {
+    let (team, place) = super::teams::load(state, ctx, team_id).await?;
+    ensure(ctx.user()?, Action::Update, &Object::Team(place.clone()))?;
+    const COLUMNS: &[excel::Column] = &[
+        excel::Column {
+            header: "项目",
+            aliases: &["名称", "事项"],
+            required: true,
+        },
+        excel::Column {
+            header: "内容",
+            aliases: &["填写内容", "情况"],
+            required: true,
+        },
+    ];
+    let rows = excel::read_sheet(bytes, COLUMNS).map_err(super::teams::read_error)?;
+    let lang = ctx.lang;
+    let value = |label: &str| {
+        rows.iter()
+            .find(|r| crate::domain::text::clean_name(&r.cells[0]).replace(' ', "") == label)
+            .map(|r| (r.row, r.cells[1].trim().to_string()))
+    };
+    let mut errors = vec![];
+    let mut err = |row: usize, label: &str, v: &str, key: &str| {
+        errors.push(excel::CellError {
+            row,
+            column: label.into(),
+            value: v.into(),
+            message: crate::i18n::t(lang, key),
+        })
+    };
+    for (label, required) in FORM_ITEMS {
+        if required && value(label).is_none_or(|(_, v)| v.is_empty()) {
+            err(value(label).map(|(r, _)| r).unwrap_or(0), label, "", "err.required");
+        }
+    }
+    let (leader, contact) = (value("负责人").unwrap_or_default(), value("联系人").unwrap_or_default());
+    let (leader_name, leader_phone) = person_and_phone(&leader.1);
+    let (contact_name, contact_phone) = person_and_phone(&contact.1);
+    for ((row, raw), phone, label) in [(&leader, &leader_phone, "负责人"), (&contact, &contact_phone, "联系人")] {
+        if !raw.is_empty() && crate::domain::phone::Phone::parse(phone).is_none() {
+            err(*row, label, raw, "err.form_person_phone");
+        }
+    }
+    if let Some((row, name)) = value("志愿服务队名称").filter(|(_, v)| !v.is_empty()) {
+        if crate::domain::text::clean_name(&name) != team.name {
+            err(row, "志愿服务队名称", &name, "err.form_team_mismatch");
+        }
+    }
+    // The community as "街道 社区", "社区" alone, or "街道/社区".
+    let mut community = None;
+    if let Some((row, text)) = value("报到社区").filter(|(_, v)| !v.is_empty()) {
+        let lq = orgs::ListQuery {
+            q: None,
+            page: 1,
+            per_page: 1000,
+            scope: Scope::All,
+            street_id: None,
+            community_id: None,
+            unit_id: None,
+        };
+        let paired: Vec<_> = orgs::list_communities(&state.db, &lq)
+            .await?
+            .items
+            .into_iter()
+            .filter(|c| place.paired_community_ids.contains(&c.id))
+            .collect();
+        let compact = text.replace([' ', '/', '／', '　'], "");
+        community = paired
+            .iter()
+            .find(|c| compact == c.name || compact == format!("{}{}", c.street_name, c.name))
+            .map(|c| c.id);
+        if community.is_none() {
+            err(row, "报到社区", &text, "err.checkin_not_paired");
+        }
+    }
+    let categories = value("服务类别").map(|(_, v)| v).unwrap_or_default();
+    if let Err(part) = crate::domain::campaign::parse_categories(&categories) {
+        err(
+            value("服务类别").map(|(r, _)| r).unwrap_or(0),
+            "服务类别",
+            &part,
+            "err.category",
+        );
+    }
+    let mut report = excel::ImportReport {
+        rows: rows.len(),
+        accepted: 0,
+        created: 0,
+        unchanged: 0,
+        linked: 0,
+        dry_run,
+        errors,
+    };
+    if !report.errors.is_empty() {
+        return Ok(report);
+    }
+    report.accepted = rows.len();
+    if dry_run {
+        return Ok(report);
+    }
+    let input = super::teams::TeamInput {
+        name: Some(team.name.clone()),
+        leader_name: Some(leader_name),
+        leader_phone: Some(leader_phone),
+        contact_name: Some(contact_name),
+        contact_phone: Some(contact_phone),
+        categories: Some(if categories.is_empty() {
+            team.categories.clone()
+        } else {
+            categories
+        }),
+        founded_on: Some(team.founded_on.clone()),
+        ..Default::default()
+    };
+    super::teams::update(state, ctx, team_id, &input).await?;
+    let filed = file(
+        state,
+        ctx,
+        &FileInput {
+            team_id: Some(team_id),
+            community_id: community,
+        },
+    )
+    .await;
+    match filed {
+        Ok(_) => report.created = 1,
+        Err(AppError::Conflict(_)) => report.unchanged = 1,
+        Err(e) => return Err(e),
+    }
+    Ok(report)
+}
+
+/// Upload a filled registration form (附件4) for a team: its 负责人, 联系人 and categories are
+/// updated and the check-in is filed with the community it names.
+#[utoipa::path(post, path = "/api/v1/teams/{id}/registration/import", tag = "checkins", params(super::teams::ImportParams),
+    request_body(content_type = "multipart/form-data", description = "field `file`: the .xlsx"),
+    responses((status = 200, body = excel::ImportReport), (status = 422, body = excel::ImportReport)))]
+pub async fn api_registration(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Query(params): axum::extract::Query<super::teams::ImportParams>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (bytes, _, _) = super::teams::read_upload(multipart).await?;
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "err.no_file"));
+    }
+    let report = import_registration(&state, &ctx, id, &bytes, params.dry_run.unwrap_or(false)).await?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)).into_response())
+}
+
+async fn page_registration(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (bytes, dry_run, _) = super::teams::read_upload(multipart).await?;
+    if bytes.is_empty() {
+        return Ok(notice(&state, &ctx, &[FieldError::new("file", "err.no_file")]));
+    }
+    let dry_run = dry_run.is_some_and(|v| v == "true");
+    let report = match import_registration(&state, &ctx, id, &bytes, dry_run).await {
+        Ok(r) => r,
+        Err(AppError::Validation(errs)) => return Ok(notice(&state, &ctx, &errs)),
+        Err(e) => return Err(e),
+    };
+    if report.errors.is_empty() {
+        let flash = if dry_run {
+            "flash.form_checked"
+        } else {
+            "flash.checkin_filed"
+        };
+        return Ok(redirect_with_flash(&format!("/teams/{id}"), flash, ctx.secure));
+    }
+    let messages: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| format!("{} {}：{}", e.column, e.value, e.message))
+        .collect();
+    let page =
+        minijinja::context! { title => ctx.t("checkin.title"), messages => messages, back => format!("/teams/{id}") };
+    let mut r = ctx.render(&state, "notice.html", page);
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }
 
 // ------------------------------------------------------------ JSON API

@@ -1,7 +1,7 @@
 //! Volunteer teams and their rosters (附件2): registering a team, typing or uploading its roster,
 //! submitting it to the district, the district accepting or returning it; the unit's managers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -837,22 +837,30 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
     }
     let actor = ctx.actor();
     let mut tx = state.db.begin().await?;
-    let existing: HashSet<i64> = store::members(&state.db, team_id)
+    let existing: HashMap<i64, bool> = store::members_in_tx(&mut tx, team_id)
         .await?
         .iter()
-        .map(|m| m.volunteer.id)
+        .map(|m| (m.volunteer.id, m.is_manager))
         .collect();
+    let id_numbers: Vec<String> = good.iter().filter_map(|(_, f)| f.id_number.clone()).collect();
+    let phones: Vec<String> = good.iter().map(|(_, f)| f.phone.clone()).collect();
+    let people = store::PeopleIndex::new(store::people_like(&mut tx, &id_numbers, &phones).await?);
     for (_, f) in &good {
-        let found = store::match_volunteer(&mut tx, f.id_number.as_deref(), &f.name, &f.phone).await?;
-        match found {
+        match people.matching(f.id_number.as_deref(), &f.name, &f.phone) {
             Match::ById(id) | Match::ByNamePhone(id) => {
                 report.linked += 1;
-                if existing.contains(&id) {
+                let record = people.get(id).expect("matched among these");
+                let changes = store::would_change(record, f);
+                if existing.get(&id) == Some(&f.is_manager) && !changes {
                     report.unchanged += 1;
                 }
                 if !dry_run {
-                    store::update_volunteer(&mut tx, &actor, id, f).await?;
-                    store::add_member(&mut tx, &actor, team_id, id, f.is_manager).await?;
+                    if changes {
+                        store::update_volunteer(&mut tx, &actor, id, f).await?;
+                    }
+                    if existing.get(&id) != Some(&f.is_manager) {
+                        store::add_member(&mut tx, &actor, team_id, id, f.is_manager).await?;
+                    }
                 }
             }
             Match::New => {
@@ -954,13 +962,8 @@ async fn unit_for_managers(state: &AppState, ctx: &Ctx, unit_id: i64, action: Ac
 }
 
 pub async fn managers(state: &AppState, ctx: &Ctx, unit_id: i64) -> AppResult<Vec<Manager>> {
-    let campaign = unit_for_managers(state, ctx, unit_id, Action::Update)
-        .await
-        .or_else(|e| match e {
-            // Those who see the unit's teams see its managers too.
-            AppError::Forbidden => Err(AppError::Forbidden),
-            e => Err(e),
-        })?;
+    // Those who maintain the unit's rosters see its managers.
+    let campaign = unit_for_managers(state, ctx, unit_id, Action::Update).await?;
     Ok(store::managers(&state.db, campaign.id, unit_id).await?)
 }
 

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/traffic/submit", post(page_submit))
         .route("/traffic/export.xlsx", get(export))
         .route("/traffic/template.xlsx", get(template))
+        .route("/traffic/import", post(page_import))
         .route("/trainings", post(page_training))
         .route("/api/v1/traffic", get(api_list).post(api_pick))
         .route("/api/v1/traffic/submit", post(api_submit))
@@ -225,17 +226,13 @@ pub async fn record_training(state: &AppState, ctx: &Ctx, input: &TrainingInput)
     super::validated(errors)?;
     let attendance: Vec<(i64, bool)> = input.attended.iter().map(|v| (*v, input.passed.contains(v))).collect();
     let mut tx = state.db.begin().await?;
-    let id = store::record_training(
-        &mut tx,
-        &ctx.actor(),
-        campaign.id,
-        &held_on,
-        &place,
-        &content,
+    let training = store::NewTraining {
+        held_on,
+        place,
+        content,
         minutes,
-        &attendance,
-    )
-    .await?;
+    };
+    let id = store::record_training(&mut tx, &ctx.actor(), campaign.id, &training, &attendance).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -663,4 +660,38 @@ async fn page_training(State(state): State<AppState>, ctx: Ctx, body: axum::body
         Err(AppError::Validation(errs)) => Ok(notice(&state, &ctx, &errs, "/traffic".into())),
         Err(e) => Err(e),
     }
+}
+
+async fn page_import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
+    let (bytes, dry_run, fields) = super::teams::read_upload(multipart).await?;
+    let unit = unit_of(&ctx, fields.get("unit_id").and_then(|u| u.parse().ok()))?;
+    let back = back_to(unit);
+    let Some(unit) = unit else {
+        return Err(AppError::field("unit_id", "err.required"));
+    };
+    if bytes.is_empty() {
+        return Ok(notice(&state, &ctx, &[FieldError::new("file", "err.no_file")], back));
+    }
+    let dry_run = dry_run.is_some_and(|v| v == "true");
+    let report = match import(&state, &ctx, unit, &bytes, dry_run).await {
+        Ok(r) => r,
+        Err(AppError::Validation(errs)) => return Ok(notice(&state, &ctx, &errs, back)),
+        Err(e) => return Err(e),
+    };
+    if report.errors.is_empty() {
+        return Ok(redirect_with_flash(
+            &back,
+            if dry_run { "flash.form_checked" } else { "flash.saved" },
+            ctx.secure,
+        ));
+    }
+    let messages: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| format!("{} {} {}：{}", e.row, e.column, e.value, e.message))
+        .collect();
+    let page = minijinja::context! { title => ctx.t("traffic.title"), messages => messages, back => back };
+    let mut r = ctx.render(&state, "notice.html", page);
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(r)
 }

@@ -885,3 +885,115 @@ async fn uploads_of_garbage_never_panic_and_never_write() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["details"][0]["code"], "err.not_xlsx");
 }
+
+#[tokio::test]
+async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
+    let app = spawn_app().await;
+    let unit = app.token("shuiwu").await;
+    let street = app.token("donghu").await;
+    let team = new_team(&app, &unit, "登记表测试队").await;
+    let form = |community: &str, leader: &str| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "附件4 志愿者服务登记表").unwrap();
+        ws.write_string(1, 0, "项目").unwrap();
+        ws.write_string(1, 1, "内容").unwrap();
+        let items = [
+            ("文明单位", "明湖区税务局"),
+            ("志愿服务队名称", "登记表测试队"),
+            ("负责人", leader),
+            ("联系人", "张联络 0571-87654321"),
+            ("报到社区", community),
+            ("服务类别", "1、7"),
+        ];
+        for (i, (k, v)) in items.iter().enumerate() {
+            ws.write_string(i as u32 + 2, 0, *k).unwrap();
+            ws.write_string(i as u32 + 2, 1, *v).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let post = |bytes: Vec<u8>, dry_run: bool| {
+        let url = app.url(&format!("/api/v1/teams/{team}/registration/import?dry_run={dry_run}"));
+        app.http
+            .post(url)
+            .bearer_auth(&unit)
+            .multipart(Form::new().part("file", Part::bytes(bytes).file_name("附件4.xlsx")))
+            .send()
+    };
+    let res = post(form("西岭街道 枫林社区", "王负责 12345"), true).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: Value = res.json().await.unwrap();
+    let columns: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, vec!["负责人", "报到社区"], "{report}");
+    let res = post(form("东湖街道 春晓社区", "王负责 13877776666"), false)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let t = app.get_json(&unit, &format!("/api/v1/teams/{team}")).await;
+    assert_eq!(
+        (t["leader_name"].as_str(), t["leader_phone"].as_str()),
+        (Some("王负责"), Some("13877776666"))
+    );
+    let filed = app.get_json(&street, "/api/v1/checkins").await;
+    assert!(filed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["team_id"] == team && k["status"] == "filed"));
+
+    // 附件3: the people listed must be on the unit's rosters and qualify.
+    let year = app.get_json(&unit, "/api/v1/campaigns/active").await["year"]
+        .as_i64()
+        .unwrap() as i32;
+    let young = resident_id(year - 22, 6, 1, 61);
+    app.post(
+        &unit,
+        &format!("/api/v1/teams/{team}/members"),
+        person("小青", &young, "13655556666"),
+    )
+    .await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["序号", "姓名", "身份证号", "联系电话"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (name, id, phone)) in [("小青", young.as_str(), "13655556666"), ("路人", "", "13000000000")]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(r as u32 + 1, 1, *name).unwrap();
+        ws.write_string(r as u32 + 1, 2, *id).unwrap();
+        ws.write_string(r as u32 + 1, 3, *phone).unwrap();
+    }
+    let unit_id = app.get_json(&unit, "/api/v1/me").await["unit_id"].as_i64().unwrap();
+    let url = app.url(&format!("/api/v1/units/{unit_id}/traffic/import?dry_run=false"));
+    let res = app
+        .http
+        .post(url)
+        .bearer_auth(&unit)
+        .multipart(Form::new().part(
+            "file",
+            Part::bytes(wb.save_to_buffer().unwrap()).file_name("附件3.xlsx"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["errors"][0]["row"], 3);
+    assert_eq!(report["errors"][0]["value"], "路人");
+    let list = app.get_json(&unit, "/api/v1/traffic").await;
+    assert!(
+        !list["volunteers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == "小青"),
+        "all or nothing"
+    );
+}
