@@ -306,7 +306,11 @@ async fn seed_campaign(
                 name: person(seq),
                 phone: mobile(seq + 200),
                 id_number: resident_id(age_year, 1 + (k as u32 % 12), 1 + (seq as u32 % 28), seq as u32 % 1000),
-                political_status: politics[(i + k) % politics.len()].into(),
+                // League members are 28 at the most.
+                political_status: match politics[(i + k) % politics.len()] {
+                    "共青团员" if year - age_year > 28 => "群众".into(),
+                    p => p.into(),
+                },
                 employer: UNITS[i].0.into(),
                 post: if k == 0 { "副局长".into() } else { "科员".into() },
                 is_manager: if k == 0 { "是".into() } else { String::new() },
@@ -390,9 +394,11 @@ async fn seed_campaign(
                     let at = if i % 8 == 0 { april(24) } else { april(27) };
                     on_tx!(tx, c => sqlx::query("update checkins set filed_at = $1, forwarded_at = $1, confirmed_at = $1 where id = $2")
                         .bind(at).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-                    if i % 8 == 0 {
+                    if i % 8 == 0 || i % 8 == 4 {
                         let plan = "每月第三个周六到社区开展环境整治和文明交通劝导；每季度一次助老义诊；寒暑假为社区青少年开设课业辅导。";
                         store::file_plan(tx, actor, k.id, plan, None).await?;
+                        on_tx!(tx, c => sqlx::query("update checkins set plan_filed_at = $1 where id = $2")
+                            .bind(at + 3600).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
                     }
                 }
             }
@@ -408,7 +414,9 @@ async fn seed_campaign(
         categories: "public_affairs,mutual_help".into(),
         founded_on: format!("{year}-03-05"),
     };
-    store::create_team(tx, actor, campaign.id, None, Some(community_ids[0]), &f).await?;
+    let resident_team = store::create_team(tx, actor, campaign.id, None, Some(community_ids[0]), &f).await?;
+    on_tx!(tx, c => sqlx::query("update teams set created_at = $1 where id = $2").bind(april(12)).bind(resident_team.id)
+        .execute(&mut *c).await.map(|r| r.rows_affected())?);
     // The demo volunteer account's own record, on the first unit's roster.
     let v = RawVolunteer {
         name: "王小明".into(),

@@ -77,8 +77,15 @@ fn cell_text(d: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => dt.as_f64().to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        // A date cell shows as the date (a time of day, if any, is dropped).
+        Data::DateTime(dt) => {
+            let serial = dt.as_f64().floor() as i64;
+            crate::domain::dates::parse_date(&serial.to_string())
+                .map(crate::domain::dates::format_ymd)
+                .unwrap_or_else(|_| serial.to_string())
+        }
+        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+        Data::DurationIso(s) => s.clone(),
         Data::Error(_) => String::new(),
     }
 }
@@ -174,10 +181,11 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
         if cells.iter().all(|c| c.is_empty()) {
             continue;
         }
-        // A line with text in only one cell that is no data column's first field is a note or a
-        // signature under the table ("填表人：…").
-        let filled = row.iter().filter(|c| !c.is_empty()).count();
-        if filled == 1 && is_footer(row.iter().find(|c| !c.is_empty()).map(String::as_str).unwrap_or("")) {
+        // A note or a signature under the table ("填表人：…  审核人：…"), or a line merged across
+        // the whole table, is not a person.
+        let filled: Vec<&String> = row.iter().filter(|c| !c.is_empty()).collect();
+        let merged_line = filled.len() > 1 && filled.iter().all(|c| *c == filled[0]);
+        if merged_line || filled.first().is_some_and(|c| is_footer(c)) {
             continue;
         }
         out.push(SheetRow {
@@ -193,21 +201,24 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
 
 fn is_footer(text: &str) -> bool {
     let t = text.trim();
-    [
+    const NOTES: [&str; 15] = [
         "填表人",
         "制表人",
+        "审核人",
         "负责人签字",
+        "单位负责人",
         "签字",
         "盖章",
-        "联系电话",
+        "单位（盖章）",
+        "联系电话：",
         "填报日期",
-        "日期",
-        "备注",
-        "说明",
+        "填表日期",
+        "日期：",
+        "备注：",
+        "说明：",
         "注：",
-    ]
-    .iter()
-    .any(|k| t.starts_with(k))
+    ];
+    NOTES.iter().any(|k| t.starts_with(k))
 }
 
 /// A workbook in the official layout: a title row over the header, then the rows.
@@ -309,6 +320,40 @@ mod tests {
         let bytes = wb.save_to_buffer().unwrap();
         let read = read_sheet(&bytes, COLS).unwrap();
         assert_eq!(read[1].cells, vec!["区税务局", "东湖街道", "秋实社区"]);
+    }
+
+    #[test]
+    fn notes_and_merged_lines_under_the_table_are_not_rows() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["文明单位", "街道", "社区"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "区税务局").unwrap();
+        ws.write_string(1, 1, "东湖街道").unwrap();
+        ws.write_string(1, 2, "春晓社区").unwrap();
+        ws.merge_range(3, 0, 3, 2, "张三  2026年4月19日", &Format::new())
+            .unwrap();
+        ws.write_string(4, 0, "填表人：张三").unwrap();
+        ws.write_string(4, 2, "审核人：李四").unwrap();
+        let read = read_sheet(&wb.save_to_buffer().unwrap(), COLS).unwrap();
+        assert_eq!(read.len(), 1);
+    }
+
+    #[test]
+    fn date_cells_read_as_dates() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["文明单位", "街道", "社区"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        let d = rust_xlsxwriter::ExcelDateTime::parse_from_str("1990-05-03T08:00:00").unwrap();
+        ws.write_datetime_with_format(1, 0, &d, &Format::new().set_num_format("yyyy-mm-dd hh:mm"))
+            .unwrap();
+        ws.write_string(1, 1, "东湖街道").unwrap();
+        ws.write_string(1, 2, "春晓社区").unwrap();
+        let read = read_sheet(&wb.save_to_buffer().unwrap(), COLS).unwrap();
+        assert_eq!(read[0].cells[0], "1990-05-03");
     }
 
     #[test]

@@ -155,6 +155,8 @@ pub struct Cell {
     pub due: String,
     /// Where to go to do it, or to see it.
     pub link: String,
+    /// How far along a milestone with several parts is, e.g. `1/2` check-ins confirmed.
+    pub progress: Option<String>,
 }
 
 /// One row of the board: a unit or a community.
@@ -202,6 +204,7 @@ fn cell(done_at: Option<i64>, due: &str, today: &str, link: String) -> Cell {
         done_on,
         due: due.to_string(),
         link,
+        progress: None,
     }
 }
 
@@ -211,6 +214,7 @@ fn not_applicable() -> Cell {
         done_on: None,
         due: String::new(),
         link: String::new(),
+        progress: None,
     }
 }
 
@@ -245,7 +249,11 @@ fn row(kind: &str, id: i64, name: String, street: String, p: &OrgProgress, c: &C
             not_applicable()
         },
         checkin: if kind == "unit" {
-            cell(checkin, &c.checkin_due, today, "/checkins".into())
+            let mut cl = cell(checkin, &c.checkin_due, today, "/checkins".into());
+            if p.checkins_expected > 1 {
+                cl.progress = Some(format!("{}/{}", p.checkins_confirmed, p.checkins_expected));
+            }
+            cl
         } else {
             not_applicable()
         },

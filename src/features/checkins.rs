@@ -715,7 +715,11 @@ async fn page_move(
     Form(input): Form<MoveInput>,
 ) -> AppResult<Response> {
     match move_on(&state, &ctx, id, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/checkins", "flash.saved", ctx.secure)),
+        Ok(k) => Ok(redirect_with_flash(
+            "/checkins",
+            &format!("flash.checkin_{}", k.status),
+            ctx.secure,
+        )),
         Err(AppError::Validation(errs) | AppError::Conflict(errs)) => Ok(notice(&state, &ctx, &errs)),
         Err(e) => Err(e),
     }

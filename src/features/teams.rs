@@ -97,6 +97,8 @@ pub struct TeamListParams {
     pub unit_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_i64")]
     pub community_id: Option<i64>,
+    /// Only rosters in this state: `draft`, `submitted`, `accepted` or `returned`.
+    pub status: Option<String>,
 }
 
 /// Where a team sits in the tree, for the policy.
@@ -182,6 +184,9 @@ pub async fn list(state: &AppState, ctx: &Ctx, params: &TeamListParams) -> AppRe
     if params.community_id.is_some() {
         // Narrowed to a community: its own teams only, not the units paired with it.
         teams.retain(|t| t.community_id == params.community_id);
+    }
+    if let Some(status) = params.status.as_deref().filter(|s| !s.is_empty()) {
+        teams.retain(|t| t.roster_status == status);
     }
     Ok(teams)
 }
@@ -1200,9 +1205,8 @@ async fn page_list(
                     label: status_label(&ctx, s),
                 })
                 .collect(),
-            selected: String::new(),
+            selected: params.status.clone().unwrap_or_default(),
         });
-        view.filters.clear();
     }
     view.columns = vec![
         ctx.t("field.org"),

@@ -17,6 +17,12 @@ document.addEventListener('DOMContentLoaded', () => {
     role.addEventListener('change', update);
     update();
   }
+  // Forms that remove something ask first.
+  document.querySelectorAll('form[data-confirm]').forEach((f) => {
+    f.addEventListener('submit', (e) => {
+      if (!window.confirm(f.dataset.confirm)) e.preventDefault();
+    });
+  });
   // On desktops the menu is always open; on phones it folds.
   const menu = document.querySelector('details.menu');
   if (menu && window.matchMedia('(min-width: 800px)').matches) menu.open = true;
