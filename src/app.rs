@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(features::users::router())
         .merge(features::audit::router())
         .merge(features::campaign::router())
+        .merge(features::calendar::router())
         .merge(features::teams::router())
         .merge(features::traffic::router())
         .merge(features::checkins::router())

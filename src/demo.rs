@@ -273,6 +273,15 @@ async fn seed_campaign(
         &Milestones::defaults(year),
     )
     .await?;
+    crate::features::calendar::ensure_days(tx, actor, &campaign).await?;
+    for (month, theme) in [
+        (5, "文明交通·劝导我先行"),
+        (6, "关爱青少年·暑期课堂"),
+        (9, "助老敬老·温暖重阳"),
+    ] {
+        on_tx!(tx, c => sqlx::query("update concentrated_days set theme = $1 where campaign_id = $2 and month = $3")
+            .bind(theme).bind(campaign.id).bind(month as i64).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    }
     // Timestamps in the plan's April: on time (before the dues) or late.
     let april = |day: u32| {
         chrono::NaiveDate::from_ymd_opt(year, 4, day)

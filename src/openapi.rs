@@ -7,8 +7,8 @@ use utoipa::{Modify, OpenApi};
 
 use crate::app::AppState;
 use crate::features::{
-    account, audit, campaign, checkins, communities, district, pairings, streets, teams, traffic, units, users,
-    volunteers,
+    account, audit, calendar, campaign, checkins, communities, district, pairings, streets, teams, traffic, units,
+    users, volunteers,
 };
 
 #[derive(OpenApi)]
@@ -26,6 +26,7 @@ use crate::features::{
         pairings::template, pairings::export, pairings::api_import,
         users::api_list, users::api_get, users::api_create, users::api_update, users::api_delete,
         audit::api_list,
+        calendar::api_list, calendar::api_update,
         campaign::api_list, campaign::api_create, campaign::api_active, campaign::api_update, campaign::api_board,
         teams::api_list, teams::api_create, teams::api_get, teams::api_update, teams::api_members, teams::api_add_member,
         teams::api_remove_member, teams::api_submit, teams::api_review, teams::api_import, teams::export, teams::template,

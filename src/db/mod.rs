@@ -182,10 +182,12 @@ type MigrationFile = (i64, &'static str, &'static str);
 const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (1, "foundation", include_str!("migrations/sqlite/0001_foundation.sql")),
     (2, "campaign", include_str!("migrations/sqlite/0002_campaign.sql")),
+    (3, "calendar", include_str!("migrations/sqlite/0003_calendar.sql")),
 ];
 const PG_MIGRATIONS: &[MigrationFile] = &[
     (1, "foundation", include_str!("migrations/postgres/0001_foundation.sql")),
     (2, "campaign", include_str!("migrations/postgres/0002_campaign.sql")),
+    (3, "calendar", include_str!("migrations/postgres/0003_calendar.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

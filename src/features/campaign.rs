@@ -123,6 +123,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: &CampaignInput) -> AppRe
     let c = store::create_campaign(&mut tx, &ctx.actor(), year, &name, &m)
         .await
         .map_err(|e| super::conflict_on_unique(e, "year", "err.campaign_exists"))?;
+    super::calendar::ensure_days(&mut tx, &ctx.actor(), &c).await?;
     tx.commit().await?;
     Ok(c)
 }

@@ -165,6 +165,10 @@ fn nav_for(p: &Principal) -> Vec<NavItem> {
             },
         );
     }
+    items.push(NavItem {
+        href: "/calendar",
+        label: t(lang, "nav.calendar"),
+    });
     if p.role == Role::Volunteer {
         items.push(NavItem {
             href: "/me/record",

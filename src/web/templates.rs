@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("traffic.html", include_str!("../../templates/traffic.html")),
     ("checkins.html", include_str!("../../templates/checkins.html")),
     ("volunteer.html", include_str!("../../templates/volunteer.html")),
+    ("calendar.html", include_str!("../../templates/calendar.html")),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

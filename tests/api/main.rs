@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod calendar;
 mod campaign;
 mod cli;
 mod excel;

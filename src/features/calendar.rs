@@ -1,0 +1,319 @@
+//! The concentrated-day calendar (附件5): generated for the campaign (the third Saturday of each
+//! month of activities), moved by the district with a reason, a theme for each month; exported as
+//! the calendar form (.xlsx) and as an iCalendar feed phones subscribe to.
+
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::ensure;
+use crate::app::AppState;
+use crate::auth::policy::{Action, Object};
+use crate::db::audit::{self, Op, Subject};
+use crate::db::campaign::Campaign;
+use crate::db::{now, Db, Tx};
+use crate::domain::calendar::{concentrated_days, weekday_cn};
+use crate::domain::campaign::parse_form_date;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::excel;
+use crate::web::{redirect_with_flash, urlencode, Ctx};
+use crate::{on_db, on_tx};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/calendar", get(page))
+        .route("/calendar/{month}", axum::routing::post(page_update))
+        .route("/calendar.ics", get(ics))
+        .route("/calendar.xlsx", get(xlsx))
+        .route("/api/v1/calendar", get(api_list))
+        .route("/api/v1/calendar/{month}", axum::routing::put(api_update))
+}
+
+/// One concentrated activity day.
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct ConcentratedDay {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub month: i64,
+    /// The day (`YYYY-MM-DD`).
+    pub day: String,
+    /// The third Saturday it was generated as.
+    pub planned_day: String,
+    /// Why it was moved, when it was.
+    pub moved_reason: String,
+    /// The month's theme.
+    pub theme: String,
+    pub updated_at: i64,
+}
+
+/// Creates the year's days if the campaign has none yet (a new campaign, or one opened before
+/// the calendar existed).
+pub async fn ensure_days(tx: &mut Tx, actor: &audit::Actor, c: &Campaign) -> Result<(), sqlx::Error> {
+    let n: i64 = on_tx!(tx, t => sqlx::query_scalar("select count(*) from concentrated_days where campaign_id = $1")
+        .bind(c.id).fetch_one(&mut *t).await?);
+    if n > 0 {
+        return Ok(());
+    }
+    for (month, day) in concentrated_days(&c.activities_start, &c.activities_end) {
+        let d = day.to_string();
+        on_tx!(tx, t => sqlx::query(
+            "insert into concentrated_days (campaign_id, month, day, planned_day, updated_at) values ($1, $2, $3, $3, $4)
+             on conflict (campaign_id, month) do nothing")
+            .bind(c.id).bind(month as i64).bind(&d).bind(now()).execute(&mut *t).await.map(|r| r.rows_affected())?);
+    }
+    let summary = serde_json::json!({"campaign": c.year});
+    audit::record_raw(
+        tx,
+        actor,
+        "create",
+        Subject::new("calendar", Some(c.id), &c.name),
+        &summary,
+    )
+    .await
+}
+
+async fn days(db: &Db, campaign_id: i64) -> Result<Vec<ConcentratedDay>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("select * from concentrated_days where campaign_id = $1 order by month")
+        .bind(campaign_id).fetch_all(pool).await)
+}
+
+/// The active campaign's days, generated on first use.
+pub async fn list(state: &AppState, ctx: &Ctx) -> AppResult<(Campaign, Vec<ConcentratedDay>)> {
+    let campaign = super::campaign::active(state).await?;
+    let mut out = days(&state.db, campaign.id).await?;
+    if out.is_empty() {
+        let mut tx = state.db.begin().await?;
+        ensure_days(&mut tx, &ctx.actor(), &campaign).await?;
+        tx.commit().await?;
+        out = days(&state.db, campaign.id).await?;
+    }
+    Ok((campaign, out))
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct DayInput {
+    /// The new day (`YYYY-MM-DD`, in the same month); leave out to keep it.
+    pub day: Option<String>,
+    /// Required when the day differs from the planned third Saturday.
+    pub reason: Option<String>,
+    pub theme: Option<String>,
+}
+
+/// Moves a month's day (with a reason) or sets its theme (district office).
+pub async fn update(state: &AppState, ctx: &Ctx, month: i64, input: &DayInput) -> AppResult<ConcentratedDay> {
+    ensure(ctx.user()?, Action::Update, &Object::Campaign)?;
+    let (campaign, all) = list(state, ctx).await?;
+    let before = all.into_iter().find(|d| d.month == month).ok_or(AppError::NotFound)?;
+    let mut errors = vec![];
+    let day = match input.day.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => before.day.clone(),
+        Some(s) => match parse_form_date(s) {
+            Ok(d) if d[..7] == before.planned_day[..7] => d,
+            Ok(_) => {
+                errors.push(FieldError::new("day", "err.calendar_month"));
+                s.to_string()
+            }
+            Err(k) => {
+                errors.push(FieldError::new("day", k));
+                s.to_string()
+            }
+        },
+    };
+    let reason = super::optional_text("reason", input.reason.as_deref(), 200, &mut errors);
+    if day != before.planned_day && reason.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new("reason", "err.calendar_reason"));
+    }
+    let theme = match &input.theme {
+        Some(t) => super::optional_text("theme", Some(t), 100, &mut errors),
+        None => before.theme.clone(),
+    };
+    super::validated(errors)?;
+    let reason = if day == before.planned_day {
+        String::new()
+    } else {
+        reason
+    };
+    let mut tx = state.db.begin().await?;
+    on_tx!(&mut tx, t => sqlx::query(
+        "update concentrated_days set day = $1, moved_reason = $2, theme = $3, updated_at = $4 where id = $5")
+        .bind(&day).bind(&reason).bind(&theme).bind(now()).bind(before.id).execute(&mut *t).await.map(|r| r.rows_affected())?);
+    let after = ConcentratedDay {
+        day,
+        moved_reason: reason,
+        theme,
+        ..before.clone()
+    };
+    let label = format!("{} {}月", campaign.year, month);
+    audit::record(
+        &mut tx,
+        &ctx.actor(),
+        Op::Update,
+        Subject::new("calendar", Some(before.id), &label),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+// ------------------------------------------------------------ exports
+
+fn ics_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// The days as an iCalendar feed (public: the dates and themes are the campaign's publicity).
+async fn ics(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let (campaign, days) = list(&state, &ctx).await?;
+    let district = crate::db::orgs::district_name(&state.db).await?.unwrap_or_default();
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut out = String::from(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Leifeng//Concentrated days//ZH\r\nCALSCALE:GREGORIAN\r\n",
+    );
+    out.push_str(&format!(
+        "X-WR-CALNAME:{}\r\nX-WR-TIMEZONE:Asia/Shanghai\r\n",
+        ics_escape(&format!("{district}志愿服务集中活动日"))
+    ));
+    for d in &days {
+        let date = d.day.replace('-', "");
+        let next = chrono::NaiveDate::parse_from_str(&d.day, "%Y-%m-%d")
+            .map(|x| (x + chrono::Days::new(1)).format("%Y%m%d").to_string())
+            .unwrap_or_default();
+        let summary = if d.theme.is_empty() {
+            "志愿服务集中活动日".to_string()
+        } else {
+            format!("志愿服务集中活动日：{}", d.theme)
+        };
+        out.push_str("BEGIN:VEVENT\r\n");
+        out.push_str(&format!(
+            "UID:leifeng-{}-{}@{}\r\n",
+            campaign.year, d.month, "concentrated-day"
+        ));
+        out.push_str(&format!(
+            "DTSTAMP:{stamp}\r\nDTSTART;VALUE=DATE:{date}\r\nDTEND;VALUE=DATE:{next}\r\n"
+        ));
+        out.push_str(&format!("SUMMARY:{}\r\n", ics_escape(&summary)));
+        if !d.moved_reason.is_empty() {
+            out.push_str(&format!(
+                "DESCRIPTION:{}\r\n",
+                ics_escape(&format!("由 {} 调整：{}", d.planned_day, d.moved_reason))
+            ));
+        }
+        out.push_str("END:VEVENT\r\n");
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    Ok(([(CONTENT_TYPE, "text/calendar; charset=utf-8")], out).into_response())
+}
+
+/// The calendar form (附件5) as .xlsx.
+async fn xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let (campaign, days) = list(&state, &ctx).await?;
+    let rows: Vec<Vec<String>> = days
+        .iter()
+        .map(|d| {
+            let weekday = chrono::NaiveDate::parse_from_str(&d.day, "%Y-%m-%d")
+                .map(weekday_cn)
+                .unwrap_or("");
+            let note = if d.moved_reason.is_empty() {
+                String::new()
+            } else {
+                format!("原定 {}，{}", d.planned_day, d.moved_reason)
+            };
+            vec![
+                format!("{}月", d.month),
+                d.day.clone(),
+                weekday.to_string(),
+                d.theme.clone(),
+                note,
+            ]
+        })
+        .collect();
+    let title = format!("附件5 {}年全区志愿服务集中活动日安排表", campaign.year);
+    let bytes = excel::write_table(
+        &title,
+        &["月份", "日期", "星期", "活动主题", "备注"],
+        &[8.0, 14.0, 8.0, 40.0, 36.0],
+        &rows,
+    )?;
+    let disposition = format!(
+        "attachment; filename=\"calendar.xlsx\"; filename*=UTF-8''{}",
+        urlencode(&format!("附件5-{}年集中活动日.xlsx", campaign.year))
+    );
+    Ok((
+        [
+            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ------------------------------------------------------------ JSON API
+
+/// The active campaign's concentrated activity days (public).
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", responses((status = 200, body = Vec<ConcentratedDay>)))]
+pub async fn api_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ConcentratedDay>>> {
+    Ok(Json(list(&state, &ctx).await?.1))
+}
+
+/// Move a month's day (a reason is required when it is not the third Saturday) or set its theme.
+#[utoipa::path(put, path = "/api/v1/calendar/{month}", tag = "calendar", request_body = DayInput,
+    responses((status = 200, body = ConcentratedDay), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(month): Path<i64>,
+    Json(input): Json<DayInput>,
+) -> AppResult<Json<ConcentratedDay>> {
+    Ok(Json(update(&state, &ctx, month, &input).await?))
+}
+
+// ------------------------------------------------------------ pages
+
+async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let (campaign, days) = list(&state, &ctx).await?;
+    let may_edit = ctx
+        .principal
+        .as_ref()
+        .is_some_and(|p| crate::auth::policy::allows(p, Action::Update, &Object::Campaign));
+    let rows: Vec<_> = days
+        .iter()
+        .map(|d| {
+            let weekday = chrono::NaiveDate::parse_from_str(&d.day, "%Y-%m-%d")
+                .map(weekday_cn)
+                .unwrap_or("");
+            minijinja::context! { d => d, weekday => weekday, moved => d.day != d.planned_day }
+        })
+        .collect();
+    let page = minijinja::context! { title => ctx.t("calendar.title"), campaign => campaign, rows => rows, may_edit => may_edit };
+    Ok(ctx.render(&state, "calendar.html", page))
+}
+
+async fn page_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(month): Path<i64>,
+    Form(input): Form<DayInput>,
+) -> AppResult<Response> {
+    match update(&state, &ctx, month, &input).await {
+        Ok(_) => Ok(redirect_with_flash("/calendar", "flash.saved", ctx.secure)),
+        Err(AppError::Validation(errs)) => {
+            let messages: Vec<String> = errs.iter().map(|e| e.message(ctx.lang)).collect();
+            let page =
+                minijinja::context! { title => ctx.t("calendar.title"), messages => messages, back => "/calendar" };
+            let mut r = ctx.render(&state, "notice.html", page);
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
