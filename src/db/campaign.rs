@@ -169,6 +169,32 @@ pub struct TeamScope {
     pub unit: Option<i64>,
 }
 
+impl TeamScope {
+    /// The teams a listing scope of the policy covers; `None` when it covers none.
+    pub fn of(scope: crate::auth::policy::Scope) -> Option<TeamScope> {
+        use crate::auth::policy::Scope;
+        let none = TeamScope {
+            all: false,
+            street: None,
+            community: None,
+            unit: None,
+        };
+        match scope {
+            Scope::All => Some(TeamScope { all: true, ..none }),
+            Scope::Street(s) => Some(TeamScope {
+                street: Some(s),
+                ..none
+            }),
+            Scope::Community(c) => Some(TeamScope {
+                community: Some(c),
+                ..none
+            }),
+            Scope::Unit(u) => Some(TeamScope { unit: Some(u), ..none }),
+            Scope::OwnAccount(_) | Scope::Nothing => None,
+        }
+    }
+}
+
 pub async fn list_teams(db: &Db, campaign_id: i64, s: TeamScope, q: Option<&str>) -> Result<Vec<Team>, sqlx::Error> {
     if !s.all && s.street.is_none() && s.community.is_none() && s.unit.is_none() {
         return Ok(vec![]);

@@ -63,33 +63,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn scope_of(ctx: &Ctx) -> AppResult<TeamScope> {
-    Ok(match policy::list_scope(ctx.user()?, Listing::Teams) {
-        Scope::All => TeamScope {
-            all: true,
-            street: None,
-            community: None,
-            unit: None,
-        },
-        Scope::Street(s) => TeamScope {
-            all: false,
-            street: Some(s),
-            community: None,
-            unit: None,
-        },
-        Scope::Community(c) => TeamScope {
-            all: false,
-            street: None,
-            community: Some(c),
-            unit: None,
-        },
-        Scope::Unit(u) => TeamScope {
-            all: false,
-            street: None,
-            community: None,
-            unit: Some(u),
-        },
-        _ => return Err(AppError::Forbidden),
-    })
+    TeamScope::of(policy::list_scope(ctx.user()?, Listing::Teams)).ok_or(AppError::Forbidden)
 }
 
 pub async fn list(state: &AppState, ctx: &Ctx) -> AppResult<Vec<CheckIn>> {
@@ -647,12 +621,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     // What a unit can still file: each of its teams with each paired community not yet filed.
     let mut to_file = vec![];
     if let Some(unit) = p.unit_id.filter(|_| p.role == policy::Role::UnitAdmin) {
-        let scope = TeamScope {
-            all: false,
-            street: None,
-            community: None,
-            unit: Some(unit),
-        };
+        let scope = TeamScope::of(Scope::Unit(unit)).expect("a unit scope covers teams");
         let lq = orgs::ListQuery {
             q: None,
             page: 1,

@@ -134,3 +134,55 @@ pub fn validated(errors: Vec<FieldError>) -> AppResult<()> {
 pub fn pages(total: i64, per_page: i64) -> i64 {
     ((total + per_page - 1) / per_page).max(1)
 }
+
+/// What an upload page shows around the form: where it posts, the template, the instructions,
+/// and the keys of the two success summaries (a passed check, a finished import).
+pub struct ImportView<'a> {
+    pub title_key: &'a str,
+    pub action: String,
+    pub template_url: &'a str,
+    pub fill_key: &'a str,
+    pub back: String,
+    pub checked_key: &'a str,
+    pub done_key: &'a str,
+}
+
+/// The upload page, with the result of the last upload (422 when it had problems).
+pub fn import_page(
+    state: &crate::app::AppState,
+    ctx: &crate::web::Ctx,
+    view: &ImportView,
+    report: Option<&crate::excel::ImportReport>,
+    file_error: Option<String>,
+) -> axum::response::Response {
+    let summary = report.map(|r| {
+        let key = match (r.errors.is_empty(), r.dry_run) {
+            (false, _) => "import.has_errors",
+            (true, true) => view.checked_key,
+            (true, false) => view.done_key,
+        };
+        let counts = [
+            ("rows", r.rows.to_string()),
+            ("accepted", r.accepted.to_string()),
+            ("created", r.created.to_string()),
+            ("unchanged", r.unchanged.to_string()),
+            ("errors", r.errors.len().to_string()),
+        ];
+        crate::i18n::tf(ctx.lang, key, &counts)
+    });
+    let page = minijinja::context! {
+        title => ctx.t(view.title_key),
+        action => format!("{}?csrf={}", view.action, ctx.csrf),
+        template_url => view.template_url,
+        fill => ctx.t(view.fill_key),
+        back => view.back,
+        report => report,
+        summary => summary,
+        file_error => file_error,
+    };
+    let mut res = ctx.render(state, "import.html", page);
+    if report.is_some_and(|r| !r.errors.is_empty()) || file_error.is_some() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    res
+}

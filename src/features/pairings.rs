@@ -18,7 +18,7 @@ use crate::db::orgs::{self, ListQuery, Page, Pairing};
 use crate::domain::text::clean_name;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport, ReadError};
-use crate::i18n::{t, tf};
+use crate::i18n::t;
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
 use crate::web::{urlencode, Ctx};
@@ -639,39 +639,16 @@ async fn page_import(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respo
 }
 
 fn import_page(state: &AppState, ctx: &Ctx, report: Option<&ImportReport>, file_error: Option<String>) -> Response {
-    let summary = report.map(|r| {
-        let key = match (r.errors.is_empty(), r.dry_run) {
-            (false, _) => "import.has_errors",
-            (true, true) => "import.dry_run_ok",
-            (true, false) => "import.done",
-        };
-        tf(
-            ctx.lang,
-            key,
-            &[
-                ("rows", r.rows.to_string()),
-                ("accepted", r.accepted.to_string()),
-                ("created", r.created.to_string()),
-                ("unchanged", r.unchanged.to_string()),
-                ("errors", r.errors.len().to_string()),
-            ],
-        )
-    });
-    let page = minijinja::context! {
-        title => ctx.t("pairings.import"),
-        action => format!("/pairings/import?csrf={}", ctx.csrf),
-        template_url => "/pairings/template.xlsx",
-        fill => ctx.t("import.fill"),
-        back => "/pairings",
-        report => report,
-        summary => summary,
-        file_error => file_error,
+    let view = super::ImportView {
+        title_key: "pairings.import",
+        action: "/pairings/import".into(),
+        template_url: "/pairings/template.xlsx",
+        fill_key: "import.fill",
+        back: "/pairings".into(),
+        checked_key: "import.dry_run_ok",
+        done_key: "import.done",
     };
-    let mut res = ctx.render(state, "import.html", page);
-    if report.is_some_and(|r| !r.errors.is_empty()) || file_error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    super::import_page(state, ctx, &view, report, file_error)
 }
 
 async fn page_import_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> AppResult<Response> {

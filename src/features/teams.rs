@@ -136,33 +136,7 @@ async fn load_for_change(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<(Tea
 }
 
 fn team_scope(p: &Principal, params: &TeamListParams) -> AppResult<TeamScope> {
-    let mut s = match policy::list_scope(p, Listing::Teams) {
-        Scope::All => TeamScope {
-            all: true,
-            street: None,
-            community: None,
-            unit: None,
-        },
-        Scope::Street(x) => TeamScope {
-            all: false,
-            street: Some(x),
-            community: None,
-            unit: None,
-        },
-        Scope::Community(x) => TeamScope {
-            all: false,
-            street: None,
-            community: Some(x),
-            unit: None,
-        },
-        Scope::Unit(x) => TeamScope {
-            all: false,
-            street: None,
-            community: None,
-            unit: Some(x),
-        },
-        _ => return Err(AppError::Forbidden),
-    };
+    let mut s = TeamScope::of(policy::list_scope(p, Listing::Teams)).ok_or(AppError::Forbidden)?;
     // Narrowing within the scope; it never widens it.
     if let Some(u) = params.unit_id {
         if s.unit.is_some_and(|own| own != u) {
@@ -1643,37 +1617,16 @@ fn import_page(
     report: Option<&ImportReport>,
     file_error: Option<String>,
 ) -> Response {
-    let summary = report.map(|r| {
-        let key = match (r.errors.is_empty(), r.dry_run) {
-            (false, _) => "import.has_errors",
-            (true, true) => "roster.dry_run_ok",
-            (true, false) => "roster.import_done",
-        };
-        tf(
-            ctx.lang,
-            key,
-            &[
-                ("rows", r.rows.to_string()),
-                ("accepted", r.accepted.to_string()),
-                ("created", r.created.to_string()),
-                ("unchanged", r.unchanged.to_string()),
-                ("errors", r.errors.len().to_string()),
-            ],
-        )
-    });
-    let page = minijinja::context! {
-        title => ctx.t("roster.import"),
-        action => format!("/teams/{id}/roster/import?csrf={}", ctx.csrf),
-        template_url => "/roster/template.xlsx",
-        fill => ctx.t("roster.fill"),
-        back => format!("/teams/{id}"),
-        report => report, summary => summary, file_error => file_error,
+    let view = super::ImportView {
+        title_key: "roster.import",
+        action: format!("/teams/{id}/roster/import"),
+        template_url: "/roster/template.xlsx",
+        fill_key: "roster.fill",
+        back: format!("/teams/{id}"),
+        checked_key: "roster.dry_run_ok",
+        done_key: "roster.import_done",
     };
-    let mut res = ctx.render(state, "import.html", page);
-    if report.is_some_and(|r| !r.errors.is_empty()) || file_error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    res
+    super::import_page(state, ctx, &view, report, file_error)
 }
 
 async fn page_import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

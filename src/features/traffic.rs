@@ -88,12 +88,7 @@ async fn candidates(
     campaign: &Campaign,
     unit_id: i64,
 ) -> AppResult<Vec<(store::Member, Result<&'static str, &'static str>)>> {
-    let scope = store::TeamScope {
-        all: false,
-        street: None,
-        community: None,
-        unit: Some(unit_id),
-    };
+    let scope = store::TeamScope::of(crate::auth::policy::Scope::Unit(unit_id)).expect("a unit scope covers teams");
     let mut out: Vec<(store::Member, Result<&'static str, &'static str>)> = vec![];
     for team in store::list_teams(&state.db, campaign.id, scope, None).await? {
         for m in store::members(&state.db, team.id).await? {
