@@ -35,7 +35,7 @@ use crate::features::{
         traffic::api_trainings, traffic::api_training,
         checkins::api_list, checkins::api_file, checkins::api_move, checkins::api_plan, checkins::api_registration,
         volunteers::api_get, volunteers::api_me, volunteers::api_update_me, volunteers::api_export_me, volunteers::api_join,
-        volunteers::api_invite,
+        volunteers::api_invite, volunteers::api_pending, volunteers::api_decide,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),

@@ -179,25 +179,21 @@ impl Tx {
 
 type MigrationFile = (i64, &'static str, &'static str);
 
+#[rustfmt::skip]
 const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (1, "foundation", include_str!("migrations/sqlite/0001_foundation.sql")),
     (2, "campaign", include_str!("migrations/sqlite/0002_campaign.sql")),
     (3, "calendar", include_str!("migrations/sqlite/0003_calendar.sql")),
-    (
-        4,
-        "volunteer_phone",
-        include_str!("migrations/sqlite/0004_volunteer_phone.sql"),
-    ),
+    (4, "volunteer_phone", include_str!("migrations/sqlite/0004_volunteer_phone.sql")),
+    (5, "pending_links", include_str!("migrations/sqlite/0005_pending_links.sql")),
 ];
+#[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
     (1, "foundation", include_str!("migrations/postgres/0001_foundation.sql")),
     (2, "campaign", include_str!("migrations/postgres/0002_campaign.sql")),
     (3, "calendar", include_str!("migrations/postgres/0003_calendar.sql")),
-    (
-        4,
-        "volunteer_phone",
-        include_str!("migrations/postgres/0004_volunteer_phone.sql"),
-    ),
+    (4, "volunteer_phone", include_str!("migrations/postgres/0004_volunteer_phone.sql")),
+    (5, "pending_links", include_str!("migrations/postgres/0005_pending_links.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

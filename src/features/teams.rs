@@ -396,7 +396,7 @@ pub async fn members(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Vec<Memb
 }
 
 /// The fields of a person as typed on the add-member form or sent as JSON.
-#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct VolunteerInput {
     pub name: Option<String>,
     /// 男 / 女 (M / F).
@@ -1412,6 +1412,11 @@ async fn page_team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         _ => vec![],
     };
     let missing_managers: Vec<&Manager> = managers.iter().filter(|m| !m.on_roster).collect();
+    let pending = if editable {
+        super::volunteers::pending(&state, &ctx, id).await?
+    } else {
+        vec![]
+    };
     let categories: Vec<&str> = team
         .categories
         .split(',')
@@ -1424,7 +1429,7 @@ async fn page_team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         status_label => status_label(&ctx, &team.roster_status),
         may_submit => editable && matches!(team.roster_status.as_str(), "draft" | "returned"),
         may_review => team.roster_status == "submitted" && policy::allows(p, Action::Update, &Object::RosterReview),
-        managers => managers, missing_managers => missing_managers, categories => categories,
+        managers => managers, missing_managers => missing_managers, categories => categories, pending => pending,
         late => campaign.as_ref().zip(team.roster_submitted_at).is_some_and(|(c, at)| crate::domain::campaign::date_of(at) > c.roster_due),
         campaign => campaign,
     };

@@ -11,7 +11,7 @@ use axum::{Form, Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::teams::{check_volunteer, mask_id, upsert_volunteer, VolunteerInput};
+use super::teams::{check_volunteer, mask_id, VolunteerInput};
 use super::users::AccountInput;
 use crate::app::AppState;
 use crate::auth::new_token;
@@ -38,6 +38,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me/volunteer/export", get(api_export_me))
         .route("/api/v1/join", post(api_join))
         .route("/api/v1/teams/{id}/invitations", post(api_invite))
+        .route("/api/v1/teams/{id}/pending", get(api_pending))
+        .route("/api/v1/teams/{id}/pending/{user_id}", post(api_decide))
+        .route("/teams/{id}/pending/{user_id}", post(page_decide))
 }
 
 /// A person's record as shown to one viewer.
@@ -169,9 +172,18 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
 
 async fn own_volunteer(state: &AppState, ctx: &Ctx) -> AppResult<Volunteer> {
     let p = ctx.user()?;
-    store::volunteer_by_user(&state.db, p.user_id)
-        .await?
-        .ok_or(AppError::BadRequest("err.no_volunteer_record"))
+    match store::volunteer_by_user(&state.db, p.user_id).await? {
+        Some(v) => Ok(v),
+        None => {
+            let waiting: i64 = on_db!(&state.db, pool => sqlx::query_scalar(
+                "select count(*) from pending_links where user_id = $1").bind(p.user_id).fetch_one(pool).await?);
+            Err(AppError::BadRequest(if waiting > 0 {
+                "err.link_pending"
+            } else {
+                "err.no_volunteer_record"
+            }))
+        }
+    }
 }
 
 /// The fields a volunteer corrects themselves; name and ID number are corrected by their team.
@@ -234,7 +246,7 @@ pub struct JoinInput {
 
 /// Signs a volunteer up: an account of their own, linked to their record (found by ID number,
 /// else name and phone, or new), and on the inviting team's roster when invited.
-pub async fn join(state: &AppState, ctx: &Ctx, input: &JoinInput) -> AppResult<Volunteer> {
+pub async fn join(state: &AppState, ctx: &Ctx, input: &JoinInput) -> AppResult<Joined> {
     let mut errors = vec![];
     let f = match check_volunteer(&input.person) {
         Ok(f) => Some(f),
@@ -285,18 +297,118 @@ pub async fn join(state: &AppState, ctx: &Ctx, input: &JoinInput) -> AppResult<V
     let user = users::create_account(&mut tx, &actor, &fields, &hash)
         .await
         .map_err(|e| super::conflict_on_unique(e, "username", "err.username_taken"))?;
-    let (v, _) = upsert_volunteer(&mut tx, &actor, &f).await?;
-    if v.user_id.is_some() {
-        return Err(AppError::Conflict(vec![FieldError::new(
-            "name",
-            "err.already_registered",
-        )]));
-    }
+    let already = || AppError::Conflict(vec![FieldError::new("name", "err.already_registered")]);
+    let found = store::match_volunteer(&mut tx, f.id_number.as_deref(), &f.name, &f.phone).await?;
+    let v = match found {
+        // Only a name and a phone in common: the team confirms it is the same person first.
+        store::Match::ByNamePhone(id) => {
+            let existing = store::get_volunteer(&state.db, id).await?.ok_or(AppError::NotFound)?;
+            if existing.user_id.is_some() {
+                return Err(already());
+            }
+            let data = serde_json::to_string(&input.person).map_err(|e| AppError::Internal(e.into()))?;
+            on_tx!(&mut tx, c => sqlx::query(
+                "insert into pending_links (user_id, volunteer_id, team_id, data, created_at) values ($1, $2, $3, $4, $5)")
+                .bind(user.id).bind(id).bind(team_id).bind(&data).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            let summary = serde_json::json!({"user": user.username, "volunteer_id": id});
+            let subject = Subject::new("pending_link", Some(id), &existing.volunteer_no);
+            audit::record_raw(&mut tx, &actor, "create", subject, &summary).await?;
+            tx.commit().await?;
+            return Ok(Joined {
+                volunteer_no: None,
+                pending: true,
+            });
+        }
+        store::Match::ById(id) => {
+            let v = store::update_volunteer(&mut tx, &actor, id, &f).await?;
+            if v.user_id.is_some() {
+                return Err(already());
+            }
+            v
+        }
+        store::Match::New => store::insert_volunteer(&mut tx, &actor, &f).await?,
+    };
     store::link_user(&mut tx, &actor, v.id, user.id).await?;
     if let Some(team) = team_id {
         store::add_member(&mut tx, &actor, team, v.id, false).await?;
         store::reopen_roster_if_reviewed(&mut tx, &actor, team).await?;
     }
+    tx.commit().await?;
+    Ok(Joined {
+        volunteer_no: Some(v.volunteer_no),
+        pending: false,
+    })
+}
+
+/// A sign-up waiting for its team to confirm that it is the person on record.
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct PendingLink {
+    pub user_id: i64,
+    pub username: String,
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub name: String,
+    /// The phone on record (masked).
+    pub phone: String,
+    pub created_at: i64,
+}
+
+/// Sign-ups waiting on a team: for people on its roster, or invited to it.
+pub async fn pending(state: &AppState, ctx: &Ctx, team_id: i64) -> AppResult<Vec<PendingLink>> {
+    let (_, place) = super::teams::load(state, ctx, team_id).await?;
+    crate::features::ensure(ctx.user()?, Action::Update, &Object::Team(place))?;
+    let mut rows: Vec<PendingLink> = on_db!(&state.db, pool => sqlx::query_as(
+        "select p.user_id, u.username, p.volunteer_id, v.volunteer_no, v.name, v.phone, p.created_at
+         from pending_links p join users u on u.id = p.user_id join volunteers v on v.id = p.volunteer_id
+         where p.team_id = $1 or p.volunteer_id in (select volunteer_id from team_members where team_id = $1)
+         order by p.id")
+        .bind(team_id).fetch_all(pool).await?);
+    for r in &mut rows {
+        r.phone = Phone::mask(&r.phone);
+    }
+    Ok(rows)
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct LinkDecision {
+    /// `confirm` (the same person: link the account to the record) or `reject` (another person:
+    /// a record of their own).
+    pub decision: Option<String>,
+}
+
+/// The team decides an uncertain sign-up.
+pub async fn decide(
+    state: &AppState,
+    ctx: &Ctx,
+    team_id: i64,
+    user_id: i64,
+    input: &LinkDecision,
+) -> AppResult<Volunteer> {
+    let found = pending(state, ctx, team_id)
+        .await?
+        .into_iter()
+        .find(|p| p.user_id == user_id)
+        .ok_or(AppError::NotFound)?;
+    let (data, invited): (String, Option<i64>) = on_db!(&state.db, pool => sqlx::query_as(
+        "select data, team_id from pending_links where user_id = $1").bind(user_id).fetch_one(pool).await?);
+    let person: super::teams::VolunteerInput = serde_json::from_str(&data).map_err(|e| AppError::Internal(e.into()))?;
+    let f = check_volunteer(&person)?;
+    let actor = ctx.actor();
+    let mut tx = state.db.begin().await?;
+    let v = match input.decision.as_deref() {
+        Some("confirm") => store::update_volunteer(&mut tx, &actor, found.volunteer_id, &f).await?,
+        Some("reject") => store::insert_volunteer(&mut tx, &actor, &f).await?,
+        _ => return Err(AppError::field("decision", "err.decision")),
+    };
+    store::link_user(&mut tx, &actor, v.id, user_id).await?;
+    if let Some(team) = invited {
+        store::add_member(&mut tx, &actor, team, v.id, false).await?;
+    }
+    on_tx!(&mut tx, c => sqlx::query("delete from pending_links where user_id = $1").bind(user_id).execute(&mut *c).await
+        .map(|r| r.rows_affected())?);
+    let summary = serde_json::json!({"decision": input.decision, "user_id": user_id});
+    let subject = Subject::new("pending_link", Some(found.volunteer_id), &found.volunteer_no);
+    audit::record_raw(&mut tx, &actor, "update", subject, &summary).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -392,27 +504,70 @@ pub async fn api_export_me(State(state): State<AppState>, ctx: Ctx) -> AppResult
 
 #[derive(Serialize, ToSchema)]
 pub struct Joined {
-    pub volunteer_no: String,
+    /// The volunteer number, once the account is linked to a record.
+    pub volunteer_no: Option<String>,
+    /// True when the sign-up matched a record by name and phone only: the team confirms it first.
+    pub pending: bool,
 }
 
 /// Sign up as a volunteer (public): real name, phone, ID optional, consent, username and password.
 #[utoipa::path(post, path = "/api/v1/join", tag = "volunteers", request_body = JoinInput,
     responses((status = 201, body = Joined), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_join(State(state): State<AppState>, ctx: Ctx, Json(input): Json<JoinInput>) -> AppResult<Response> {
-    let v = join(&state, &ctx, &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Joined {
-            volunteer_no: v.volunteer_no,
-        }),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(join(&state, &ctx, &input).await?)).into_response())
 }
 
 /// Make an invitation link that puts whoever signs up through it on the team's roster.
 #[utoipa::path(post, path = "/api/v1/teams/{id}/invitations", tag = "volunteers", responses((status = 201, body = Invitation)))]
 pub async fn api_invite(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     Ok((StatusCode::CREATED, Json(invite(&state, &ctx, id).await?)).into_response())
+}
+
+/// Sign-ups waiting for the team to confirm that they are the person on record.
+#[utoipa::path(get, path = "/api/v1/teams/{id}/pending", tag = "volunteers", responses((status = 200, body = Vec<PendingLink>)))]
+pub async fn api_pending(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<PendingLink>>> {
+    Ok(Json(pending(&state, &ctx, id).await?))
+}
+
+/// Confirm (the same person) or reject (another person) an uncertain sign-up.
+#[utoipa::path(post, path = "/api/v1/teams/{id}/pending/{user_id}", tag = "volunteers", request_body = LinkDecision,
+    responses((status = 200, body = Decided), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, user_id)): Path<(i64, i64)>,
+    Json(input): Json<LinkDecision>,
+) -> AppResult<Json<Decided>> {
+    let v = decide(&state, &ctx, id, user_id, &input).await?;
+    Ok(Json(Decided {
+        volunteer_id: v.id,
+        volunteer_no: v.volunteer_no,
+    }))
+}
+
+/// The record the account is now linked to.
+#[derive(Serialize, ToSchema)]
+pub struct Decided {
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+}
+
+async fn page_decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, user_id)): Path<(i64, i64)>,
+    Form(input): Form<LinkDecision>,
+) -> AppResult<Response> {
+    decide(&state, &ctx, id, user_id, &input).await?;
+    Ok(crate::web::redirect_with_flash(
+        &format!("/teams/{id}"),
+        "flash.saved",
+        ctx.secure,
+    ))
 }
 
 // ------------------------------------------------------------ pages
@@ -547,8 +702,17 @@ async fn page_join_submit(
     ctx: Ctx,
     Form(input): Form<JoinInput>,
 ) -> AppResult<Response> {
-    let result = join(&state, &ctx, &input).await;
-    outcome(&state, &ctx, result, "/login", || async { Ok(join_form(&ctx, &input)) }).await
+    match join(&state, &ctx, &input).await {
+        Ok(j) => {
+            let flash = if j.pending {
+                "flash.join_pending"
+            } else {
+                "flash.joined"
+            };
+            Ok(crate::web::redirect_with_flash("/login", flash, ctx.secure))
+        }
+        result => outcome(&state, &ctx, result, "/login", || async { Ok(join_form(&ctx, &input)) }).await,
+    }
 }
 
 async fn page_invite(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

@@ -997,3 +997,109 @@ async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
         "all or nothing"
     );
 }
+
+#[tokio::test]
+async fn a_sign_up_matching_only_by_name_and_phone_waits_for_the_team() {
+    let app = spawn_app().await;
+    let unit = app.token("shuiwu").await;
+    let team = new_team(&app, &unit, "确认测试队").await;
+    // On the roster without an ID number.
+    let res = app
+        .post(
+            &unit,
+            &format!("/api/v1/teams/{team}/members"),
+            json!({"name": "褚明", "phone": "13722223333", "consent": "on"}),
+        )
+        .await;
+    let on_record = res.json::<Value>().await.unwrap()["volunteer_id"].as_i64().unwrap();
+    let sign_up = |username: &str| json!({"name": "褚明", "phone": "13722223333", "consent": "true", "username": username, "password": "Serve-People-2026"});
+    let res = app
+        .http
+        .post(app.url("/api/v1/join"))
+        .json(&sign_up("chuming"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.json::<Value>().await.unwrap()["pending"], true);
+    let me = app.token_for("chuming", "Serve-People-2026").await;
+    let res = app.get(&me, "/api/v1/me/volunteer").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.json::<Value>().await.unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("确认"));
+
+    // The team sees it and confirms: the account is linked to the record on the roster.
+    let pending = app.get_json(&unit, &format!("/api/v1/teams/{team}/pending")).await;
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    let user_id = pending[0]["user_id"].as_i64().unwrap();
+    let street = app.token("donghu").await;
+    assert_eq!(
+        app.post(
+            &street,
+            &format!("/api/v1/teams/{team}/pending/{user_id}"),
+            json!({"decision": "confirm"})
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = app
+        .post(
+            &unit,
+            &format!("/api/v1/teams/{team}/pending/{user_id}"),
+            json!({"decision": "confirm"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.get_json(&me, "/api/v1/me/volunteer").await["id"], on_record);
+
+    // Another sign-up with the same name and phone is refused now that the record has an account.
+    let res = app
+        .http
+        .post(app.url("/api/v1/join"))
+        .json(&sign_up("chuming2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // A rejected match gets a record of its own.
+    app.post(
+        &unit,
+        &format!("/api/v1/teams/{team}/members"),
+        json!({"name": "卫东", "phone": "13744445555", "consent": "on"}),
+    )
+    .await;
+    let mut other = sign_up("weidong");
+    other["name"] = json!("卫东");
+    other["phone"] = json!("13744445555");
+    app.http
+        .post(app.url("/api/v1/join"))
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    let pending = app.get_json(&unit, &format!("/api/v1/teams/{team}/pending")).await;
+    let user_id = pending[0]["user_id"].as_i64().unwrap();
+    let record = app
+        .post(
+            &unit,
+            &format!("/api/v1/teams/{team}/pending/{user_id}"),
+            json!({"decision": "reject"}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let roster_ids: Vec<i64> = members(&app, &unit, team)
+        .await
+        .iter()
+        .map(|m| m["volunteer_id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !roster_ids.contains(&record["volunteer_id"].as_i64().unwrap()),
+        "a new, separate record"
+    );
+}
