@@ -57,7 +57,7 @@ test('district admin sees communities of all four streets and the audit log', as
   await inContext(browser, server, 'district-admin', {}, async ({ page, dialogs }) => {
     await signIn(page, 'admin');
     assert.deepEqual(await menuLinks(page), ['/', '/board', '/teams', '/checkins', '/traffic',
-      '/streets', '/communities', '/units', '/pairings', '/users', '/audit']);
+      '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/calendar']);
 
     await open(page, '/communities');
     assert.match(await heading(page), /^社区 \((\d+)\)$/);
@@ -85,7 +85,7 @@ test('street admin sees only its own street', async () => {
   await inContext(browser, server, 'street-admin', {}, async ({ page }) => {
     await signIn(page, 'donghu');
     assert.deepEqual(await menuLinks(page),
-      ['/', '/board', '/teams', '/checkins', '/streets', '/communities', '/units', '/pairings', '/users']);
+      ['/', '/board', '/teams', '/checkins', '/streets', '/communities', '/units', '/pairings', '/users', '/calendar']);
 
     await open(page, '/communities');
     assert.equal(await heading(page), '社区 (5)');
@@ -143,7 +143,7 @@ test('unit admin sees only its unit and the communities paired with it', async (
 test('traffic police read all 30 units but not the pairings', async () => {
   await inContext(browser, server, 'police', {}, async ({ page }) => {
     await signIn(page, 'jiaojing');
-    assert.deepEqual(await menuLinks(page), ['/', '/streets', '/communities', '/units', '/traffic']);
+    assert.deepEqual(await menuLinks(page), ['/', '/streets', '/communities', '/units', '/traffic', '/calendar']);
 
     await open(page, '/units');
     assert.match(await heading(page), /\(30\)$/);
@@ -158,7 +158,7 @@ test('traffic police read all 30 units but not the pairings', async () => {
 test('volunteer has only the home page and their own record, and can sign out', async () => {
   await inContext(browser, server, 'volunteer', {}, async ({ page, context }) => {
     await signIn(page, 'volunteer');
-    assert.deepEqual(await menuLinks(page), ['/', '/me/record']);
+    assert.deepEqual(await menuLinks(page), ['/', '/calendar', '/me/record']);
 
     await refused(page, '/units');
     await refused(page, '/communities');
