@@ -45,6 +45,18 @@ pub struct ImportReport {
     pub errors: Vec<CellError>,
 }
 
+/// An upload's report answers 200 when every row is fine, 422 when any row has a problem.
+impl axum::response::IntoResponse for ImportReport {
+    fn into_response(self) -> axum::response::Response {
+        let status = if self.errors.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        };
+        (status, axum::Json(self)).into_response()
+    }
+}
+
 /// A data row: its Excel row number and each expected column's text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SheetRow {

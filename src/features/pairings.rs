@@ -462,12 +462,7 @@ pub async fn api_import(
 ) -> AppResult<Response> {
     let (bytes, _) = read_upload(multipart).await?;
     let report = import(&state, &ctx, &bytes, params.dry_run.unwrap_or(false)).await?;
-    let status = if report.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Json(report)).into_response())
+    Ok(report.into_response())
 }
 
 // ------------------------------------------------------------ pages

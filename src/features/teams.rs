@@ -885,6 +885,15 @@ pub fn read_error(e: ReadError) -> AppError {
     }])
 }
 
+/// Reads the file of a multipart upload; a form without one is refused with a message.
+pub async fn read_file(multipart: Multipart) -> AppResult<Vec<u8>> {
+    let (bytes, _, _) = read_upload(multipart).await?;
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "err.no_file"));
+    }
+    Ok(bytes)
+}
+
 /// Reads a multipart upload: the file and the `dry_run` field (forms send it as a button value).
 pub async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<u8>, Option<String>, HashMap<String, String>)> {
     let mut file = None;
@@ -1078,17 +1087,9 @@ pub async fn api_import(
     Query(params): Query<ImportParams>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let (bytes, _, _) = read_upload(multipart).await?;
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "err.no_file"));
-    }
+    let bytes = read_file(multipart).await?;
     let report = import(&state, &ctx, id, &bytes, params.dry_run.unwrap_or(false)).await?;
-    let status = if report.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Json(report)).into_response())
+    Ok(report.into_response())
 }
 
 /// The unit's declared managers, and whether each is on one of its rosters.

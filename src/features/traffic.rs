@@ -498,17 +498,9 @@ pub async fn api_import(
     Query(params): Query<super::teams::ImportParams>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let (bytes, _, _) = super::teams::read_upload(multipart).await?;
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "err.no_file"));
-    }
+    let bytes = super::teams::read_file(multipart).await?;
     let report = import(&state, &ctx, id, &bytes, params.dry_run.unwrap_or(false)).await?;
-    let status = if report.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Json(report)).into_response())
+    Ok(report.into_response())
 }
 
 /// Training sessions of this campaign (police brigade and district).
