@@ -207,7 +207,3 @@ pub async fn set_lang(tx: &mut Tx, actor: &Actor, id: i64, lang: &str) -> Result
     )
     .await
 }
-
-pub async fn count_accounts(db: &Db) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("select count(*) from users").fetch_one(pool).await)
-}

@@ -45,6 +45,24 @@ pub struct ImportReport {
     pub errors: Vec<CellError>,
 }
 
+impl ImportReport {
+    /// Each problem as a sentence, row and column first.
+    pub fn messages(&self, lang: crate::i18n::Lang) -> Vec<String> {
+        self.errors
+            .iter()
+            .map(|e| {
+                let params = [
+                    ("row", e.row.to_string()),
+                    ("column", e.column.clone()),
+                    ("value", e.value.clone()),
+                    ("message", e.message.clone()),
+                ];
+                crate::i18n::tf(lang, "import.cell", &params)
+            })
+            .collect()
+    }
+}
+
 /// An upload's report answers 200 when every row is fine, 422 when any row has a problem.
 impl axum::response::IntoResponse for ImportReport {
     fn into_response(self) -> axum::response::Response {

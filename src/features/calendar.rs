@@ -306,14 +306,7 @@ async fn page_update(
 ) -> AppResult<Response> {
     match update(&state, &ctx, month, &input).await {
         Ok(_) => Ok(redirect_with_flash("/calendar", "flash.saved", ctx.secure)),
-        Err(AppError::Validation(errs)) => {
-            let messages: Vec<String> = errs.iter().map(|e| e.message(ctx.lang)).collect();
-            let page =
-                minijinja::context! { title => ctx.t("calendar.title"), messages => messages, back => "/calendar" };
-            let mut r = ctx.render(&state, "notice.html", page);
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(AppError::Validation(errs)) => Ok(ctx.refusal_for(&state, "calendar.title", &errs, "/calendar")),
         Err(e) => Err(e),
     }
 }

@@ -539,16 +539,12 @@ async fn page_registration(
         };
         return Ok(redirect_with_flash(&format!("/teams/{id}"), flash, ctx.secure));
     }
-    let messages: Vec<String> = report
-        .errors
-        .iter()
-        .map(|e| format!("{} {}：{}", e.column, e.value, e.message))
-        .collect();
-    let page =
-        minijinja::context! { title => ctx.t("checkin.title"), messages => messages, back => format!("/teams/{id}") };
-    let mut r = ctx.render(&state, "notice.html", page);
-    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(r)
+    Ok(ctx.refusal(
+        &state,
+        "checkin.title",
+        report.messages(ctx.lang),
+        &format!("/teams/{id}"),
+    ))
 }
 
 // ------------------------------------------------------------ JSON API
@@ -654,11 +650,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 fn notice(state: &AppState, ctx: &Ctx, errs: &[FieldError]) -> Response {
-    let messages: Vec<String> = errs.iter().map(|e| e.message(ctx.lang)).collect();
-    let page = minijinja::context! { title => ctx.t("checkin.title"), messages => messages, back => "/checkins" };
-    let mut r = ctx.render(state, "notice.html", page);
-    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    r
+    ctx.refusal_for(state, "checkin.title", errs, "/checkins")
 }
 
 async fn page_file(State(state): State<AppState>, ctx: Ctx, Form(input): Form<FileInput>) -> AppResult<Response> {

@@ -1445,11 +1445,7 @@ async fn page_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             ctx.secure,
         )),
         Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let messages: Vec<String> = errs.iter().map(|e| e.message(ctx.lang)).collect();
-            let page = minijinja::context! { title => ctx.t("roster.cannot_submit"), messages => messages, back => format!("/teams/{id}") };
-            let mut r = ctx.render(&state, "notice.html", page);
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
+            Ok(ctx.refusal_for(&state, "roster.cannot_submit", &errs, &format!("/teams/{id}")))
         }
         Err(e) => Err(e),
     }
@@ -1472,11 +1468,7 @@ async fn page_review(
             ctx.secure,
         )),
         Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let messages: Vec<String> = errs.iter().map(|e| e.message(ctx.lang)).collect();
-            let page = minijinja::context! { title => ctx.t("roster.review"), messages => messages, back => format!("/teams/{id}") };
-            let mut r = ctx.render(&state, "notice.html", page);
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
+            Ok(ctx.refusal_for(&state, "roster.review", &errs, &format!("/teams/{id}")))
         }
         Err(e) => Err(e),
     }
@@ -1686,11 +1678,7 @@ async fn page_add_manager(
     match add_manager(&state, &ctx, unit_id, &input).await {
         Ok(()) => Ok(redirect_with_flash(&back, "flash.saved", ctx.secure)),
         Err(AppError::Validation(errs) | AppError::Conflict(errs)) => {
-            let messages: Vec<String> = errs.iter().map(|e| e.message(ctx.lang)).collect();
-            let page = minijinja::context! { title => ctx.t("managers.title"), messages => messages, back => back };
-            let mut r = ctx.render(&state, "notice.html", page);
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
+            Ok(ctx.refusal_for(&state, "managers.title", &errs, &back))
         }
         Err(e) => Err(e),
     }

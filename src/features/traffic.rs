@@ -592,11 +592,7 @@ fn back_to(unit: Option<i64>) -> String {
 }
 
 fn notice(state: &AppState, ctx: &Ctx, errs: &[FieldError], back: String) -> Response {
-    let messages: Vec<String> = errs.iter().map(|e| e.message(ctx.lang)).collect();
-    let page = minijinja::context! { title => ctx.t("traffic.title"), messages => messages, back => back };
-    let mut r = ctx.render(state, "notice.html", page);
-    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    r
+    ctx.refusal_for(state, "traffic.title", errs, &back)
 }
 
 async fn page_pick(State(state): State<AppState>, ctx: Ctx, Form(input): Form<PickInput>) -> AppResult<Response> {
@@ -672,13 +668,5 @@ async fn page_import(State(state): State<AppState>, ctx: Ctx, multipart: Multipa
             ctx.secure,
         ));
     }
-    let messages: Vec<String> = report
-        .errors
-        .iter()
-        .map(|e| format!("{} {} {}：{}", e.row, e.column, e.value, e.message))
-        .collect();
-    let page = minijinja::context! { title => ctx.t("traffic.title"), messages => messages, back => back };
-    let mut r = ctx.render(&state, "notice.html", page);
-    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(r)
+    Ok(ctx.refusal(&state, "traffic.title", report.messages(ctx.lang), &back))
 }

@@ -63,6 +63,8 @@ pub struct Record {
     pub guardian_name: String,
     /// Whether personal data is shown in full.
     pub unmasked: bool,
+    /// Whether the viewer keeps this record and may ask to see it in full (`reveal`).
+    pub may_reveal: bool,
     pub consent_at: Option<i64>,
     pub id_consent_at: Option<i64>,
     pub teams: Vec<TeamLine>,
@@ -94,7 +96,7 @@ async fn places(state: &AppState, teams: &[Team]) -> AppResult<Vec<TeamPlace>> {
     Ok(out)
 }
 
-fn record(v: &Volunteer, teams: &[Team], trainings: Vec<TrainingLine>, full: bool) -> Record {
+fn record(v: &Volunteer, teams: &[Team], trainings: Vec<TrainingLine>, full: bool, may_reveal: bool) -> Record {
     Record {
         id: v.id,
         volunteer_no: v.volunteer_no.clone(),
@@ -115,6 +117,7 @@ fn record(v: &Volunteer, teams: &[Team], trainings: Vec<TrainingLine>, full: boo
         skills: v.skills.clone(),
         guardian_name: v.guardian_name.clone(),
         unmasked: full,
+        may_reveal,
         consent_at: v.consent_at,
         id_consent_at: v.id_consent_at,
         teams: teams
@@ -167,7 +170,8 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
         .await?;
         tx.commit().await?;
     }
-    Ok(record(&v, &teams, trainings_of(state, id).await?, full))
+    let may_reveal = !own && policy::allows(p, Action::Update, &obj);
+    Ok(record(&v, &teams, trainings_of(state, id).await?, full, may_reveal))
 }
 
 async fn own_volunteer(state: &AppState, ctx: &Ctx) -> AppResult<Volunteer> {
@@ -597,18 +601,7 @@ async fn page_record(
     Query(q): Query<RevealParam>,
 ) -> AppResult<Response> {
     let r = record_of(&state, &ctx, id, q.reveal.unwrap_or(false)).await?;
-    let p = ctx.user()?;
-    let v = store::get_volunteer(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let teams = store::volunteer_teams(&state.db, id).await?;
-    let may_reveal = policy::allows(
-        p,
-        Action::Update,
-        &Object::Volunteer {
-            user_id: v.user_id,
-            teams: places(&state, &teams).await?,
-        },
-    );
-    Ok(record_page(&state, &ctx, &r, may_reveal, false))
+    Ok(record_page(&state, &ctx, &r, r.may_reveal, false))
 }
 
 fn self_form(ctx: &Ctx, input: &SelfInput) -> FormPage {

@@ -96,6 +96,30 @@ impl Ctx {
 }
 
 impl Ctx {
+    /// The page that says why something was refused (422), with the way back.
+    pub fn refusal(&self, state: &AppState, title_key: &str, messages: Vec<String>, back: &str) -> Response {
+        let page = minijinja::context! { title => self.t(title_key), messages => messages, back => back };
+        let mut r = self.render(state, "notice.html", page);
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        r
+    }
+
+    /// [`Ctx::refusal`] for the field errors of a refused change.
+    pub fn refusal_for(
+        &self,
+        state: &AppState,
+        title_key: &str,
+        errors: &[crate::error::FieldError],
+        back: &str,
+    ) -> Response {
+        self.refusal(
+            state,
+            title_key,
+            errors.iter().map(|e| e.message(self.lang)).collect(),
+            back,
+        )
+    }
+
     /// Renders the generic form page.
     pub fn render_form(&self, state: &AppState, page: &form::FormPage) -> Response {
         self.render(state, "form.html", Value::from_serialize(page))
