@@ -6,16 +6,14 @@
 //! (an empty database) to measure PostgreSQL too. `LEIFENG_BENCH_SECS` sets each load's length.
 //! The server is the release binary, started as its own process; the load generator runs here.
 
-use std::net::TcpListener;
+mod common;
+
+use common::{free_port, rss_mb, wait_ready, LoadResult};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "Bench-Pass-2026";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 fn start(data_dir: &str, port: u16, db_url: Option<&str>, demo: bool) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_leifeng"));
@@ -31,35 +29,6 @@ fn start(data_dir: &str, port: u16, db_url: Option<&str>, demo: bool) -> Child {
         cmd.args(["--database-url", url]);
     }
     cmd.spawn().expect("leifeng starts")
-}
-
-async fn wait_ready(client: &reqwest::Client, port: u16) {
-    loop {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-}
-
-fn rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
-
-struct LoadResult {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: usize,
 }
 
 /// `clients` connections each send requests back to back for `secs` seconds.
@@ -98,18 +67,7 @@ async fn load(url: String, cookie: Option<String>, clients: usize, secs: u64) ->
         all.extend(lat);
         errors += e;
     }
-    all.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let pct = |p: f64| {
-        all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(0.0)
-    };
-    LoadResult {
-        rps: all.len() as f64 / secs as f64,
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
-        errors,
-    }
+    LoadResult::of(all, secs as f64, errors)
 }
 
 async fn sign_in_cookie(port: u16) -> String {

@@ -42,11 +42,14 @@ pub struct AppState {
     pub db: Db,
     pub templates: Arc<Environment<'static>>,
     pub cfg: Arc<Config>,
+    /// Scans are written in shared transactions (group commit).
+    pub scans: crate::db::batch::ScanWriter,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Config) -> AppState {
         AppState {
+            scans: crate::db::batch::ScanWriter::start(db.clone()),
             db,
             templates: Arc::new(templates::environment()),
             cfg: Arc::new(cfg),
@@ -71,6 +74,11 @@ pub fn router(state: AppState) -> Router {
         .merge(features::traffic::router())
         .merge(features::checkins::router())
         .merge(features::volunteers::router())
+        .merge(features::activities::router())
+        .merge(features::attendance::router())
+        .merge(features::dispatches::router())
+        .merge(features::certificates::router())
+        .merge(features::compliance::router())
         .merge(crate::openapi::router())
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))

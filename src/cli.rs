@@ -1,4 +1,4 @@
-//! The command line: serve, migrate, user add, backup.
+//! The command line: serve, migrate, user add, demo, backup.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -62,6 +62,19 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Fill an empty database with demo data: the demo district (`--scale demo`), or a district
+    /// at realistic scale with a concentrated day under way (`--scale district`, for load tests).
+    Demo {
+        /// `demo` (what `serve --demo` makes), `district` (100,000 volunteers, 20,000 activities,
+        /// 1,000,000 sign-ins, 200 live activities with 10,000 sign-ups) or `small` (a tenth of it).
+        #[arg(long, default_value = "demo")]
+        scale: String,
+        /// Write one line per live sign-up, `API_TOKEN ACTIVITY_ID`, for a load generator.
+        #[arg(long)]
+        tokens_out: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Write a consistent copy of the live SQLite database (on PostgreSQL, use pg_dump).
     Backup {
@@ -204,6 +217,41 @@ pub fn run() -> anyhow::Result<()> {
                     }
                     Err(e) => Err(anyhow::anyhow!("{e:?}")),
                 }
+            }
+            Command::Demo { scale, tokens_out, db } => {
+                let (pool, _) = db.connect().await?;
+                let sizes = match scale.as_str() {
+                    "demo" => {
+                        if tokens_out.is_some() {
+                            anyhow::bail!("--tokens-out needs --scale district (or small)");
+                        }
+                        return crate::demo::seed_and_print(&pool).await;
+                    }
+                    "district" => crate::demo_scale::Sizes::district(),
+                    "small" => crate::demo_scale::Sizes::small(),
+                    other => anyhow::bail!("--scale {other}: use demo, district or small"),
+                };
+                let started = std::time::Instant::now();
+                let r = crate::demo_scale::district(&pool, sizes, tokens_out.as_deref()).await?;
+                println!(
+                    "made {} units, {} communities, {} teams, {} volunteers, {} activities, {} sign-ins in {:.1} s",
+                    r.units,
+                    r.communities,
+                    r.teams,
+                    r.volunteers,
+                    r.activities,
+                    r.signins,
+                    started.elapsed().as_secs_f64()
+                );
+                println!(
+                    "concentrated day under way: {} activities, {} signed-up volunteers{}",
+                    r.live_activities,
+                    r.live_signups,
+                    tokens_out
+                        .map(|p| format!("; tokens in {}", p.display()))
+                        .unwrap_or_default()
+                );
+                Ok(())
             }
             Command::Backup { to, db } => {
                 let (pool, _) = db.connect().await?;

@@ -227,7 +227,16 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
     }
     seed_campaign(&mut tx, &actor, &unit_ids, &community_ids).await?;
     match tx.commit().await {
-        Ok(()) => Ok(Some(made)),
+        Ok(()) => {
+            // The demo volunteer's certificate, issued from the committed record.
+            let v: i64 = on_db!(db, pool => sqlx::query_scalar(
+                "select v.id from volunteers v join users u on u.id = v.user_id where u.username = 'volunteer'")
+                .fetch_one(pool).await?);
+            crate::features::certificates::issue_for(db, &actor, v, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo certificate: {e:?}"))?;
+            Ok(Some(made))
+        }
         // Another instance seeded the same empty database at the same moment.
         Err(e) if db::is_unique_violation(&e) => Ok(None),
         Err(e) => Err(e.into()),
@@ -440,6 +449,11 @@ async fn seed_campaign(
     store::add_member(tx, actor, first_team, rec.id, false).await?;
     let user: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from users where username = 'volunteer'").fetch_one(&mut *c).await?);
     store::link_user(tx, actor, rec.id, user).await?;
+    let teams: Vec<(i64, Option<i64>)> = on_tx!(tx, c => sqlx::query_as(
+        "select t.id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id) from teams t
+         where t.campaign_id = $1 and t.unit_id is not null order by t.id")
+        .bind(campaign.id).fetch_all(&mut *c).await?);
+    crate::demo_service::seed(tx, actor, &campaign, &teams, rec.id).await?;
     Ok(())
 }
 

@@ -5,6 +5,8 @@ pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod demo_scale;
+pub mod demo_service;
 pub mod domain;
 pub mod error;
 pub mod excel;

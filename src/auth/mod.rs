@@ -223,8 +223,9 @@ pub async fn principal_for_token(db: &Db, token: &str) -> AppResult<Option<Princ
     let Some(role) = Role::parse(&r.role).filter(|_| r.active && r.expires_at > now && !idle_expired) else {
         return Ok(None);
     };
-    if now - r.last_seen_at > 60 {
-        // Touch at most once a minute: a read-mostly site should not write on every request.
+    // Web sessions expire when idle, so their last use is kept (at most once a minute: a
+    // read-mostly site should not write on every request); API tokens live to their expiry.
+    if r.kind == "web" && now - r.last_seen_at > 60 {
         let mut tx = db.begin().await?;
         on_tx!(&mut tx, c => sqlx::query("update sessions set last_seen_at = $1 where id = $2")
             .bind(now).bind(&r.id).execute(&mut *c).await.map(|r| r.rows_affected())?);

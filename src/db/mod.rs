@@ -5,8 +5,10 @@
 //! allowed only in the migration folders and in [`Db::backup`].
 
 pub mod audit;
+pub mod batch;
 pub mod campaign;
 pub mod orgs;
+pub mod service;
 pub mod users;
 
 use std::borrow::Cow;
@@ -186,6 +188,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (3, "calendar", include_str!("migrations/sqlite/0003_calendar.sql")),
     (4, "volunteer_phone", include_str!("migrations/sqlite/0004_volunteer_phone.sql")),
     (5, "pending_links", include_str!("migrations/sqlite/0005_pending_links.sql")),
+    (6, "service", include_str!("migrations/sqlite/0006_service.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -194,6 +197,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (3, "calendar", include_str!("migrations/postgres/0003_calendar.sql")),
     (4, "volunteer_phone", include_str!("migrations/postgres/0004_volunteer_phone.sql")),
     (5, "pending_links", include_str!("migrations/postgres/0005_pending_links.sql")),
+    (6, "service", include_str!("migrations/postgres/0006_service.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

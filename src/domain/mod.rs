@@ -7,5 +7,6 @@ pub mod id_number;
 pub mod phone;
 pub mod politics;
 mod properties;
+pub mod service;
 pub mod text;
 pub mod volunteer;

@@ -333,7 +333,7 @@ pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResu
 }
 
 /// The streets a unit is paired into, as one label per unit.
-async fn unit_streets(state: &AppState) -> AppResult<std::collections::HashMap<i64, String>> {
+pub async fn unit_streets(state: &AppState) -> AppResult<std::collections::HashMap<i64, String>> {
     let lq = ListQuery {
         q: None,
         page: 1,

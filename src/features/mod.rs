@@ -2,11 +2,16 @@
 //! HTML and JSON handlers that call them.
 
 pub mod account;
+pub mod activities;
+pub mod attendance;
 pub mod audit;
 pub mod calendar;
 pub mod campaign;
+pub mod certificates;
 pub mod checkins;
 pub mod communities;
+pub mod compliance;
+pub mod dispatches;
 pub mod district;
 pub mod home;
 pub mod pairings;
@@ -93,6 +98,26 @@ pub fn required_name(field: &str, value: Option<&str>, errors: &mut Vec<FieldErr
 pub fn optional_text(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = clean_name(value.unwrap_or(""));
     if v.chars().count() > max {
+        errors.push(FieldError::new(field, "err.too_long").with("max", max));
+    }
+    v
+}
+
+/// Optional free text as typed (trimmed; punctuation and line breaks kept), at most `max` characters.
+pub fn free_text(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let v = value.unwrap_or("").trim().to_string();
+    if v.chars().count() > max {
+        errors.push(FieldError::new(field, "err.too_long").with("max", max));
+    }
+    v
+}
+
+/// Required free text (line breaks kept), at most `max` characters.
+pub fn required_text(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let v = value.unwrap_or("").trim().to_string();
+    if v.is_empty() {
+        errors.push(FieldError::new(field, "err.required"));
+    } else if v.chars().count() > max {
         errors.push(FieldError::new(field, "err.too_long").with("max", max));
     }
     v

@@ -133,7 +133,7 @@ fn record(v: &Volunteer, teams: &[Team], trainings: Vec<TrainingLine>, full: boo
     }
 }
 
-async fn trainings_of(state: &AppState, volunteer_id: i64) -> AppResult<Vec<TrainingLine>> {
+pub async fn trainings_of(state: &AppState, volunteer_id: i64) -> AppResult<Vec<TrainingLine>> {
     Ok(on_db!(&state.db, pool => sqlx::query_as(
         "select t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
          join trainings t on t.id = a.training_id where a.volunteer_id = $1 order by t.held_on")

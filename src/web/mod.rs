@@ -148,10 +148,16 @@ pub struct NavItem {
 fn nav_for(p: &Principal) -> Vec<NavItem> {
     use crate::auth::policy::{Object, Role};
     let lang = p.lang;
-    let mut items = vec![NavItem {
-        href: "/",
-        label: t(lang, "nav.home"),
-    }];
+    let mut items = vec![
+        NavItem {
+            href: "/",
+            label: t(lang, "nav.home"),
+        },
+        NavItem {
+            href: "/activities",
+            label: t(lang, "nav.activities"),
+        },
+    ];
     let entries: [(Listing, &str, &str); 8] = [
         (Listing::Board, "/board", "nav.board"),
         (Listing::Teams, "/teams", "nav.teams"),
@@ -173,6 +179,16 @@ fn nav_for(p: &Principal) -> Vec<NavItem> {
                     href: "/checkins",
                     label: t(lang, "nav.checkins"),
                 });
+                items.push(NavItem {
+                    href: "/dispatches",
+                    label: t(lang, "nav.dispatches"),
+                });
+            }
+            if what == Listing::Board {
+                items.push(NavItem {
+                    href: "/compliance",
+                    label: t(lang, "nav.compliance"),
+                });
             }
         }
     }
@@ -193,10 +209,20 @@ fn nav_for(p: &Principal) -> Vec<NavItem> {
         href: "/calendar",
         label: t(lang, "nav.calendar"),
     });
+    if policy::allows(p, policy::Action::Update, &Object::Campaign) {
+        items.push(NavItem {
+            href: "/service-rules",
+            label: t(lang, "nav.service_rules"),
+        });
+    }
     if p.role == Role::Volunteer {
         items.push(NavItem {
             href: "/me/record",
             label: t(lang, "nav.my_record"),
+        });
+        items.push(NavItem {
+            href: "/me/service",
+            label: t(lang, "nav.my_service"),
         });
     }
     items

@@ -23,6 +23,21 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("checkins.html", include_str!("../../templates/checkins.html")),
     ("volunteer.html", include_str!("../../templates/volunteer.html")),
     ("calendar.html", include_str!("../../templates/calendar.html")),
+    ("activities.html", include_str!("../../templates/activities.html")),
+    ("activity.html", include_str!("../../templates/activity.html")),
+    ("scan.html", include_str!("../../templates/scan.html")),
+    ("poster.html", include_str!("../../templates/poster.html")),
+    ("dispatches.html", include_str!("../../templates/dispatches.html")),
+    ("dispatch_new.html", include_str!("../../templates/dispatch_new.html")),
+    ("dispatch.html", include_str!("../../templates/dispatch.html")),
+    ("service.html", include_str!("../../templates/service.html")),
+    ("certificate.html", include_str!("../../templates/certificate.html")),
+    ("verify.html", include_str!("../../templates/verify.html")),
+    ("compliance.html", include_str!("../../templates/compliance.html")),
+    (
+        "compliance_unit.html",
+        include_str!("../../templates/compliance_unit.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

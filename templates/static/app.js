@@ -23,6 +23,22 @@ document.addEventListener('DOMContentLoaded', () => {
       if (!window.confirm(f.dataset.confirm)) e.preventDefault();
     });
   });
+  // Sign-in forms of activities with a geofence send the phone's position.
+  document.querySelectorAll('form[data-geo]').forEach((f) => {
+    f.addEventListener('submit', (e) => {
+      if (f.elements.lat.value || !navigator.geolocation) return;
+      e.preventDefault();
+      navigator.geolocation.getCurrentPosition(
+        (pos) => {
+          f.elements.lat.value = pos.coords.latitude;
+          f.elements.lng.value = pos.coords.longitude;
+          f.submit();
+        },
+        () => f.submit(),
+        { enableHighAccuracy: true, timeout: 10000 },
+      );
+    });
+  });
   // On desktops the menu is always open; on phones it folds.
   const menu = document.querySelector('details.menu');
   if (menu && window.matchMedia('(min-width: 800px)').matches) menu.open = true;

@@ -13,3 +13,4 @@ mod instances;
 mod orgs;
 mod pages;
 mod policy;
+mod service;

@@ -1,0 +1,550 @@
+//! `leifeng demo --scale district`: a district at realistic scale for measuring — about 100,000
+//! volunteers, 300 units, 20,000 activities and 1,000,000 sign-ins over the year — plus a
+//! concentrated day under way at the time of the run: 200 activities and 10,000 signed-up
+//! volunteers, each with an API token, so a load generator can replay the morning.
+//!
+//! The org tree and teams go through the audited functions; the bulk (volunteers, activities,
+//! sign-ins) is written in large multi-row statements with the ids chosen here, and the load is
+//! summarised by one audit entry.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::auth::{new_token, token_hash};
+use crate::db::audit::{self, Actor, Subject};
+use crate::db::campaign::{self as store_campaign, TeamFields};
+use crate::db::orgs::{self, CommunityFields, UnitFields};
+use crate::db::{now, Backend, Db, Tx};
+use crate::domain::campaign::date_of;
+use crate::{on_db, on_tx};
+
+/// How big a district to make.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    pub units: usize,
+    pub communities: usize,
+    pub volunteers: usize,
+    pub activities: usize,
+    pub signins: usize,
+    pub live_activities: usize,
+    pub live_signups: usize,
+}
+
+impl Sizes {
+    /// The district of the service issue.
+    pub fn district() -> Sizes {
+        Sizes {
+            units: 300,
+            communities: 100,
+            volunteers: 100_000,
+            activities: 20_000,
+            signins: 1_000_000,
+            live_activities: 200,
+            live_signups: 10_000,
+        }
+    }
+
+    /// A tenth of it, for quick runs.
+    pub fn small() -> Sizes {
+        Sizes {
+            units: 60,
+            communities: 30,
+            volunteers: 10_000,
+            activities: 2_000,
+            signins: 100_000,
+            live_activities: 20,
+            live_signups: 1_000,
+        }
+    }
+}
+
+/// What was made.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub units: usize,
+    pub communities: usize,
+    pub teams: usize,
+    pub volunteers: usize,
+    pub activities: usize,
+    pub signins: usize,
+    pub live_activities: usize,
+    pub live_signups: usize,
+    /// `API_TOKEN ACTIVITY_ID` for each live sign-up.
+    pub tokens: Vec<(String, i64)>,
+}
+
+const SURNAMES: &str =
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢";
+const GIVEN: &str =
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建文辉玉兰志红斌波宁健云海燕鹏飞雪梅琳晨阳欣怡浩宇佳";
+
+fn name(i: usize) -> String {
+    let s: Vec<char> = SURNAMES.chars().collect();
+    let g: Vec<char> = GIVEN.chars().collect();
+    let mut out = String::new();
+    out.push(s[i % s.len()]);
+    out.push(g[(i / s.len()) % g.len()]);
+    if !i.is_multiple_of(3) {
+        out.push(g[(i / 7 + 3) % g.len()]);
+    }
+    out
+}
+
+/// Rows of literal values, written out in statements of `chunk` rows.
+struct Bulk {
+    head: String,
+    rows: Vec<String>,
+    chunk: usize,
+}
+
+impl Bulk {
+    fn new(head: &str) -> Bulk {
+        Bulk {
+            head: head.to_string(),
+            rows: vec![],
+            chunk: 2000,
+        }
+    }
+
+    async fn push(&mut self, tx: &mut Tx, row: String) -> anyhow::Result<()> {
+        self.rows.push(row);
+        if self.rows.len() >= self.chunk {
+            self.flush(tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the row for a later [`Bulk::flush`] (rows that refer to rows not yet written).
+    fn hold(&mut self, row: String) {
+        self.rows.push(row);
+    }
+
+    fn full(&self) -> bool {
+        self.rows.len() >= self.chunk
+    }
+
+    async fn flush(&mut self, tx: &mut Tx) -> anyhow::Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let sql = format!("{} values {}", self.head, self.rows.join(","));
+        self.rows.clear();
+        on_tx!(tx, c => sqlx::raw_sql(&sql).execute(&mut *c).await.map(|r| r.rows_affected())?);
+        Ok(())
+    }
+}
+
+async fn max_id(tx: &mut Tx, table: &str) -> anyhow::Result<i64> {
+    let sql = format!("select coalesce(max(id), 0) from {table}");
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(&sql).fetch_one(&mut *c).await?))
+}
+
+/// China-time 09:00 (or 14:00) of a date, as epoch seconds.
+fn at(date: chrono::NaiveDate, hour: u32) -> i64 {
+    date.and_hms_opt(hour, 0, 0)
+        .map(|t| t.and_utc().timestamp() - 8 * 3600)
+        .unwrap_or(0)
+}
+
+/// Grows the district to `sizes` and seeds the live concentrated day; `tokens_out` gets one
+/// `API_TOKEN ACTIVITY_ID` line per live sign-up.
+pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyhow::Result<Report> {
+    crate::demo::seed_and_print(db).await?;
+    let campaign = store_campaign::active_campaign(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no active campaign: start with an empty database"))?;
+    let already: i64 = on_db!(db, pool => sqlx::query_scalar("select count(*) from volunteers").fetch_one(pool).await?);
+    if already > 1000 {
+        anyhow::bail!("this database already holds {already} volunteers: run the scale demo on an empty database");
+    }
+    let actor = Actor::system("demo-scale");
+    let mut report = Report::default();
+    let t0 = now();
+
+    // The org tree: more communities and units, paired, each with a team (audited writes).
+    let mut tx = db.begin().await?;
+    let street_ids: Vec<i64> =
+        on_tx!(&mut tx, c => sqlx::query_scalar("select id from streets order by id").fetch_all(&mut *c).await?);
+    let mut communities: Vec<i64> =
+        on_tx!(&mut tx, c => sqlx::query_scalar("select id from communities order by id").fetch_all(&mut *c).await?);
+    while communities.len() < sizes.communities {
+        let n = communities.len() + 1;
+        let f = CommunityFields {
+            street_id: street_ids[n % street_ids.len()],
+            name: format!("第{n}社区"),
+            address: format!("明湖区建设路{n}号"),
+            contact_person: name(n + 500),
+            contact_phone: format!("139{:08}", 40_000_000 + n),
+        };
+        communities.push(orgs::create_community(&mut tx, &actor, &f).await?.id);
+    }
+    let mut units: Vec<i64> =
+        on_tx!(&mut tx, c => sqlx::query_scalar("select id from units order by id").fetch_all(&mut *c).await?);
+    let first_new_unit = units.len();
+    while units.len() < sizes.units {
+        let n = units.len() + 1;
+        let f = UnitFields {
+            name: format!("明湖区第{n}文明单位"),
+            level: ["district", "city", "province"][n % 3].into(),
+            kind: ["机关", "企业", "学校", "事业单位"][n % 4].into(),
+            address: format!("明湖区人民路{}号", 500 + n),
+            contact_person: name(n + 900),
+            contact_phone: format!("139{:08}", 50_000_000 + n),
+        };
+        let u = orgs::create_unit(&mut tx, &actor, &f).await?.id;
+        orgs::create_pairing(&mut tx, &actor, u, communities[n % communities.len()]).await?;
+        units.push(u);
+    }
+    let has_team: Vec<(Option<i64>, Option<i64>)> = on_tx!(&mut tx, c => sqlx::query_as(
+        "select unit_id, community_id from teams where campaign_id = $1").bind(campaign.id).fetch_all(&mut *c).await?);
+    for (i, u) in units.iter().enumerate() {
+        if has_team.iter().any(|(x, _)| *x == Some(*u)) {
+            continue;
+        }
+        let f = TeamFields {
+            name: format!("单位{u}学雷锋志愿服务队"),
+            leader_name: name(i + 2000),
+            leader_phone: format!("137{:08}", 10_000_000 + i),
+            contact_name: name(i + 3000),
+            contact_phone: format!("137{:08}", 20_000_000 + i),
+            categories: "public_affairs,helping_weak".into(),
+            founded_on: campaign.formation_due.clone(),
+        };
+        store_campaign::create_team(&mut tx, &actor, campaign.id, Some(*u), None, &f).await?;
+    }
+    for (i, c) in communities.iter().enumerate() {
+        if has_team.iter().any(|(_, x)| *x == Some(*c)) {
+            continue;
+        }
+        let f = TeamFields {
+            name: format!("社区{c}居民志愿服务队"),
+            leader_name: name(i + 4000),
+            leader_phone: format!("136{:08}", 10_000_000 + i),
+            contact_name: name(i + 5000),
+            contact_phone: format!("136{:08}", 20_000_000 + i),
+            categories: "mutual_help".into(),
+            founded_on: campaign.formation_due.clone(),
+        };
+        store_campaign::create_team(&mut tx, &actor, campaign.id, None, Some(*c), &f).await?;
+    }
+    tx.commit().await?;
+    report.units = units.len();
+    report.communities = communities.len();
+    let _ = first_new_unit;
+
+    let teams: Vec<(i64, Option<i64>, Option<i64>)> = on_db!(db, pool => sqlx::query_as(
+        "select t.id, t.community_id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id)
+         from teams t where t.campaign_id = $1 order by t.id").bind(campaign.id).fetch_all(pool).await?);
+    report.teams = teams.len();
+    let nteams = teams.len();
+
+    // Volunteers, spread over the teams; one in twenty a manager.
+    let mut tx = db.begin().await?;
+    let v0 = max_id(&mut tx, "volunteers").await? + 1;
+    let m0 = max_id(&mut tx, "team_members").await? + 1;
+    let mut vols = Bulk::new(
+        "insert into volunteers (id, volunteer_no, name, sex, birth_date, phone, consent_at, created_at, updated_at)",
+    );
+    let mut mems = Bulk::new("insert into team_members (id, team_id, volunteer_id, is_manager, created_at)");
+    let mut members_of: Vec<Vec<i64>> = vec![vec![]; nteams];
+    for i in 0..sizes.volunteers {
+        let id = v0 + i as i64;
+        let birth = format!("{}-{:02}-{:02}", 1950 + (i % 55), 1 + i % 12, 1 + i % 28);
+        vols.push(
+            &mut tx,
+            format!(
+                "({id}, 'LF{id:08}', '{}', '{}', '{birth}', '1{}{:09}', {t0}, {t0}, {t0})",
+                name(i),
+                if i % 2 == 0 { "M" } else { "F" },
+                3 + i % 7,
+                i
+            ),
+        )
+        .await?;
+        let team = i % nteams;
+        members_of[team].push(id);
+        mems.push(
+            &mut tx,
+            format!(
+                "({}, {}, {id}, {}, {t0})",
+                m0 + i as i64,
+                teams[team].0,
+                (i / nteams).is_multiple_of(20)
+            ),
+        )
+        .await?;
+    }
+    vols.flush(&mut tx).await?;
+    mems.flush(&mut tx).await?;
+    tx.commit().await?;
+    report.volunteers = sizes.volunteers;
+
+    // The year's activities: the past ones held, with sign-ins and confirmed hours.
+    let start = chrono::NaiveDate::parse_from_str(&campaign.activities_start, "%Y-%m-%d")?;
+    let end = chrono::NaiveDate::parse_from_str(&campaign.activities_end, "%Y-%m-%d")?;
+    let span_days = (end - start).num_days().max(1) as usize;
+    let history = sizes.activities.saturating_sub(sizes.live_activities);
+    let t = now();
+    let mut past = 0usize;
+    let mut plan: Vec<(i64, usize, i64)> = Vec::with_capacity(history); // (starts, team, ends)
+    for k in 0..history {
+        let day = start + chrono::Days::new(((k * 7919) % (span_days + 1)) as u64);
+        let starts = at(day, if k % 2 == 0 { 9 } else { 14 });
+        let ends = starts + 3 * 3600;
+        if ends <= t {
+            past += 1;
+        }
+        plan.push((starts, k % nteams, ends));
+    }
+    let per_past = sizes.signins.checked_div(past).unwrap_or(0);
+    let mut extra = if past == 0 { 0 } else { sizes.signins % past };
+    let mut tx = db.begin().await?;
+    let a0 = max_id(&mut tx, "activities").await? + 1;
+    let x0 = max_id(&mut tx, "attendance").await? + 1;
+    let mut acts = Bulk::new(
+        "insert into activities (id, campaign_id, team_id, community_id, title, category, dimension, form, address,
+            starts_at, ends_at, month, day, capacity, taken, attended, open_to, status, code_secret, hours_confirmed_at,
+            hours_confirmed_by, completed_at, leader_name, content, created_at, updated_at)",
+    );
+    acts.chunk = 1000;
+    let mut ateams = Bulk::new("insert into activity_teams (activity_id, team_id)");
+    let mut atts = Bulk::new(
+        "insert into attendance (id, activity_id, volunteer_id, signed_in_at, signed_out_at, method, month,
+            auto_signed_out, minutes, confirmed_at, created_at)",
+    );
+    atts.chunk = 5000;
+    let titles = [
+        ("环境整治·清洁家园", "public_affairs", "environment"),
+        ("文明交通劝导", "traffic", "order"),
+        ("助老义诊", "helping_weak", "service"),
+        ("青少年课业辅导", "youth_growth", "culture"),
+        ("消防安全宣传", "emergency", "security"),
+        ("社区文化活动服务", "charity_culture", "culture"),
+    ];
+    let mut xid = x0;
+    for (k, (starts, team, ends)) in plan.iter().enumerate() {
+        let id = a0 + k as i64;
+        let (title, category, dimension) = titles[k % titles.len()];
+        let held = *ends <= t;
+        let members = &members_of[*team];
+        let mut n = if held { per_past } else { 0 };
+        if held && extra > 0 {
+            n += 1;
+            extra -= 1;
+        }
+        let n = n.min(members.len());
+        let community = teams[*team]
+            .1
+            .or(teams[*team].2)
+            .map(|c| c.to_string())
+            .unwrap_or("null".into());
+        let day = date_of(*starts);
+        // One activity in forty has its hours still unconfirmed.
+        let confirmed = held && k % 40 != 7;
+        let confirmed_at = if confirmed {
+            (ends + 2 * 86400).to_string()
+        } else {
+            "null".into()
+        };
+        let mut secret = String::new();
+        let _ = write!(secret, "{}", &new_token()[..32]);
+        acts.push(
+            &mut tx,
+            format!(
+                "({id}, {}, {}, {community}, '{title}', '{category}', '{dimension}', '{}', '明湖区服务点{}号', {starts}, {ends},
+                 '{}', '{day}', {}, {n}, {n}, 'all', '{}', '{secret}', {confirmed_at}, '{}', {}, '{}', '', {t0}, {t0})",
+                campaign.id,
+                teams[*team].0,
+                if k % 3 == 0 { "concentrated" } else { "scattered" },
+                k % 500,
+                &day[..7],
+                n.max(20) + 10,
+                if held && confirmed { "completed" } else { "published" },
+                if confirmed { "demo-scale" } else { "" },
+                if confirmed { confirmed_at.clone() } else { "null".into() },
+                name(k + 7000),
+            ),
+        )
+        .await?;
+        ateams.push(&mut tx, format!("({id}, {})", teams[*team].0)).await?;
+        // Members in turn, starting at a different place each time.
+        let offset = (k * 31) % members.len().max(1);
+        for j in 0..n {
+            let v = members[(offset + j) % members.len()];
+            let signed_in = starts - 600 + (j as i64 % 5) * 120;
+            let signed_out = ends - (j as i64 % 4) * 600;
+            let minutes = ((signed_out - (*starts).max(signed_in)) + 450) / 900 * 15;
+            atts.hold(format!(
+                "({xid}, {id}, {v}, {signed_in}, {signed_out}, 'scan', '{}', false, {minutes}, {confirmed_at}, {signed_in})",
+                &day[..7]
+            ));
+            xid += 1;
+        }
+        // Sign-ins refer to their activities: those go first.
+        if atts.full() {
+            acts.flush(&mut tx).await?;
+            ateams.flush(&mut tx).await?;
+            atts.flush(&mut tx).await?;
+        }
+    }
+    acts.flush(&mut tx).await?;
+    ateams.flush(&mut tx).await?;
+    atts.flush(&mut tx).await?;
+    tx.commit().await?;
+    report.activities = history;
+    report.signins = (xid - x0) as usize;
+
+    // The concentrated day under way now: 200 activities, 10,000 signed-up volunteers with tokens.
+    let live_start = t - 600;
+    let live_end = t + 3 * 3600;
+    let per_live = sizes.live_signups / sizes.live_activities.max(1);
+    let hash = crate::auth::hash_password(&new_token())?;
+    let mut tx = db.begin().await?;
+    let a1 = max_id(&mut tx, "activities").await? + 1;
+    let u0 = max_id(&mut tx, "users").await? + 1;
+    let s0 = max_id(&mut tx, "signups").await? + 1;
+    let mut acts = Bulk::new(
+        "insert into activities (id, campaign_id, team_id, community_id, title, theme, category, dimension, form, address,
+            starts_at, ends_at, month, day, capacity, taken, open_to, status, code_secret, leader_name, content,
+            created_at, updated_at)",
+    );
+    let mut ateams = Bulk::new("insert into activity_teams (activity_id, team_id)");
+    let mut users = Bulk::new(
+        "insert into users (id, username, display_name, password_hash, role, lang, active, created_at, updated_at,
+            password_changed_at)",
+    );
+    let mut sessions =
+        Bulk::new("insert into sessions (id, user_id, csrf, kind, ip, created_at, last_seen_at, expires_at)");
+    let mut signups =
+        Bulk::new("insert into signups (id, activity_id, volunteer_id, status, added_by, created_at, updated_at)");
+    let mut links: Vec<(i64, i64)> = vec![];
+    let day = date_of(live_start);
+    let mut uid = u0;
+    let mut sid = s0;
+    for k in 0..sizes.live_activities {
+        let id = a1 + k as i64;
+        let team = (k * 7) % nteams;
+        let community = teams[team]
+            .1
+            .or(teams[team].2)
+            .map(|c| c.to_string())
+            .unwrap_or("null".into());
+        acts.push(
+            &mut tx,
+            format!(
+                "({id}, {}, {}, {community}, '集中活动日·{}', '学雷锋集中活动日', 'public_affairs', 'environment', 'concentrated',
+                 '明湖区集中服务点{k}号', {live_start}, {live_end}, '{}', '{day}', {}, {per_live}, 'all', 'published', '{}',
+                 '{}', '集中活动日志愿服务', {t0}, {t0})",
+                campaign.id,
+                teams[team].0,
+                k + 1,
+                &day[..7],
+                per_live + 10,
+                &new_token()[..32],
+                name(k + 9000),
+            ),
+        )
+        .await?;
+        ateams.push(&mut tx, format!("({id}, {})", teams[team].0)).await?;
+    }
+    acts.flush(&mut tx).await?;
+    ateams.flush(&mut tx).await?;
+    for k in 0..sizes.live_activities {
+        let id = a1 + k as i64;
+        let team = (k * 7) % nteams;
+        let members = &members_of[team];
+        // Volunteers of the team not yet used by an earlier live activity of the same team.
+        let round = k / nteams.max(1);
+        for j in 0..per_live {
+            let v = members[(round * per_live + j) % members.len()];
+            let token = new_token();
+            users
+                .push(
+                    &mut tx,
+                    format!(
+                        "({uid}, 'v{v}', '{}', '{hash}', 'volunteer', 'zh-CN', true, {t0}, {t0}, {t0})",
+                        name(j)
+                    ),
+                )
+                .await?;
+            sessions
+                .push(
+                    &mut tx,
+                    format!(
+                        "('{}', {uid}, '', 'api', 'demo-scale', {t0}, {t0}, {})",
+                        token_hash(&token),
+                        t0 + 30 * 86400
+                    ),
+                )
+                .await?;
+            signups
+                .push(&mut tx, format!("({sid}, {id}, {v}, 'confirmed', 'self', {t0}, {t0})"))
+                .await?;
+            links.push((v, uid));
+            report.tokens.push((token, id));
+            uid += 1;
+            sid += 1;
+        }
+    }
+    users.flush(&mut tx).await?;
+    sessions.flush(&mut tx).await?;
+    signups.flush(&mut tx).await?;
+    // Each signed-up volunteer's record is their account's.
+    for chunk in links.chunks(2000) {
+        let mut sql = String::from("update volunteers set user_id = case id ");
+        for (v, u) in chunk {
+            let _ = write!(sql, "when {v} then {u} ");
+        }
+        let ids: Vec<String> = chunk.iter().map(|(v, _)| v.to_string()).collect();
+        let _ = write!(sql, "end where id in ({})", ids.join(","));
+        on_tx!(&mut tx, c => sqlx::raw_sql(&sql).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    }
+    report.live_activities = sizes.live_activities;
+    report.live_signups = report.tokens.len();
+    let summary = serde_json::json!({
+        "units": report.units, "communities": report.communities, "teams": report.teams,
+        "volunteers": report.volunteers, "activities": report.activities, "signins": report.signins,
+        "live_activities": report.live_activities, "live_signups": report.live_signups,
+    });
+    audit::record_raw(
+        &mut tx,
+        &actor,
+        "demo_scale",
+        Subject::new("district", None, "demo --scale"),
+        &summary,
+    )
+    .await?;
+    tx.commit().await?;
+
+    // Ids were chosen here: move PostgreSQL's identity sequences past them; refresh statistics.
+    if db.backend() == Backend::Postgres {
+        for table in [
+            "volunteers",
+            "team_members",
+            "activities",
+            "attendance",
+            "users",
+            "signups",
+        ] {
+            let sql = format!(
+                "select setval(pg_get_serial_sequence('{table}', 'id'), (select coalesce(max(id), 1) from {table}))"
+            );
+            let mut tx = db.begin().await?;
+            on_tx!(&mut tx, c => sqlx::raw_sql(&sql).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            tx.commit().await?;
+        }
+    }
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => sqlx::raw_sql("analyze").execute(&mut *c).await.map(|r| r.rows_affected())?);
+    tx.commit().await?;
+
+    if let Some(path) = tokens_out {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+        for (token, activity) in &report.tokens {
+            writeln!(f, "{token} {activity}")?;
+        }
+        f.flush()?;
+    }
+    Ok(report)
+}

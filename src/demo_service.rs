@@ -1,0 +1,321 @@
+//! The demo's service year: past months of activities with sign-ins and confirmed hours (some
+//! confirmed late, some overdue, some months missed), today's activity under way, upcoming ones
+//! open for sign-up (one full with a waiting list), a draft, a risky draft without insurance, a
+//! cancelled one, and a dispatched action answered three ways.
+
+use crate::db::audit::Actor;
+use crate::db::campaign::Campaign;
+use crate::db::service::{self as store, ActivityFields};
+use crate::db::Tx;
+use crate::domain::service::{parse_local, Rules};
+use crate::on_tx;
+
+/// An activity of a team at `starts` (epoch seconds) lasting `hours`.
+pub fn fields(
+    team_id: i64,
+    title: &str,
+    category: &str,
+    dimension: &str,
+    form: &str,
+    starts: i64,
+    hours: i64,
+) -> ActivityFields {
+    ActivityFields {
+        team_id,
+        co_team_ids: vec![],
+        community_id: None,
+        dispatch_id: None,
+        title: title.into(),
+        theme: String::new(),
+        category: category.into(),
+        dimension: dimension.into(),
+        form: form.into(),
+        address: "明湖区春晓社区文化家园".into(),
+        lat: None,
+        lng: None,
+        starts_at: starts,
+        ends_at: starts + hours * 3600,
+        capacity: 30,
+        open_to: "all".into(),
+        signup_opens_at: None,
+        signup_closes_at: None,
+        min_age: None,
+        max_age: None,
+        skills: String::new(),
+        content: String::new(),
+        risky: false,
+        risk_statement: String::new(),
+        insurance: String::new(),
+        leader_name: String::new(),
+        leader_phone: String::new(),
+        code_rotates: false,
+        geofence_m: None,
+    }
+}
+
+const TITLES: [(&str, &str, &str, &str); 6] = [
+    (
+        "环境整治·清洁家园",
+        "public_affairs",
+        "environment",
+        "清理楼道堆物和绿化带垃圾，劝导垃圾分类",
+    ),
+    ("文明交通劝导", "traffic", "order", "路口劝导行人走斑马线、不闯红灯"),
+    (
+        "助老义诊进社区",
+        "helping_weak",
+        "service",
+        "为社区老人量血压、测血糖、讲解用药",
+    ),
+    ("青少年课业辅导", "youth_growth", "culture", "为双职工家庭孩子辅导作业"),
+    (
+        "消防安全宣传演练",
+        "emergency",
+        "security",
+        "讲解家庭消防常识，演练疏散",
+    ),
+    (
+        "邻里文化节志愿服务",
+        "charity_culture",
+        "culture",
+        "协助组织文艺演出和便民服务摊位",
+    ),
+];
+
+/// Seeds the service year; `teams` are (team id, community paired with it) for the unit teams.
+pub async fn seed(
+    tx: &mut Tx,
+    actor: &Actor,
+    campaign: &Campaign,
+    teams: &[(i64, Option<i64>)],
+    volunteer_id: i64,
+) -> anyhow::Result<()> {
+    let rules = Rules::default();
+    let now = crate::db::now();
+    let today = crate::domain::campaign::today();
+    let this_month = &today[..7];
+    let days: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "select month, day from concentrated_days where campaign_id = $1 order by month")
+        .bind(campaign.id).fetch_all(&mut *c).await?);
+    for (ti, (team_id, community)) in teams.iter().enumerate() {
+        let members: Vec<(i64, bool)> = on_tx!(tx, c => sqlx::query_as(
+            "select volunteer_id, is_manager from team_members where team_id = $1 order by id")
+            .bind(*team_id).fetch_all(&mut *c).await?);
+        for (month, day) in &days {
+            if &day[..7] >= this_month {
+                continue;
+            }
+            // Some teams skip a month: the compliance grid shows it.
+            if (ti + *month as usize).is_multiple_of(5) {
+                continue;
+            }
+            let (title, category, dimension, content) = TITLES[(ti + *month as usize) % TITLES.len()];
+            // Half the teams serve on the concentrated day, the others the Wednesday before.
+            let on_day = ti % 2 == 0;
+            let date = if on_day {
+                day.clone()
+            } else {
+                let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap_or_default() - chrono::Days::new(3);
+                d.format("%Y-%m-%d").to_string()
+            };
+            let Some(starts) = parse_local(&format!("{date} 09:00")) else {
+                continue;
+            };
+            let mut f = fields(
+                *team_id,
+                title,
+                category,
+                dimension,
+                if on_day { "concentrated" } else { "scattered" },
+                starts,
+                3,
+            );
+            f.community_id = *community;
+            f.content = content.into();
+            f.capacity = members.len().max(1) as i64 + 5;
+            let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+            for (k, (v, _)) in members.iter().enumerate() {
+                store::sign_up(tx, actor, &a, *v, "self").await?;
+                // Most come; one in six does not.
+                if (k + *month as usize) % 6 == 5 {
+                    continue;
+                }
+                let late_in = (k as i64 % 3) * 10 * 60;
+                store::sign_in(tx, actor, &a, *v, starts - 15 * 60 + late_in, "scan", None).await?;
+                // One in five forgets to sign out: signed out at the end and flagged.
+                if (k + ti) % 5 != 4 {
+                    store::sign_out(tx, actor, &a, &rules, *v, a.ends_at - (k as i64 % 4) * 20 * 60, false).await?;
+                }
+            }
+            store::close_open_attendance(tx, actor, &a, &rules).await?;
+            // The last finished month of some teams is still waiting for its hours.
+            let pending = ti % 6 == 5
+                && &day[..7]
+                    == days
+                        .iter()
+                        .map(|(_, d)| &d[..7])
+                        .filter(|m| *m < this_month)
+                        .max()
+                        .unwrap_or("");
+            if !pending {
+                store::confirm_hours(tx, actor, &a).await?;
+                // Most confirm within days; one team in seven is late.
+                let delay = if ti % 7 == 3 { 20 * 86400 } else { 2 * 86400 };
+                on_tx!(tx, c => sqlx::query("update activities set hours_confirmed_at = $1, completed_at = $1, status = 'completed' where id = $2")
+                    .bind(a.ends_at + delay).bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            }
+        }
+    }
+    // The demo volunteer served twice with the first team.
+    let first = teams[0].0;
+    for (back, title) in [(40, "助老义诊进社区"), (12, "环境整治·清洁家园")] {
+        let starts = now - back * 86400 - (now % 3600);
+        let mut f = fields(first, title, "helping_weak", "service", "scattered", starts, 3);
+        f.content = "为社区老人量血压、讲解用药".into();
+        f.leader_name = "李志强".into();
+        let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+        store::sign_up(tx, actor, &a, volunteer_id, "self").await?;
+        store::sign_in(tx, actor, &a, volunteer_id, starts - 600, "scan", None).await?;
+        store::sign_out(tx, actor, &a, &rules, volunteer_id, a.ends_at - 1200, false).await?;
+        store::confirm_hours(tx, actor, &a).await?;
+        store::set_status(tx, actor, &a, "completed", "").await?;
+        store::set_summary(
+            tx,
+            actor,
+            &a,
+            "为 42 位老人测量血压血糖，发放健康手册 60 册。",
+            Some(42),
+        )
+        .await?;
+    }
+    // Under way now: the volunteer is signed up and can scan in.
+    let hour = now - now % 3600;
+    let mut f = fields(
+        first,
+        "社区图书角整理",
+        "charity_culture",
+        "culture",
+        "scattered",
+        hour - 3600,
+        4,
+    );
+    f.content = "整理社区图书角，登记新捐赠图书".into();
+    let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+    store::sign_up(tx, actor, &a, volunteer_id, "self").await?;
+    // Upcoming and open for sign-up.
+    let mut f = fields(
+        first,
+        "周末文明交通劝导",
+        "traffic",
+        "order",
+        "scattered",
+        hour + 3 * 86400,
+        2,
+    );
+    f.address = "明湖大道与湖滨路交叉口".into();
+    f.content = "路口劝导行人和非机动车文明出行".into();
+    f.capacity = 12;
+    f.lat = Some(30.2741);
+    f.lng = Some(120.1551);
+    f.geofence_m = Some(300);
+    f.code_rotates = true;
+    store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+    // A full one with a waiting list.
+    let members: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
+        "select volunteer_id from team_members where team_id = $1 order by id").bind(first).fetch_all(&mut *c).await?);
+    let mut f = fields(
+        first,
+        "重阳敬老院慰问",
+        "helping_weak",
+        "service",
+        "scattered",
+        hour + 5 * 86400,
+        3,
+    );
+    f.capacity = 3;
+    f.content = "陪老人聊天、表演节目".into();
+    let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+    for v in members.iter().take(5) {
+        store::sign_up(tx, actor, &a, *v, "self").await?;
+    }
+    // A draft, a risky draft without insurance, and a cancelled one.
+    let f = fields(
+        first,
+        "冬季送温暖（草稿）",
+        "helping_weak",
+        "service",
+        "scattered",
+        hour + 10 * 86400,
+        3,
+    );
+    store::insert_activity(tx, actor, campaign.id, &f, "draft").await?;
+    let mut f = fields(
+        first,
+        "防汛应急演练",
+        "emergency",
+        "security",
+        "scattered",
+        hour + 12 * 86400,
+        4,
+    );
+    f.risky = true;
+    f.risk_statement = "河道边作业，有落水风险；须穿救生衣，听从指挥。".into();
+    store::insert_activity(tx, actor, campaign.id, &f, "draft").await?;
+    let f = fields(
+        teams[1].0,
+        "广场舞文明劝导",
+        "public_affairs",
+        "order",
+        "scattered",
+        hour + 2 * 86400,
+        2,
+    );
+    let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+    store::set_status(tx, actor, &a, "cancelled", "暴雨预警，活动延期").await?;
+    // A dispatched action: one team accepted, one declined (waiting for review), one to answer.
+    let starts = hour + 7 * 86400;
+    let dispatch: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into dispatches (campaign_id, title, target, description, category, dimension, address, starts_at, ends_at,
+            created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning id")
+        .bind(campaign.id).bind("火车站周边文明劝导联合行动").bind("火车站周边").bind("春运前集中整治站前广场秩序，劝导文明出行。")
+        .bind("traffic").bind("order").bind("明湖火车站站前广场").bind(starts).bind(starts + 3 * 3600).bind(now)
+        .fetch_one(&mut *c).await?);
+    for (k, (team, _)) in teams.iter().take(3).enumerate() {
+        let line: i64 = on_tx!(tx, c => sqlx::query_scalar(
+            "insert into dispatch_teams (dispatch_id, team_id, required) values ($1, $2, $3) returning id")
+            .bind(dispatch).bind(*team).bind(3_i64).fetch_one(&mut *c).await?);
+        match k {
+            1 => {
+                let mut f = fields(
+                    *team,
+                    "火车站周边文明劝导联合行动",
+                    "traffic",
+                    "order",
+                    "dispatched",
+                    starts,
+                    3,
+                );
+                f.dispatch_id = Some(dispatch);
+                f.open_to = "team".into();
+                f.address = "明湖火车站站前广场".into();
+                f.capacity = 3;
+                let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+                let named: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
+                    "select volunteer_id from team_members where team_id = $1 order by id limit 3").bind(*team).fetch_all(&mut *c).await?);
+                for v in named {
+                    store::sign_up(tx, actor, &a, v, "dispatch").await?;
+                    on_tx!(tx, c => sqlx::query("insert into dispatch_named (dispatch_team_id, volunteer_id) values ($1, $2)")
+                        .bind(line).bind(v).execute(&mut *c).await.map(|r| r.rows_affected())?);
+                }
+                on_tx!(tx, c => sqlx::query("update dispatch_teams set answer = 'accepted', activity_id = $1, answered_at = $2 where id = $3")
+                    .bind(a.id).bind(now).bind(line).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            }
+            2 => {
+                on_tx!(tx, c => sqlx::query("update dispatch_teams set answer = 'declined', decline_reason = $1, answered_at = $2 where id = $3")
+                    .bind("当天全队承担全市法院系统业务考核，人员无法抽调。").bind(now).bind(line).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
