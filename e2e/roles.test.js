@@ -56,8 +56,10 @@ async function heading(page) {
 test('district admin sees communities of all four streets and the audit log', async () => {
   await inContext(browser, server, 'district-admin', {}, async ({ page, dialogs }) => {
     await signIn(page, 'admin');
-    assert.deepEqual(await menuLinks(page), ['/', '/board', '/teams', '/checkins', '/traffic',
-      '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/calendar']);
+    // nav_for puts /traffic at the fifth place, whatever the first four are.
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/board', '/compliance', '/traffic',
+      '/teams', '/checkins', '/dispatches', '/streets', '/communities', '/units', '/pairings', '/users',
+      '/audit', '/calendar', '/service-rules']);
 
     await open(page, '/communities');
     assert.match(await heading(page), /^社区 \((\d+)\)$/);
@@ -84,8 +86,8 @@ test('district admin sees communities of all four streets and the audit log', as
 test('street admin sees only its own street', async () => {
   await inContext(browser, server, 'street-admin', {}, async ({ page }) => {
     await signIn(page, 'donghu');
-    assert.deepEqual(await menuLinks(page),
-      ['/', '/board', '/teams', '/checkins', '/streets', '/communities', '/units', '/pairings', '/users', '/calendar']);
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/board', '/compliance', '/teams',
+      '/checkins', '/dispatches', '/streets', '/communities', '/units', '/pairings', '/users', '/calendar']);
 
     await open(page, '/communities');
     assert.equal(await heading(page), '社区 (5)');
@@ -143,7 +145,8 @@ test('unit admin sees only its unit and the communities paired with it', async (
 test('traffic police read all 30 units but not the pairings', async () => {
   await inContext(browser, server, 'police', {}, async ({ page }) => {
     await signIn(page, 'jiaojing');
-    assert.deepEqual(await menuLinks(page), ['/', '/streets', '/communities', '/units', '/traffic', '/calendar']);
+    assert.deepEqual(await menuLinks(page),
+      ['/', '/activities', '/streets', '/communities', '/traffic', '/units', '/calendar']);
 
     await open(page, '/units');
     assert.match(await heading(page), /\(30\)$/);
@@ -155,10 +158,10 @@ test('traffic police read all 30 units but not the pairings', async () => {
   });
 });
 
-test('volunteer has only the home page and their own record, and can sign out', async () => {
+test('volunteer has the home page, activities and their own records, and can sign out', async () => {
   await inContext(browser, server, 'volunteer', {}, async ({ page, context }) => {
     await signIn(page, 'volunteer');
-    assert.deepEqual(await menuLinks(page), ['/', '/calendar', '/me/record']);
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/me/record', '/me/service']);
 
     await refused(page, '/units');
     await refused(page, '/communities');

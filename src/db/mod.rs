@@ -86,8 +86,11 @@ impl Db {
     pub async fn connect_without_migrating(url: &str) -> anyhow::Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
+            // Connections are checked when used, not pinged before every query: a ping is a
+            // round trip of its own.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await
@@ -103,11 +106,15 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(opts.clone())
                 .await
                 .with_context(|| format!("cannot open SQLite database {url}"))?;
+            // Each connection is a thread of its own; on a small machine a few keep the cores
+            // busy without crowding them.
             let read = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(4)
+                .test_before_acquire(false)
                 .connect_with(opts.read_only(true))
                 .await
                 .with_context(|| format!("cannot open SQLite database {url}"))?;

@@ -694,7 +694,7 @@ pub struct Attendance {
     pub confirmed_at: Option<i64>,
 }
 
-const ATTENDANCE_COLS: &str =
+pub const ATTENDANCE_COLS: &str =
     "id, activity_id, volunteer_id, signed_in_at, signed_out_at, method, auto_signed_out, minutes, confirmed_at";
 
 pub async fn attendance_of(db: &Db, activity_id: i64, volunteer_id: i64) -> Result<Option<Attendance>, sqlx::Error> {
