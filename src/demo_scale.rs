@@ -535,9 +535,18 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             tx.commit().await?;
         }
     }
-    let mut tx = db.begin().await?;
-    on_tx!(&mut tx, c => sqlx::raw_sql("analyze").execute(&mut *c).await.map(|r| r.rows_affected())?);
-    tx.commit().await?;
+    match db {
+        // A bulk load leaves PostgreSQL's visibility map unset: vacuum it so that index-only
+        // scans work from the first request, as they will once autovacuum has passed.
+        Db::Pg(pool) => {
+            sqlx::raw_sql("vacuum analyze").execute(pool).await?;
+        }
+        Db::Sqlite { .. } => {
+            let mut tx = db.begin().await?;
+            on_tx!(&mut tx, c => sqlx::raw_sql("analyze").execute(&mut *c).await.map(|r| r.rows_affected())?);
+            tx.commit().await?;
+        }
+    }
 
     if let Some(path) = tokens_out {
         let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);

@@ -197,8 +197,13 @@ fn nav_for(p: &Principal) -> Vec<NavItem> {
         _ => policy::allows(p, policy::Action::View, &Object::Training),
     };
     if sees_traffic {
+        // After the check-ins for the teams' staff; after the org lists for the police.
+        let at = ["/checkins", "/units"]
+            .iter()
+            .find_map(|h| items.iter().position(|i| i.href == *h))
+            .map_or(items.len(), |p| p + 1);
         items.insert(
-            items.len().min(4),
+            at,
             NavItem {
                 href: "/traffic",
                 label: t(lang, "nav.traffic"),
