@@ -1,6 +1,8 @@
 //! The campaign year: its milestones (set by the district) and the milestone board (where every
 //! unit and community stands against each milestone).
 
+use std::collections::HashMap;
+
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -176,6 +178,11 @@ pub struct BoardRow {
     /// Units only: every team's check-in with every paired community confirmed.
     pub checkin: Cell,
     pub plan: Cell,
+    /// At least one activity in every month that is over (`progress`: months met / months due).
+    pub activities: Cell,
+    /// Hours confirmed within the 10 working days: `late` when some were confirmed late,
+    /// `missing` when some are overdue.
+    pub hours: Cell,
 }
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -219,7 +226,66 @@ fn not_applicable() -> Cell {
     }
 }
 
-fn row(kind: &str, id: i64, name: String, street: String, p: &OrgProgress, c: &Campaign, today: &str) -> BoardRow {
+/// The board's two service cells of an org, from its monthly compliance.
+fn service_cells(kind: &str, id: i64, name: &str, c: Option<&super::compliance::OrgCompliance>) -> (Cell, Cell) {
+    let link = if kind == "unit" {
+        format!("/compliance/units/{id}")
+    } else {
+        format!("/compliance?kind=community&q={}", crate::web::urlencode(name))
+    };
+    let Some(c) = c else {
+        return (not_applicable(), not_applicable());
+    };
+    let activities = Cell {
+        status: if c.due == 0 {
+            "open"
+        } else if c.met < c.due {
+            "missing"
+        } else {
+            "done"
+        }
+        .into(),
+        done_on: None,
+        due: String::new(),
+        link: link.clone(),
+        progress: Some(format!("{}/{}", c.met, c.due)),
+    };
+    let (late, missing): (i64, i64) = c
+        .months
+        .iter()
+        .fold((0, 0), |(l, m), x| (l + x.hours_late, m + x.hours_missing));
+    let held: i64 = c.months.iter().map(|x| x.held).sum();
+    let hours = Cell {
+        status: if missing > 0 {
+            "missing"
+        } else if late > 0 {
+            "late"
+        } else if held > 0 {
+            "done"
+        } else {
+            "open"
+        }
+        .into(),
+        done_on: None,
+        due: String::new(),
+        link,
+        progress: (late + missing > 0).then(|| (late + missing).to_string()),
+    };
+    (activities, hours)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    kind: &str,
+    id: i64,
+    name: String,
+    street: String,
+    p: &OrgProgress,
+    c: &Campaign,
+    today: &str,
+    service: &HashMap<(String, i64), super::compliance::OrgCompliance>,
+) -> BoardRow {
+    let (activities, hours) = service_cells(kind, id, &name, service.get(&(kind.to_string(), id)));
     let teams_link = format!("/teams?{kind}_id={id}");
     let checkin = if kind == "unit" && p.checkins_expected > 0 && p.checkins_confirmed >= p.checkins_expected {
         p.checked_in_at
@@ -258,6 +324,8 @@ fn row(kind: &str, id: i64, name: String, street: String, p: &OrgProgress, c: &C
         } else {
             not_applicable()
         },
+        activities,
+        hours,
         plan: if kind == "unit" {
             cell(plan, &c.checkin_due, today, "/checkins".into())
         } else {
@@ -275,6 +343,18 @@ pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResu
     let campaign = active(state).await?;
     let today = today();
     let progress = store::progress(&state.db, campaign.id).await?;
+    // The service columns come from the monthly compliance, computed the same way.
+    let grid = super::compliance::grid(
+        state,
+        ctx,
+        &super::compliance::GridParams {
+            kind: params.kind.clone(),
+            q: None,
+        },
+    )
+    .await?;
+    let service: HashMap<(String, i64), super::compliance::OrgCompliance> =
+        grid.rows.into_iter().map(|r| ((r.kind.clone(), r.id), r)).collect();
     let all = |scope| ListQuery {
         q: None,
         page: 1,
@@ -292,7 +372,7 @@ pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResu
         for u in units.items {
             let street = street_of.get(&u.id).cloned().unwrap_or_default();
             let pr = progress.get(&("unit", u.id)).unwrap_or(&empty);
-            rows.push(row("unit", u.id, u.name, street, pr, &campaign, &today));
+            rows.push(row("unit", u.id, u.name, street, pr, &campaign, &today, &service));
         }
     }
     // A unit's own board shows the unit; communities show theirs, streets and the district all.
@@ -300,7 +380,16 @@ pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResu
         let communities = orgs::list_communities(&state.db, &all(scope)).await?;
         for c in communities.items {
             let pr = progress.get(&("community", c.id)).unwrap_or(&empty);
-            rows.push(row("community", c.id, c.name, c.street_name, pr, &campaign, &today));
+            rows.push(row(
+                "community",
+                c.id,
+                c.name,
+                c.street_name,
+                pr,
+                &campaign,
+                &today,
+                &service,
+            ));
         }
     }
     if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -308,9 +397,17 @@ pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResu
     }
     if let Some(s) = params.status.as_deref().filter(|s| !s.is_empty()) {
         rows.retain(|r| {
-            [&r.formation, &r.roster, &r.traffic, &r.checkin, &r.plan]
-                .iter()
-                .any(|c| c.status == s)
+            [
+                &r.formation,
+                &r.roster,
+                &r.traffic,
+                &r.checkin,
+                &r.plan,
+                &r.activities,
+                &r.hours,
+            ]
+            .iter()
+            .any(|c| c.status == s)
         });
     }
     let score = |r: &BoardRow| {
@@ -437,6 +534,8 @@ pub async fn board_export(
                 status(&r.traffic),
                 status(&r.checkin),
                 status(&r.plan),
+                status(&r.activities),
+                status(&r.hours),
             ]
         })
         .collect();
@@ -451,6 +550,8 @@ pub async fn board_export(
         "board.traffic",
         "board.checkin",
         "board.plan",
+        "board.activities",
+        "board.hours",
     ]
     .iter()
     .map(|k| ctx.t(k))
@@ -460,7 +561,7 @@ pub async fn board_export(
     let bytes = excel::write_table(
         &title,
         &headers,
-        &[6.0, 8.0, 28.0, 16.0, 8.0, 16.0, 16.0, 16.0, 16.0, 16.0],
+        &[6.0, 8.0, 28.0, 16.0, 8.0, 16.0, 16.0, 16.0, 16.0, 16.0, 16.0, 16.0],
         &rows,
     )?;
     let mut tx = state.db.begin().await?;
@@ -608,7 +709,17 @@ async fn page_board(State(state): State<AppState>, ctx: Ctx, Query(params): Quer
             let n = b
                 .rows
                 .iter()
-                .flat_map(|r| [&r.formation, &r.roster, &r.traffic, &r.checkin, &r.plan])
+                .flat_map(|r| {
+                    [
+                        &r.formation,
+                        &r.roster,
+                        &r.traffic,
+                        &r.checkin,
+                        &r.plan,
+                        &r.activities,
+                        &r.hours,
+                    ]
+                })
                 .filter(|c| c.status == *s)
                 .count();
             minijinja::context! { status => s, label => ctx.t(&format!("board.{s}")), n => n }

@@ -178,16 +178,34 @@ async fn facts(
     // The reads are independent: run them side by side on the pool's connections.
     type Pairs = Vec<(i64, i64)>;
     let (held, co_held, turnout, managers, confirmations, roster, managers_count) = tokio::try_join!(
-        async { Ok::<Vec<Row>, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&held_sql).bind(campaign.id).bind(t).fetch_all(pool).await?)) },
-        async { Ok::<Vec<Row>, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&co_held_sql).bind(campaign.id).bind(t).fetch_all(pool).await?)) },
-        async { Ok::<Vec<Row>, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&turnout_sql).bind(campaign.id).fetch_all(pool).await?)) },
-        async { Ok::<Vec<Row>, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&managers_sql).bind(first).bind(last).fetch_all(pool).await?)) },
+        async {
+            Ok::<Vec<Row>, sqlx::Error>(
+                on_db!(db, pool => sqlx::query_as(&held_sql).bind(campaign.id).bind(t).fetch_all(pool).await?),
+            )
+        },
+        async {
+            Ok::<Vec<Row>, sqlx::Error>(
+                on_db!(db, pool => sqlx::query_as(&co_held_sql).bind(campaign.id).bind(t).fetch_all(pool).await?),
+            )
+        },
+        async {
+            Ok::<Vec<Row>, sqlx::Error>(
+                on_db!(db, pool => sqlx::query_as(&turnout_sql).bind(campaign.id).fetch_all(pool).await?),
+            )
+        },
+        async {
+            Ok::<Vec<Row>, sqlx::Error>(
+                on_db!(db, pool => sqlx::query_as(&managers_sql).bind(first).bind(last).fetch_all(pool).await?),
+            )
+        },
         async {
             Ok::<Vec<(i64, String, i64, Option<i64>)>, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&confirm_sql)
                 .bind(campaign.id).bind(t).fetch_all(pool).await?))
         },
         async { Ok::<Pairs, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&roster_sql).fetch_all(pool).await?)) },
-        async { Ok::<Pairs, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&managers_count_sql).fetch_all(pool).await?)) },
+        async {
+            Ok::<Pairs, sqlx::Error>(on_db!(db, pool => sqlx::query_as(&managers_count_sql).fetch_all(pool).await?))
+        },
     )?;
     let rules = crate::db::service::rules(db).await?;
     let mut out: HashMap<(Key, String), MonthCell> = HashMap::new();

@@ -1066,6 +1066,40 @@ async fn monthly_compliance_is_computed_scoped_and_exported() {
             assert_eq!(c["status"] == "met", c["held"].as_i64().unwrap() > 0, "{c}");
         }
     }
+    // The milestone board carries the same facts: months met of months due, hours confirmed late.
+    let board = app.get_json(&admin, "/api/v1/board").await;
+    for b in board["rows"].as_array().unwrap() {
+        let g = rows
+            .iter()
+            .find(|r| r["kind"] == b["kind"] && r["id"] == b["id"])
+            .unwrap();
+        let progress = format!("{}/{}", g["met"], g["due"]);
+        assert_eq!(
+            b["activities"]["progress"].as_str(),
+            Some(progress.as_str()),
+            "{}",
+            b["name"]
+        );
+        let late: i64 = g["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["hours_late"].as_i64().unwrap() + c["hours_missing"].as_i64().unwrap())
+            .sum();
+        assert_eq!(
+            b["hours"]["status"] == "late" || b["hours"]["status"] == "missing",
+            late > 0,
+            "{}",
+            b["name"]
+        );
+    }
+    let flagged = board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["hours"]["status"] == "late")
+        .count();
+    assert!(flagged > 0, "the demo has hours confirmed late");
     let unit = app.token("shuiwu").await;
     let own = app.get_json(&unit, "/api/v1/compliance").await;
     assert_eq!(own["rows"].as_array().unwrap().len(), 1);
