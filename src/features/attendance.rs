@@ -231,20 +231,8 @@ async fn walk_in(state: &AppState, ctx: &Ctx, a: &Activity, input: &WalkInInput)
         None => {
             let f = crate::domain::volunteer::VolunteerFields {
                 name: name.clone(),
-                sex: String::new(),
-                birth_date: String::new(),
-                id_type: String::new(),
-                id_number: None,
                 phone: phone.clone(),
-                residence: String::new(),
-                political_status: String::new(),
-                employer: String::new(),
-                post: String::new(),
-                skills: String::new(),
-                categories: vec![],
-                is_manager: false,
-                guardian_name: String::new(),
-                guardian_phone: String::new(),
+                ..Default::default()
             };
             store_campaign::insert_volunteer(&mut tx, &actor, &f).await?.id
         }

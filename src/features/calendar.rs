@@ -3,7 +3,7 @@
 //! the calendar form (.xlsx) and as an iCalendar feed phones subscribe to.
 
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
@@ -20,7 +20,7 @@ use crate::domain::calendar::{concentrated_days, weekday_cn};
 use crate::domain::campaign::parse_form_date;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
-use crate::web::{redirect_with_flash, urlencode, Ctx};
+use crate::web::{redirect_with_flash, Ctx};
 use crate::{on_db, on_tx};
 
 pub fn router() -> Router<AppState> {
@@ -243,18 +243,11 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         &[8.0, 14.0, 8.0, 40.0, 36.0],
         &rows,
     )?;
-    let disposition = format!(
-        "attachment; filename=\"calendar.xlsx\"; filename*=UTF-8''{}",
-        urlencode(&format!("附件5-{}年集中活动日.xlsx", campaign.year))
-    );
-    Ok((
-        [
-            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(excel::download(
         bytes,
-    )
-        .into_response())
+        "calendar.xlsx",
+        &format!("附件5-{}年集中活动日.xlsx", campaign.year),
+    ))
 }
 
 // ------------------------------------------------------------ JSON API

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
@@ -576,18 +575,7 @@ pub async fn board_export(
     .await?;
     tx.commit().await?;
     let name = format!("{}-{}.xlsx", ctx.t("board.title"), b.today);
-    let disposition = format!(
-        "attachment; filename=\"board.xlsx\"; filename*=UTF-8''{}",
-        urlencode(&name)
-    );
-    Ok((
-        [
-            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(excel::download(bytes, "board.xlsx", &name))
 }
 
 // ------------------------------------------------------------ pages

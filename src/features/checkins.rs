@@ -300,18 +300,11 @@ async fn form_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     )
     .await?;
     tx.commit().await?;
-    let disposition = format!(
-        "attachment; filename=\"checkin.xlsx\"; filename*=UTF-8''{}",
-        urlencode(&format!("附件4-{}-{}.xlsx", team.name, k.community_name))
-    );
-    Ok((
-        [
-            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(excel::download(
         bytes,
-    )
-        .into_response())
+        "checkin.xlsx",
+        &format!("附件4-{}-{}.xlsx", team.name, k.community_name),
+    ))
 }
 
 /// The items of the registration form (附件4), in its order: label, and whether an upload must fill it.
@@ -333,18 +326,7 @@ async fn template(ctx: Ctx) -> AppResult<Response> {
         .map(|(l, _)| vec![l.to_string(), String::new()])
         .collect();
     let bytes = excel::write_table("附件4 志愿者服务登记表", &["项目", "内容"], &[18.0, 60.0], &rows)?;
-    let disposition = format!(
-        "attachment; filename=\"form.xlsx\"; filename*=UTF-8''{}",
-        urlencode("附件4-志愿者服务登记表-模板.xlsx")
-    );
-    Ok((
-        [
-            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(excel::download(bytes, "form.xlsx", "附件4-志愿者服务登记表-模板.xlsx"))
 }
 
 /// "张三 13812345678" → the name and the phone.

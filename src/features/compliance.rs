@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -468,18 +467,7 @@ async fn grid_xlsx(State(state): State<AppState>, ctx: Ctx, Query(params): Query
     )
     .await?;
     tx.commit().await?;
-    let name = format!("compliance-{}.xlsx", g.campaign_year);
-    Ok((
-        [
-            (
-                CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(excel::download(bytes, "compliance.xlsx", &format!("{title}.xlsx")))
 }
 
 // ---------------------------------------------------------------- API

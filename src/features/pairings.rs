@@ -2,7 +2,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,7 +20,7 @@ use crate::excel::{self, CellError, Column, ImportReport, ReadError};
 use crate::i18n::t;
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
-use crate::web::{urlencode, Ctx};
+use crate::web::Ctx;
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct PairingInput {
@@ -177,18 +176,7 @@ fn level_cn(level: &str) -> &'static str {
 }
 
 fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"pairings.xlsx\"; filename*=UTF-8''{}",
-        urlencode(filename)
-    );
-    (
-        [
-            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    excel::download(bytes, "pairings.xlsx", filename)
 }
 
 /// A blank pairing table to fill in.

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -29,7 +28,7 @@ use crate::excel::{self, CellError, Column, ImportReport, ReadError};
 use crate::i18n::{t, tf};
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
-use crate::web::{redirect_with_flash, urlencode, Ctx};
+use crate::web::{redirect_with_flash, Ctx};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -621,18 +620,7 @@ fn headers() -> Vec<&'static str> {
 }
 
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"roster.xlsx\"; filename*=UTF-8''{}",
-        urlencode(filename)
-    );
-    (
-        [
-            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    excel::download(bytes, "roster.xlsx", filename)
 }
 
 const WIDTHS: [f64; 16] = [

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,7 +24,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::{t, tf};
 use crate::web::form::lenient_i64;
-use crate::web::{redirect_with_flash, urlencode, Ctx};
+use crate::web::{redirect_with_flash, Ctx};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -266,18 +265,7 @@ const COLUMNS: &[Column] = &[
 ];
 
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"traffic.xlsx\"; filename*=UTF-8''{}",
-        urlencode(filename)
-    );
-    (
-        [
-            (CONTENT_TYPE, excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    excel::download(bytes, "traffic.xlsx", filename)
 }
 
 pub async fn template(ctx: Ctx) -> AppResult<Response> {

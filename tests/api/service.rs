@@ -35,20 +35,9 @@ async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Ve
     for i in 0..n {
         let f = leifeng::domain::volunteer::VolunteerFields {
             name: format!("测{tag}{i}"),
-            sex: String::new(),
             birth_date: "1990-01-01".into(),
-            id_type: String::new(),
-            id_number: None,
             phone: format!("135{:08}", i + 1000 * tag.len()),
-            residence: String::new(),
-            political_status: String::new(),
-            employer: String::new(),
-            post: String::new(),
-            skills: String::new(),
-            categories: vec![],
-            is_manager: false,
-            guardian_name: String::new(),
-            guardian_phone: String::new(),
+            ..Default::default()
         };
         let v = campaign::insert_volunteer(&mut tx, &actor, &f).await.unwrap();
         let account = users::AccountFields {
