@@ -255,6 +255,8 @@ pub async fn list_activities(
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(super::like_pattern);
+    // An activity lasts at most 7 days, so "not ended by $11" also bounds the start: that lets the
+    // start-time index skip the year's past activities.
     let cond = "a.campaign_id = $1
         and ($2 or ($3 and a.status in ('published', 'completed', 'cancelled')) or exists (
             select 1 from activity_teams at2 join teams t2 on t2.id = at2.team_id
@@ -271,6 +273,7 @@ pub async fn list_activities(
         and ($9 is null or a.category = $9)
         and ($10 is null or a.form = $10)
         and ($11 is null or a.ends_at >= $11)
+        and ($11 is null or a.starts_at >= $11 - 604800)
         and ($12 is null or a.starts_at < $12)
         and ($13 is null or lower(a.title) like $13 escape '\\' or lower(a.address) like $13 escape '\\')";
     let order = if f.newest_first {

@@ -1480,3 +1480,19 @@ pub async fn api_photo(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::image_type;
+
+    #[test]
+    fn photos_are_known_by_their_first_bytes() {
+        assert_eq!(image_type(b"\xFF\xD8\xFF\xE0rest"), Some("image/jpeg"));
+        assert_eq!(image_type(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(image_type(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(image_type(b"GIF89a..."), Some("image/gif"));
+        assert_eq!(image_type(b"%PDF-1.7"), None);
+        assert_eq!(image_type(b"<svg xmlns="), None);
+        assert_eq!(image_type(b""), None);
+    }
+}

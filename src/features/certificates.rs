@@ -608,3 +608,17 @@ pub async fn api_rules(State(state): State<AppState>, ctx: Ctx) -> AppResult<Jso
 pub async fn api_set_rules(State(state): State<AppState>, ctx: Ctx, Json(r): Json<Rules>) -> AppResult<Json<Rules>> {
     Ok(Json(set_rules(&state, &ctx, &r).await?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::mask_name;
+
+    #[test]
+    fn names_keep_their_first_and_last_characters() {
+        assert_eq!(mask_name("王小明"), "王*明");
+        assert_eq!(mask_name("李四"), "李*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧**娜");
+        assert_eq!(mask_name("王"), "*");
+        assert_eq!(mask_name(""), "");
+    }
+}

@@ -306,6 +306,16 @@ async fn the_openapi_document_describes_the_api() {
         "/api/v1/pairings/import",
         "/api/v1/users",
         "/api/v1/audit",
+        "/api/v1/activities",
+        "/api/v1/activities/{id}/sign-in",
+        "/api/v1/activities/{id}/sign-out",
+        "/api/v1/activities/{id}/signups",
+        "/api/v1/activities/{id}/hours/confirm",
+        "/api/v1/dispatches/{id}/teams/{team_id}/answer",
+        "/api/v1/volunteers/{id}/certificates",
+        "/api/v1/certificates/{number}/verify",
+        "/api/v1/compliance",
+        "/api/v1/service-rules",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
