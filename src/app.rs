@@ -108,6 +108,7 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
 
 /// Serves until Ctrl-C or SIGTERM; `ready` is told the bound address.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    tokio::spawn(features::attendance::sign_out_when_over(state.db.clone()));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -255,6 +255,41 @@ async fn walk_in_attendance(db: &Db, activity_id: i64, token: &str) -> AppResult
         .bind(activity_id).bind(crate::auth::token_hash(token)).fetch_optional(pool).await?))
 }
 
+/// Every minute: whoever is still signed in to an activity that has ended is signed out at its
+/// end time and flagged for the leader. Each instance runs it; the sign-out only takes a line
+/// still open, so two instances never sign one person out twice.
+pub async fn sign_out_when_over(db: Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        if let Err(e) = close_ended(&db).await {
+            tracing::warn!("automatic sign-out: {e:#}");
+        }
+    }
+}
+
+/// Signs out what is still open on activities that have ended; answers how many lines.
+pub async fn close_ended(db: &Db) -> anyhow::Result<u64> {
+    let ended: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "select distinct t.activity_id from attendance t join activities a on a.id = t.activity_id
+         where t.signed_out_at is null and a.ends_at <= $1 and a.status in ('published', 'completed') limit 200")
+        .bind(now()).fetch_all(pool).await?);
+    if ended.is_empty() {
+        return Ok(0);
+    }
+    let rules = store::rules(db).await?;
+    let actor = crate::db::audit::Actor::system("auto-sign-out");
+    let mut n = 0;
+    for id in ended {
+        let mut tx = db.begin().await?;
+        if let Some(a) = store::activity_in_tx(&mut tx, id).await? {
+            n += store::close_open_attendance(&mut tx, &actor, &a, &rules).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(n)
+}
+
 // ---------------------------------------------------------------- leader's tools
 
 /// The leader signs people in or out together (at `at`, default now).

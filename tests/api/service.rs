@@ -1122,3 +1122,43 @@ async fn monthly_compliance_is_computed_scoped_and_exported() {
         .iter()
         .any(|e| e["object_type"] == "compliance"));
 }
+
+#[tokio::test]
+async fn whoever_is_still_signed_in_at_the_end_is_signed_out_and_flagged() {
+    let app = spawn_app().await;
+    let unit = app.token("shuiwu").await;
+    let team = unit_team(&app, &unit).await;
+    let people = volunteers(&app, 1, Some(team), "e").await;
+    let past = activity(&app, &unit, team, -3 * 3600, -3600, json!({}), false).await;
+    let a = app.get_json(&unit, &format!("/api/v1/activities/{past}")).await;
+    let res = app
+        .post(
+            &unit,
+            &format!("/api/v1/activities/{past}/attendance"),
+            json!({"volunteer_ids": [people[0].0], "action": "sign_in", "at": format_local(a["starts_at"].as_i64().unwrap())}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    // The minute job each instance runs; twice at once signs out once.
+    let (x, y) = tokio::join!(
+        leifeng::features::attendance::close_ended(&app.db),
+        leifeng::features::attendance::close_ended(&app.db)
+    );
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    let list = app.get_json(&unit, &format!("/api/v1/activities/{past}/signups")).await;
+    let line = &list.as_array().unwrap()[0];
+    assert_eq!(line["auto_signed_out"], true);
+    assert_eq!(line["signed_out_at"], a["ends_at"]);
+    assert_eq!(line["minutes"], 120);
+    let audit = app
+        .get_json(&app.token("admin").await, "/api/v1/audit?per_page=20")
+        .await;
+    let auto: Vec<&Value> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "auto_sign_out" && e["object_id"] == past)
+        .collect();
+    assert_eq!(auto.len(), 1);
+    assert_eq!(auto[0]["username"], "(auto-sign-out)");
+}
