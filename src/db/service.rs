@@ -104,6 +104,7 @@ pub struct Activity {
     /// `draft`, `published`, `completed` or `cancelled` (see `phase` for ongoing).
     pub status: String,
     pub cancel_reason: String,
+    pub published_at: Option<i64>,
     #[serde(skip)]
     pub code_secret: String,
     /// The poster's code changes every few seconds (shown on a screen).
@@ -140,7 +141,7 @@ impl Activity {
 const ACTIVITY_COLS: &str = "a.id, a.campaign_id, a.team_id, a.community_id, a.dispatch_id, a.title, a.theme,
         a.category, a.dimension, a.form, a.address, a.lat, a.lng, a.starts_at, a.ends_at, a.capacity, a.taken,
         a.attended, a.open_to, a.signup_opens_at, a.signup_closes_at, a.min_age, a.max_age, a.skills, a.content, a.risky,
-        a.risk_statement, a.insurance, a.leader_name, a.leader_phone, a.status, a.cancel_reason, a.code_secret,
+        a.risk_statement, a.insurance, a.leader_name, a.leader_phone, a.status, a.cancel_reason, a.published_at, a.code_secret,
         a.code_rotates, a.geofence_m, a.summary, a.people_served, a.completed_at, a.hours_confirmed_at,
         a.hours_confirmed_by, a.created_at, a.updated_at, t.name as team_name, coalesce(u.name, tc.name) as org_name,
         cm.name as community_name";
@@ -258,7 +259,7 @@ pub async fn list_activities(
     // An activity lasts at most 7 days, so "not ended by $11" also bounds the start: that lets the
     // start-time index skip the year's past activities.
     let cond = "a.campaign_id = $1
-        and ($2 or ($3 and a.status in ('published', 'completed', 'cancelled')) or exists (
+        and ($2 or ($3 and (a.status in ('published', 'completed') or (a.status = 'cancelled' and a.published_at is not null))) or exists (
             select 1 from activity_teams at2 join teams t2 on t2.id = at2.team_id
             left join communities c2 on c2.id = t2.community_id
             where at2.activity_id = a.id
@@ -356,16 +357,16 @@ pub async fn insert_activity(
         "insert into activities (campaign_id, team_id, community_id, dispatch_id, title, theme, category, dimension, form,
             address, lat, lng, starts_at, ends_at, capacity, open_to, signup_opens_at, signup_closes_at, min_age, max_age,
             skills, content, risky, risk_statement, insurance, leader_name, leader_phone, status, code_secret, code_rotates,
-            geofence_m, created_at, updated_at, month, day)
+            geofence_m, created_at, updated_at, month, day, published_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-            $24, $25, $26, $27, $28, $29, $30, $31, $32, $32, $33, $34) returning id")
+            $24, $25, $26, $27, $28, $29, $30, $31, $32, $32, $33, $34, $35) returning id")
         .bind(campaign_id).bind(f.team_id).bind(f.community_id).bind(f.dispatch_id).bind(&f.title).bind(&f.theme)
         .bind(&f.category).bind(&f.dimension).bind(&f.form).bind(&f.address).bind(f.lat).bind(f.lng)
         .bind(f.starts_at).bind(f.ends_at).bind(f.capacity).bind(&f.open_to).bind(f.signup_opens_at)
         .bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age).bind(&f.skills).bind(&f.content).bind(f.risky)
         .bind(&f.risk_statement).bind(&f.insurance).bind(&f.leader_name).bind(&f.leader_phone).bind(status)
         .bind(&secret).bind(f.code_rotates).bind(f.geofence_m).bind(t)
-        .bind(&day[..7]).bind(&day)
+        .bind(&day[..7]).bind(&day).bind((status == "published").then_some(t))
         .fetch_one(&mut *c).await?);
     set_activity_teams(tx, id, f.team_id, &f.co_team_ids).await?;
     let a = activity_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
@@ -417,6 +418,23 @@ pub async fn update_activity(
         .bind(&day[..7]).bind(&day)
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
     set_activity_teams(tx, before.id, f.team_id, &f.co_team_ids).await?;
+    if day[..7] != crate::domain::campaign::date_of(before.starts_at)[..7] {
+        on_tx!(tx, c => sqlx::query("update attendance set month = $1 where activity_id = $2")
+            .bind(&day[..7]).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    }
+    // More places: the waiting list moves up, in order.
+    if f.capacity > before.taken {
+        let waiting: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
+            "select volunteer_id from signups where activity_id = $1 and status = 'waiting' order by created_at, id limit $2")
+            .bind(before.id).bind(f.capacity - before.taken).fetch_all(&mut *c).await?);
+        for v in &waiting {
+            on_tx!(tx, c => sqlx::query(
+                "update signups set status = 'confirmed', updated_at = $1 where activity_id = $2 and volunteer_id = $3")
+                .bind(now()).bind(before.id).bind(*v).execute(&mut *c).await.map(|r| r.rows_affected())?);
+        }
+        on_tx!(tx, c => sqlx::query("update activities set taken = taken + $1 where id = $2")
+            .bind(waiting.len() as i64).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    }
     let after = activity_in_tx(tx, before.id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
@@ -441,7 +459,9 @@ pub async fn set_status(
     let t = now();
     on_tx!(tx, c => sqlx::query(
         "update activities set status = $1, cancel_reason = $2, updated_at = $3,
-            completed_at = case when $1 = 'completed' then $3 else completed_at end where id = $4")
+            completed_at = case when $1 = 'completed' then $3 else completed_at end,
+            published_at = case when $1 = 'published' then coalesce(published_at, $3) else published_at end
+         where id = $4")
         .bind(status).bind(reason).bind(t).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     let after = activity_in_tx(tx, before.id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
@@ -584,6 +604,10 @@ pub async fn sign_up(
     added_by: &str,
 ) -> Result<SignupOutcome, sqlx::Error> {
     let t = now();
+    // Lock the activity first, as a cancellation does: sign-ups and cancellations of one activity
+    // then queue in one order (no deadlock), and a cancellation sees every waiting sign-up.
+    on_tx!(tx, c => sqlx::query("update activities set updated_at = updated_at where id = $1")
+        .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     let fresh = on_tx!(tx, c => sqlx::query(
         "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
          values ($1, $2, 'new', $3, $4, $4)
@@ -785,6 +809,15 @@ pub async fn sign_out(
         .await?;
     }
     Ok(Some((after, n == 1)))
+}
+
+/// Opens again a sign-out the system made at the end, so that a real time can replace it.
+pub async fn reopen_automatic_sign_out(tx: &mut Tx, activity_id: i64, volunteer_id: i64) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "update attendance set signed_out_at = null, minutes = null, auto_signed_out = false
+         where activity_id = $1 and volunteer_id = $2 and auto_signed_out and confirmed_at is null")
+        .bind(activity_id).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    Ok(n > 0)
 }
 
 /// Signs out, at the end time and flagged, everyone still signed in once the activity is over.

@@ -161,9 +161,9 @@ pub fn format_local(ts: i64) -> String {
 
 /// Reads `YYYY-MM-DD HH:MM` (or the `T` of an HTML datetime-local field) as China time.
 pub fn parse_local(input: &str) -> Option<i64> {
-    let s = input.trim().replace('T', " ");
-    let s = if s.len() > 16 { &s[..16] } else { &s };
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+    // Seconds, if any, are dropped; anything else (full-width text included) simply fails.
+    let s: String = input.trim().replace('T', " ").chars().take(16).collect();
+    NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M")
         .ok()
         .and_then(|n| n.and_local_timezone(china()).single())
         .map(|d| d.timestamp())
@@ -295,5 +295,7 @@ mod tests {
         let ts = parse_local("2026-05-16T09:00").unwrap();
         assert_eq!(format_local(ts), "2026-05-16 09:00");
         assert!(parse_local("2026-13-01 09:00").is_none());
+        assert!(parse_local("2026年05月16日09:00").is_none());
+        assert_eq!(parse_local("2026-05-16 09:00:30"), parse_local("2026-05-16 09:00"));
     }
 }

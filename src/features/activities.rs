@@ -81,7 +81,8 @@ pub async fn may_manage(state: &AppState, ctx: &Ctx, a: &Activity) -> AppResult<
 /// The activity, if the caller may see it: published ones are public, drafts are the teams'.
 pub async fn load(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Activity> {
     let a = store::get_activity(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if a.status == "draft" {
+    // Never published (a draft, or a draft cancelled): only its teams see it.
+    if a.published_at.is_none() && matches!(a.status.as_str(), "draft" | "cancelled") {
         let Some(p) = &ctx.principal else {
             return Err(AppError::NotFound);
         };
@@ -274,11 +275,41 @@ async fn check(
             }
         },
     };
+    // Only the organising team's staff hand the activity to another team.
+    if let Some(b) = before.filter(|b| b.team_id != team_id && team_id != 0) {
+        let main = store_campaign::get_team(&state.db, b.team_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let place = super::teams::place(state, &main).await?;
+        if !policy::allows(p, Action::Update, &Object::Team(place)) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    // Co-organisers: kept as they are unless given; each one given must be a team the caller runs.
     let mut co_team_ids = vec![];
-    for id in input.co_team_ids.clone().unwrap_or_default() {
-        match store_campaign::get_team(&state.db, id).await? {
-            Some(t) if t.campaign_id == campaign.id => co_team_ids.push(id),
-            _ => errors.push(FieldError::new("co_team_ids", "err.not_found")),
+    match &input.co_team_ids {
+        None => {
+            if let Some(b) = before {
+                co_team_ids = store::activity_team_ids(&state.db, b.id)
+                    .await?
+                    .into_iter()
+                    .filter(|t| *t != b.team_id && *t != team_id)
+                    .collect();
+            }
+        }
+        Some(ids) => {
+            for id in ids {
+                match store_campaign::get_team(&state.db, *id).await? {
+                    Some(t) if t.campaign_id == campaign.id => {
+                        let place = super::teams::place(state, &t).await?;
+                        if !policy::allows(p, Action::Update, &Object::Team(place)) {
+                            return Err(AppError::Forbidden);
+                        }
+                        co_team_ids.push(*id)
+                    }
+                    _ => errors.push(FieldError::new("co_team_ids", "err.not_found")),
+                }
+            }
         }
     }
     let community_id = match input.community_id {
@@ -956,10 +987,15 @@ async fn form_page(state: &AppState, ctx: &Ctx, input: &ActivityInput, id: Optio
             "form",
             "activity.form",
             s(&input.form),
-            vec![
-                opt("concentrated", "form.concentrated"),
-                opt("scattered", "form.scattered"),
-            ],
+            // A dispatched action's activity stays one.
+            if input.form.as_deref() == Some("dispatched") {
+                vec![opt("dispatched", "form.dispatched")]
+            } else {
+                vec![
+                    opt("concentrated", "form.concentrated"),
+                    opt("scattered", "form.scattered"),
+                ]
+            },
         )
         .required()
         .hint(l, "activity.form_hint"),

@@ -89,7 +89,7 @@ fn gate(a: &Activity, rules: &Rules, input: &ScanInput, t: i64, signing_out: boo
         Some(_) => {}
     }
     if let (Some(radius), Some(lat0), Some(lng0)) = (a.geofence_m, a.lat, a.lng) {
-        match (input.lat, input.lng) {
+        match (input.lat.filter(|x| x.is_finite()), input.lng.filter(|x| x.is_finite())) {
             (Some(lat), Some(lng)) => {
                 let d = distance_m(lat0, lng0, lat, lng);
                 if d > radius as f64 {
@@ -148,7 +148,11 @@ pub async fn scan_self(
     let a = c.activity;
     let t = now();
     gate(&a, &rules, input, t, signing_out).map_err(|e| AppError::Validation(vec![e]))?;
-    if !signing_out && c.signup.as_deref() != Some("confirmed") && !may_walk_in(&state.db, &a, vid).await? {
+    // Someone not on the list signs in only with the poster's code (they are there, scanning
+    // it) and where the activity takes walk-ins; a script without the code only for the listed.
+    let scanned = input.code.as_deref().is_some_and(|c| !c.trim().is_empty());
+    if !signing_out && c.signup.as_deref() != Some("confirmed") && !(scanned && may_walk_in(&state.db, &a, vid).await?)
+    {
         return Err(AppError::field("activity", "err.signin_not_listed"));
     }
     let scan = if signing_out {
@@ -199,6 +203,9 @@ impl WalkInInput {
 async fn walk_in(state: &AppState, ctx: &Ctx, a: &Activity, input: &WalkInInput) -> AppResult<(Attendance, String)> {
     let rules = store::rules(&state.db).await?;
     let t = now();
+    if input.code.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        return Err(AppError::field("code", "err.code_missing"));
+    }
     gate(a, &rules, &input.scan(), t, false).map_err(|e| AppError::Validation(vec![e]))?;
     if a.open_to != "all" {
         return Err(AppError::field("activity", "err.signin_not_listed"));
@@ -224,7 +231,7 @@ async fn walk_in(state: &AppState, ctx: &Ctx, a: &Activity, input: &WalkInInput)
     };
     let mut tx = state.db.begin().await?;
     let existing: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar(
-        "select id from volunteers where name = $1 and phone = $2 order by id limit 1")
+        "select id from volunteers where name = $1 and phone = $2 and user_id is null order by id limit 1")
         .bind(&name).bind(&phone).fetch_optional(&mut *c).await?);
     let vid = match existing {
         Some(v) => v,
@@ -240,9 +247,8 @@ async fn walk_in(state: &AppState, ctx: &Ctx, a: &Activity, input: &WalkInInput)
     let hash = crate::auth::token_hash(&token);
     let (att, changed) = store::sign_in(&mut tx, &actor, a, vid, t, "walk_in", Some(&hash)).await?;
     if !changed {
-        // Signed in before (another phone, or the leader): this phone may now sign them out too.
-        on_tx!(&mut tx, c => sqlx::query("update attendance set walkin_token = $1 where id = $2")
-            .bind(&hash).bind(att.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+        // Signed in already (by their own phone or the leader): another phone does not take over.
+        return Err(AppError::field("activity", "err.walk_in_already"));
     }
     tx.commit().await?;
     Ok((att, token))
@@ -270,14 +276,15 @@ pub async fn sign_out_when_over(db: Db) {
 
 /// Signs out what is still open on activities that have ended; answers how many lines.
 pub async fn close_ended(db: &Db) -> anyhow::Result<u64> {
+    // After the sign-out grace: until then a volunteer may still sign out themselves.
+    let rules = store::rules(db).await?;
     let ended: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
         "select distinct t.activity_id from attendance t join activities a on a.id = t.activity_id
          where t.signed_out_at is null and a.ends_at <= $1 and a.status in ('published', 'completed') limit 200")
-        .bind(now()).fetch_all(pool).await?);
+        .bind(now() - rules.signout_grace_minutes * 60).fetch_all(pool).await?);
     if ended.is_empty() {
         return Ok(0);
     }
-    let rules = store::rules(db).await?;
     let actor = crate::db::audit::Actor::system("auto-sign-out");
     let mut n = 0;
     for id in ended {
@@ -339,16 +346,21 @@ pub async fn bulk(state: &AppState, ctx: &Ctx, id: i64, input: &BulkInput) -> Ap
                     .await?
                     .1
             }
-            "sign_out" => match store::sign_out(&mut tx, &ctx.actor(), &a, &rules, *vid, at, false).await? {
-                Some((_, c)) => c,
-                None => {
-                    // Signing out someone never signed in: they came at the start.
-                    store::sign_in(&mut tx, &ctx.actor(), &a, *vid, a.starts_at, "leader", None).await?;
-                    store::sign_out(&mut tx, &ctx.actor(), &a, &rules, *vid, at, false)
-                        .await?
-                        .is_some_and(|(_, c)| c)
+            "sign_out" => {
+                // The leader's time replaces one the system filled in at the end.
+                store::reopen_automatic_sign_out(&mut tx, a.id, *vid).await?;
+                let out = store::sign_out(&mut tx, &ctx.actor(), &a, &rules, *vid, at, false).await?;
+                match out {
+                    Some((_, c)) => c,
+                    None => {
+                        // Signing out someone never signed in: they came at the start.
+                        store::sign_in(&mut tx, &ctx.actor(), &a, *vid, a.starts_at, "leader", None).await?;
+                        store::sign_out(&mut tx, &ctx.actor(), &a, &rules, *vid, at, false)
+                            .await?
+                            .is_some_and(|(_, c)| c)
+                    }
                 }
-            },
+            }
             _ => return Err(AppError::field("action", "err.status_action")),
         };
         if did {

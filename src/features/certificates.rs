@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::ensure;
 use super::volunteers::{record_of, Record};
 use crate::app::AppState;
-use crate::auth::policy::{Action, Object};
+use crate::auth::policy::{self, Action, Object};
 use crate::db::campaign as store_campaign;
 use crate::db::service::{self as store, Certificate, ServiceLine};
 use crate::domain::campaign::{category_label, date_of};
@@ -151,8 +151,27 @@ fn payload(number: &str, statement: &str) -> String {
 
 /// Issues a certificate of the record as it stands (the volunteer, or staff who keep the record).
 pub async fn issue(state: &AppState, ctx: &Ctx, volunteer_id: i64, input: &IssueInput) -> AppResult<Issued> {
-    // Whoever may see the record may have it certified.
-    record_of(state, ctx, volunteer_id, false).await?;
+    let record = record_of(state, ctx, volunteer_id, false).await?;
+    let p = ctx.user()?;
+    let own = store_campaign::volunteer_by_user(&state.db, p.user_id)
+        .await?
+        .is_some_and(|v| v.id == record.id);
+    // The volunteer asks for their own; otherwise the issuer's staff issue it: a team's unit or
+    // community for its part, the district for the whole record (谁记录谁证明).
+    let may = own
+        || match input.team_id {
+            None => policy::allows(p, Action::Update, &Object::Campaign),
+            Some(tid) => match store_campaign::get_team(&state.db, tid).await? {
+                Some(team) => {
+                    let place = super::teams::place(state, &team).await?;
+                    policy::allows(p, Action::Update, &Object::Team(place))
+                }
+                None => false,
+            },
+        };
+    if !may {
+        return Err(AppError::Forbidden);
+    }
     issue_for(&state.db, &ctx.actor(), volunteer_id, input.team_id).await
 }
 

@@ -157,11 +157,12 @@ async fn facts(
          group by m.team_id, x.month",
         only("m.team_id")
     );
-    // Only activities that may be late: not confirmed, or confirmed more than ten days after the end.
+    // Only activities that may be late: not confirmed, or confirmed a day or more after the end
+    // (the deadline is counted in working days, by the district's rules, below).
     let confirm_sql = format!(
         "select team_id, month, ends_at, hours_confirmed_at from activities
          where campaign_id = $1 and status in ('published', 'completed') and ends_at <= $2 and attended > 0
-           and (hours_confirmed_at is null or hours_confirmed_at > ends_at + 864000){}",
+           and (hours_confirmed_at is null or hours_confirmed_at > ends_at + 86400){}",
         only("team_id")
     );
     let roster_sql = format!(

@@ -227,6 +227,9 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: &DispatchInput) -> AppRe
     if let (Some(s), Some(e)) = (starts, ends) {
         if e <= s {
             errors.push(FieldError::new("ends_at", "err.ends_before_start"));
+        } else if e - s > 7 * 86400 {
+            // Each team's part becomes an activity, which lasts at most 7 days.
+            errors.push(FieldError::new("ends_at", "err.activity_too_long"));
         } else if e < now() {
             errors.push(FieldError::new("ends_at", "err.activity_in_past"));
         }

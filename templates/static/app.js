@@ -23,6 +23,10 @@ document.addEventListener('DOMContentLoaded', () => {
       if (!window.confirm(f.dataset.confirm)) e.preventDefault();
     });
   });
+  // Print buttons (posters, certificates).
+  document.querySelectorAll('[data-print]').forEach((b) => {
+    b.addEventListener('click', () => window.print());
+  });
   // Sign-in forms of activities with a geofence send the phone's position.
   document.querySelectorAll('form[data-geo]').forEach((f) => {
     f.addEventListener('submit', (e) => {

@@ -246,6 +246,34 @@ async fn an_activity_is_checked_planned_published_and_cancelled() {
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
+    // A draft cancelled before it was ever published stays private.
+    let quiet = activity(&app, &unit, team, 86400 * 5, 86400 * 5 + 3600, json!({}), true).await;
+    let res = app
+        .post(
+            &unit,
+            &format!("/api/v1/activities/{quiet}/status"),
+            json!({"action": "cancel", "reason": "内部调整"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let anon = app
+        .http
+        .get(app.url(&format!("/api/v1/activities/{quiet}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), StatusCode::NOT_FOUND);
+    let all: Value = app
+        .http
+        .get(app.url("/api/v1/activities?when=all&per_page=200"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!all["items"].as_array().unwrap().iter().any(|x| x["id"] == quiet));
+
     // Cancelling needs a reason; then nobody can sign up.
     let res = app
         .post(
@@ -371,6 +399,42 @@ async fn sign_ups_fill_places_then_the_waiting_list_in_order() {
         .post(&people[0].1, &format!("/api/v1/activities/{later}/signups"), json!({}))
         .await;
     assert_eq!(codes(&res.json().await.unwrap()), vec!["err.signup_not_yet"]);
+    // More places: the waiting list moves up in order.
+    let more = activity(
+        &app,
+        &unit,
+        team,
+        86400 * 6,
+        86400 * 6 + 3600,
+        json!({"capacity": 1}),
+        false,
+    )
+    .await;
+    for (_, tok) in &people {
+        app.post(tok, &format!("/api/v1/activities/{more}/signups"), json!({}))
+            .await;
+    }
+    let mut a = app.get_json(&unit, &format!("/api/v1/activities/{more}")).await;
+    a["capacity"] = json!(2);
+    a["starts_at"] = json!(format_local(a["starts_at"].as_i64().unwrap()));
+    a["ends_at"] = json!(format_local(a["ends_at"].as_i64().unwrap()));
+    let res = app.put(&unit, &format!("/api/v1/activities/{more}"), a).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["taken"], 2);
+    let list = app.get_json(&unit, &format!("/api/v1/activities/{more}/signups")).await;
+    let status: Vec<(i64, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["volunteer_id"].as_i64().unwrap(),
+                p["signup"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(status.contains(&(people[1].0, "confirmed".to_string())), "{status:?}");
+    assert!(status.contains(&(people[2].0, "waiting".to_string())), "{status:?}");
+
     let clash = activity(&app, &unit, team, 86400 + 1800, 86400 + 5400, json!({}), false).await;
     let res = app
         .post(&people[1].1, &format!("/api/v1/activities/{clash}/signups"), json!({}))
@@ -466,7 +530,12 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
     assert_eq!(again["changed"], false);
     assert_eq!(again["attendance"]["signed_in_at"], first["attendance"]["signed_in_at"]);
     // Twenty scans at once from a second volunteer count once.
+    // The second is not on the list: without the poster's code a script may not sign them in;
+    // with it (they are there, scanning), the open activity takes them.
     let tok2 = people[1].1.clone();
+    let (_, body) = sign(&app, &tok2, live, "sign-in", json!({})).await;
+    assert_eq!(codes(&body), vec!["err.signin_not_listed"]);
+    let live_code = app.get_json(&unit, &format!("/api/v1/activities/{live}/code")).await["code"].clone();
     let mut tasks = vec![];
     for _ in 0..20 {
         let (http, url, t) = (
@@ -474,8 +543,9 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
             app.url(&format!("/api/v1/activities/{live}/sign-in")),
             tok2.clone(),
         );
+        let body = json!({ "code": live_code });
         tasks.push(tokio::spawn(async move {
-            let r = http.post(url).bearer_auth(t).send().await.unwrap();
+            let r = http.post(url).bearer_auth(t).json(&body).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::OK);
             r.json::<Value>().await.unwrap()["changed"] == true
         }));
@@ -559,7 +629,17 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
     let (_, body) = sign(&app, &tok, fenced, "sign-in", json!({"lat": 30.29, "lng": 120.1551})).await;
     assert_eq!(codes(&body), vec!["err.outside_geofence"]);
     assert!(body["error"]["details"][0]["message"].as_str().unwrap().contains("200"));
-    let (st, _) = sign(&app, &tok, fenced, "sign-in", json!({"lat": 30.2745, "lng": 120.1553})).await;
+    let (_, body) = sign(&app, &tok, fenced, "sign-in", json!({"lat": f64::NAN, "lng": 120.1553})).await;
+    assert_eq!(codes(&body), vec!["err.position_needed"]);
+    let fenced_code = app.get_json(&unit, &format!("/api/v1/activities/{fenced}/code")).await["code"].clone();
+    let (st, _) = sign(
+        &app,
+        &tok,
+        fenced,
+        "sign-in",
+        json!({"lat": 30.2745, "lng": 120.1553, "code": fenced_code}),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     // A malformed body is a clear 400, not a crash.
     let res = app
@@ -823,6 +903,19 @@ async fn a_walk_in_signs_in_and_out_from_the_poster_page() {
         .unwrap();
     assert!(page.contains("name=\"consent\""));
     let csrf = csrf_of(&page);
+    // Without the poster's code (a guessed address): refused.
+    let res = phone
+        .post(app.url(&format!("/s/{live}/in")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "路过的李四"),
+            ("phone", "13912345678"),
+            ("consent", "on"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Without consent: refused, nothing recorded.
     let res = phone
         .post(app.url(&format!("/s/{live}/in")))
@@ -918,9 +1011,10 @@ async fn two_servers_on_one_database_share_places_and_sign_ins() {
     }
     assert_eq!(confirmed, 3);
     let live = activity(&a, &unit, team, -600, 7200, json!({}), false).await;
-    let (st, first) = sign(&a, &people[0].1, live, "sign-in", json!({})).await;
+    let code = a.get_json(&unit, &format!("/api/v1/activities/{live}/code")).await["code"].clone();
+    let (st, first) = sign(&a, &people[0].1, live, "sign-in", json!({ "code": code })).await;
     assert_eq!((st, first["changed"].clone()), (StatusCode::OK, json!(true)));
-    let (st, second) = sign(&b, &people[0].1, live, "sign-in", json!({})).await;
+    let (st, second) = sign(&b, &people[0].1, live, "sign-in", json!({ "code": code })).await;
     assert_eq!((st, second["changed"].clone()), (StatusCode::OK, json!(false)));
 }
 
@@ -1129,7 +1223,8 @@ async fn whoever_is_still_signed_in_at_the_end_is_signed_out_and_flagged() {
     let unit = app.token("shuiwu").await;
     let team = unit_team(&app, &unit).await;
     let people = volunteers(&app, 1, Some(team), "e").await;
-    let past = activity(&app, &unit, team, -3 * 3600, -3600, json!({}), false).await;
+    // Over longer ago than the sign-out grace (two hours by default).
+    let past = activity(&app, &unit, team, -5 * 3600, -3 * 3600, json!({}), false).await;
     let a = app.get_json(&unit, &format!("/api/v1/activities/{past}")).await;
     let res = app
         .post(

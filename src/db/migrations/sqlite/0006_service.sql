@@ -61,6 +61,8 @@ create table activities (
     leader_phone text not null default '',
     status text not null default 'draft',
     cancel_reason text not null default '',
+    -- When it was first published (a draft cancelled before that stays private).
+    published_at bigint,
     code_secret text not null,
     code_rotates boolean not null default false,
     geofence_m bigint,
@@ -142,6 +144,8 @@ create table attendance (
     unique (activity_id, volunteer_id)
 );
 create index attendance_volunteer on attendance (volunteer_id, month);
+-- The minute job looks for lines still open.
+create index attendance_open on attendance (activity_id) where signed_out_at is null;
 
 create table attendance_changes (
     id integer primary key,
