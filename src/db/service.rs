@@ -265,8 +265,8 @@ pub async fn list_activities(
             where at2.activity_id = a.id
               and ($4 is null or c2.street_id = $4 or t2.unit_id in
                    (select p.unit_id from pairings p join communities pc on pc.id = p.community_id where pc.street_id = $4)
-                   or a.community_id in (select id from communities where street_id = $4))
-              and ($5 is null or t2.community_id = $5 or a.community_id = $5)
+                   or (a.published_at is not null and a.community_id in (select id from communities where street_id = $4)))
+              and ($5 is null or t2.community_id = $5 or (a.published_at is not null and a.community_id = $5))
               and ($6 is null or t2.unit_id = $6)
               and ($4 is not null or $5 is not null or $6 is not null)))
         and ($7 is null or a.team_id = $7 or a.id in (select activity_id from activity_teams where team_id = $7))
