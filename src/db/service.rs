@@ -435,6 +435,11 @@ pub async fn update_activity(
         on_tx!(tx, c => sqlx::query("update activities set taken = taken + $1 where id = $2")
             .bind(waiting.len() as i64).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     }
+    audited(tx, actor, before).await
+}
+
+/// The activity as a change left it, with the change written to the audit trail.
+async fn audited(tx: &mut Tx, actor: &Actor, before: &Activity) -> Result<Activity, sqlx::Error> {
     let after = activity_in_tx(tx, before.id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
         tx,
@@ -463,17 +468,7 @@ pub async fn set_status(
             published_at = case when $1 = 'published' then coalesce(published_at, $3) else published_at end
          where id = $4")
         .bind(status).bind(reason).bind(t).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = activity_in_tx(tx, before.id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("activity", Some(before.id), &after.title),
-        Some(before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audited(tx, actor, before).await
 }
 
 pub async fn set_summary(
@@ -485,17 +480,7 @@ pub async fn set_summary(
 ) -> Result<Activity, sqlx::Error> {
     on_tx!(tx, c => sqlx::query("update activities set summary = $1, people_served = $2, updated_at = $3 where id = $4")
         .bind(summary).bind(people_served).bind(now()).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = activity_in_tx(tx, before.id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("activity", Some(before.id), &after.title),
-        Some(before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audited(tx, actor, before).await
 }
 
 // ------------------------------------------------------------------- photos
