@@ -181,7 +181,6 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     }
     let mut units: Vec<i64> =
         on_tx!(&mut tx, c => sqlx::query_scalar("select id from units order by id").fetch_all(&mut *c).await?);
-    let first_new_unit = units.len();
     while units.len() < sizes.units {
         let n = units.len() + 1;
         let f = UnitFields {
@@ -231,7 +230,6 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     tx.commit().await?;
     report.units = units.len();
     report.communities = communities.len();
-    let _ = first_new_unit;
 
     let teams: Vec<(i64, Option<i64>, Option<i64>)> = on_db!(db, pool => sqlx::query_as(
         "select t.id, t.community_id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id)
@@ -347,8 +345,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
         } else {
             "null".into()
         };
-        let mut secret = String::new();
-        let _ = write!(secret, "{}", &new_token()[..32]);
+        let secret = &new_token()[..32];
         acts.push(
             &mut tx,
             format!(

@@ -127,14 +127,20 @@ pub struct Activity {
 impl Activity {
     /// The status people see: a published activity is ongoing from its start.
     pub fn phase(&self, now: i64) -> &'static str {
-        match self.status.as_str() {
-            "published" if now >= self.ends_at => "ended",
-            "published" if now >= self.starts_at => "ongoing",
-            "published" => "published",
-            "completed" => "completed",
-            "cancelled" => "cancelled",
-            _ => "draft",
-        }
+        phase(&self.status, self.starts_at, self.ends_at, now)
+    }
+}
+
+/// The status people see: a published activity is ongoing from its start and ended (waiting for
+/// its hours) from its end.
+pub fn phase(status: &str, starts_at: i64, ends_at: i64, now: i64) -> &'static str {
+    match status {
+        "published" if now >= ends_at => "ended",
+        "published" if now >= starts_at => "ongoing",
+        "published" => "published",
+        "completed" => "completed",
+        "cancelled" => "cancelled",
+        _ => "draft",
     }
 }
 

@@ -146,16 +146,15 @@ pub fn traffic_eligibility(status: Option<PoliticalStatus>, age: Option<u32>) ->
 
 /// Today in China time, as `YYYY-MM-DD`.
 pub fn today() -> String {
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::Utc::now().with_timezone(&tz).format("%Y-%m-%d").to_string()
+    chrono::Utc::now()
+        .with_timezone(&crate::domain::dates::china())
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// The China-time date of a timestamp, as `YYYY-MM-DD`.
 pub fn date_of(ts: i64) -> String {
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.with_timezone(&tz).format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    crate::domain::dates::local(ts).format("%Y-%m-%d").to_string()
 }
 
 /// A date field of a form: empty is an error, anything else must be a real date.

@@ -203,6 +203,34 @@ fn from_serial(n: u32) -> Result<(i32, u32, u32), &'static str> {
     Ok((y, m, days + 1))
 }
 
+/// China time (UTC+8), the campaign's clock.
+pub fn china() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// A timestamp as China local date and time.
+pub fn local(ts: i64) -> chrono::NaiveDateTime {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .unwrap_or_default()
+        .with_timezone(&china())
+        .naive_local()
+}
+
+/// `YYYY-MM-DD HH:MM` in China time.
+pub fn format_local(ts: i64) -> String {
+    local(ts).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Reads `YYYY-MM-DD HH:MM` (or the `T` of an HTML datetime-local field) as China time.
+pub fn parse_local(input: &str) -> Option<i64> {
+    // Seconds, if any, are dropped; anything else (full-width text included) simply fails.
+    let s: String = input.trim().replace('T', " ").chars().take(16).collect();
+    chrono::NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M")
+        .ok()
+        .and_then(|n| n.and_local_timezone(china()).single())
+        .map(|d| d.timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

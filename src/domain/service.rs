@@ -1,7 +1,7 @@
 //! Rules of service with no I/O: the activity's kinds, hours from sign-in and sign-out, star
 //! levels, working days for the confirmation deadline, the rotating sign-in code, the geofence.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -141,33 +141,7 @@ pub fn confirm_due(ended_on: NaiveDate, n: i64) -> NaiveDate {
     d
 }
 
-/// China time (UTC+8), the campaign's clock.
-pub fn china() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset")
-}
-
-/// A timestamp as China local date and time.
-pub fn local(ts: i64) -> NaiveDateTime {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .unwrap_or_default()
-        .with_timezone(&china())
-        .naive_local()
-}
-
-/// `YYYY-MM-DD HH:MM` in China time.
-pub fn format_local(ts: i64) -> String {
-    local(ts).format("%Y-%m-%d %H:%M").to_string()
-}
-
-/// Reads `YYYY-MM-DD HH:MM` (or the `T` of an HTML datetime-local field) as China time.
-pub fn parse_local(input: &str) -> Option<i64> {
-    // Seconds, if any, are dropped; anything else (full-width text included) simply fails.
-    let s: String = input.trim().replace('T', " ").chars().take(16).collect();
-    NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M")
-        .ok()
-        .and_then(|n| n.and_local_timezone(china()).single())
-        .map(|d| d.timestamp())
-}
+pub use crate::domain::dates::{china, format_local, local, parse_local};
 
 type HmacSha256 = Hmac<Sha256>;
 

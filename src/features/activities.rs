@@ -107,14 +107,6 @@ pub async fn load_managed(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Act
     Ok(a)
 }
 
-/// The caller's own volunteer record, or why there is none.
-pub async fn own_volunteer(state: &AppState, ctx: &Ctx) -> AppResult<Volunteer> {
-    let p = ctx.user()?;
-    store_campaign::volunteer_by_user(&state.db, p.user_id)
-        .await?
-        .ok_or(AppError::BadRequest("err.no_volunteer_record"))
-}
-
 /// The teams the caller may organise activities for.
 async fn own_teams(state: &AppState, ctx: &Ctx) -> AppResult<Vec<Team>> {
     let p = ctx.user()?;
@@ -675,7 +667,7 @@ pub struct SignupResult {
 pub async fn sign_up(state: &AppState, ctx: &Ctx, id: i64, volunteer_id: Option<i64>) -> AppResult<SignupResult> {
     let a = load(state, ctx, id).await?;
     let (v, by) = match volunteer_id {
-        None => (own_volunteer(state, ctx).await?, "self"),
+        None => (super::volunteers::own_volunteer(state, ctx).await?, "self"),
         Some(vid) => {
             if !may_manage(state, ctx, &a).await? {
                 return Err(AppError::Forbidden);
@@ -714,7 +706,7 @@ pub struct CancelResult {
 /// Takes the caller (or, for a leader, the volunteer named) off the list.
 pub async fn cancel(state: &AppState, ctx: &Ctx, id: i64, volunteer_id: Option<i64>) -> AppResult<CancelResult> {
     let a = load(state, ctx, id).await?;
-    let own = own_volunteer(state, ctx).await.ok();
+    let own = super::volunteers::own_volunteer(state, ctx).await.ok();
     let vid = match (volunteer_id, &own) {
         (Some(v), Some(o)) if v == o.id => v,
         (None, Some(o)) => o.id,
@@ -1100,15 +1092,16 @@ async fn list_page(
             minijinja::context! {
                 a => a, starts => format_local(a.starts_at), ends => format_local(a.ends_at)[11..].to_string(),
                 category => category_label(&a.category), dimension => dimension_label(&a.dimension),
-                phase => if a.status == "published" && t >= a.starts_at { if t >= a.ends_at { "ended" } else { "ongoing" } } else { a.status.as_str() },
+                phase => store::phase(&a.status, a.starts_at, a.ends_at, t),
                 full => a.taken >= a.capacity,
             }
         })
         .collect();
-    let may_create = match &ctx.principal {
-        Some(_) => !own_teams(&state, &ctx).await.unwrap_or_default().is_empty(),
-        None => false,
-    };
+    // The policy says who runs teams; listing them (a pairing lookup per team) is for the form.
+    let may_create = ctx
+        .principal
+        .as_ref()
+        .is_some_and(|p| policy::may_create(p, Listing::Teams));
     let pages = super::pages(page.total, page.per_page);
     let query = |p: i64| {
         let mut q = vec![format!("page={p}")];
@@ -1143,14 +1136,15 @@ async fn list_page(
 
 async fn new_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.user()?;
-    if own_teams(&state, &ctx).await?.is_empty() {
+    let teams = own_teams(&state, &ctx).await?;
+    if teams.is_empty() {
         return Err(AppError::Forbidden);
     }
     let mut input = ActivityInput {
         capacity: Some(20),
         ..Default::default()
     };
-    if let [only] = own_teams(&state, &ctx).await?.as_slice() {
+    if let [only] = teams.as_slice() {
         input.team_id = Some(only.id);
         input.leader_name = Some(only.leader_name.clone());
         input.leader_phone = Some(only.leader_phone.clone());

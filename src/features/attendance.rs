@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{HeaderMap, HOST, SET_COOKIE};
+use axum::http::header::{HeaderMap, SET_COOKIE};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
@@ -499,11 +499,6 @@ pub struct CodeParam {
     pub c: Option<String>,
 }
 
-fn base_url(headers: &HeaderMap, ctx: &Ctx) -> String {
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    format!("{}://{host}", if ctx.secure { "https" } else { "http" })
-}
-
 /// The printable poster: the activity and a QR code of its sign-in page. A rotating code's
 /// poster is for a screen: it reloads itself before the code changes.
 async fn poster(
@@ -515,7 +510,7 @@ async fn poster(
     let a = load_managed(&state, &ctx, id).await?;
     let rules = store::rules(&state.db).await?;
     let code = signin_code(&a.code_secret, a.code_rotates, rules.code_rotate_secs, now());
-    let url = format!("{}/s/{}?c={}", base_url(&headers, &ctx), a.id, code);
+    let url = format!("{}/s/{}?c={}", crate::web::origin(&headers, &ctx), a.id, code);
     let qr = qrcode::QrCode::new(url.as_bytes())
         .map_err(|e| AppError::Internal(anyhow::anyhow!("qr: {e}")))?
         .render::<qrcode::render::svg::Color>()
@@ -558,6 +553,12 @@ async fn scan_page(
     )
     .err()
     .filter(|e| e.field != "position")
+    // The page is reached by scanning the poster: without its code, say so before any form.
+    .or_else(|| {
+        code.trim()
+            .is_empty()
+            .then(|| FieldError::new("code", "err.code_missing"))
+    })
     .map(|e| e.message(ctx.lang));
     let mut mine = None;
     let mut has_record = false;

@@ -42,8 +42,8 @@ fn day_start(field: &str, s: Option<&str>, errors: &mut Vec<FieldError>) -> Opti
 }
 
 fn epoch(d: NaiveDate) -> i64 {
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+    crate::domain::dates::china()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
         .single()
         .map(|t| t.timestamp())
         .unwrap_or(0)

@@ -333,27 +333,13 @@ fn row(
     }
 }
 
-pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResult<Board> {
-    let p = ctx.user()?;
-    let scope = policy::list_scope(p, Listing::Board);
-    if matches!(scope, Scope::Nothing | Scope::OwnAccount(_)) {
-        return Err(AppError::Forbidden);
-    }
-    let campaign = active(state).await?;
-    let today = today();
-    let progress = store::progress(&state.db, campaign.id).await?;
-    // The service columns come from the monthly compliance, computed the same way.
-    let grid = super::compliance::grid(
-        state,
-        ctx,
-        &super::compliance::GridParams {
-            kind: params.kind.clone(),
-            q: None,
-        },
-    )
-    .await?;
-    let service: HashMap<(String, i64), super::compliance::OrgCompliance> =
-        grid.rows.into_iter().map(|r| ((r.kind.clone(), r.id), r)).collect();
+/// The units and communities a board or grid covers, as (kind, id, name, street): a unit's own
+/// shows the unit; a community's, a street's and the district's also the communities in scope.
+pub async fn orgs_in_scope(
+    state: &AppState,
+    scope: Scope,
+    kind: Option<&str>,
+) -> AppResult<Vec<(&'static str, i64, String, String)>> {
     let all = |scope| ListQuery {
         q: None,
         page: 1,
@@ -363,33 +349,44 @@ pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResu
         community_id: None,
         unit_id: None,
     };
-    let empty = OrgProgress::default();
-    let mut rows = vec![];
-    if params.kind.as_deref() != Some("community") {
-        let units = orgs::list_units(&state.db, &all(scope)).await?;
+    let mut out = vec![];
+    if kind != Some("community") {
         let street_of = unit_streets(state).await?;
-        for u in units.items {
+        for u in orgs::list_units(&state.db, &all(scope)).await?.items {
             let street = street_of.get(&u.id).cloned().unwrap_or_default();
-            let pr = progress.get(&("unit", u.id)).unwrap_or(&empty);
-            rows.push(row("unit", u.id, u.name, street, pr, &campaign, &today, &service));
+            out.push(("unit", u.id, u.name, street));
         }
     }
-    // A unit's own board shows the unit; communities show theirs, streets and the district all.
-    if params.kind.as_deref() != Some("unit") && !matches!(scope, Scope::Unit(_)) {
-        let communities = orgs::list_communities(&state.db, &all(scope)).await?;
-        for c in communities.items {
-            let pr = progress.get(&("community", c.id)).unwrap_or(&empty);
-            rows.push(row(
-                "community",
-                c.id,
-                c.name,
-                c.street_name,
-                pr,
-                &campaign,
-                &today,
-                &service,
-            ));
+    if kind != Some("unit") && !matches!(scope, Scope::Unit(_)) {
+        for c in orgs::list_communities(&state.db, &all(scope)).await?.items {
+            out.push(("community", c.id, c.name, c.street_name));
         }
+    }
+    Ok(out)
+}
+
+pub async fn board(state: &AppState, ctx: &Ctx, params: &BoardParams) -> AppResult<Board> {
+    let p = ctx.user()?;
+    let scope = policy::list_scope(p, Listing::Board);
+    if matches!(scope, Scope::Nothing | Scope::OwnAccount(_)) {
+        return Err(AppError::Forbidden);
+    }
+    let campaign = active(state).await?;
+    let today = today();
+    let progress = store::progress(&state.db, campaign.id).await?;
+    let orgs = orgs_in_scope(state, scope, params.kind.as_deref()).await?;
+    // The service columns: the monthly compliance of the same orgs, computed the same way.
+    let service: HashMap<(String, i64), super::compliance::OrgCompliance> =
+        super::compliance::rows_for(state, &campaign, orgs.clone(), None)
+            .await?
+            .into_iter()
+            .map(|r| ((r.kind.clone(), r.id), r))
+            .collect();
+    let empty = OrgProgress::default();
+    let mut rows = vec![];
+    for (kind, id, name, street) in orgs {
+        let pr = progress.get(&(kind, id)).unwrap_or(&empty);
+        rows.push(row(kind, id, name, street, pr, &campaign, &today, &service));
     }
     if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         rows.retain(|r| r.name.contains(q) || r.street.contains(q));

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::{HeaderMap, HOST};
+use axum::http::header::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
@@ -97,7 +97,7 @@ pub async fn service_record(state: &AppState, ctx: &Ctx, volunteer_id: i64) -> A
 }
 
 async fn own_id(state: &AppState, ctx: &Ctx) -> AppResult<i64> {
-    Ok(super::activities::own_volunteer(state, ctx).await?.id)
+    Ok(super::volunteers::own_volunteer(state, ctx).await?.id)
 }
 
 // ---------------------------------------------------------------- certificates
@@ -517,11 +517,6 @@ async fn issue_page(
     }
 }
 
-fn base_url(headers: &HeaderMap, ctx: &Ctx) -> String {
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    format!("{}://{host}", if ctx.secure { "https" } else { "http" })
-}
-
 /// The printable A4 certificate (the volunteer, or staff who keep the record).
 async fn certificate_page(
     State(state): State<AppState>,
@@ -535,7 +530,7 @@ async fn certificate_page(
     // Seeing the record is what allows seeing its certificate.
     record_of(&state, &ctx, c.volunteer_id, false).await?;
     let st: Statement = serde_json::from_str(&c.statement).map_err(|e| AppError::Internal(e.into()))?;
-    let url = format!("{}{}", base_url(&headers, &ctx), verify_path(&c));
+    let url = format!("{}{}", crate::web::origin(&headers, &ctx), verify_path(&c));
     let qr = qrcode::QrCode::new(url.as_bytes())
         .map_err(|e| AppError::Internal(anyhow::anyhow!("qr: {e}")))?
         .render::<qrcode::render::svg::Color>()

@@ -16,7 +16,6 @@ use crate::app::AppState;
 use crate::auth::policy::{self, Listing, Scope};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::Campaign;
-use crate::db::orgs::{self, ListQuery};
 use crate::db::{now, Db};
 use crate::domain::service::{confirm_due, local};
 use crate::error::{AppError, AppResult};
@@ -281,38 +280,31 @@ async fn grid_of(state: &AppState, ctx: &Ctx, params: &GridParams, unit: Option<
         return Err(AppError::Forbidden);
     }
     let campaign = super::campaign::active(state).await?;
-    let t = now();
-    let (facts, rosters) = facts(&state.db, &campaign, t, unit).await?;
-    let months = months(&campaign);
-    let this_month = local(t).format("%Y-%m").to_string();
-    let all = |scope| ListQuery {
-        q: None,
-        page: 1,
-        per_page: 1_000_000,
-        scope,
-        street_id: None,
-        community_id: None,
-        unit_id: None,
-    };
-    let mut orgs_in: Vec<(&'static str, i64, String, String)> = vec![];
-    if params.kind.as_deref() != Some("community") {
-        let street_of = super::campaign::unit_streets(state).await?;
-        for u in orgs::list_units(&state.db, &all(scope)).await?.items {
-            if unit.is_some_and(|id| id != u.id) {
-                continue;
-            }
-            let street = street_of.get(&u.id).cloned().unwrap_or_default();
-            orgs_in.push(("unit", u.id, u.name, street));
-        }
-    }
-    if params.kind.as_deref() != Some("unit") && !matches!(scope, Scope::Unit(_)) && unit.is_none() {
-        for c in orgs::list_communities(&state.db, &all(scope)).await?.items {
-            orgs_in.push(("community", c.id, c.name, c.street_name));
-        }
+    let mut orgs_in = super::campaign::orgs_in_scope(state, scope, params.kind.as_deref()).await?;
+    if let Some(id) = unit {
+        orgs_in.retain(|(kind, x, _, _)| *kind == "unit" && *x == id);
     }
     if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         orgs_in.retain(|(_, _, name, street)| name.contains(q) || street.contains(q));
     }
+    Ok(Grid {
+        campaign_year: campaign.year,
+        months: months(&campaign),
+        rows: rows_for(state, &campaign, orgs_in, unit).await?,
+    })
+}
+
+/// The months of `orgs` (kind, id, name, street); `unit` narrows the reads to one unit's teams.
+pub async fn rows_for(
+    state: &AppState,
+    campaign: &Campaign,
+    orgs_in: Vec<(&'static str, i64, String, String)>,
+    unit: Option<i64>,
+) -> AppResult<Vec<OrgCompliance>> {
+    let t = now();
+    let (facts, rosters) = facts(&state.db, campaign, t, unit).await?;
+    let months = months(campaign);
+    let this_month = local(t).format("%Y-%m").to_string();
     let rows = orgs_in
         .into_iter()
         .map(|(kind, id, name, street)| {
@@ -356,11 +348,7 @@ async fn grid_of(state: &AppState, ctx: &Ctx, params: &GridParams, unit: Option<
             }
         })
         .collect();
-    Ok(Grid {
-        campaign_year: campaign.year,
-        months,
-        rows,
-    })
+    Ok(rows)
 }
 
 /// One unit's year, if the caller may see it.

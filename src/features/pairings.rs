@@ -497,7 +497,7 @@ async fn page_list(State(state): State<AppState>, ctx: Ctx, Query(params): Query
         label: ctx.t("pairings.export"),
         href: format!("/pairings/export.xlsx?{}", view.query),
     });
-    let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let tz = crate::domain::dates::china();
     view.rows = page
         .items
         .iter()

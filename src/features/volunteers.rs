@@ -174,7 +174,8 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
     Ok(record(&v, &teams, trainings_of(state, id).await?, full, may_reveal))
 }
 
-async fn own_volunteer(state: &AppState, ctx: &Ctx) -> AppResult<Volunteer> {
+/// The caller's own volunteer record, or why there is none (none yet, or waiting for the team).
+pub async fn own_volunteer(state: &AppState, ctx: &Ctx) -> AppResult<Volunteer> {
     let p = ctx.user()?;
     match store::volunteer_by_user(&state.db, p.user_id).await? {
         Some(v) => Ok(v),

@@ -522,6 +522,16 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     out
 }
 
+/// This site's address as the request reached it (`https://host` behind HTTPS), for links that
+/// leave the page: QR codes on posters and certificates.
+pub fn origin(headers: &HeaderMap, ctx: &Ctx) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    format!("{}://{host}", if ctx.secure { "https" } else { "http" })
+}
+
 pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

@@ -65,12 +65,7 @@ pub fn environment() -> Environment<'static> {
         },
     );
     // Timestamps are stored in UTC seconds and shown in China time.
-    env.add_filter("datetime", |ts: i64| -> String {
-        let tz = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-        chrono::DateTime::from_timestamp(ts, 0)
-            .map(|d| d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
-    });
+    env.add_filter("datetime", crate::domain::dates::format_local);
     env
 }
 
