@@ -14,3 +14,5 @@ mod orgs;
 mod pages;
 mod policy;
 mod service;
+mod trust_floods;
+mod trust_identity;
