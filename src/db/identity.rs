@@ -17,7 +17,7 @@ pub async fn enqueue(tx: &mut Tx, channel: &str, recipient: &str, kind: &str, bo
         "insert into outbox (channel, recipient, kind, body, created_at, sent_at) values ($1, $2, $3, $4, $5, $5)
          returning id")
         .bind(channel).bind(recipient).bind(kind).bind(body).bind(t).fetch_one(&mut *c).await?);
-    tracing::info!(
+    tracing::warn!(
         outbox = id,
         channel,
         recipient,
