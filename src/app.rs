@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::openapi::router())
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
+        .layer(from_fn(web::refuse_bad_input))
         .layer(from_fn_with_state(state.clone(), web::session_layer))
         .layer(from_fn_with_state(state.clone(), web::render_errors))
         .layer(from_fn(security_headers))
