@@ -504,6 +504,15 @@ mod tests {
     }
 
     #[test]
+    fn pool_and_connection_errors_mean_unreachable() {
+        assert_eq!(fault_of(&sqlx::Error::PoolTimedOut), Some(Fault::Unreachable));
+        assert_eq!(fault_of(&sqlx::Error::PoolClosed), Some(Fault::Unreachable));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(fault_of(&sqlx::Error::Io(io)), Some(Fault::Unreachable));
+        assert_eq!(fault_of(&sqlx::Error::RowNotFound), None);
+    }
+
+    #[test]
     fn like_pattern_escapes_wildcards() {
         assert_eq!(like_pattern(" A_b%"), "%a\\_b\\%%");
     }

@@ -736,6 +736,19 @@ mod tests {
     }
 
     #[test]
+    fn nul_is_found_where_it_hides() {
+        assert!(has_encoded_nul("/verify/ZY%00123"));
+        assert!(!has_encoded_nul("/verify/ZY%25001"));
+        assert_eq!(nul_field(&form_urlencoded_pairs("a=1&q=x%00y")), Some("q".into()));
+        assert_eq!(nul_field(&form_urlencoded_pairs("a=1&q=x%2500y")), None);
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"a": "ok", "b": [1, {"c": "x\u0000"}], "d": "\\u0000"}"#).unwrap();
+        assert_eq!(json_nul_field(&v, ""), Some("b[1].c".into()));
+        let v: serde_json::Value = serde_json::from_str(r#"{"a": "\\u0000"}"#).unwrap();
+        assert_eq!(json_nul_field(&v, ""), None);
+    }
+
+    #[test]
     fn next_must_be_local() {
         assert_eq!(safe_next(Some("/units?page=2")), "/units?page=2");
         assert_eq!(safe_next(Some("//evil.example")), "/");
