@@ -16,3 +16,4 @@ mod policy;
 mod service;
 mod trust_floods;
 mod trust_identity;
+mod trust_faults;
