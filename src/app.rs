@@ -44,6 +44,8 @@ pub struct AppState {
     pub cfg: Arc<Config>,
     /// Scans are written in shared transactions (group commit).
     pub scans: crate::db::batch::ScanWriter,
+    /// The few slots in which uploads are read, off the async runtime.
+    pub uploads: web::upload::Gate,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             db,
             templates: Arc::new(templates::environment()),
             cfg: Arc::new(cfg),
+            uploads: web::upload::Gate::default(),
         }
     }
 }

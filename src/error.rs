@@ -57,6 +57,8 @@ pub enum AppError {
     },
     /// 403: the form's CSRF token is missing or stale.
     Csrf,
+    /// 503: every slot for reading uploads stayed taken; try again shortly.
+    Busy,
     Internal(anyhow::Error),
 }
 
@@ -76,6 +78,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +101,7 @@ impl AppError {
                     vec![("minutes", minutes.to_string())],
                     vec![],
                 ),
+                AppError::Busy => ("busy", "err.busy", vec![], vec![]),
                 AppError::Internal(_) => ("internal", "err.internal", vec![], vec![]),
             };
         ErrorInfo {
@@ -190,6 +194,12 @@ impl IntoResponse for AppError {
         }
         let info = self.info();
         let mut res = info.status.into_response();
+        if let AppError::Busy = self {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+        }
         res.extensions_mut().insert(info);
         res
     }

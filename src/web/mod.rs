@@ -4,6 +4,7 @@
 pub mod form;
 pub mod list;
 pub mod templates;
+pub mod upload;
 
 use std::net::SocketAddr;
 
