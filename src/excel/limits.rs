@@ -91,6 +91,11 @@ pub fn inspect(bytes: &[u8], deadline: Instant) -> Result<(), ReadError> {
     if !bytes.starts_with(b"PK") {
         return Err(ReadError::NotExcel);
     }
+    // The zip reader lists every part the directory declares when it opens the file: refuse a
+    // directory of thousands of parts before it does.
+    if declared_parts(bytes).is_some_and(|n| n > MAX_PARTS) {
+        return Err(Limit::Parts.into());
+    }
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::NotExcel)?;
     if zip.len() > MAX_PARTS {
         return Err(Limit::Parts.into());
@@ -107,12 +112,11 @@ pub fn inspect(bytes: &[u8], deadline: Instant) -> Result<(), ReadError> {
         }
         let name = part.name().to_ascii_lowercase();
         let tripped = Cell::new(None);
+        // Cells and merges are counted in every XML part, wherever the workbook says its sheets are.
         let kind = if name.ends_with("sharedstrings.xml") {
             Some(Part::Strings)
-        } else if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
-            Some(Part::Sheet)
         } else if name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".vml") {
-            Some(Part::Other)
+            Some(Part::Xml)
         } else {
             None
         };
@@ -141,8 +145,7 @@ pub fn inspect(bytes: &[u8], deadline: Instant) -> Result<(), ReadError> {
 #[derive(Clone, Copy)]
 enum Part {
     Strings,
-    Sheet,
-    Other,
+    Xml,
 }
 
 #[derive(Default)]
@@ -150,6 +153,19 @@ struct Counts {
     strings: usize,
     cells: usize,
     merged: u64,
+}
+
+/// How many parts the zip's end record declares (the last end record in the file).
+fn declared_parts(bytes: &[u8]) -> Option<usize> {
+    const END: &[u8] = b"PK\x05\x06";
+    let tail = &bytes[bytes.len().saturating_sub(65_535 + 22)..];
+    let at = memchr::memmem::rfind(tail, END)?;
+    let field = tail.get(at + 10..at + 12)?;
+    match u16::from_le_bytes([field[0], field[1]]) {
+        // Zip64 keeps the real count elsewhere; no workbook needs that many parts.
+        u16::MAX => Some(usize::MAX),
+        n => Some(n as usize),
+    }
 }
 
 /// What all parts of one upload share: bytes unpacked so far and the deadline.
@@ -257,13 +273,13 @@ fn count(e: &BytesStart, kind: Part, counts: &mut Counts) -> Result<(), Limit> {
                 return Err(Limit::SharedStrings);
             }
         }
-        (Part::Sheet, b"c") => {
+        (Part::Xml, b"c") => {
             counts.cells += 1;
             if counts.cells > MAX_CELLS {
                 return Err(Limit::Cells);
             }
         }
-        (Part::Sheet, b"mergeCell") => {
+        (Part::Xml, b"mergeCell") => {
             let area = e
                 .attributes()
                 .flatten()

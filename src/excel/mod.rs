@@ -296,7 +296,7 @@ fn read_cells<RS: std::io::Read + std::io::Seek>(
         if seen > limits::MAX_CELLS {
             return Err(Limit::Cells.into());
         }
-        if seen % 1024 == 0 && Instant::now() > deadline {
+        if seen.is_multiple_of(1024) && Instant::now() > deadline {
             return Err(Limit::Time.into());
         }
         let (r, c) = cell.get_position();

@@ -204,3 +204,26 @@ async fn a_zip_bomb_is_not_kept_as_a_plan_attachment() {
     let (status, body, _) = upload(&app, &unit, &plan, "方案.xlsx", wb.save_to_buffer().unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn the_upload_page_shows_the_refusal_naming_the_limit() {
+    let app = spawn_app().await;
+    let unit = app.token("shuiwu").await;
+    let team = new_team(&app, &unit).await;
+    let (browser, csrf) = app.web_login("shuiwu").await;
+    let form = Form::new().part("file", Part::bytes(hostile::far_corner()).file_name("名册.xlsx"));
+    let res = browser
+        .post(app.url(&format!("/teams/{team}/roster/import?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("单元格 XFD1048576 有内容，超出了 21000 行、200 列的上限"),
+        "{html}"
+    );
+    let members = app.get_json(&unit, &format!("/api/v1/teams/{team}/members")).await;
+    assert_eq!(members, json!([]));
+}

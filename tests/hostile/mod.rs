@@ -25,7 +25,7 @@ pub fn workbook(sheet: Part, strings: Option<Part>) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1));
+        .compression_level(Some(9));
     for (name, text) in [
         ("[Content_Types].xml", CONTENT_TYPES),
         ("_rels/.rels", RELS),
@@ -148,6 +148,17 @@ pub fn deep_nesting(depth: usize) -> Vec<u8> {
     )
 }
 
+/// A workbook followed by `count` empty parts (a zip directory of that many entries).
+pub fn many_parts(count: usize) -> Vec<u8> {
+    let book = far_corner();
+    let mut zip = zip::ZipWriter::new_append(Cursor::new(book)).unwrap();
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..count {
+        zip.start_file(format!("x/{i}"), opts).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
 /// The first bytes of an old binary .xls (a compound file), padded.
 pub fn legacy_xls() -> Vec<u8> {
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -164,6 +175,7 @@ pub fn all() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ("cell bomb", cell_bomb(2_000_000), "err.sheet_cells"),
         ("shared-string table", shared_strings(1_000_000), "err.sheet_strings"),
         ("deep nesting", deep_nesting(100_000), "err.sheet_nesting"),
+        ("many parts", many_parts(20_000), "err.sheet_parts"),
         ("legacy .xls", legacy_xls(), "err.xls_legacy"),
     ]
 }
