@@ -105,8 +105,11 @@ fn roster(rows: usize) -> Vec<u8> {
     leifeng::excel::write_table("附件2  志愿者队伍基本情况登记表", &headers, &[], &data).unwrap()
 }
 
-/// Probes `/healthz` every 5 ms until told to stop; answers each latency (ms) and the failures.
-fn start_probe(port: u16) -> (Arc<AtomicBool>, tokio::task::JoinHandle<(Vec<f64>, usize, f64)>) {
+/// Each probe's latency (ms), the failed probes, and the seconds probed.
+type Probes = (Vec<f64>, usize, f64);
+
+/// Probes `/healthz` every 5 ms until told to stop.
+fn start_probe(port: u16) -> (Arc<AtomicBool>, tokio::task::JoinHandle<Probes>) {
     let stop = Arc::new(AtomicBool::new(false));
     let task = {
         let stop = stop.clone();
@@ -129,7 +132,7 @@ fn start_probe(port: u16) -> (Arc<AtomicBool>, tokio::task::JoinHandle<(Vec<f64>
     (stop, task)
 }
 
-fn report(what: &str, (lat, errors, secs): (Vec<f64>, usize, f64)) {
+fn report(what: &str, (lat, errors, secs): Probes) {
     let (max, count) = (lat.iter().cloned().fold(0.0, f64::max), lat.len());
     let r = LoadResult::of(lat, secs, errors);
     println!(
