@@ -48,6 +48,8 @@ pub struct AppState {
     pub scans: crate::db::batch::ScanWriter,
     /// Request rate limits, counted in the database.
     pub limits: web::limits::Limiter,
+    /// The few slots in which uploads are read, off the async runtime.
+    pub uploads: web::upload::Gate,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             db,
             templates: Arc::new(templates::environment()),
             cfg: Arc::new(cfg),
+            uploads: web::upload::Gate::default(),
         }
     }
 }

@@ -65,6 +65,8 @@ pub enum AppError {
     /// 503: the database cannot be reached or written just now; the key says which. Answered
     /// with `Retry-After`.
     Unavailable(&'static str),
+    /// 503: every slot for reading uploads stayed taken; try again shortly.
+    Busy,
     Internal(anyhow::Error),
 }
 
@@ -84,7 +86,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Locked { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -114,6 +116,7 @@ impl AppError {
                     vec![],
                 ),
                 AppError::Unavailable(k) => ("unavailable", *k, vec![], vec![]),
+                AppError::Busy => ("busy", "err.busy", vec![], vec![]),
                 AppError::Internal(_) => ("internal", "err.internal", vec![], vec![]),
             };
         ErrorInfo {
@@ -212,6 +215,7 @@ impl IntoResponse for AppError {
         let retry_after = match &self {
             AppError::Locked { minutes } => Some(minutes * 60),
             AppError::RateLimited { retry_after } => Some(*retry_after),
+            AppError::Busy => Some(2),
             _ => None,
         };
         if let Some(secs) = retry_after {

@@ -5,6 +5,7 @@ pub mod form;
 pub mod limits;
 pub mod list;
 pub mod templates;
+pub mod upload;
 
 use std::net::SocketAddr;
 
