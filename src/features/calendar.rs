@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,15 +22,16 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
 use crate::web::{redirect_with_flash, Ctx};
 use crate::{on_db, on_tx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/calendar", get(page))
         .route("/calendar/{month}", axum::routing::post(page_update))
         .route("/calendar.ics", get(ics))
         .route("/calendar.xlsx", get(xlsx))
-        .route("/api/v1/calendar", get(api_list))
-        .route("/api/v1/calendar/{month}", axum::routing::put(api_update))
+        .routes(routes!(api_list))
+        .routes(routes!(api_update))
 }
 
 /// One concentrated activity day.

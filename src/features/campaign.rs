@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -21,17 +21,18 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
 use crate::web::form::{lenient_i64, outcome, Field, FormPage};
 use crate::web::{urlencode, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/campaign", get(page_edit).post(page_update))
         .route("/campaign/new", get(page_new).post(page_create))
         .route("/board", get(page_board))
         .route("/board/export.xlsx", get(board_export))
-        .route("/api/v1/campaigns", get(api_list).post(api_create))
-        .route("/api/v1/campaigns/active", get(api_active).put(api_update))
-        .route("/api/v1/board", get(api_board))
-        .route("/api/v1/board/export.xlsx", get(board_export))
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_active, api_update))
+        .routes(routes!(api_board))
+        .routes(routes!(board_export))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
@@ -192,6 +193,7 @@ pub struct Board {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoardParams {
     /// `unit` or `community`.
     pub kind: Option<String>,
@@ -500,6 +502,8 @@ pub async fn api_board(
 }
 
 /// The board as .xlsx (the export is written to the audit trail).
+#[utoipa::path(get, path = "/api/v1/board/export.xlsx", tag = "campaign", params(BoardParams),
+    responses((status = 200, description = "the board (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn board_export(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -91,7 +91,9 @@ async fn the_campaign_opens_with_the_plans_dates_and_only_the_district_changes_t
 
     // A new year becomes the active one; last year's teams are read-only.
     let unit = app.token("shuiwu").await;
-    let old_team = app.get_json(&unit, "/api/v1/teams").await[0]["id"].as_i64().unwrap();
+    let old_team = app.get_json(&unit, "/api/v1/teams").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
     let res = app.post(&admin, "/api/v1/campaigns", json!({"year": year + 1})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(
@@ -106,7 +108,7 @@ async fn the_campaign_opens_with_the_plans_dates_and_only_the_district_changes_t
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "bad_request");
-    assert_eq!(app.get_json(&unit, "/api/v1/teams").await.as_array().unwrap().len(), 0);
+    assert_eq!(app.get_json(&unit, "/api/v1/teams").await["total"], 0);
 }
 
 #[tokio::test]
@@ -940,7 +942,7 @@ async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
         (Some("王负责"), Some("13877776666"))
     );
     let filed = app.get_json(&street, "/api/v1/checkins").await;
-    assert!(filed
+    assert!(filed["items"]
         .as_array()
         .unwrap()
         .iter()
