@@ -10,12 +10,12 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ensure, required_name, validated};
+use super::{ensure, required_name, validated, PageParams};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Scope};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, OrgProgress};
-use crate::db::orgs::{self, ListQuery};
+use crate::db::orgs::{self, ListQuery, Page};
 use crate::domain::campaign::{date_of, parse_form_date, today, MilestoneStatus, Milestones};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
@@ -451,10 +451,15 @@ pub async fn unit_streets(state: &AppState) -> AppResult<std::collections::HashM
 // ------------------------------------------------------------ JSON API
 
 /// Every campaign year, newest first.
-#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaign", responses((status = 200, body = Vec<Campaign>)))]
-pub async fn api_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Campaign>>> {
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaign", params(PageParams),
+    responses((status = 200, body = Page<Campaign>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<Campaign>>> {
     ensure(ctx.user()?, Action::View, &Object::Campaign)?;
-    Ok(Json(store::list_campaigns(&state.db).await?))
+    Ok(Json(paging.page_of(store::list_campaigns(&state.db).await?)))
 }
 
 /// Open a campaign year (district admin); it becomes the active one and the previous one is read-only.

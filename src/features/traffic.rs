@@ -422,24 +422,17 @@ pub async fn import(state: &AppState, ctx: &Ctx, unit_id: i64, bytes: &[u8], dry
 
 // ------------------------------------------------------------ JSON API
 
-#[derive(Serialize, ToSchema)]
-pub struct TrafficList {
-    pub campaign_id: i64,
-    pub volunteers: Vec<TrafficVolunteer>,
-}
-
 /// Traffic volunteers: a unit's own (`unit_id`), or everyone's for the police and the district.
-#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(UnitParam), responses((status = 200, body = TrafficList)))]
+#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(UnitParam, PageParams),
+    responses((status = 200, body = Page<TrafficVolunteer>)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<UnitParam>,
-) -> AppResult<Json<TrafficList>> {
-    let (campaign, volunteers) = list(&state, &ctx, q.unit_id).await?;
-    Ok(Json(TrafficList {
-        campaign_id: campaign.id,
-        volunteers,
-    }))
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<TrafficVolunteer>>> {
+    let (_, volunteers) = list(&state, &ctx, q.unit_id).await?;
+    Ok(Json(paging.page_of(volunteers)))
 }
 
 /// Choose a person from the unit's roster (refused with the reason if they do not qualify).

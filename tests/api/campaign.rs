@@ -524,7 +524,7 @@ async fn traffic_volunteers_are_chosen_by_the_plans_rules_and_trained_by_the_pol
 
     let unit_id = app.get_json(&unit, "/api/v1/me").await["unit_id"].as_i64().unwrap();
     let mine = app.get_json(&unit, "/api/v1/traffic").await;
-    let reasons: Vec<(String, String)> = mine["volunteers"]
+    let reasons: Vec<(String, String)> = mine["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -543,7 +543,7 @@ async fn traffic_volunteers_are_chosen_by_the_plans_rules_and_trained_by_the_pol
 
     // The police see every unit's list and record training; a unit cannot.
     let all = app.get_json(&police, "/api/v1/traffic").await;
-    assert!(all["volunteers"].as_array().unwrap().len() > 3);
+    assert!(all["items"].as_array().unwrap().len() > 3);
     let training = json!({"held_on": format!("{year}-05-10"), "place": "区交警大队", "content": "劝导礼仪与安全", "hours": "2.5", "attended": [vids[0], vids[1]], "passed": [vids[0]]});
     assert_eq!(
         app.post(&unit, "/api/v1/trainings", training.clone()).await.status(),
@@ -991,11 +991,7 @@ async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
     assert_eq!(report["errors"][0]["value"], "路人");
     let list = app.get_json(&unit, "/api/v1/traffic").await;
     assert!(
-        !list["volunteers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["name"] == "小青"),
+        !list["items"].as_array().unwrap().iter().any(|x| x["name"] == "小青"),
         "all or nothing"
     );
 }

@@ -153,7 +153,7 @@ async fn an_activity_is_checked_planned_published_and_cancelled() {
     let body: Value = res.json().await.unwrap();
     let days = app.get_json(&unit, "/api/v1/calendar").await;
     let month: i64 = when(86400 * 2 + 60)[5..7].parse().unwrap();
-    let day = days
+    let day = days["items"]
         .as_array()
         .unwrap()
         .iter()
