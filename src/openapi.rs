@@ -127,8 +127,8 @@ fn name_operation(op: &mut Operation) {
     });
 }
 
-/// Declares each `{name}` of the route template the operation did not declare itself: ids are
-/// integers, the rest (a certificate number, a month) text.
+/// Declares each `{id}` or `{…_id}` of the route template the operation did not declare itself, as
+/// an integer; any other path parameter must be declared in the handler's annotation.
 fn declare_path_params(op: &mut Operation, template: &[String]) {
     let params = op.parameters.get_or_insert_with(Vec::new);
     let declared: HashSet<String> = params
@@ -138,20 +138,20 @@ fn declare_path_params(op: &mut Operation, template: &[String]) {
         .collect();
     let mut missing: Vec<Parameter> = vec![];
     for name in template.iter().filter(|n| !declared.contains(*n)) {
-        let is_id = name == "id" || name.ends_with("_id");
-        let schema = if is_id {
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-        } else {
-            ObjectBuilder::new().schema_type(Type::String)
-        };
+        assert!(
+            name == "id" || name.ends_with("_id"),
+            "{}: declare the path parameter {{{name}}} in its #[utoipa::path] params",
+            op.operation_id.as_deref().unwrap_or_default()
+        );
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)));
         missing.push(
             ParameterBuilder::new()
                 .name(name)
                 .parameter_in(ParameterIn::Path)
                 .required(Required::True)
-                .description(Some(if is_id { "The record's id" } else { "See the path" }))
+                .description(Some("The record's id"))
                 .schema(Some(schema))
                 .build(),
         );
@@ -159,5 +159,50 @@ fn declare_path_params(op: &mut Operation, template: &[String]) {
     params.splice(0..0, missing);
     if params.is_empty() {
         op.parameters = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::openapi::path::{OperationBuilder, PathItem, PathsBuilder};
+    use utoipa::openapi::OpenApiBuilder;
+
+    use super::*;
+
+    fn doc_with(path: &str, method: HttpMethod) -> utoipa::openapi::OpenApi {
+        let op = OperationBuilder::new()
+            .operation_id(Some("api_get"))
+            .tag("things")
+            .build();
+        OpenApiBuilder::new()
+            .paths(PathsBuilder::new().path(path, PathItem::new(method, op)))
+            .build()
+    }
+
+    #[test]
+    fn ids_in_the_path_are_declared_and_operations_named_by_tag() {
+        let doc = finish(doc_with("/api/v1/things/{id}/parts/{part_id}", HttpMethod::Delete));
+        let op = doc.paths.paths["/api/v1/things/{id}/parts/{part_id}"]
+            .delete
+            .as_ref()
+            .unwrap();
+        assert_eq!(op.operation_id.as_deref(), Some("things_get"));
+        let names: Vec<&str> = op
+            .parameters
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["id", "part_id"]);
+        for status in ["400", "401", "403", "404", "409", "422"] {
+            assert!(op.responses.responses.contains_key(status), "{status}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "declare the path parameter {slug}")]
+    fn other_path_parameters_must_be_declared_in_the_annotation() {
+        finish(doc_with("/api/v1/things/{slug}", HttpMethod::Get));
     }
 }

@@ -266,7 +266,8 @@ pub async fn api_list(
 }
 
 /// Move a month's day (a reason is required when it is not the third Saturday) or set its theme.
-#[utoipa::path(put, path = "/api/v1/calendar/{month}", tag = "calendar", request_body = DayInput,
+#[utoipa::path(put, path = "/api/v1/calendar/{month}", tag = "calendar",
+    params(("month" = i64, Path, description = "The campaign month (1–12)")), request_body = DayInput,
     responses((status = 200, body = ConcentratedDay), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_update(
     State(state): State<AppState>,

@@ -603,7 +603,8 @@ pub async fn api_issue(
 }
 
 /// Public: whether a certificate is valid and what it states (name partly masked).
-#[utoipa::path(get, path = "/api/v1/certificates/{number}/verify", tag = "records", security(()), params(CheckParam),
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/verify", tag = "records", security(()),
+    params(("number" = String, Path, description = "The certificate number printed on it"), CheckParam),
     responses((status = 200, body = Verification)))]
 pub async fn api_verify(
     State(state): State<AppState>,
