@@ -222,7 +222,10 @@ async fn run(label: &str, url: Option<&str>, scale: &str, secs: u64) {
     let _ = child.kill();
     let _ = child.wait();
     let quarter = lines.len().div_ceil(4);
-    let (mut on, mut off) = ((0usize, 0f64, vec![], 0usize, 0usize), (0usize, 0f64, vec![], 0usize, 0usize));
+    let (mut on, mut off) = (
+        (0usize, 0f64, vec![], 0usize, 0usize),
+        (0usize, 0f64, vec![], 0usize, 0usize),
+    );
     for (i, chunk) in lines.chunks(quarter).enumerate() {
         let limits = i == 0 || i == 3;
         child = start_with(&dir_s, url, port, limits);
@@ -242,9 +245,8 @@ async fn run(label: &str, url: Option<&str>, scale: &str, secs: u64) {
         }
     }
     let rate = |x: &(usize, f64, Vec<f64>, usize, usize)| x.0 as f64 / x.1.max(1e-9);
-    let worst = |x: &(usize, f64, Vec<f64>, usize, usize), k: usize| {
-        x.2.iter().skip(k).step_by(2).fold(0f64, |a, b| a.max(*b))
-    };
+    let worst =
+        |x: &(usize, f64, Vec<f64>, usize, usize), k: usize| x.2.iter().skip(k).step_by(2).fold(0f64, |a, b| a.max(*b));
     println!(
         "[{label}] sign-in storm, {} sign-ins over {CLIENTS} clients, with rate limits: {:.0} sign-ins/s ({:.1}% of the ceiling), p50 <= {:.2} ms, p99 <= {:.2} ms, {} errors, {} recorded",
         on.0,
