@@ -17,3 +17,4 @@ mod service;
 mod trust_floods;
 mod trust_identity;
 mod trust_faults;
+mod trust_forms;
