@@ -358,6 +358,8 @@ pub fn write_form(form: &Form, rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> 
         .set_align(A::Center)
         .set_align(A::VerticalCenter)
         .set_num_format(DATE_FORMAT);
+    // A date among text values sits where the text does.
+    let inline_date_fmt = date_fmt.clone().set_align(A::Left);
     let month_fmt = int_fmt.clone().set_num_format("0\"月\"");
     let text_column = Format::new().set_num_format("@");
 
@@ -394,6 +396,17 @@ pub fn write_form(form: &Form, rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> 
     let first_data = header_last + 1;
     for (r, row) in rows.iter().enumerate() {
         let r = first_data + r as u32;
+        // Wrapped text needs a taller row: Excel and LibreOffice do not always fit it on opening.
+        let lines = row
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| matches!(form.kind(*c), Kind::Text | Kind::TextOrDate))
+            .map(|(c, v)| lines_in(v, form.width(c)))
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(r, 15.0 * lines as f64 + 2.0)?;
+        }
         for (c, v) in row.iter().enumerate() {
             let c16 = c as u16;
             match form.kind(c) {
@@ -416,7 +429,12 @@ pub fn write_form(form: &Form, rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> 
                 Kind::Date | Kind::TextOrDate => match crate::domain::dates::parse_date(v) {
                     Ok((y, m, d)) if v.len() == 10 => {
                         let day = ExcelDateTime::from_ymd(y as u16, m as u8, d as u8)?;
-                        ws.write_datetime_with_format(r, c16, &day, &date_fmt)?;
+                        let f = if form.kind(c) == Kind::Date {
+                            &date_fmt
+                        } else {
+                            &inline_date_fmt
+                        };
+                        ws.write_datetime_with_format(r, c16, &day, f)?;
                     }
                     _ => {
                         // A month only, as 1990年5月: a date cell would read back as the 1st.
@@ -451,13 +469,25 @@ pub fn write_form(form: &Form, rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> 
     Ok(wb.save_to_buffer()?)
 }
 
+/// How many lines a text takes in a wrapped cell `width` characters wide (a CJK character is two).
+fn lines_in(text: &str, width: f64) -> usize {
+    let room = (width - 1.0).max(2.0);
+    text.split('\n')
+        .map(|line| {
+            let units: f64 = line.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.0 }).sum();
+            ((units / room).ceil() as usize).max(1)
+        })
+        .sum()
+}
+
 /// `YYYY-MM-DD`.
 fn is_day(v: &str) -> bool {
     v.len() == 10 && crate::domain::dates::parse_date(v).is_ok()
 }
 
-/// A one-level form with every column text (tests and simple tables).
-pub fn write_table(title: &str, headers: &[&str], widths: &[f64], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
+/// A one-level form with every column text, for the reader's tests.
+#[cfg(test)]
+fn write_table(title: &str, headers: &[&str], widths: &[f64], rows: &[Vec<String>]) -> anyhow::Result<Vec<u8>> {
     write_form(&Form::new("Sheet1", title, headers, widths), rows)
 }
 
@@ -485,6 +515,15 @@ pub fn download(bytes: Vec<u8>, fallback: &str, name: &str) -> axum::response::R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_text_takes_more_lines() {
+        assert_eq!(lines_in("", 10.0), 1);
+        assert_eq!(lines_in("张三", 10.0), 1);
+        // 40 CJK characters are 80 units: 9 lines of 9 units in a column 10 wide.
+        assert_eq!(lines_in(&"字".repeat(40), 10.0), 9);
+        assert_eq!(lines_in("一\n二\n三", 10.0), 3);
+    }
 
     const COLS: &[Column] = &[
         Column {

@@ -260,7 +260,7 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         "附件5",
         &title,
         &["月份", "日期", "星期", "活动主题", "备注"],
-        &[8.0, 18.0, 8.0, 36.0, 30.0],
+        &[8.0, 16.0, 8.0, 34.0, 28.0],
     )
     .kinds(&[excel::Kind::Month, excel::Kind::Date]);
     let bytes = excel::write_form(&form, &rows)?;

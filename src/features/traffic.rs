@@ -264,7 +264,7 @@ const COLUMNS: &[Column] = &[
     },
 ];
 
-const WIDTHS: [f64; 10] = [6.0, 10.0, 6.0, 12.0, 12.0, 22.0, 14.0, 20.0, 12.0, 14.0];
+const WIDTHS: [f64; 10] = [6.0, 10.0, 6.0, 15.0, 12.0, 21.0, 14.0, 20.0, 12.0, 16.0];
 const KINDS: [excel::Kind; 4] = [
     excel::Kind::Int,
     excel::Kind::Text,

@@ -470,7 +470,7 @@ async fn every_form_and_template_prints_like_the_paper_one() {
         ("/api/v1/traffic/export.xlsx", "附件3", true),
         ("/api/v1/checkins/template.xlsx", "附件4", false),
         (&format!("/api/v1/checkins/{checkin}/form.xlsx") as &str, "附件4", false),
-        ("/calendar.xlsx", "附件5", true),
+        ("/calendar.xlsx", "附件5", false),
         ("/api/v1/board/export.xlsx", "进度看板", true),
         ("/compliance.xlsx", "月度达标", true),
     ];
