@@ -637,6 +637,7 @@ fn import_page(state: &AppState, ctx: &Ctx, report: Option<&ImportReport>, file_
         back: "/pairings".into(),
         checked_key: "import.dry_run_ok",
         done_key: "import.done",
+        note: None,
     };
     super::import_page(state, ctx, &view, report, file_error)
 }

@@ -1693,10 +1693,14 @@ async fn page_remove_member(
 fn import_page(
     state: &AppState,
     ctx: &Ctx,
-    id: i64,
+    team: &Team,
     report: Option<&ImportReport>,
     file_error: Option<String>,
 ) -> Response {
+    let id = team.id;
+    // Said before the upload: a roster under review or accepted goes back for resubmission.
+    let note = matches!(team.roster_status.as_str(), "submitted" | "accepted" | "resubmitted")
+        .then(|| ctx.t("import.resubmission"));
     let view = super::ImportView {
         title_key: "roster.import",
         action: format!("/teams/{id}/roster/import"),
@@ -1705,13 +1709,14 @@ fn import_page(
         back: format!("/teams/{id}"),
         checked_key: "roster.dry_run_ok",
         done_key: "roster.import_done",
+        note,
     };
     super::import_page(state, ctx, &view, report, file_error)
 }
 
 async fn page_import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    load_for_change(&state, &ctx, id).await?;
-    Ok(import_page(&state, &ctx, id, None, None))
+    let (team, _, _) = load_for_change(&state, &ctx, id).await?;
+    Ok(import_page(&state, &ctx, &team, None, None))
 }
 
 async fn page_import_upload(
@@ -1720,13 +1725,14 @@ async fn page_import_upload(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> AppResult<Response> {
+    let (team, _, _) = load_for_change(&state, &ctx, id).await?;
     let (bytes, dry_run, _) = match read_upload(multipart).await {
         Ok(x) => x,
         Err(AppError::Validation(errs)) => {
             return Ok(import_page(
                 &state,
                 &ctx,
-                id,
+                &team,
                 None,
                 errs.first().map(|e| e.message(ctx.lang)),
             ))
@@ -1734,15 +1740,15 @@ async fn page_import_upload(
         Err(e) => return Err(e),
     };
     if bytes.is_empty() {
-        return Ok(import_page(&state, &ctx, id, None, Some(ctx.t("err.no_file"))));
+        return Ok(import_page(&state, &ctx, &team, None, Some(ctx.t("err.no_file"))));
     }
     let dry_run = dry_run.is_some_and(|v| v == "true" || v == "on" || v == "1");
     match import(&state, &ctx, id, &bytes, dry_run).await {
-        Ok(report) => Ok(import_page(&state, &ctx, id, Some(&report), None)),
+        Ok(report) => Ok(import_page(&state, &ctx, &team, Some(&report), None)),
         Err(AppError::Validation(errs)) => Ok(import_page(
             &state,
             &ctx,
-            id,
+            &team,
             None,
             errs.first().map(|e| e.message(ctx.lang)),
         )),

@@ -145,8 +145,17 @@ async fn a_roster_changed_after_acceptance_keeps_its_on_time_submission_and_is_r
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["resubmission_needed"], true);
     assert_eq!(own_team(&app, &unit).await["roster_status"], "accepted");
-    // So does the upload page.
+    // So does the upload page, before anything is uploaded and on the check.
     let (web, csrf) = app.web_login("shuiwu").await;
+    let page = web
+        .get(app.url(&format!("/teams/{id}/roster/import")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("须重新上报区文明办"), "{page}");
     let form = Form::new()
         .part("file", Part::bytes(file.clone()).file_name("名册.xlsx"))
         .text("dry_run", "true");
