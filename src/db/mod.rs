@@ -429,6 +429,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (6, "service", include_str!("migrations/sqlite/0006_service.sql")),
     (7, "trust", include_str!("migrations/sqlite/0007_trust.sql")),
     (8, "faults", include_str!("migrations/sqlite/0008_faults.sql")),
+    (9, "forms", include_str!("migrations/sqlite/0009_forms.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -440,6 +441,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (6, "service", include_str!("migrations/postgres/0006_service.sql")),
     (7, "trust", include_str!("migrations/postgres/0007_trust.sql")),
     (8, "faults", include_str!("migrations/postgres/0008_faults.sql")),
+    (9, "forms", include_str!("migrations/postgres/0009_forms.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {
