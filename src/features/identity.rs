@@ -97,7 +97,7 @@ async fn status(state: &AppState, ctx: &Ctx) -> AppResult<(LinkStatus, Option<Pe
             LinkStatus {
                 pending: false,
                 by_code: false,
-                typed: serde_json::Value::Null,
+                typed: serde_json::json!({}),
             },
             None,
         ));
