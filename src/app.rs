@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{HeaderName, HeaderValue};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use axum::Router;
 use minijinja::Environment;
@@ -78,17 +78,26 @@ pub fn router(state: AppState) -> Router {
         .merge(features::attendance::router())
         .merge(features::dispatches::router())
         .merge(features::certificates::router())
+        .merge(features::privacy::router())
         .merge(features::compliance::router())
         .merge(crate::openapi::router())
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), web::session_layer))
         .layer(from_fn_with_state(state.clone(), web::render_errors))
-        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
 
-async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Headers every answer carries. `Cache-Control: no-store` on everything that does not say
+/// otherwise (pages, API answers and exports may carry personal data; only the static assets and
+/// access-checked photos set their own); HSTS only when the request came over HTTPS.
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let https = web::came_over_https(&state.cfg, req.headers());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
@@ -103,6 +112,10 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         "content-security-policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
     );
+    set(h, "cache-control", "no-store");
+    if https {
+        set(h, "strict-transport-security", "max-age=31536000");
+    }
     res
 }
 
