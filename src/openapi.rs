@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use crate::app::AppState;
 use crate::features::{
     account, activities, attendance, audit, calendar, campaign, certificates, checkins, communities, compliance,
-    dispatches, district, pairings, streets, teams, traffic, units, users, volunteers,
+    dispatches, district, pairings, privacy, streets, teams, traffic, units, users, volunteers,
 };
 
 #[derive(OpenApi)]
@@ -32,10 +32,11 @@ use crate::features::{
         teams::api_remove_member, teams::api_submit, teams::api_review, teams::api_import, teams::export, teams::template,
         teams::api_managers, teams::api_add_manager, teams::api_delete_manager,
         traffic::api_list, traffic::api_pick, traffic::api_remove, traffic::api_submit, traffic::api_import,
-        traffic::api_trainings, traffic::api_training,
+        traffic::api_trainings, traffic::api_training, traffic::export,
         checkins::api_list, checkins::api_file, checkins::api_move, checkins::api_plan, checkins::api_registration,
         volunteers::api_get, volunteers::api_me, volunteers::api_update_me, volunteers::api_export_me, volunteers::api_join,
         volunteers::api_invite, volunteers::api_pending, volunteers::api_decide,
+        privacy::api_erase_me, privacy::api_erase, privacy::api_notices,
         activities::api_list, activities::api_create, activities::api_get, activities::api_update, activities::api_status,
         activities::api_signups, activities::api_sign_up, activities::api_cancel, activities::api_summary, activities::api_photo,
         attendance::api_sign_in, attendance::api_sign_out, attendance::api_code, attendance::api_bulk, attendance::api_correct,

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod batch;
 pub mod campaign;
 pub mod orgs;
+pub mod privacy;
 pub mod service;
 pub mod users;
 
@@ -196,6 +197,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (4, "volunteer_phone", include_str!("migrations/sqlite/0004_volunteer_phone.sql")),
     (5, "pending_links", include_str!("migrations/sqlite/0005_pending_links.sql")),
     (6, "service", include_str!("migrations/sqlite/0006_service.sql")),
+    (7, "privacy", include_str!("migrations/sqlite/0007_privacy.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -205,6 +207,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (4, "volunteer_phone", include_str!("migrations/postgres/0004_volunteer_phone.sql")),
     (5, "pending_links", include_str!("migrations/postgres/0005_pending_links.sql")),
     (6, "service", include_str!("migrations/postgres/0006_service.sql")),
+    (7, "privacy", include_str!("migrations/postgres/0007_privacy.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

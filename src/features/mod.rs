@@ -15,6 +15,7 @@ pub mod dispatches;
 pub mod district;
 pub mod home;
 pub mod pairings;
+pub mod privacy;
 pub mod streets;
 pub mod teams;
 pub mod traffic;

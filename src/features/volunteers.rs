@@ -591,6 +591,7 @@ fn record_page(state: &AppState, ctx: &Ctx, r: &Record, may_reveal: bool, own: b
         title => format!("{} · {}", r.name, r.volunteer_no), r => r, politics => politics, sex => sex,
         id_type => crate::domain::volunteer::id_type_label(&r.id_type), may_reveal => may_reveal && !r.unmasked, own => own,
         training_hours => format!("{:.1}", hours as f64 / 60.0),
+        may_erase => !own && super::privacy::staff_may_erase(ctx),
     };
     ctx.render(state, "volunteer.html", page)
 }

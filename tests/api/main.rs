@@ -14,3 +14,4 @@ mod orgs;
 mod pages;
 mod policy;
 mod service;
+mod trust_privacy;
