@@ -494,7 +494,9 @@ pub async fn add_member(state: &AppState, ctx: &Ctx, team_id: i64, input: &Volun
         .await?
         .into_iter()
         .find(|m| m.volunteer.id == volunteer.id);
-    m.map(|m| member_view(&m, true)).ok_or(AppError::NotFound)
+    // Masked: the person may be a record already kept, whose ID number a name and phone must not
+    // reveal; the full view is one `reveal` away, and logged.
+    m.map(|m| member_view(&m, false)).ok_or(AppError::NotFound)
 }
 
 /// The person's record: the existing one, filled in where blank, or a new one. Answers whether it

@@ -123,6 +123,22 @@ async fn the_members_api_is_masked_unless_revealed_by_a_keeper_and_every_reveal_
         .collect();
     assert_eq!(exports, vec![json!(true), json!(false)]);
 
+    // Adding a person who is already on record by name and phone does not answer with the
+    // record's ID number.
+    new_volunteer(&app, team, "zhaomask", "11010519920517002X").await;
+    let res = app
+        .post(
+            &unit,
+            &format!("/api/v1/teams/{team}/members"),
+            json!({"name": "赵隐私", "phone": "13912345678", "consent": "on"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let added: Value = res.json().await.unwrap();
+    assert!(added["id_number"].as_str().unwrap().contains("**"), "{added}");
+    assert!(!added["id_number"].as_str().unwrap().contains("19920517"), "{added}");
+    assert_eq!(added["phone"], "139****5678");
+
     // A street that sees the team through a pairing, but does not keep its roster: masked, and
     // asking for more is refused.
     let street = app.token("donghu").await;
