@@ -157,7 +157,7 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
     };
     crate::features::ensure(p, Action::View, &obj)?;
     let own = v.user_id == Some(p.user_id);
-    let full = own || (reveal && policy::allows(p, Action::Update, &obj));
+    let full = own || (reveal && policy::may_reveal(p, &obj));
     if full && !own {
         let mut tx = state.db.begin().await?;
         audit::record_raw(
@@ -170,7 +170,7 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
         .await?;
         tx.commit().await?;
     }
-    let may_reveal = !own && policy::allows(p, Action::Update, &obj);
+    let may_reveal = !own && policy::may_reveal(p, &obj);
     Ok(record(&v, &teams, trainings_of(state, id).await?, full, may_reveal))
 }
 
