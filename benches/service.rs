@@ -41,7 +41,15 @@ fn db_args(dir: &str, url: Option<&str>) -> Vec<String> {
 }
 
 fn start(dir: &str, url: Option<&str>, port: u16) -> Child {
+    start_with(dir, url, port, true)
+}
+
+/// The server, with its per-account rate limit (`limits`) or without (`--user-rate-limit 0`).
+fn start_with(dir: &str, url: Option<&str>, port: u16, limits: bool) -> Child {
     let mut args = vec!["serve".to_string(), "--addr".into(), format!("127.0.0.1:{port}")];
+    if !limits {
+        args.extend(["--user-rate-limit".to_string(), "0".to_string()]);
+    }
     args.extend(db_args(dir, url));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     leifeng(&args)
@@ -209,16 +217,55 @@ async fn run(label: &str, url: Option<&str>, scale: &str, secs: u64) {
         "[{label}] /healthz, {CLIENTS} clients: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} errors)",
         ceil.rps, ceil.p50_ms, ceil.p99_ms, ceil.errors
     );
-    let (s, first) = storm(port, lines.clone(), CLIENTS).await;
+    // The storm in quarters, with the rate limits, without, without, with (ABBA), each on a
+    // freshly started server: what the limits cost, measured in one run.
+    let _ = child.kill();
+    let _ = child.wait();
+    let quarter = lines.len().div_ceil(4);
+    let (mut on, mut off) = (
+        (0usize, 0f64, vec![], 0usize, 0usize),
+        (0usize, 0f64, vec![], 0usize, 0usize),
+    );
+    for (i, chunk) in lines.chunks(quarter).enumerate() {
+        let limits = i == 0 || i == 3;
+        child = start_with(&dir_s, url, port, limits);
+        wait_ready(&client, port).await;
+        let t = Instant::now();
+        let (s, first) = storm(port, Arc::new(chunk.to_vec()), CLIENTS).await;
+        let secs = t.elapsed().as_secs_f64();
+        let side = if limits { &mut on } else { &mut off };
+        side.0 += chunk.len();
+        side.1 += secs;
+        side.2.extend([s.p50_ms, s.p99_ms]);
+        side.3 += s.errors;
+        side.4 += first;
+        if i < 3 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+    let rate = |x: &(usize, f64, Vec<f64>, usize, usize)| x.0 as f64 / x.1.max(1e-9);
+    let worst =
+        |x: &(usize, f64, Vec<f64>, usize, usize), k: usize| x.2.iter().skip(k).step_by(2).fold(0f64, |a, b| a.max(*b));
     println!(
-        "[{label}] sign-in storm, {} sign-ins over {CLIENTS} clients: {:.0} sign-ins/s ({:.1}% of the ceiling), p50 {:.2} ms, p99 {:.2} ms, {} errors, {} recorded",
-        lines.len(),
-        s.rps,
-        100.0 * s.rps / ceil.rps.max(1.0),
-        s.p50_ms,
-        s.p99_ms,
-        s.errors,
-        first
+        "[{label}] sign-in storm, {} sign-ins over {CLIENTS} clients, with rate limits: {:.0} sign-ins/s ({:.1}% of the ceiling), p50 <= {:.2} ms, p99 <= {:.2} ms, {} errors, {} recorded",
+        on.0,
+        rate(&on),
+        100.0 * rate(&on) / ceil.rps.max(1.0),
+        worst(&on, 0),
+        worst(&on, 1),
+        on.3,
+        on.4
+    );
+    println!(
+        "[{label}] sign-in storm, {} sign-ins, without the per-account limit: {:.0} sign-ins/s, p50 <= {:.2} ms, p99 <= {:.2} ms, {} errors, {} recorded; the limits cost {:.1}% of the throughput",
+        off.0,
+        rate(&off),
+        worst(&off, 0),
+        worst(&off, 1),
+        off.3,
+        off.4,
+        100.0 * (1.0 - rate(&on) / rate(&off).max(1e-9))
     );
     let (r, again) = storm(port, lines.clone(), CLIENTS).await;
     println!(

@@ -25,6 +25,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Mark cookies Secure even when no proxy says the request came over HTTPS.
     pub cookie_secure: bool,
+    /// Requests one signed-in account may make per minute (0: no limit).
+    pub user_rate_limit: i64,
 }
 
 impl Config {
@@ -44,12 +46,15 @@ pub struct AppState {
     pub cfg: Arc<Config>,
     /// Scans are written in shared transactions (group commit).
     pub scans: crate::db::batch::ScanWriter,
+    /// Request rate limits, counted in the database.
+    pub limits: web::limits::Limiter,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Config) -> AppState {
         AppState {
             scans: crate::db::batch::ScanWriter::start(db.clone()),
+            limits: web::limits::Limiter::start(db.clone(), cfg.user_rate_limit),
             db,
             templates: Arc::new(templates::environment()),
             cfg: Arc::new(cfg),
@@ -74,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(features::traffic::router())
         .merge(features::checkins::router())
         .merge(features::volunteers::router())
+        .merge(features::identity::router())
         .merge(features::activities::router())
         .merge(features::attendance::router())
         .merge(features::dispatches::router())
@@ -83,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::openapi::router())
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
+        .layer(from_fn_with_state(state.clone(), web::limits::rate_limit_layer))
         .layer(from_fn_with_state(state.clone(), web::session_layer))
         .layer(from_fn_with_state(state.clone(), web::render_errors))
         .layer(from_fn_with_state(state.clone(), security_headers))

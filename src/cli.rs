@@ -52,6 +52,10 @@ enum Command {
         /// Always mark cookies Secure (when the site is served over HTTPS without a proxy header).
         #[arg(long, env = "LEIFENG_COOKIE_SECURE")]
         cookie_secure: bool,
+        /// Requests one signed-in account may make per minute (0: no limit). Anonymous
+        /// requests, sign-ups, sign-ins and certificate checks have their own fixed limits.
+        #[arg(long, env = "LEIFENG_USER_RATE_LIMIT", default_value_t = crate::web::limits::PER_ACCOUNT_DEFAULT)]
+        user_rate_limit: i64,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -116,6 +120,7 @@ impl DbArgs {
             database_url: self.database_url.clone(),
             trust_proxy: false,
             cookie_secure: false,
+            user_rate_limit: crate::web::limits::PER_ACCOUNT_DEFAULT,
         }
     }
 
@@ -147,12 +152,14 @@ pub fn run() -> anyhow::Result<()> {
                 demo,
                 trust_proxy,
                 cookie_secure,
+                user_rate_limit,
             } => {
                 let started = std::time::Instant::now();
                 let (pool, mut cfg) = db.connect().await?;
                 cfg.addr = addr.clone();
                 cfg.trust_proxy = trust_proxy;
                 cfg.cookie_secure = cookie_secure;
+                cfg.user_rate_limit = user_rate_limit;
                 if demo {
                     crate::demo::seed_and_print(&pool).await?;
                 }

@@ -55,6 +55,10 @@ pub enum AppError {
     Locked {
         minutes: i64,
     },
+    /// 429: too many requests; try again after the given seconds.
+    RateLimited {
+        retry_after: i64,
+    },
     /// 403: the form's CSRF token is missing or stale.
     Csrf,
     Internal(anyhow::Error),
@@ -75,7 +79,7 @@ impl AppError {
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Locked { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Locked { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +100,12 @@ impl AppError {
                     "too_many_requests",
                     "err.locked",
                     vec![("minutes", minutes.to_string())],
+                    vec![],
+                ),
+                AppError::RateLimited { retry_after } => (
+                    "too_many_requests",
+                    "err.rate_limited",
+                    vec![("seconds", retry_after.to_string())],
                     vec![],
                 ),
                 AppError::Internal(_) => ("internal", "err.internal", vec![], vec![]),
@@ -190,6 +200,15 @@ impl IntoResponse for AppError {
         }
         let info = self.info();
         let mut res = info.status.into_response();
+        let retry_after = match &self {
+            AppError::Locked { minutes } => Some(minutes * 60),
+            AppError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
         res.extensions_mut().insert(info);
         res
     }

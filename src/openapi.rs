@@ -8,7 +8,7 @@ use utoipa::{Modify, OpenApi};
 use crate::app::AppState;
 use crate::features::{
     account, activities, attendance, audit, calendar, campaign, certificates, checkins, communities, compliance,
-    dispatches, district, pairings, privacy, streets, teams, traffic, units, users, volunteers,
+    dispatches, district, identity, pairings, privacy, streets, teams, traffic, units, users, volunteers,
 };
 
 #[derive(OpenApi)]
@@ -36,6 +36,8 @@ use crate::features::{
         checkins::api_list, checkins::api_file, checkins::api_move, checkins::api_plan, checkins::api_registration,
         volunteers::api_get, volunteers::api_me, volunteers::api_update_me, volunteers::api_export_me, volunteers::api_join,
         volunteers::api_invite, volunteers::api_pending, volunteers::api_decide,
+        identity::api_status, identity::api_prove, identity::api_resend, identity::api_corrections,
+        identity::api_decide_correction,
         privacy::api_erase_me, privacy::api_erase, privacy::api_notices,
         activities::api_list, activities::api_create, activities::api_get, activities::api_update, activities::api_status,
         activities::api_signups, activities::api_sign_up, activities::api_cancel, activities::api_summary, activities::api_photo,

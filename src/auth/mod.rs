@@ -8,7 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
-use crate::db::{self, Db};
+use crate::db::{self, limits, Db};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::{on_db, on_tx};
@@ -19,10 +19,16 @@ pub const WEB_IDLE_SECS: i64 = 8 * 3600;
 pub const WEB_MAX_SECS: i64 = 7 * 24 * 3600;
 /// How long an API token lives.
 pub const API_MAX_SECS: i64 = 30 * 24 * 3600;
-/// Failed sign-ins for one username, or from one address, within the window before a lockout.
-pub const MAX_FAILURES_PER_USER: i64 = 5;
-pub const MAX_FAILURES_PER_IP: i64 = 30;
+/// Wrong passwords for one account from one address within a window before that address is
+/// refused for that account (a stranger elsewhere cannot lock the owner out).
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 5;
+/// Wrong passwords for one account from anywhere within a window after which every attempt on
+/// it is slowed down (never refused: a correct password from an address without failures
+/// still gets through).
+pub const SLOW_DOWN_AFTER: i64 = 20;
 pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
+/// How long a slowed-down attempt waits before its password is checked.
+const SLOW_DOWN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Hashes a password with Argon2id (default parameters); call it off the async threads.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -119,27 +125,76 @@ pub struct NewSession {
     pub expires_at: i64,
 }
 
+/// An attempt at a password, counted before the slow hash runs so that simultaneous guesses
+/// cannot all slip under the limit.
+pub struct Attempt {
+    pair: String,
+    account: String,
+    start: i64,
+}
+
+impl Attempt {
+    /// Reserves an attempt for `username` from `ip`: refused when this address has had too
+    /// many failures on this account; slowed down when the account has had many from anywhere.
+    pub async fn reserve(db: &Db, username: &str, ip: &str) -> AppResult<Attempt> {
+        let now = db::now();
+        let start = limits::window_start(now, FAILURE_WINDOW_SECS);
+        let attempt = Attempt {
+            pair: format!("pw:{username}|{ip}"),
+            account: format!("pw:{username}"),
+            start,
+        };
+        let mut tx = db.begin().await?;
+        let pair = limits::add(&mut tx, &attempt.pair, start, 1).await?;
+        let account = limits::add(&mut tx, &attempt.account, start, 1).await?;
+        tx.commit().await?;
+        if pair > MAX_FAILURES_PER_ADDRESS {
+            let until = start + FAILURE_WINDOW_SECS;
+            return Err(AppError::Locked {
+                minutes: ((until - now + 59) / 60).max(1),
+            });
+        }
+        if account > SLOW_DOWN_AFTER {
+            tokio::time::sleep(SLOW_DOWN).await;
+        }
+        Ok(attempt)
+    }
+
+    /// The password was right: this address starts again with a clean slate on this account,
+    /// and the attempt does not count against the account.
+    pub async fn succeeded(self, tx: &mut db::Tx) -> AppResult<()> {
+        limits::clear(tx, &self.pair).await?;
+        limits::add(tx, &self.account, self.start, -1).await?;
+        Ok(())
+    }
+}
+
+/// Checks `password` against `user_id`'s, counted against the same limits as a sign-in (the
+/// current password asked before a change).
+pub async fn check_current_password(
+    db: &Db,
+    user_id: i64,
+    username: &str,
+    ip: &str,
+    password: String,
+) -> AppResult<bool> {
+    let attempt = Attempt::reserve(db, username, ip).await?;
+    let hash = crate::db::users::password_hash(db, user_id).await?;
+    let ok = verify_password_blocking(password, hash).await;
+    if ok {
+        let mut tx = db.begin().await?;
+        attempt.succeeded(&mut tx).await?;
+        tx.commit().await?;
+    }
+    Ok(ok)
+}
+
 /// Checks a username and password, with throttling, and opens a session.
 /// Unknown user and wrong password give the same answer, in about the same time.
 pub async fn sign_in(db: &Db, username: &str, password: &str, kind: SessionKind, ip: &str) -> AppResult<NewSession> {
     let username = username.trim().to_lowercase();
+    let attempt = Attempt::reserve(db, &username, ip).await?;
     let now = db::now();
-    let since = now - FAILURE_WINDOW_SECS;
-    let (user_failures, oldest, ip_failures): (i64, Option<i64>, i64) = on_db!(db, pool => {
-        let (n, oldest): (i64, Option<i64>) = sqlx::query_as(
-            "select count(*), min(at) from login_failures where username = $1 and at > $2")
-            .bind(&username).bind(since).fetch_one(pool).await?;
-        let (m,): (i64,) = sqlx::query_as("select count(*) from login_failures where ip = $1 and at > $2")
-            .bind(ip).bind(since).fetch_one(pool).await?;
-        (n, oldest, m)
-    });
-    if user_failures >= MAX_FAILURES_PER_USER || ip_failures >= MAX_FAILURES_PER_IP {
-        let until = oldest.unwrap_or(now) + FAILURE_WINDOW_SECS;
-        return Err(AppError::Locked {
-            minutes: ((until - now + 59) / 60).max(1),
-        });
-    }
-
     let row: Option<(i64, String, bool, String)> = on_db!(db, pool => sqlx::query_as(
         "select id, password_hash, active, lang from users where username = $1")
         .bind(&username).fetch_optional(pool).await?);
@@ -150,14 +205,7 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, kind: SessionKind,
             false
         }
     };
-    let mut tx = db.begin().await?;
     let Some((user_id, _, _, lang)) = row.filter(|_| ok) else {
-        on_tx!(&mut tx, c => {
-            sqlx::query("insert into login_failures (username, ip, at) values ($1, $2, $3)")
-                .bind(&username).bind(ip).bind(now).execute(&mut *c).await.map(|r| r.rows_affected())?;
-            sqlx::query("delete from login_failures where at < $1").bind(now - 86400).execute(&mut *c).await.map(|r| r.rows_affected())?;
-        });
-        tx.commit().await?;
         return Err(AppError::BadCredentials);
     };
     let token = new_token();
@@ -168,8 +216,9 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, kind: SessionKind,
         } else {
             API_MAX_SECS
         };
+    let mut tx = db.begin().await?;
+    attempt.succeeded(&mut tx).await?;
     on_tx!(&mut tx, c => {
-        sqlx::query("delete from login_failures where username = $1").bind(&username).execute(&mut *c).await.map(|r| r.rows_affected())?;
         sqlx::query("delete from sessions where user_id = $1 and expires_at < $2").bind(user_id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected())?;
         sqlx::query(
             "insert into sessions (id, user_id, csrf, kind, ip, created_at, last_seen_at, expires_at)

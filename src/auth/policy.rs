@@ -160,6 +160,14 @@ pub struct TeamPlace {
     pub paired_street_ids: Vec<i64>,
 }
 
+/// Whether a team at `t` serves in the community `community_id` (of street `street_id`): its own
+/// community, a community its unit is paired with, or one in its street.
+pub fn team_reaches(t: &TeamPlace, community_id: i64, street_id: i64) -> bool {
+    t.community_id == Some(community_id)
+        || t.paired_community_ids.contains(&community_id)
+        || t.street_id == Some(street_id)
+}
+
 /// Whether `p` may do `action` on a team at `t`.
 fn team_allows(p: &Principal, action: Action, t: &TeamPlace) -> bool {
     use Role::*;

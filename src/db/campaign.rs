@@ -360,7 +360,7 @@ pub async fn volunteer_by_user(db: &Db, user_id: i64) -> Result<Option<Volunteer
     on_db!(db, pool => sqlx::query_as("select * from volunteers where user_id = $1").bind(user_id).fetch_optional(pool).await)
 }
 
-async fn volunteer_in_tx(tx: &mut Tx, id: i64) -> Result<Volunteer, sqlx::Error> {
+pub async fn volunteer_in_tx(tx: &mut Tx, id: i64) -> Result<Volunteer, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as("select * from volunteers where id = $1").bind(id).fetch_one(&mut *c).await)
 }
 

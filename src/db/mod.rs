@@ -7,6 +7,8 @@
 pub mod audit;
 pub mod batch;
 pub mod campaign;
+pub mod identity;
+pub mod limits;
 pub mod orgs;
 pub mod privacy;
 pub mod service;
@@ -197,7 +199,8 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (4, "volunteer_phone", include_str!("migrations/sqlite/0004_volunteer_phone.sql")),
     (5, "pending_links", include_str!("migrations/sqlite/0005_pending_links.sql")),
     (6, "service", include_str!("migrations/sqlite/0006_service.sql")),
-    (7, "privacy", include_str!("migrations/sqlite/0007_privacy.sql")),
+    (7, "trust", include_str!("migrations/sqlite/0007_trust.sql")),
+    (8, "privacy", include_str!("migrations/sqlite/0008_privacy.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -207,7 +210,8 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (4, "volunteer_phone", include_str!("migrations/postgres/0004_volunteer_phone.sql")),
     (5, "pending_links", include_str!("migrations/postgres/0005_pending_links.sql")),
     (6, "service", include_str!("migrations/postgres/0006_service.sql")),
-    (7, "privacy", include_str!("migrations/postgres/0007_privacy.sql")),
+    (7, "trust", include_str!("migrations/postgres/0007_trust.sql")),
+    (8, "privacy", include_str!("migrations/postgres/0008_privacy.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

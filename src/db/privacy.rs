@@ -138,8 +138,8 @@ pub async fn erase_volunteer(
     signups_cancelled: usize,
 ) -> Result<Erasure, sqlx::Error> {
     let t = now();
-    let (volunteer_no, user_id): (String, Option<i64>) = on_tx!(tx, c => sqlx::query_as(
-        "select volunteer_no, user_id from volunteers where id = $1").bind(volunteer_id).fetch_one(&mut *c).await?);
+    let (volunteer_no, user_id, phone): (String, Option<i64>, String) = on_tx!(tx, c => sqlx::query_as(
+        "select volunteer_no, user_id, phone from volunteers where id = $1").bind(volunteer_id).fetch_one(&mut *c).await?);
 
     // The teams keeping the record are told.
     let teams: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
@@ -160,8 +160,19 @@ pub async fn erase_volunteer(
             user_id = null, erased_at = $2, updated_at = $2 where id = $3")
         .bind(anonymous_name(volunteer_id)).bind(t).bind(volunteer_id)
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
-    on_tx!(tx, c => sqlx::query("delete from pending_links where volunteer_id = $1")
-        .bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    // What proving identity kept: codes, proposed corrections (they hold typed values), and the
+    // messages sent to the phone on record.
+    on_tx!(tx, c => {
+        sqlx::query("delete from pending_links where volunteer_id = $1")
+            .bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?;
+        sqlx::query("delete from one_time_codes where volunteer_id = $1 or user_id = $2")
+            .bind(volunteer_id).bind(user_id.unwrap_or(-1)).execute(&mut *c).await.map(|r| r.rows_affected())?;
+        sqlx::query("delete from proposed_corrections where volunteer_id = $1")
+            .bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?;
+        if !phone.is_empty() {
+            sqlx::query("delete from outbox where recipient = $1").bind(&phone).execute(&mut *c).await.map(|r| r.rows_affected())?;
+        }
+    });
 
     // The account: renamed, no password that can match, disabled, every session ended.
     let mut actor = actor.clone();

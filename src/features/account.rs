@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::auth::{self, hash_password_blocking, password_problem, verify_password, SessionKind};
+use crate::auth::{self, hash_password_blocking, password_problem, SessionKind};
 use crate::db::users;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
@@ -133,10 +133,7 @@ pub async fn change_password(state: &AppState, ctx: &Ctx, input: &PasswordInput)
     let p = ctx.user()?;
     let current = input.current_password.clone().unwrap_or_default();
     let new = input.new_password.clone().unwrap_or_default();
-    let hash = users::password_hash(&state.db, p.user_id).await?;
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = auth::check_current_password(&state.db, p.user_id, &p.username, &ctx.ip, current).await?;
     let mut errors = vec![];
     if !ok {
         errors.push(FieldError::new("current_password", "err.current_password"));

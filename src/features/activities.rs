@@ -78,6 +78,25 @@ pub async fn may_manage(state: &AppState, ctx: &Ctx, a: &Activity) -> AppResult<
         .any(|t| policy::allows(p, Action::Update, &Object::Team(t.clone()))))
 }
 
+/// Whether `volunteer_id` is on the roster of one of the activity's organising teams that the
+/// caller runs.
+pub async fn leads_a_team_of(state: &AppState, ctx: &Ctx, a: &Activity, volunteer_id: i64) -> AppResult<bool> {
+    let Some(p) = &ctx.principal else { return Ok(false) };
+    let organisers = store::activity_team_ids(&state.db, a.id).await?;
+    for team in store_campaign::volunteer_teams(&state.db, volunteer_id).await? {
+        if organisers.contains(&team.id)
+            && policy::allows(
+                p,
+                Action::Update,
+                &Object::Team(super::teams::place(state, &team).await?),
+            )
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The activity, if the caller may see it: published ones are public, drafts are the teams'.
 pub async fn load(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Activity> {
     let a = store::get_activity(&state.db, id).await?.ok_or(AppError::NotFound)?;
@@ -248,6 +267,7 @@ async fn check(
     let mut errors = vec![];
     let campaign = super::campaign::active(state).await?;
     // The organising team: one the caller runs, in the active campaign.
+    let mut main_place = None;
     let team_id = match input.team_id {
         None => {
             errors.push(FieldError::new("team_id", "err.required"));
@@ -256,9 +276,10 @@ async fn check(
         Some(id) => match store_campaign::get_team(&state.db, id).await? {
             Some(t) if t.campaign_id == campaign.id => {
                 let place = super::teams::place(state, &t).await?;
-                if !policy::allows(p, Action::Update, &Object::Team(place)) {
+                if !policy::allows(p, Action::Update, &Object::Team(place.clone())) {
                     return Err(AppError::Forbidden);
                 }
+                main_place = Some(place);
                 id
             }
             _ => {
@@ -307,8 +328,24 @@ async fn check(
     let community_id = match input.community_id {
         None => None,
         Some(id) => {
-            if orgs::get_community(&state.db, id).await?.is_none() {
-                errors.push(FieldError::new("community_id", "err.not_found"));
+            match orgs::get_community(&state.db, id).await? {
+                None => errors.push(FieldError::new("community_id", "err.not_found")),
+                // A team serves where it belongs (its community, its unit's paired communities,
+                // its street); a dispatched action goes where the district sent it; the
+                // district places any activity.
+                Some(c) => {
+                    let reaches = main_place
+                        .as_ref()
+                        .is_some_and(|t| policy::team_reaches(t, c.id, c.street_id));
+                    let unchanged = before.is_some_and(|b| b.community_id == Some(id));
+                    if !(reaches
+                        || unchanged
+                        || dispatch.is_some()
+                        || policy::allows(p, Action::Update, &Object::Campaign))
+                    {
+                        errors.push(FieldError::new("community_id", "err.community_out_of_reach"));
+                    }
+                }
             }
             Some(id)
         }
@@ -672,9 +709,15 @@ pub async fn sign_up(state: &AppState, ctx: &Ctx, id: i64, volunteer_id: Option<
             if !may_manage(state, ctx, &a).await? {
                 return Err(AppError::Forbidden);
             }
+            // A leader adds only people on the roster of an organising team they run; anyone
+            // else signs themselves up. An unknown id gets the same answer, so ids cannot be probed.
+            let not_ours = || AppError::field("volunteer_id", "err.not_on_roster");
             let v = store_campaign::get_volunteer(&state.db, vid)
                 .await?
-                .ok_or_else(|| AppError::field("volunteer_id", "err.not_found"))?;
+                .ok_or_else(not_ours)?;
+            if !leads_a_team_of(state, ctx, &a, vid).await? {
+                return Err(not_ours());
+            }
             (v, "leader")
         }
     };

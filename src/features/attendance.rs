@@ -230,8 +230,12 @@ async fn walk_in(state: &AppState, ctx: &Ctx, a: &Activity, input: &WalkInInput)
         ip: ctx.ip.clone(),
     };
     let mut tx = state.db.begin().await?;
+    // A name and a phone prove nothing: a walk-in joins only an earlier walk-in's record (no
+    // account, on no roster), never a record that a team keeps or a person holds.
     let existing: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar(
-        "select id from volunteers where name = $1 and phone = $2 and user_id is null order by id limit 1")
+        "select id from volunteers v where name = $1 and phone = $2 and user_id is null
+           and not exists (select 1 from team_members m where m.volunteer_id = v.id)
+         order by id limit 1")
         .bind(&name).bind(&phone).fetch_optional(&mut *c).await?);
     let vid = match existing {
         Some(v) => v,
@@ -334,12 +338,26 @@ pub async fn bulk(state: &AppState, ctx: &Ctx, id: i64, input: &BulkInput) -> Ap
         return Err(AppError::field("at", "err.time_outside_activity"));
     }
     let rules = store::rules(&state.db).await?;
+    // Only people on this activity's list (signed up, on the waiting list, or already signed in)
+    // or on the roster of an organising team the caller runs: a leader cannot write attendance
+    // onto the record of another unit's volunteer.
+    let listed: std::collections::HashSet<i64> = store::participants(&state.db, a.id)
+        .await?
+        .into_iter()
+        .filter(|p| {
+            p.attendance_id.is_some() || matches!(p.signup.as_deref(), Some("confirmed" | "waiting" | "no_show"))
+        })
+        .map(|p| p.volunteer_id)
+        .collect();
+    for v in input.volunteer_ids.iter().filter(|v| !listed.contains(v)) {
+        // Recording an activity after the fact: the leader's own people need no sign-up.
+        if !super::activities::leads_a_team_of(state, ctx, &a, *v).await? {
+            return Err(AppError::field("volunteer_ids", "err.not_on_activity_list"));
+        }
+    }
     let mut tx = state.db.begin().await?;
     let (mut changed, mut unchanged) = (0, 0);
     for vid in &input.volunteer_ids {
-        if store_campaign::get_volunteer(&state.db, *vid).await?.is_none() {
-            return Err(AppError::field("volunteer_ids", "err.not_found"));
-        }
         let did = match input.action.as_str() {
             "sign_in" => {
                 store::sign_in(&mut tx, &ctx.actor(), &a, *vid, at, "leader", None)

@@ -14,6 +14,7 @@ pub mod compliance;
 pub mod dispatches;
 pub mod district;
 pub mod home;
+pub mod identity;
 pub mod pairings;
 pub mod privacy;
 pub mod streets;

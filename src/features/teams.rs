@@ -16,7 +16,7 @@ use super::{ensure, optional_phone, optional_text, required_name, validated};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal, Role, Scope, TeamPlace};
 use crate::db::audit::{self, Subject};
-use crate::db::campaign::{self as store, Campaign, Manager, Match, Member, Team, TeamFields, TeamScope, Volunteer};
+use crate::db::campaign::{self as store, Campaign, Manager, Match, Member, Team, TeamFields, TeamScope};
 use crate::db::orgs;
 use crate::domain::campaign::{category_label, parse_categories, today, CATEGORIES};
 use crate::domain::dates::format_ymd;
@@ -145,6 +145,9 @@ fn team_scope(p: &Principal, params: &TeamListParams) -> AppResult<TeamScope> {
         s.unit = Some(u);
     }
     if let Some(c) = params.community_id {
+        if s.community.is_some_and(|own| own != c) {
+            return Err(AppError::Forbidden);
+        }
         s.community = Some(c);
     }
     Ok(s)
@@ -486,7 +489,24 @@ pub async fn add_member(state: &AppState, ctx: &Ctx, team_id: i64, input: &Volun
     let f = check_volunteer(input)?;
     let actor = ctx.actor();
     let mut tx = state.db.begin().await?;
-    let volunteer = upsert_volunteer(&mut tx, &actor, &f).await?.0;
+    let volunteer = match store::match_volunteer(&mut tx, f.id_number.as_deref(), &f.name, &f.phone).await? {
+        Match::ById(id) | Match::ByNamePhone(id) if keeps(state, ctx, team_id, id).await? => {
+            store::update_volunteer(&mut tx, &actor, id, &f).await?
+        }
+        // Kept by other teams only: put on the roster as it is; what was typed differently is
+        // proposed to its teams.
+        Match::ById(id) => {
+            let v = store::volunteer_in_tx(&mut tx, id).await?;
+            let diff = super::identity::differences(&f, &v);
+            if !diff.is_empty() {
+                crate::db::identity::propose_correction(&mut tx, &actor, id, None, &serde_json::Value::Object(diff))
+                    .await?;
+            }
+            v
+        }
+        // A name and a phone do not prove it is the person another team keeps.
+        Match::ByNamePhone(_) | Match::New => store::insert_volunteer(&mut tx, &actor, &f).await?,
+    };
     store::add_member(&mut tx, &actor, team_id, volunteer.id, f.is_manager).await?;
     store::reopen_roster_if_reviewed(&mut tx, &actor, team_id).await?;
     tx.commit().await?;
@@ -499,19 +519,13 @@ pub async fn add_member(state: &AppState, ctx: &Ctx, team_id: i64, input: &Volun
     m.map(|m| member_view(&m, false)).ok_or(AppError::NotFound)
 }
 
-/// The person's record: the existing one, filled in where blank, or a new one. Answers whether it
-/// was linked to an existing record.
-pub async fn upsert_volunteer(
-    tx: &mut crate::db::Tx,
-    actor: &audit::Actor,
-    f: &VolunteerFields,
-) -> AppResult<(Volunteer, bool)> {
-    Ok(
-        match store::match_volunteer(tx, f.id_number.as_deref(), &f.name, &f.phone).await? {
-            Match::ById(id) | Match::ByNamePhone(id) => (store::update_volunteer(tx, actor, id, f).await?, true),
-            Match::New => (store::insert_volunteer(tx, actor, f).await?, false),
-        },
-    )
+/// Whether the caller keeps `volunteer_id`'s record: it is on this team, or on a team they run.
+async fn keeps(state: &AppState, ctx: &Ctx, team_id: i64, volunteer_id: i64) -> AppResult<bool> {
+    let on_team = store::volunteer_teams(&state.db, volunteer_id)
+        .await?
+        .iter()
+        .any(|t| t.id == team_id);
+    Ok(on_team || super::volunteers::holds_record(state, ctx, volunteer_id).await?)
 }
 
 pub async fn remove_member(state: &AppState, ctx: &Ctx, team_id: i64, volunteer_id: i64) -> AppResult<()> {
@@ -827,8 +841,26 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
     let id_numbers: Vec<String> = good.iter().filter_map(|(_, f)| f.id_number.clone()).collect();
     let phones: Vec<String> = good.iter().map(|(_, f)| f.phone.clone()).collect();
     let people = store::PeopleIndex::new(store::people_like(&mut tx, &id_numbers, &phones).await?);
+    // Records that only other teams keep are not changed by this upload: a match by ID number is
+    // put on the roster as it is (differences go to its teams as proposed corrections); a match
+    // by name and phone alone is not taken to be the same person.
+    let mut foreign = std::collections::HashSet::new();
     for (_, f) in &good {
-        match people.matching(f.id_number.as_deref(), &f.name, &f.phone) {
+        if let Match::ById(id) | Match::ByNamePhone(id) = people.matching(f.id_number.as_deref(), &f.name, &f.phone) {
+            if !existing.contains_key(&id)
+                && !foreign.contains(&id)
+                && !super::volunteers::holds_record(state, ctx, id).await?
+            {
+                foreign.insert(id);
+            }
+        }
+    }
+    for (_, f) in &good {
+        let found = match people.matching(f.id_number.as_deref(), &f.name, &f.phone) {
+            Match::ByNamePhone(id) if foreign.contains(&id) => Match::New,
+            m => m,
+        };
+        match found {
             Match::ById(id) | Match::ByNamePhone(id) => {
                 report.linked += 1;
                 let record = people.get(id).expect("matched among these");
@@ -837,7 +869,19 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
                     report.unchanged += 1;
                 }
                 if !dry_run {
-                    if changes {
+                    if changes && foreign.contains(&id) {
+                        let diff = super::identity::differences(f, record);
+                        if !diff.is_empty() {
+                            crate::db::identity::propose_correction(
+                                &mut tx,
+                                &actor,
+                                id,
+                                None,
+                                &serde_json::Value::Object(diff),
+                            )
+                            .await?;
+                        }
+                    } else if changes {
                         store::update_volunteer(&mut tx, &actor, id, f).await?;
                     }
                     if existing.get(&id) != Some(&f.is_manager) {
@@ -1423,10 +1467,13 @@ async fn page_team(
         _ => vec![],
     };
     let missing_managers: Vec<&Manager> = managers.iter().filter(|m| !m.on_roster).collect();
-    let pending = if editable {
-        super::volunteers::pending(&state, &ctx, id).await?
+    let (pending, corrections) = if editable {
+        (
+            super::volunteers::pending(&state, &ctx, id).await?,
+            super::identity::corrections(&state, &ctx, id).await?,
+        )
     } else {
-        vec![]
+        (vec![], vec![])
     };
     let categories: Vec<&str> = team
         .categories
@@ -1441,6 +1488,7 @@ async fn page_team(
         may_submit => editable && matches!(team.roster_status.as_str(), "draft" | "returned"),
         may_review => team.roster_status == "submitted" && policy::allows(p, Action::Update, &Object::RosterReview),
         managers => managers, missing_managers => missing_managers, categories => categories, pending => pending,
+        corrections => corrections,
         late => campaign.as_ref().zip(team.roster_submitted_at).is_some_and(|(c, at)| crate::domain::campaign::date_of(at) > c.roster_due),
         campaign => campaign, unmasked => full, may_reveal => may_reveal, erasures => erasures,
     };

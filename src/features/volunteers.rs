@@ -305,31 +305,32 @@ pub async fn join(state: &AppState, ctx: &Ctx, input: &JoinInput) -> AppResult<J
     let already = || AppError::Conflict(vec![FieldError::new("name", "err.already_registered")]);
     let found = store::match_volunteer(&mut tx, f.id_number.as_deref(), &f.name, &f.phone).await?;
     let v = match found {
-        // Only a name and a phone in common: the team confirms it is the same person first.
-        store::Match::ByNamePhone(id) => {
+        // Knowing someone's ID number, or their name and phone, proves nothing: the account waits
+        // until its holder proves the phone on record with a code, or the team confirms. What
+        // they typed does not touch the record.
+        store::Match::ById(id) | store::Match::ByNamePhone(id) => {
             let existing = store::get_volunteer(&state.db, id).await?.ok_or(AppError::NotFound)?;
             if existing.user_id.is_some() {
                 return Err(already());
             }
             let data = serde_json::to_string(&input.person).map_err(|e| AppError::Internal(e.into()))?;
-            on_tx!(&mut tx, c => sqlx::query(
-                "insert into pending_links (user_id, volunteer_id, team_id, data, created_at) values ($1, $2, $3, $4, $5)")
-                .bind(user.id).bind(id).bind(team_id).bind(&data).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            let pending = crate::db::identity::PendingLink {
+                user_id: user.id,
+                volunteer_id: id,
+                team_id,
+                data,
+            };
+            crate::db::identity::insert_pending(&mut tx, &pending).await?;
             let summary = serde_json::json!({"user": user.username, "volunteer_id": id});
             let subject = Subject::new("pending_link", Some(id), &existing.volunteer_no);
             audit::record_raw(&mut tx, &actor, "create", subject, &summary).await?;
+            let code_sent = super::identity::issue_code(&mut tx, user.id, &existing, ctx.lang).await?;
             tx.commit().await?;
             return Ok(Joined {
                 volunteer_no: None,
                 pending: true,
+                code_sent,
             });
-        }
-        store::Match::ById(id) => {
-            let v = store::update_volunteer(&mut tx, &actor, id, &f).await?;
-            if v.user_id.is_some() {
-                return Err(already());
-            }
-            v
         }
         store::Match::New => store::insert_volunteer(&mut tx, &actor, &f).await?,
     };
@@ -342,6 +343,7 @@ pub async fn join(state: &AppState, ctx: &Ctx, input: &JoinInput) -> AppResult<J
     Ok(Joined {
         volunteer_no: Some(v.volunteer_no),
         pending: false,
+        code_sent: false,
     })
 }
 
@@ -356,6 +358,11 @@ pub struct PendingLink {
     /// The phone on record (masked).
     pub phone: String,
     pub created_at: i64,
+    /// False when the person came through this team's invitation and matched a record the team
+    /// does not keep: the team may then only give them a record of their own.
+    pub on_roster: bool,
+    #[serde(skip)]
+    pub data: String,
 }
 
 /// Sign-ups waiting on a team: for people on its roster, or invited to it.
@@ -363,13 +370,22 @@ pub async fn pending(state: &AppState, ctx: &Ctx, team_id: i64) -> AppResult<Vec
     let (_, place) = super::teams::load(state, ctx, team_id).await?;
     crate::features::ensure(ctx.user()?, Action::Update, &Object::Team(place))?;
     let mut rows: Vec<PendingLink> = on_db!(&state.db, pool => sqlx::query_as(
-        "select p.user_id, u.username, p.volunteer_id, v.volunteer_no, v.name, v.phone, p.created_at
+        "select p.user_id, u.username, p.volunteer_id, v.volunteer_no, v.name, v.phone, p.created_at, p.data,
+                p.volunteer_id in (select volunteer_id from team_members where team_id = $1) as on_roster
          from pending_links p join users u on u.id = p.user_id join volunteers v on v.id = p.volunteer_id
          where p.team_id = $1 or p.volunteer_id in (select volunteer_id from team_members where team_id = $1)
          order by p.id")
         .bind(team_id).fetch_all(pool).await?);
     for r in &mut rows {
-        r.phone = Phone::mask(&r.phone);
+        if r.on_roster {
+            r.phone = Phone::mask(&r.phone);
+        } else {
+            // Invited, and matched someone this team does not keep: show only what they typed.
+            let typed: serde_json::Value = serde_json::from_str(&r.data).unwrap_or_default();
+            r.name = typed["name"].as_str().unwrap_or("").to_string();
+            r.volunteer_no = String::new();
+            r.phone = String::new();
+        }
     }
     Ok(rows)
 }
@@ -381,7 +397,10 @@ pub struct LinkDecision {
     pub decision: Option<String>,
 }
 
-/// The team decides an uncertain sign-up.
+/// The team decides an uncertain sign-up. Only a team that keeps the matched record may confirm
+/// that it is the same person (the record is then linked, unchanged; what the person typed
+/// differently is proposed as a correction); the team that invited them may only give them a
+/// record of their own.
 pub async fn decide(
     state: &AppState,
     ctx: &Ctx,
@@ -394,28 +413,54 @@ pub async fn decide(
         .into_iter()
         .find(|p| p.user_id == user_id)
         .ok_or(AppError::NotFound)?;
-    let (data, invited): (String, Option<i64>) = on_db!(&state.db, pool => sqlx::query_as(
-        "select data, team_id from pending_links where user_id = $1").bind(user_id).fetch_one(pool).await?);
-    let person: super::teams::VolunteerInput = serde_json::from_str(&data).map_err(|e| AppError::Internal(e.into()))?;
-    let f = check_volunteer(&person)?;
+    let link = crate::db::identity::pending_of(&state.db, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let actor = ctx.actor();
     let mut tx = state.db.begin().await?;
     let v = match input.decision.as_deref() {
-        Some("confirm") => store::update_volunteer(&mut tx, &actor, found.volunteer_id, &f).await?,
-        Some("reject") => store::insert_volunteer(&mut tx, &actor, &f).await?,
+        Some("confirm") => {
+            if !holds_record(state, ctx, found.volunteer_id).await? {
+                return Err(AppError::Forbidden);
+            }
+            let v = super::identity::link(&mut tx, &actor, &link, "team").await?;
+            tx.commit().await?;
+            return Ok(v);
+        }
+        Some("reject") => {
+            let person: super::teams::VolunteerInput =
+                serde_json::from_str(&link.data).map_err(|e| AppError::Internal(e.into()))?;
+            let f = check_volunteer(&person)?;
+            // Their own record cannot carry the ID number of the record they matched.
+            let f = crate::domain::volunteer::VolunteerFields {
+                id_number: None,
+                id_type: String::new(),
+                ..f
+            };
+            store::insert_volunteer(&mut tx, &actor, &f).await?
+        }
         _ => return Err(AppError::field("decision", "err.decision")),
     };
     store::link_user(&mut tx, &actor, v.id, user_id).await?;
-    if let Some(team) = invited {
+    if let Some(team) = link.team_id {
         store::add_member(&mut tx, &actor, team, v.id, false).await?;
     }
-    on_tx!(&mut tx, c => sqlx::query("delete from pending_links where user_id = $1").bind(user_id).execute(&mut *c).await
-        .map(|r| r.rows_affected())?);
+    crate::db::identity::delete_pending(&mut tx, user_id).await?;
     let summary = serde_json::json!({"decision": input.decision, "user_id": user_id});
     let subject = Subject::new("pending_link", Some(found.volunteer_id), &found.volunteer_no);
     audit::record_raw(&mut tx, &actor, "update", subject, &summary).await?;
     tx.commit().await?;
     Ok(v)
+}
+
+/// Whether the caller maintains the record (may update it through one of its teams).
+pub async fn holds_record(state: &AppState, ctx: &Ctx, volunteer_id: i64) -> AppResult<bool> {
+    let teams = store::volunteer_teams(&state.db, volunteer_id).await?;
+    let obj = Object::Volunteer {
+        user_id: None,
+        teams: places(state, &teams).await?,
+    };
+    Ok(policy::allows(ctx.user()?, Action::Update, &obj))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -511,8 +556,12 @@ pub async fn api_export_me(State(state): State<AppState>, ctx: Ctx) -> AppResult
 pub struct Joined {
     /// The volunteer number, once the account is linked to a record.
     pub volunteer_no: Option<String>,
-    /// True when the sign-up matched a record by name and phone only: the team confirms it first.
+    /// True when the sign-up matched a record (by ID number, or by name and phone): the account is
+    /// linked once its holder proves the phone on record with a code (`POST /api/v1/me/link`), or
+    /// the team that keeps the record confirms.
     pub pending: bool,
+    /// True when a code was sent to the phone on the record.
+    pub code_sent: bool,
 }
 
 /// Sign up as a volunteer (public): real name, phone, ID optional, consent, username and password.
@@ -636,6 +685,12 @@ fn self_form(ctx: &Ctx, input: &SelfInput) -> FormPage {
 }
 
 async fn page_me(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    if crate::db::identity::pending_of(&state.db, ctx.user()?.user_id)
+        .await?
+        .is_some()
+    {
+        return Ok(axum::response::Redirect::to("/me/link").into_response());
+    }
     let v = own_volunteer(&state, &ctx).await?;
     let r = record_of(&state, &ctx, v.id, false).await?;
     Ok(record_page(&state, &ctx, &r, false, true))
@@ -704,7 +759,12 @@ async fn page_join_submit(
             } else {
                 "flash.joined"
             };
-            Ok(crate::web::redirect_with_flash("/login", flash, ctx.secure))
+            let to = if j.pending {
+                "/login?next=%2Fme%2Flink"
+            } else {
+                "/login"
+            };
+            Ok(crate::web::redirect_with_flash(to, flash, ctx.secure))
         }
         result => outcome(&state, &ctx, result, "/login", || async { Ok(join_form(&ctx, &input)) }).await,
     }

@@ -2,6 +2,7 @@
 //! helpers pages are rendered with.
 
 pub mod form;
+pub mod limits;
 pub mod list;
 pub mod templates;
 
@@ -494,7 +495,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let extra_headers: Vec<(axum::http::HeaderName, HeaderValue)> = res
         .headers()
         .iter()
-        .filter(|(k, _)| *k == SET_COOKIE)
+        .filter(|(k, _)| *k == SET_COOKIE || *k == axum::http::header::RETRY_AFTER)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let mut out = if is_api(&path) {

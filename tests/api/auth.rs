@@ -67,7 +67,7 @@ async fn requests_without_a_token_are_refused() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_the_account_for_a_while() {
+async fn repeated_failures_lock_that_address_out_of_the_account_for_a_while() {
     let app = spawn_app().await;
     for _ in 0..5 {
         assert_eq!(
@@ -75,11 +75,12 @@ async fn repeated_failures_lock_the_account_for_a_while() {
             StatusCode::UNAUTHORIZED
         );
     }
-    // Even the right password is refused now, with a message saying when to try again.
+    // From that address even the right password is refused now, with a message saying when to
+    // try again (see trust_floods for the owner elsewhere).
     let res = app.login("donghu", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let body: Value = res.json().await.unwrap();
-    assert!(body["error"]["message"].as_str().unwrap().contains("15"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("分钟"), "{body}");
     // Other accounts are not affected.
     assert_eq!(app.login("admin", PASSWORD).await.status(), StatusCode::OK);
 }

@@ -81,6 +81,7 @@ pub async fn spawn_on(db_url: &str) -> TestApp {
         database_url: Some(db_url.into()),
         trust_proxy: true,
         cookie_secure: false,
+        user_rate_limit: leifeng::web::limits::PER_ACCOUNT_DEFAULT,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -14,4 +14,6 @@ mod orgs;
 mod pages;
 mod policy;
 mod service;
+mod trust_floods;
+mod trust_identity;
 mod trust_privacy;

@@ -326,3 +326,129 @@ async fn lists_show_only_the_scope() {
     assert_eq!(me["total"], 1);
     assert_eq!(me["items"][0]["username"], "volunteer");
 }
+
+/// Objects named in a request's body or query, not its path: `Y`/`N` for an object inside and
+/// one outside the caller's scope (refused is 403 or 422, with nothing written).
+const BODY_TABLE: &[(&str, &str, &str)] = &[
+    ("shuiwu", "signup of a volunteer", "YN"),
+    ("admin", "signup of a volunteer", "YN"),
+    ("shuiwu", "bulk sign-in of a volunteer", "YN"),
+    ("admin", "bulk sign-in of a volunteer", "YN"),
+    ("chunxiao", "team list narrowed to a community", "YN"),
+    ("shuiwu", "activity placed in a community", "YN"),
+    ("shuiwu", "activity co-organised by a team", "YN"),
+];
+
+#[tokio::test]
+async fn objects_named_in_a_body_or_query_are_checked_against_the_callers_scope() {
+    use leifeng::domain::service::format_local;
+    let app = spawn_app().await;
+    let p = places(&app).await;
+    let unit = app.token("shuiwu").await;
+    let community = app.token("chunxiao").await;
+    let list = |v: Value| v.get("items").cloned().unwrap_or(v);
+    let new_team = |token: String, name: &'static str| {
+        let app = &app;
+        async move {
+            let body = json!({"name": name, "leader_name": "李负责", "leader_phone": "13811112222", "contact_name": "张联络", "contact_phone": "13811113333", "categories": "1"});
+            let res = app.post(&token, "/api/v1/teams", body).await;
+            res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        }
+    };
+    let ours = list(app.get_json(&unit, "/api/v1/teams").await)[0]["id"]
+        .as_i64()
+        .unwrap();
+    let ours2 = new_team(unit.clone(), "第二队").await;
+    let theirs = new_team(community.clone(), "春晓第二队").await;
+    let member = |token: String, team: i64, name: &'static str, phone: &'static str| {
+        let app = &app;
+        async move {
+            let res = app
+                .post(
+                    &token,
+                    &format!("/api/v1/teams/{team}/members"),
+                    json!({"name": name, "phone": phone, "consent": "true"}),
+                )
+                .await;
+            res.json::<Value>().await.unwrap()["volunteer_id"].as_i64().unwrap()
+        }
+    };
+    let mine = member(unit.clone(), ours, "本队甲", "13600010001").await;
+    let stranger = member(community.clone(), theirs, "外队乙", "13600010002").await;
+    let now = leifeng::db::now();
+    let body = json!({"team_id": ours, "title": "范围表活动", "category": "public_affairs", "dimension": "environment",
+        "form": "scattered", "address": "某处", "starts_at": format_local(now - 600), "ends_at": format_local(now + 7200),
+        "capacity": 50, "open_to": "all"});
+    let live = app
+        .post(&unit, "/api/v1/activities", body)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &unit,
+        &format!("/api/v1/activities/{live}/status"),
+        json!({"action": "publish"}),
+    )
+    .await;
+
+    let mut failures = vec![];
+    for (user, case, expect) in BODY_TABLE {
+        let token = app.token(user).await;
+        for (i, e) in expect.chars().enumerate() {
+            let volunteer = [mine, stranger][i];
+            let res = match *case {
+                "signup of a volunteer" => {
+                    app.post(
+                        &token,
+                        &format!("/api/v1/activities/{live}/signups"),
+                        json!({"volunteer_id": volunteer}),
+                    )
+                    .await
+                }
+                "bulk sign-in of a volunteer" => {
+                    app.post(
+                        &token,
+                        &format!("/api/v1/activities/{live}/attendance"),
+                        json!({"volunteer_ids": [volunteer], "action": "sign_in"}),
+                    )
+                    .await
+                }
+                "team list narrowed to a community" => {
+                    app.get(&token, &format!("/api/v1/teams?community_id={}", p.community[i]))
+                        .await
+                }
+                "activity placed in a community" => {
+                    let body = json!({"team_id": ours, "title": "放在社区", "category": "public_affairs", "dimension": "environment",
+                        "form": "scattered", "address": "某处", "starts_at": format_local(now + 86400),
+                        "ends_at": format_local(now + 90000), "capacity": 5, "community_id": p.community[i]});
+                    app.post(&token, "/api/v1/activities", body).await
+                }
+                "activity co-organised by a team" => {
+                    let co_team = [ours2, theirs][i];
+                    let body = json!({"team_id": ours, "title": "合办", "category": "public_affairs", "dimension": "environment",
+                        "form": "scattered", "address": "某处", "starts_at": format_local(now + 86400),
+                        "ends_at": format_local(now + 90000), "capacity": 5, "co_team_ids": [co_team]});
+                    app.post(&token, "/api/v1/activities", body).await
+                }
+                other => panic!("no such case {other}"),
+            };
+            let status = res.status();
+            let ok = if e == 'Y' {
+                status.is_success()
+            } else {
+                matches!(status, StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY)
+            };
+            if !ok {
+                let place = if i == 0 { "inside" } else { "outside" };
+                failures.push(format!("{user}: {case} {place}: expected {e}, got {status}"));
+            }
+        }
+    }
+    // Nothing of the refused ones was written: the outsider is on no list of ours.
+    let listed = app.get_json(&unit, &format!("/api/v1/activities/{live}/signups")).await;
+    assert!(!listed.to_string().contains("外队乙"), "{listed}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

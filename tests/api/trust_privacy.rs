@@ -395,6 +395,13 @@ async fn a_volunteer_erases_their_record_and_the_figures_and_certificates_stand(
     let next_week = activity(&app, &unit, team, 7 * 86400, 7 * 86400 + 3600).await;
     sign_up(&app, &unit, next_week, v).await;
 
+    // A correction the person proposed (it holds typed values). Test setup, not under test.
+    let mut tx = app.db.begin().await.unwrap();
+    leifeng::on_tx!(&mut tx, c => sqlx::query(
+        "insert into proposed_corrections (volunteer_id, data, status, created_at) values ($1, $2, 'open', $3)")
+        .bind(v).bind(r#"{"residence": "春晓社区8幢"}"#).bind(now()).execute(&mut *c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+
     // Not confirmed: refused, saying what to do.
     let res = app.post(&volunteer, "/api/v1/me/erasure", json!({})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -476,6 +483,10 @@ async fn a_volunteer_erases_their_record_and_the_figures_and_certificates_stand(
         (format!("已注销志愿者 #{v}").as_str(), "", None, "", None)
     );
     assert!(row.5.is_some());
+    let proposals: i64 = leifeng::on_db!(&app.db, pool =>
+        sqlx::query_scalar("select count(*) from proposed_corrections where volunteer_id = $1")
+            .bind(v).fetch_one(pool).await.unwrap());
+    assert_eq!(proposals, 0);
 
     // Hours stay in the figures, without the person; the sign-up to come was cancelled.
     assert_eq!(minutes(&app, &unit, past).await, figures_before);
