@@ -17,6 +17,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+# The SQLite disk-fault test loop-mounts a small ext4 image (as root).
+command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
+command -v losetup >/dev/null 2>&1 || missing+=(mount)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi

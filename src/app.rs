@@ -48,6 +48,8 @@ pub struct AppState {
     pub scans: crate::db::batch::ScanWriter,
     /// Request rate limits, counted in the database.
     pub limits: web::limits::Limiter,
+    /// The few slots in which uploads are read, off the async runtime.
+    pub uploads: web::upload::Gate,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             db,
             templates: Arc::new(templates::environment()),
             cfg: Arc::new(cfg),
+            uploads: web::upload::Gate::default(),
         }
     }
 }
@@ -90,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), web::limits::rate_limit_layer))
+        .layer(from_fn(web::refuse_bad_input))
         .layer(from_fn_with_state(state.clone(), web::session_layer))
         .layer(from_fn_with_state(state.clone(), web::render_errors))
         .layer(from_fn_with_state(state.clone(), security_headers))

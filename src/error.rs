@@ -5,7 +5,8 @@
 //! `{"error": {"code", "message", "details"}}` under `/api`, an HTML page elsewhere. Server
 //! faults are logged with their cause and shown without it.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -61,6 +62,11 @@ pub enum AppError {
     },
     /// 403: the form's CSRF token is missing or stale.
     Csrf,
+    /// 503: the database cannot be reached or written just now; the key says which. Answered
+    /// with `Retry-After`.
+    Unavailable(&'static str),
+    /// 503: every slot for reading uploads stayed taken; try again shortly.
+    Busy,
     Internal(anyhow::Error),
 }
 
@@ -80,6 +86,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Locked { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -108,6 +115,8 @@ impl AppError {
                     vec![("seconds", retry_after.to_string())],
                     vec![],
                 ),
+                AppError::Unavailable(k) => ("unavailable", *k, vec![], vec![]),
+                AppError::Busy => ("busy", "err.busy", vec![], vec![]),
                 AppError::Internal(_) => ("internal", "err.internal", vec![], vec![]),
             };
         ErrorInfo {
@@ -180,6 +189,7 @@ impl ErrorInfo {
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "err.too_large"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "err.media_type"),
             StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => ("bad_request", "err.bad_body"),
+            StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "err.db_unreachable"),
             s if s.is_server_error() => ("internal", "err.internal"),
             _ => ("bad_request", "err.bad_request"),
         };
@@ -195,27 +205,53 @@ impl ErrorInfo {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(e) = &self {
-            tracing::error!(error = ?e, "request failed");
+        match &self {
+            AppError::Internal(e) => tracing::error!(error = ?e, "request failed"),
+            AppError::Unavailable(k) => tracing::warn!(reason = k, "database unavailable"),
+            _ => {}
         }
         let info = self.info();
         let mut res = info.status.into_response();
         let retry_after = match &self {
             AppError::Locked { minutes } => Some(minutes * 60),
             AppError::RateLimited { retry_after } => Some(*retry_after),
+            AppError::Busy => Some(2),
             _ => None,
         };
         if let Some(secs) = retry_after {
+            res.headers_mut().insert(RETRY_AFTER, secs.max(1).into());
+        } else if info.status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+                .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
         }
         res.extensions_mut().insert(info);
         res
     }
 }
 
+/// How long a client should wait before retrying after a 503, in seconds.
+pub const RETRY_AFTER_SECS: &str = "5";
+
+/// A database error is never a bare 500 when the database says why: a value it refuses is the
+/// request's fault (400), an unreachable or unwritable database is a 503 to retry later.
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        use crate::db::Fault;
+        match crate::db::fault_of(&e) {
+            Some(Fault::BadValue) => {
+                tracing::info!(error = %e, "the database refused a value");
+                return AppError::BadRequest("err.bad_value");
+            }
+            Some(Fault::Unreachable) => {
+                tracing::warn!(error = %e, "database unreachable");
+                return AppError::Unavailable("err.db_unreachable");
+            }
+            Some(Fault::NotWritable) => {
+                tracing::error!(error = %e, "the database cannot be written");
+                return AppError::Unavailable("err.db_not_writable");
+            }
+            None => {}
+        }
         match e {
             sqlx::Error::RowNotFound => AppError::NotFound,
             e => AppError::Internal(e.into()),
@@ -225,6 +261,10 @@ impl From<sqlx::Error> for AppError {
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
-        AppError::Internal(e)
+        // A database error passed along as `anyhow` keeps its meaning (e.g. a 503).
+        match e.downcast::<sqlx::Error>() {
+            Ok(db) => db.into(),
+            Err(e) => AppError::Internal(e),
+        }
     }
 }

@@ -194,7 +194,7 @@ pub async fn list(
     on_db!(db, pool => {
         let rows: Vec<AuditEntry> = sqlx::query_as(&list_sql)
             .bind(&user).bind(object_type).bind(f.object_id).bind(&q).bind(from_ts).bind(to_ts)
-            .bind(PAGE_SIZE).bind((page - 1) * PAGE_SIZE)
+            .bind(PAGE_SIZE).bind((page - 1).saturating_mul(PAGE_SIZE))
             .fetch_all(pool).await?;
         let (total,): (i64,) = sqlx::query_as(&count_sql)
             .bind(&user).bind(object_type).bind(f.object_id).bind(&q).bind(from_ts).bind(to_ts)

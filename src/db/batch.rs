@@ -31,7 +31,7 @@ struct Job {
     volunteer_id: i64,
     at: i64,
     scan: Scan,
-    reply: oneshot::Sender<Result<Option<(Attendance, bool)>, String>>,
+    reply: oneshot::Sender<Result<Option<(Attendance, bool)>, sqlx::Error>>,
 }
 
 /// The handle the handlers use; cheap to clone.
@@ -74,7 +74,7 @@ impl ScanWriter {
         answer
             .await
             .map_err(|_| anyhow::anyhow!("the scan writer dropped a scan"))?
-            .map_err(|e| anyhow::anyhow!(e))
+            .map_err(anyhow::Error::from)
     }
 }
 
@@ -97,7 +97,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
             Err(_) => {
                 for job in batch {
                     let r = write_all(&db, std::slice::from_ref(&job)).await;
-                    let _ = job.reply.send(r.map(|mut v| v.remove(0)).map_err(|e| e.to_string()));
+                    let _ = job.reply.send(r.map(|mut v| v.remove(0)));
                 }
             }
         }

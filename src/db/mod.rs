@@ -17,13 +17,17 @@ pub mod users;
 use std::borrow::Cow;
 use std::path::Path;
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous, SqliteTransactionManager,
+};
+use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction, TransactionManager};
 
 /// A connection pool on one of the two supported databases.
 #[derive(Clone)]
@@ -33,14 +37,83 @@ pub enum Db {
     Sqlite {
         read: SqlitePool,
         write: SqlitePool,
+        /// What the last writes said about the disk (see [`WriterHealth`]).
+        health: Arc<WriterHealth>,
     },
     Pg(PgPool),
 }
 
 /// A write transaction on whichever database is live.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, Uncommitted),
     Pg(Transaction<'static, Postgres>),
+}
+
+/// How long a request waits for a database connection before it is told to come back later.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What kind of trouble a database error is, when it is not a bug of ours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The database refused a value of the request (a NUL character, a number out of range).
+    BadValue,
+    /// The database cannot be reached (stopped, network down, every connection busy).
+    Unreachable,
+    /// The database cannot be written (a read-only or failing disk, a full disk, a damaged file).
+    NotWritable,
+}
+
+/// Classifies a database error; `None` for everything else (a bug, a constraint, no row).
+pub fn fault_of(e: &sqlx::Error) -> Option<Fault> {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => Some(Fault::Unreachable),
+        sqlx::Error::Database(d) => {
+            let code = d.code()?;
+            if d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+                match code.as_ref() {
+                    // invalid byte sequence (NUL), untranslatable character, numeric out of
+                    // range, invalid text representation, invalid row count in LIMIT/OFFSET,
+                    // string too long.
+                    "22021" | "22P05" | "22003" | "22P02" | "2201W" | "2201X" | "22001" => Some(Fault::BadValue),
+                    // read-only transaction, disk full, out of memory.
+                    "25006" | "53100" | "53200" => Some(Fault::NotWritable),
+                    // admin shutdown, crash shutdown, cannot connect now, too many connections.
+                    "57P01" | "57P02" | "57P03" | "53300" => Some(Fault::Unreachable),
+                    c if c.starts_with("08") => Some(Fault::Unreachable),
+                    _ => None,
+                }
+            } else {
+                // SQLite: the primary result code is the low byte of the extended one.
+                let primary = code.parse::<i32>().ok()? & 0xff;
+                match primary {
+                    // SQLITE_READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB
+                    8 | 10 | 11 | 13 | 14 | 26 => Some(Fault::NotWritable),
+                    _ => None,
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// What `/readyz` reports.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Readiness {
+    pub database: &'static str,
+    /// A connection answered.
+    pub reachable: bool,
+    /// A write was committed.
+    pub writable: bool,
+}
+
+impl Readiness {
+    pub fn ready(&self) -> bool {
+        self.reachable && self.writable
+    }
 }
 
 /// Runs `$body` with `$pool` bound to the live read pool (`&SqlitePool` or `&PgPool`).
@@ -60,7 +133,7 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+            $crate::db::Tx::Sqlite(t, _) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -94,7 +167,7 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .test_before_acquire(false)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(opts)
                 .await
                 .with_context(|| format!("cannot connect to PostgreSQL at {}", redact(url)))?;
@@ -107,21 +180,32 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            let health = Arc::new(WriterHealth::new());
+            let h = health.clone();
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .test_before_acquire(false)
+                .after_release(move |conn, _| {
+                    let h = h.clone();
+                    Box::pin(async move { writer_still_sound(conn, &h).await })
+                })
                 .connect_with(opts.clone())
                 .await
                 .with_context(|| format!("cannot open SQLite database {url}"))?;
             // Each connection is a thread of its own; on a small machine a few keep the cores
             // busy without crowding them.
+            let h = health.clone();
             let read = SqlitePoolOptions::new()
                 .max_connections(4)
                 .test_before_acquire(false)
+                .before_acquire(move |_, meta| {
+                    let fresh = h.opened_since_recovery(meta.age);
+                    Box::pin(async move { Ok(fresh) })
+                })
                 .connect_with(opts.read_only(true))
                 .await
                 .with_context(|| format!("cannot open SQLite database {url}"))?;
-            Ok(Db::Sqlite { read, write })
+            Ok(Db::Sqlite { read, write, health })
         } else {
             anyhow::bail!(
                 "unsupported database URL {}: use sqlite://PATH or postgres://USER@HOST/DB",
@@ -147,17 +231,64 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction. On SQLite, a writer connection that saw a disk fault is
+    /// closed first, so that the write starts on a connection opened afresh.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Sqlite { write, health, .. } => {
+                if health.fault.swap(false, Ordering::AcqRel) {
+                    tracing::warn!("reopening the SQLite writer connection after a disk fault");
+                    let stale = write.acquire().await?;
+                    if let Err(e) = stale.close().await {
+                        tracing::warn!(error = %e, "closing the faulted SQLite writer");
+                    }
+                }
+                match write.begin().await {
+                    Ok(t) => Tx::Sqlite(t, Uncommitted(Some(health.clone()))),
+                    Err(e) => {
+                        health.note(&e);
+                        return Err(e);
+                    }
+                }
+            }
             Db::Pg(pool) => Tx::Pg(pool.begin().await?),
         })
     }
 
-    /// Answers whether the database can run a query (for `/readyz`).
-    pub async fn ping(&self) -> bool {
-        on_db!(self, pool => sqlx::query("select 1").execute(pool).await.is_ok())
+    /// Whether the database answers and takes a write (for `/readyz`): a one-row heartbeat is
+    /// written and committed through the same path as every other write, within a few seconds.
+    pub async fn readiness(&self) -> Readiness {
+        let database = match self.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        };
+        let probe = async {
+            let mut tx = self.begin().await?;
+            on_tx!(&mut tx, c => sqlx::query(
+                "insert into heartbeat (id, at) values (1, $1) on conflict (id) do update set at = excluded.at",
+            )
+            .bind(now())
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())?);
+            tx.commit().await
+        };
+        let (reachable, writable) = match tokio::time::timeout(ACQUIRE_TIMEOUT, probe).await {
+            Ok(Ok(())) => (true, true),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "readiness probe failed");
+                if let Db::Sqlite { health, .. } = self {
+                    health.note(&e);
+                }
+                (fault_of(&e) != Some(Fault::Unreachable), false)
+            }
+            Err(_) => (false, false),
+        };
+        Readiness {
+            database,
+            reachable,
+            writable,
+        }
     }
 
     /// Writes a consistent copy of a live SQLite database to `to` (`VACUUM INTO`).
@@ -181,12 +312,110 @@ impl Db {
 }
 
 impl Tx {
+    /// Commits; only an `Ok` means the write is in the database.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
+            Tx::Sqlite(t, mut pending) => {
+                let result = t.commit().await;
+                if let Some(health) = pending.0.take() {
+                    match &result {
+                        Ok(()) => health.committed(),
+                        Err(e) => {
+                            health.note(e);
+                            health.fault.store(true, Ordering::Release);
+                        }
+                    }
+                }
+                result
+            }
             Tx::Pg(t) => t.commit().await,
         }
     }
+}
+
+/// Travels with a SQLite write transaction. A transaction dropped without a commit means one of
+/// its statements failed, and the failure may have left the writer unusable (e.g. after the file
+/// system turned read-only, SQLite keeps such a connection read-only): the writer is then
+/// reopened before the next write. That costs a millisecond after a refused write, and it makes
+/// sure no later write runs on a connection in an unknown state.
+pub struct Uncommitted(Option<Arc<WriterHealth>>);
+
+impl Drop for Uncommitted {
+    fn drop(&mut self) {
+        if let Some(health) = self.0.take() {
+            health.fault.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// What the SQLite writes said about the disk. After a write fails at the disk the writer
+/// connection is closed and opened afresh; once a write succeeds again, every reader connection
+/// opened before that moment is closed too (it may still hold the files of a file system that
+/// was since unmounted and mounted again, and would read stale data from them).
+pub struct WriterHealth {
+    /// A write failed at the disk: reopen the writer before the next write.
+    fault: AtomicBool,
+    /// A write failed at the disk and none has succeeded since.
+    failing: AtomicBool,
+    base: Instant,
+    /// When writes recovered, in milliseconds since `base` (0: never failed).
+    recovered_ms: AtomicU64,
+}
+
+impl WriterHealth {
+    fn new() -> WriterHealth {
+        WriterHealth {
+            fault: AtomicBool::new(false),
+            failing: AtomicBool::new(false),
+            base: Instant::now(),
+            recovered_ms: AtomicU64::new(0),
+        }
+    }
+
+    /// Marks the writer for reopening after an error that says the disk failed it.
+    fn note(&self, e: &sqlx::Error) {
+        if fault_of(e) == Some(Fault::NotWritable) {
+            self.fault.store(true, Ordering::Release);
+            self.failing.store(true, Ordering::Release);
+        }
+    }
+
+    fn committed(&self) {
+        if self.failing.swap(false, Ordering::AcqRel) {
+            let ms = self.base.elapsed().as_millis().max(1) as u64;
+            self.recovered_ms.store(ms, Ordering::Release);
+            tracing::warn!("SQLite writes work again; reopening the reader connections");
+        }
+    }
+
+    /// Whether a connection of this age was opened after writes last recovered.
+    fn opened_since_recovery(&self, age: Duration) -> bool {
+        match self.recovered_ms.load(Ordering::Acquire) {
+            0 => true,
+            ms => age <= self.base.elapsed().saturating_sub(Duration::from_millis(ms)),
+        }
+    }
+}
+
+/// Decides, as the SQLite writer connection goes back to its pool, whether it may be used again.
+///
+/// When a COMMIT fails at the disk, SQLite has already rolled the transaction back, so the
+/// ROLLBACK sqlx then sends fails too ("no transaction is active") and sqlx still counts the
+/// connection as inside a transaction. The next `begin` on it would then issue a SAVEPOINT
+/// instead of BEGIN, and its "commit" a RELEASE: once one of those fails, every later write is
+/// nested inside a transaction that is never committed, yet each reports success. So a writer
+/// that thinks it is still in a transaction, or that saw a disk fault, is closed (the pool opens
+/// a new one on the next write).
+async fn writer_still_sound(conn: &mut sqlx::SqliteConnection, health: &WriterHealth) -> Result<bool, sqlx::Error> {
+    // A round trip first: a rollback queued by a dropped transaction has then run.
+    conn.ping().await?;
+    let depth = SqliteTransactionManager::get_transaction_depth(conn);
+    let faulted = health.fault.swap(false, Ordering::AcqRel);
+    if depth != 0 || faulted {
+        tracing::warn!(depth, faulted, "closing the SQLite writer connection");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 type MigrationFile = (i64, &'static str, &'static str);
@@ -200,7 +429,8 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (5, "pending_links", include_str!("migrations/sqlite/0005_pending_links.sql")),
     (6, "service", include_str!("migrations/sqlite/0006_service.sql")),
     (7, "trust", include_str!("migrations/sqlite/0007_trust.sql")),
-    (8, "privacy", include_str!("migrations/sqlite/0008_privacy.sql")),
+    (8, "faults", include_str!("migrations/sqlite/0008_faults.sql")),
+    (9, "privacy", include_str!("migrations/sqlite/0009_privacy.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -211,7 +441,8 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (5, "pending_links", include_str!("migrations/postgres/0005_pending_links.sql")),
     (6, "service", include_str!("migrations/postgres/0006_service.sql")),
     (7, "trust", include_str!("migrations/postgres/0007_trust.sql")),
-    (8, "privacy", include_str!("migrations/postgres/0008_privacy.sql")),
+    (8, "faults", include_str!("migrations/postgres/0008_faults.sql")),
+    (9, "privacy", include_str!("migrations/postgres/0009_privacy.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {
@@ -277,6 +508,15 @@ mod tests {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite://data/leifeng.db"), "sqlite://data/leifeng.db");
+    }
+
+    #[test]
+    fn pool_and_connection_errors_mean_unreachable() {
+        assert_eq!(fault_of(&sqlx::Error::PoolTimedOut), Some(Fault::Unreachable));
+        assert_eq!(fault_of(&sqlx::Error::PoolClosed), Some(Fault::Unreachable));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
+        assert_eq!(fault_of(&sqlx::Error::Io(io)), Some(Fault::Unreachable));
+        assert_eq!(fault_of(&sqlx::Error::RowNotFound), None);
     }
 
     #[test]

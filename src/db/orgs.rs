@@ -40,7 +40,7 @@ impl ListQuery {
             .map(like_pattern)
     }
     fn offset(&self) -> i64 {
-        (self.page.max(1) - 1) * self.per_page
+        (self.page.max(1) - 1).saturating_mul(self.per_page)
     }
     /// The scope as the three tree parameters every scoped query takes.
     fn tree(&self) -> (Option<i64>, Option<i64>, Option<i64>) {

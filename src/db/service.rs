@@ -300,7 +300,7 @@ pub async fn list_activities(
     );
     let count_sql = format!("select count(*) from activities a where {cond}");
     let public = !staff || f.include_public;
-    let offset = (f.page.max(1) - 1) * f.per_page;
+    let offset = (f.page.max(1) - 1).saturating_mul(f.per_page);
     on_db!(db, pool => {
         let items: Vec<ActivityLine> = sqlx::query_as(&sql)
             .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)

@@ -1,14 +1,21 @@
 //! The official forms as Excel files: reading what people upload (title rows, merged cells,
 //! columns in any order, line breaks in headers, full-width text) and writing the same layout.
 
-use std::io::Cursor;
+pub mod limits;
 
-use calamine::{open_workbook_auto_from_rs, Data, Dimensions, Reader, Sheets};
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::time::Instant;
+
+use calamine::{Data, DataRef, Reader, Xlsx, XlsxError};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::text::fold_width;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::web::upload;
+pub use limits::Limit;
 
 /// The largest upload accepted, and the most data rows.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -86,10 +93,15 @@ pub struct SheetRow {
 #[derive(Debug, PartialEq, Eq)]
 pub enum ReadError {
     NotExcel,
+    /// An old binary .xls file: it cannot be read within bounds, so it is refused with a
+    /// request to save it as .xlsx.
+    Legacy,
     Empty,
     /// The header row was not found; these columns are missing.
     NoHeader(Vec<String>),
     TooManyRows(usize),
+    /// The file goes over a limit on what reading it may cost.
+    Limit(Limit),
 }
 
 /// A column the importer looks for: its header in the template and other headers people use.
@@ -131,42 +143,77 @@ fn normalise_header(s: &str) -> String {
 /// Reads the first sheet: finds the header row among the first 20 rows, maps the columns by
 /// header whatever their order, fills merged cells down, and returns the data rows until the
 /// end (blank rows and a signature line under the table are skipped).
-pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, ReadError> {
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| ReadError::NotExcel)?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        _ => return Err(ReadError::Empty),
+///
+/// Only .xlsx is read, within the limits of [`limits`] and by `deadline`; only the cells present
+/// are kept, so memory follows what the file holds, never the size it declares.
+pub fn read_sheet(bytes: &[u8], columns: &[Column], deadline: Instant) -> Result<Vec<SheetRow>, ReadError> {
+    limits::inspect(bytes, deadline)?;
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| ReadError::NotExcel)?;
+    let Some(name) = wb.sheet_names().first().cloned() else {
+        return Err(ReadError::Empty);
     };
-    let (start_row, start_col) = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
-    let mut grid: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
-    let merges: Vec<Dimensions> = match &mut wb {
-        Sheets::Xlsx(x) => x.worksheet_merge_cells_at(0).and_then(Result::ok).unwrap_or_default(),
-        Sheets::Xls(x) => x.worksheet_merge_cells_at(0).unwrap_or_default(),
+    let merges = match wb.worksheet_merge_cells(&name) {
+        Some(Ok(m)) => m,
         _ => vec![],
     };
-    // A merged cell holds its value in its top-left corner only: give it to every cell it covers.
+    let mut grid = read_cells(&mut wb, &name, deadline)?;
+    let (Some(&start_row), Some(&end_row)) = (grid.keys().next(), grid.keys().next_back()) else {
+        return Err(ReadError::Empty);
+    };
+    let start_col = grid
+        .values()
+        .filter_map(|r| r.keys().next())
+        .min()
+        .copied()
+        .unwrap_or(0);
+    let end_col = grid
+        .values()
+        .filter_map(|r| r.keys().next_back())
+        .max()
+        .copied()
+        .unwrap_or(0);
+    // A merged cell holds its value in its top-left corner only: give it to every cell it covers
+    // (within the cells present, as far as the merged-area limit allows).
+    let inside = |r: u32, c: u32| (start_row..=end_row).contains(&r) && (start_col..=end_col).contains(&c);
+    let mut merged = 0u64;
     for m in merges {
-        let at = |r: u32, c: u32| {
-            (r as usize)
-                .checked_sub(start_row)
-                .zip((c as usize).checked_sub(start_col))
-        };
-        let Some(value) = at(m.start.0, m.start.1).and_then(|(r, c)| grid.get(r)?.get(c).cloned()) else {
+        if !inside(m.start.0, m.start.1) {
             continue;
-        };
-        for r in m.start.0..=m.end.0 {
-            for c in m.start.1..=m.end.1 {
-                if let Some((r, c)) = at(r, c) {
-                    if let Some(cell) = grid.get_mut(r).and_then(|row| row.get_mut(c)) {
-                        *cell = value.clone();
-                    }
+        }
+        let value = grid
+            .get(&m.start.0)
+            .and_then(|row| row.get(&m.start.1))
+            .cloned()
+            .unwrap_or_default();
+        let (last_row, last_col) = (m.end.0.min(end_row), m.end.1.min(end_col));
+        if last_row < m.start.0 || last_col < m.start.1 {
+            continue;
+        }
+        merged += u64::from(last_row - m.start.0 + 1) * u64::from(last_col - m.start.1 + 1);
+        if merged > limits::MAX_MERGED_CELLS {
+            return Err(Limit::Merged.into());
+        }
+        for r in m.start.0..=last_row {
+            let row = grid.entry(r).or_default();
+            for c in m.start.1..=last_col {
+                if value.is_empty() {
+                    row.remove(&c);
+                } else {
+                    row.insert(c, value.clone());
                 }
             }
         }
     }
-    if grid.is_empty() {
-        return Err(ReadError::Empty);
-    }
+    // A row as the columns from the first to the last one used (at most the column limit).
+    let dense = |r: u32| -> Vec<String> {
+        let mut out = vec![String::new(); (end_col - start_col + 1) as usize];
+        if let Some(row) = grid.get(&r) {
+            for (c, v) in row {
+                out[(c - start_col) as usize] = v.clone();
+            }
+        }
+        out
+    };
     let find = |row: &[String]| -> Vec<Option<usize>> {
         columns
             .iter()
@@ -178,21 +225,21 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
             })
             .collect()
     };
-    let mut best: Option<(usize, Vec<Option<usize>>)> = None;
-    for (i, row) in grid.iter().enumerate().take(20) {
+    let top: Vec<(u32, Vec<String>)> = (start_row..=end_row).take(20).map(|r| (r, dense(r))).collect();
+    let mut best: Option<(u32, Vec<Option<usize>>)> = None;
+    for (r, row) in &top {
         let found = find(row);
         let required_ok = columns.iter().zip(&found).all(|(c, f)| !c.required || f.is_some());
         if required_ok {
-            best = Some((i, found));
+            best = Some((*r, found));
             break;
         }
     }
-    let Some((header_idx, positions)) = best else {
+    let Some((header_row, positions)) = best else {
         // Name what is missing against the row that matched most.
-        let most = grid
+        let most = top
             .iter()
-            .take(20)
-            .map(|r| find(r))
+            .map(|(_, r)| find(r))
             .max_by_key(|f| f.iter().filter(|x| x.is_some()).count());
         let missing = columns
             .iter()
@@ -203,7 +250,8 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
         return Err(ReadError::NoHeader(missing));
     };
     let mut out = vec![];
-    for (i, row) in grid.iter().enumerate().skip(header_idx + 1) {
+    for &r in grid.range(header_row + 1..).map(|(r, _)| r) {
+        let row = dense(r);
         let cells: Vec<String> = positions
             .iter()
             .map(|p| p.and_then(|p| row.get(p)).cloned().unwrap_or_default())
@@ -219,7 +267,7 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
             continue;
         }
         out.push(SheetRow {
-            row: start_row + i + 1,
+            row: r as usize + 1,
             cells,
         });
         if out.len() > MAX_ROWS {
@@ -227,6 +275,73 @@ pub fn read_sheet(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, Rea
         }
     }
     Ok(out)
+}
+
+/// The filled cells of a worksheet as text, by row then column, read one at a time: a cell past
+/// the row or column limit, too many cells, or the deadline stops the reading.
+fn read_cells<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<RS>,
+    name: &str,
+    deadline: Instant,
+) -> Result<BTreeMap<u32, BTreeMap<u32, String>>, ReadError> {
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(XlsxError::NotAWorksheet(_)) => return Err(ReadError::Empty),
+        Err(_) => return Err(ReadError::NotExcel),
+    };
+    let mut grid: BTreeMap<u32, BTreeMap<u32, String>> = BTreeMap::new();
+    let mut seen = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(|_| ReadError::NotExcel)? {
+        seen += 1;
+        if seen > limits::MAX_CELLS {
+            return Err(Limit::Cells.into());
+        }
+        if seen.is_multiple_of(1024) && Instant::now() > deadline {
+            return Err(Limit::Time.into());
+        }
+        let (r, c) = cell.get_position();
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        if r >= limits::MAX_SHEET_ROWS || c >= limits::MAX_COLUMNS {
+            return Err(Limit::Beyond(limits::cell_name(r, c)).into());
+        }
+        grid.entry(r)
+            .or_default()
+            .insert(c, cell_text(&Data::from(cell.get_value().clone())));
+    }
+    Ok(grid)
+}
+
+/// Reads an uploaded sheet as [`read_sheet`] does, off the async runtime and within the upload
+/// limits; every upload of a form goes through here. A file that cannot be read is refused on
+/// the field `file` with a message naming the problem or the limit.
+pub async fn read(state: &crate::app::AppState, bytes: &[u8], columns: &'static [Column]) -> AppResult<Vec<SheetRow>> {
+    let bytes = bytes.to_vec();
+    upload::off_runtime(&state.uploads, move |deadline| read_sheet(&bytes, columns, deadline))
+        .await?
+        .map_err(read_error)
+}
+
+/// Checks a zip-based Office attachment (.xlsx, .docx) that is stored rather than read: its
+/// parts must unpack within the same limits, so a zip bomb is not kept and handed on.
+pub async fn check_package(state: &crate::app::AppState, bytes: &[u8]) -> AppResult<()> {
+    let bytes = bytes.to_vec();
+    upload::off_runtime(&state.uploads, move |deadline| limits::inspect(&bytes, deadline))
+        .await?
+        .map_err(read_error)
+}
+
+/// The refusal of a file that could not be read, on the field `file`.
+pub fn read_error(e: ReadError) -> AppError {
+    AppError::Validation(vec![match e {
+        ReadError::NotExcel => FieldError::new("file", "err.not_xlsx"),
+        ReadError::Legacy => FieldError::new("file", "err.xls_legacy"),
+        ReadError::Empty => FieldError::new("file", "err.empty_sheet"),
+        ReadError::NoHeader(missing) => FieldError::new("file", "err.no_header").with("columns", missing.join("、")),
+        ReadError::TooManyRows(n) => FieldError::new("file", "err.too_many_rows").with("max", n),
+        ReadError::Limit(limit) => return upload::limit_error(&limit),
+    }])
 }
 
 fn is_footer(text: &str) -> bool {
@@ -329,6 +444,10 @@ mod tests {
         },
     ];
 
+    fn read_now(bytes: &[u8], columns: &[Column]) -> Result<Vec<SheetRow>, ReadError> {
+        read_sheet(bytes, columns, Instant::now() + limits::TIME_BUDGET)
+    }
+
     #[test]
     fn reads_back_what_it_writes_with_title_and_footer() {
         let rows = vec![
@@ -336,7 +455,7 @@ mod tests {
             vec!["2".into(), "区一中".into(), "东湖街道".into(), "秋实社区".into()],
         ];
         let bytes = write_table("附件1", &["序号", "文明单位", "街道", "社区"], &[], &rows).unwrap();
-        let read = read_sheet(&bytes, COLS).unwrap();
+        let read = read_now(&bytes, COLS).unwrap();
         assert_eq!(read.len(), 2);
         assert_eq!(read[0].row, 3);
         assert_eq!(read[1].cells, vec!["区一中", "东湖街道", "秋实社区"]);
@@ -349,7 +468,7 @@ mod tests {
             vec!["填表人：张三".into()],
         ];
         let bytes = write_table("t", &["结对\n社区", "单位 名称", "所在街道"], &[], &rows).unwrap();
-        let read = read_sheet(&bytes, COLS).unwrap();
+        let read = read_now(&bytes, COLS).unwrap();
         assert_eq!(read.len(), 1);
         assert_eq!(read[0].cells, vec!["区税务局", "东湖街道", "春晓社区"]);
     }
@@ -367,7 +486,7 @@ mod tests {
         ws.write_string(1, 2, "春晓社区").unwrap();
         ws.write_string(2, 2, "秋实社区").unwrap();
         let bytes = wb.save_to_buffer().unwrap();
-        let read = read_sheet(&bytes, COLS).unwrap();
+        let read = read_now(&bytes, COLS).unwrap();
         assert_eq!(read[1].cells, vec!["区税务局", "东湖街道", "秋实社区"]);
     }
 
@@ -385,7 +504,7 @@ mod tests {
             .unwrap();
         ws.write_string(4, 0, "填表人：张三").unwrap();
         ws.write_string(4, 2, "审核人：李四").unwrap();
-        let read = read_sheet(&wb.save_to_buffer().unwrap(), COLS).unwrap();
+        let read = read_now(&wb.save_to_buffer().unwrap(), COLS).unwrap();
         assert_eq!(read.len(), 1);
     }
 
@@ -401,14 +520,14 @@ mod tests {
             .unwrap();
         ws.write_string(1, 1, "东湖街道").unwrap();
         ws.write_string(1, 2, "春晓社区").unwrap();
-        let read = read_sheet(&wb.save_to_buffer().unwrap(), COLS).unwrap();
+        let read = read_now(&wb.save_to_buffer().unwrap(), COLS).unwrap();
         assert_eq!(read[0].cells[0], "1990-05-03");
     }
 
     #[test]
     fn missing_header_is_named_and_garbage_is_refused() {
         let bytes = write_table("t", &["单位", "街道"], &[], &[]).unwrap();
-        assert_eq!(read_sheet(&bytes, COLS), Err(ReadError::NoHeader(vec!["社区".into()])));
-        assert_eq!(read_sheet(b"not a spreadsheet", COLS).unwrap_err(), ReadError::NotExcel);
+        assert_eq!(read_now(&bytes, COLS), Err(ReadError::NoHeader(vec!["社区".into()])));
+        assert_eq!(read_now(b"not a spreadsheet", COLS).unwrap_err(), ReadError::NotExcel);
     }
 }

@@ -166,7 +166,7 @@ pub async fn scan_self(
         .scans
         .write(ctx.actor(), a, vid, t, scan)
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::from)?;
     let Some((attendance, changed)) = written else {
         return Err(AppError::field("activity", "err.not_signed_in"));
     };

@@ -237,6 +237,12 @@ pub async fn file_plan(
         None => None,
     };
     super::validated(errors)?;
+    // Word and Excel files are zips: one that would unpack beyond the upload limits is not kept.
+    if let (Some((_, bytes)), Some(mime)) = (&file, typed) {
+        if mime.starts_with("application/vnd.openxmlformats") {
+            excel::check_package(state, bytes).await?;
+        }
+    }
     let mut tx = state.db.begin().await?;
     let attachment = file
         .as_ref()
@@ -362,7 +368,7 @@ pub async fn import_registration(
             required: true,
         },
     ];
-    let rows = excel::read_sheet(bytes, COLUMNS).map_err(super::teams::read_error)?;
+    let rows = excel::read(state, bytes, COLUMNS).await?;
     let lang = ctx.lang;
     let value = |label: &str| {
         rows.iter()

@@ -1,11 +1,11 @@
 //! The home page of each role (what it has to do), health checks, static files, shared pages.
 
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
 use serde::Serialize;
 
 use crate::app::AppState;
@@ -36,12 +36,24 @@ fn asset(mime: &'static str, body: &'static str) -> Response {
     ([(CONTENT_TYPE, mime), (CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
+/// For load balancers and probes: 200 `{"status":"ready",…}` when the database answers and takes
+/// a write, else 503 `{"status":"not_ready","reachable":…,"writable":…}` with `Retry-After`.
 async fn readyz(State(state): State<AppState>) -> Response {
-    if state.db.ping().await {
-        "ready".into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    let r = state.db.readiness().await;
+    let ready = r.ready();
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "database": r.database,
+        "reachable": r.reachable,
+        "writable": r.writable,
+    });
+    let mut res = Json(body).into_response();
+    if !ready {
+        *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        res.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static(crate::error::RETRY_AFTER_SECS));
     }
+    res
 }
 
 #[derive(Serialize)]

@@ -16,7 +16,7 @@ use crate::db::audit::{self, Subject};
 use crate::db::orgs::{self, ListQuery, Page, Pairing};
 use crate::domain::text::clean_name;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::excel::{self, CellError, Column, ImportReport, ReadError};
+use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::t;
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
@@ -265,16 +265,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, bytes: &[u8], dry_run: bool) ->
         )
         .with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)]));
     }
-    let rows = excel::read_sheet(bytes, COLUMNS).map_err(|e| {
-        AppError::Validation(vec![match e {
-            ReadError::NotExcel => FieldError::new("file", "err.not_xlsx"),
-            ReadError::Empty => FieldError::new("file", "err.empty_sheet"),
-            ReadError::NoHeader(missing) => {
-                FieldError::new("file", "err.no_header").with("columns", missing.join("、"))
-            }
-            ReadError::TooManyRows(n) => FieldError::new("file", "err.too_many_rows").with("max", n),
-        }])
-    })?;
+    let rows = excel::read(state, bytes, COLUMNS).await?;
     let mut errors: Vec<CellError> = vec![];
     let mut accepted = vec![];
     let mut seen = std::collections::HashSet::new();

@@ -25,7 +25,7 @@ use crate::domain::phone::Phone;
 use crate::domain::politics::PoliticalStatus;
 use crate::domain::volunteer::{id_type_label, validate, RawVolunteer, VolunteerFields};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::excel::{self, CellError, Column, ImportReport, ReadError};
+use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::{t, tf};
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
@@ -741,7 +741,7 @@ pub async fn export(
 pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry_run: bool) -> AppResult<ImportReport> {
     let (team, _, _) = load_for_change(state, ctx, team_id).await?;
     let lang = ctx.lang;
-    let rows = excel::read_sheet(bytes, COLUMNS).map_err(read_error)?;
+    let rows = excel::read(state, bytes, COLUMNS).await?;
     let today = today();
     let mut errors: Vec<CellError> = vec![];
     let mut good: Vec<(usize, VolunteerFields)> = vec![];
@@ -921,15 +921,6 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
     .await?;
     tx.commit().await?;
     Ok(report)
-}
-
-pub fn read_error(e: ReadError) -> AppError {
-    AppError::Validation(vec![match e {
-        ReadError::NotExcel => FieldError::new("file", "err.not_xlsx"),
-        ReadError::Empty => FieldError::new("file", "err.empty_sheet"),
-        ReadError::NoHeader(missing) => FieldError::new("file", "err.no_header").with("columns", missing.join("、")),
-        ReadError::TooManyRows(n) => FieldError::new("file", "err.too_many_rows").with("max", n),
-    }])
 }
 
 /// Reads the file of a multipart upload; a form without one is refused with a message.

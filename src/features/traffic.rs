@@ -379,7 +379,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, unit_id: i64, bytes: &[u8], dry
     let campaign = super::campaign::active(state).await?;
     let unit = unit_of(ctx, Some(unit_id))?.ok_or(AppError::NotFound)?;
     ensure(ctx.user()?, Action::Update, &Object::TrafficList { unit_id: unit })?;
-    let rows = excel::read_sheet(bytes, COLUMNS).map_err(super::teams::read_error)?;
+    let rows = excel::read(state, bytes, COLUMNS).await?;
     let lang = ctx.lang;
     let all = candidates(state, &campaign, unit).await?;
     let existing: Vec<i64> = store::traffic_volunteers(&state.db, campaign.id, Some(unit))

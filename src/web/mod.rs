@@ -5,12 +5,13 @@ pub mod form;
 pub mod limits;
 pub mod list;
 pub mod templates;
+pub mod upload;
 
 use std::net::SocketAddr;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -23,7 +24,7 @@ use crate::app::AppState;
 use crate::auth::policy::{self, Listing, Principal};
 use crate::auth::{self, new_token};
 use crate::db::audit::Actor;
-use crate::error::{AppError, ErrorInfo};
+use crate::error::{AppError, ErrorInfo, FieldError};
 use crate::i18n::{t, Lang};
 
 pub const SESSION_COOKIE: &str = "lf_session";
@@ -412,6 +413,135 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     res
 }
 
+/// The highest page number a list accepts; beyond it a request is refused (422), so that no
+/// offset computed from it can overflow.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// Refuses, once for every route, input that no handler should see: a NUL character (U+0000)
+/// anywhere in the path, the query, or a form or JSON body (400, naming the field; PostgreSQL
+/// cannot store it), and a `page` beyond [`MAX_PAGE`] (422). Runs inside the session layer, so the
+/// refusal is written in the caller's language.
+pub async fn refuse_bad_input(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path();
+    if has_encoded_nul(path) {
+        return bad_input(nul_refusal("path"));
+    }
+    if let Some(query) = parts.uri.query() {
+        let pairs = form_urlencoded_pairs(query);
+        if let Some(field) = nul_field(&pairs) {
+            return bad_input(nul_refusal(&field));
+        }
+        if let Some((_, v)) = pairs.iter().find(|(k, _)| k == "page") {
+            let v = v.trim();
+            let too_far = match v.parse::<i64>() {
+                Ok(n) => n > MAX_PAGE,
+                Err(_) => !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()),
+            };
+            if too_far {
+                return AppError::Validation(vec![FieldError::new("page", "err.page_range").with("max", MAX_PAGE)])
+                    .into_response();
+            }
+        }
+    }
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_json = content_type.starts_with("application/json") || content_type.contains("+json");
+    if !(is_form || is_json) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let bytes = match to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return bad_input(ErrorInfo::from_status(StatusCode::PAYLOAD_TOO_LARGE)),
+    };
+    let refused = if is_form {
+        // Only a body that may hold a NUL is decoded.
+        if bytes.contains(&0) || has_encoded_nul(&String::from_utf8_lossy(&bytes)) {
+            nul_field(&form_urlencoded_pairs(&String::from_utf8_lossy(&bytes)))
+        } else {
+            None
+        }
+    } else if bytes.contains(&0) {
+        Some(String::new())
+    } else if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        // JSON spells a NUL only as \u0000; parse to find which field holds it (and not a
+        // literal backslash followed by "u0000").
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| json_nul_field(&v, ""))
+    } else {
+        None
+    };
+    if let Some(field) = refused {
+        return bad_input(nul_refusal(&field));
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn has_encoded_nul(s: &str) -> bool {
+    s.contains('\0')
+        || s.as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+}
+
+fn nul_field(pairs: &[(String, String)]) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.replace('\0', ""))
+}
+
+/// The path (`volunteers[2].name`) of the first JSON key or string holding a NUL.
+fn json_nul_field(v: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) if s.contains('\0') => Some(at.to_string()),
+        J::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| json_nul_field(x, &format!("{at}[{i}]"))),
+        J::Object(map) => map.iter().find_map(|(k, x)| {
+            let here = if at.is_empty() {
+                k.replace('\0', "")
+            } else {
+                format!("{at}.{}", k.replace('\0', ""))
+            };
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                json_nul_field(x, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn nul_refusal(field: &str) -> ErrorInfo {
+    ErrorInfo {
+        status: StatusCode::BAD_REQUEST,
+        code: "bad_request",
+        key: "err.nul",
+        params: vec![],
+        details: if field.is_empty() {
+            vec![]
+        } else {
+            vec![FieldError::new(field, "err.nul_field")]
+        },
+    }
+}
+
+fn bad_input(info: ErrorInfo) -> Response {
+    let mut res = info.status.into_response();
+    res.extensions_mut().insert(info);
+    res
+}
+
 fn query_param(query: &str, name: &str) -> Option<String> {
     form_urlencoded_pairs(query)
         .into_iter()
@@ -495,7 +625,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let extra_headers: Vec<(axum::http::HeaderName, HeaderValue)> = res
         .headers()
         .iter()
-        .filter(|(k, _)| *k == SET_COOKIE || *k == axum::http::header::RETRY_AFTER)
+        .filter(|(k, _)| *k == SET_COOKIE || *k == RETRY_AFTER)
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let mut out = if is_api(&path) {
@@ -563,12 +693,40 @@ pub fn unprocessable(mut r: Response) -> Response {
     r
 }
 
-/// Only a local path is a safe place to go back to after signing in.
+/// The one place a return path (`next=`, `back=`) becomes a redirect target: only a path on this
+/// site passes, anything else is `/`. The value arrives percent-decoded. Browsers drop tabs and
+/// line breaks from a URL and read `\` as `/`, so `/<TAB>/evil.example` and `/\evil.example` would
+/// leave the site: those characters are removed first, and the path must start with a single `/`
+/// followed by neither `/` nor `\`. Other control characters refuse the value; characters a
+/// header cannot carry (spaces, non-ASCII) are percent-encoded.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
-        _ => "/".to_string(),
+    let Some(n) = next else {
+        return "/".to_string();
+    };
+    let n: String = n.chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
+    let b = n.as_bytes();
+    let local = b.first() == Some(&b'/') && !matches!(b.get(1), Some(b'/' | b'\\'));
+    if !local || n.chars().any(char::is_control) {
+        return "/".to_string();
     }
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '"' => out.push_str("%22"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '`' => out.push_str("%60"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for byte in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{byte:02X}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -585,10 +743,62 @@ mod tests {
     }
 
     #[test]
+    fn nul_is_found_where_it_hides() {
+        assert!(has_encoded_nul("/verify/ZY%00123"));
+        assert!(!has_encoded_nul("/verify/ZY%25001"));
+        assert_eq!(nul_field(&form_urlencoded_pairs("a=1&q=x%00y")), Some("q".into()));
+        assert_eq!(nul_field(&form_urlencoded_pairs("a=1&q=x%2500y")), None);
+        let v: serde_json::Value =
+            serde_json::from_str(r#"{"a": "ok", "b": [1, {"c": "x\u0000"}], "d": "\\u0000"}"#).unwrap();
+        assert_eq!(json_nul_field(&v, ""), Some("b[1].c".into()));
+        let v: serde_json::Value = serde_json::from_str(r#"{"a": "\\u0000"}"#).unwrap();
+        assert_eq!(json_nul_field(&v, ""), None);
+    }
+
+    #[test]
     fn next_must_be_local() {
         assert_eq!(safe_next(Some("/units?page=2")), "/units?page=2");
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn next_refuses_every_way_off_the_site() {
+        for evil in [
+            "/\t/evil.example",
+            "/\r\n/evil.example",
+            "\t//evil.example",
+            "/\n\\evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "//evil.example/path",
+            "///evil.example",
+            "https://evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            " /evil",
+            "evil.example",
+            "",
+            "/\0/evil.example",
+            "/\x0b/evil.example",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
+        }
+    }
+
+    #[test]
+    fn next_keeps_local_paths_and_encodes_what_a_header_cannot_carry() {
+        assert_eq!(safe_next(Some("/")), "/");
+        assert_eq!(safe_next(Some("/activities/3?tab=a&b=c")), "/activities/3?tab=a&b=c");
+        // Decoded once from `/%2F%2Fevil`: refused; still encoded (`/%2F%2Fevil`): a local path.
+        assert_eq!(safe_next(Some("/%2F%2Fevil.example")), "/%2F%2Fevil.example");
+        assert_eq!(
+            safe_next(Some("/units?q=东湖 街")),
+            "/units?q=%E4%B8%9C%E6%B9%96%20%E8%A1%97"
+        );
+        assert_eq!(safe_next(Some("/a\tb")), "/ab");
+        let v = safe_next(Some("/units?q=东湖"));
+        assert!(HeaderValue::from_str(&v).is_ok());
     }
 }

@@ -14,6 +14,8 @@ mod orgs;
 mod pages;
 mod policy;
 mod service;
+mod trust_faults;
 mod trust_floods;
 mod trust_identity;
 mod trust_privacy;
+mod trust_uploads;

@@ -1,0 +1,117 @@
+//! Reading what people upload, off the async runtime: the work runs on a blocking thread, at
+//! most a few at once, with a deadline it checks itself and a timeout on waiting for it, so a
+//! hostile file answers an error instead of pinning the server.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+
+use crate::error::{AppError, AppResult, FieldError};
+use crate::excel::{limits, Limit};
+
+/// Uploads read at the same time (the machine's cores stay free for everyone else).
+pub const READERS: usize = 2;
+/// How long an upload waits for a free slot before it is told the server is busy.
+pub const WAIT: Duration = Duration::from_secs(2);
+
+/// The slots for reading uploads, shared by every upload of this server.
+#[derive(Clone)]
+pub struct Gate {
+    slots: Arc<Semaphore>,
+    wait: Duration,
+    budget: Duration,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate::new(READERS, WAIT, limits::TIME_BUDGET)
+    }
+}
+
+impl Gate {
+    pub fn new(readers: usize, wait: Duration, budget: Duration) -> Gate {
+        Gate {
+            slots: Arc::new(Semaphore::new(readers)),
+            wait,
+            budget,
+        }
+    }
+}
+
+/// Runs `work` on a blocking thread once a slot is free, handing it the deadline it must keep.
+/// The slot stays taken until the work has really stopped, even if its caller gave up waiting.
+pub async fn off_runtime<T, F>(gate: &Gate, work: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(Instant) -> T + Send + 'static,
+{
+    let permit = match tokio::time::timeout(gate.wait, gate.slots.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        _ => return Err(AppError::Busy),
+    };
+    let deadline = Instant::now() + gate.budget;
+    let task = tokio::task::spawn_blocking(move || {
+        let _slot = permit;
+        work(deadline)
+    });
+    // The work stops itself at the deadline; this is for work that cannot look at the clock.
+    match tokio::time::timeout(gate.budget + Duration::from_secs(1), task).await {
+        Ok(Ok(done)) => Ok(done),
+        Ok(Err(e)) => Err(AppError::Internal(anyhow::anyhow!("reading an upload failed: {e}"))),
+        Err(_) => Err(limit_error(&Limit::Time)),
+    }
+}
+
+/// The refusal of an upload that went over a limit, on the field `file`.
+pub fn limit_error(limit: &Limit) -> AppError {
+    let (key, params) = limit.message();
+    let mut e = FieldError::new("file", key);
+    for (name, value) in params {
+        e = e.with(name, value);
+    }
+    AppError::Validation(vec![e])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(e: AppError) -> &'static str {
+        match e {
+            AppError::Validation(errs) => errs[0].key,
+            AppError::Busy => "busy",
+            _ => "other",
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reader_past_its_budget_is_answered_with_the_time_limit_and_keeps_its_slot() {
+        let gate = Gate::new(1, Duration::from_millis(100), Duration::from_millis(50));
+        let started = Instant::now();
+        let stuck = off_runtime(&gate, |_| std::thread::sleep(Duration::from_millis(1_500))).await;
+        assert_eq!(key(stuck.unwrap_err()), "err.sheet_time");
+        assert!(started.elapsed() < Duration::from_millis(1_300));
+        // The stuck work still holds the only slot: the next upload is told the server is busy.
+        let next = off_runtime(&gate, |_| ()).await;
+        assert_eq!(key(next.unwrap_err()), "busy");
+    }
+
+    #[tokio::test]
+    async fn uploads_wait_for_a_free_slot_and_get_the_deadline() {
+        let gate = Gate::new(1, Duration::from_secs(2), Duration::from_secs(5));
+        let first = {
+            let gate = gate.clone();
+            tokio::spawn(async move { off_runtime(&gate, |_| std::thread::sleep(Duration::from_millis(200))).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let left = off_runtime(&gate, |deadline| deadline.saturating_duration_since(Instant::now()))
+            .await
+            .unwrap();
+        assert!(
+            left > Duration::from_secs(4),
+            "the deadline runs from when reading starts"
+        );
+        assert!(first.await.unwrap().is_ok());
+    }
+}
