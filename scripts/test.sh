@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, the integration suite on SQLite and on PostgreSQL, and the
-# browser tests in headless Chromium (on both databases). Installs what it needs when missing.
+# browser tests in headless Chromium (on both databases), and the API contract (the OpenAPI
+# document validates; schemathesis on both databases finds no server error and no answer outside
+# the document). Installs what it needs when missing.
 # Fails when any part fails or runs no tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # The SQLite disk-fault test loop-mounts a small ext4 image (as root).
 command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 command -v losetup >/dev/null 2>&1 || missing+=(mount)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -38,7 +41,7 @@ fi
 psql "$PG_URL" -qAtc 'select 1' >/dev/null || { echo "PostgreSQL is not reachable at $PG_URL: the PostgreSQL suite cannot run" >&2; exit 1; }
 
 drop_test_databases() {
-  psql "$PG_URL" -qAtc "select datname from pg_database where datname like 'lf\_test\_%' or datname like 'lf\_e2e\_%'" |
+  psql "$PG_URL" -qAtc "select datname from pg_database where datname like 'lf\_test\_%' or datname like 'lf\_e2e\_%' or datname like 'lf\_contract\_%'" |
     while read -r db; do [ -n "$db" ] && psql "$PG_URL" -qc "drop database if exists \"$db\"" >/dev/null; done
 }
 drop_test_databases
@@ -66,6 +69,10 @@ check_ran target/api-sqlite.log "SQLite suite"
 say "integration suite on PostgreSQL ($PG_URL)"
 LEIFENG_TEST_DATABASE=postgres cargo test --test api 2>&1 | tee target/api-postgres.log
 check_ran target/api-postgres.log "PostgreSQL suite"
+
+# --- the API contract -----------------------------------------------------------------------
+say "API contract: openapi-spec-validator, schemathesis on SQLite and PostgreSQL"
+bash scripts/contract.sh sqlite postgres
 
 # --- browser ------------------------------------------------------------------------------
 say "browser tests (headless Chromium)"

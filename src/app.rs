@@ -10,9 +10,12 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::Router;
 use minijinja::Environment;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::db::Db;
 use crate::features;
+use crate::openapi;
 use crate::web::{self, templates};
 
 /// How this instance runs; nothing here is state that other instances need to share.
@@ -65,8 +68,10 @@ impl AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// Every route of the site and the API. The API's are declared with their OpenAPI annotation
+/// (utoipa-axum), so the document (`crate::openapi::document`) is built from this same list.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(features::home::router())
         .merge(features::account::router())
         .merge(features::district::router())
@@ -89,7 +94,12 @@ pub fn router(state: AppState) -> Router {
         .merge(features::certificates::router())
         .merge(features::privacy::router())
         .merge(features::compliance::router())
-        .merge(crate::openapi::router())
+        .routes(routes!(openapi::api_document))
+}
+
+pub fn router(state: AppState) -> Router {
+    let (routes, _) = routes().split_for_parts();
+    routes
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), web::limits::rate_limit_layer))

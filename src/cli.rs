@@ -80,6 +80,8 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Print the API's OpenAPI document (what /api/v1/openapi.json serves) as JSON.
+    Openapi,
     /// Write a consistent copy of the live SQLite database (on PostgreSQL, use pg_dump).
     Backup {
         /// The file to write; it must not exist yet.
@@ -258,6 +260,10 @@ pub fn run() -> anyhow::Result<()> {
                         .map(|p| format!("; tokens in {}", p.display()))
                         .unwrap_or_default()
                 );
+                Ok(())
+            }
+            Command::Openapi => {
+                println!("{}", serde_json::to_string_pretty(crate::openapi::document())?);
                 Ok(())
             }
             Command::Backup { to, db } => {

@@ -1,53 +1,25 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document. Each API route is declared once, in its feature's router, from its
+//! handler's `#[utoipa::path]` annotation (utoipa-axum's `routes!`), so a route cannot exist
+//! without being documented. [`finish`] then fills in what is the same for every operation: an
+//! operationId unique in the document, the path parameters the route template names, and the
+//! error answers every handler shares, each with the one error body.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use axum::Json;
+use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder};
+use utoipa::openapi::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::{Modify, OpenApi};
-
-use crate::app::AppState;
-use crate::features::{
-    account, activities, attendance, audit, calendar, campaign, certificates, checkins, communities, compliance,
-    dispatches, district, identity, pairings, privacy, streets, teams, traffic, units, users, volunteers,
-};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Leifeng API", description = "学雷锋志愿服务进社区: the district's volunteer campaign. \
         Sign in with POST /api/v1/auth/login and send the token as `Authorization: Bearer <token>`. \
-        Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; messages follow the account's language."),
-    paths(
-        account::api_login, account::api_logout, account::api_me, account::api_password, account::api_lang,
-        district::api_get, district::api_update,
-        streets::api_list, streets::api_get, streets::api_create, streets::api_update, streets::api_delete,
-        communities::api_list, communities::api_get, communities::api_create, communities::api_update, communities::api_delete,
-        units::api_list, units::api_get, units::api_create, units::api_update, units::api_delete,
-        pairings::api_list, pairings::api_get, pairings::api_create, pairings::api_delete,
-        pairings::template, pairings::export, pairings::api_import,
-        users::api_list, users::api_get, users::api_create, users::api_update, users::api_delete,
-        audit::api_list,
-        calendar::api_list, calendar::api_update,
-        campaign::api_list, campaign::api_create, campaign::api_active, campaign::api_update, campaign::api_board,
-        teams::api_list, teams::api_create, teams::api_get, teams::api_update, teams::api_members, teams::api_add_member,
-        teams::api_remove_member, teams::api_submit, teams::api_review, teams::api_import, teams::export, teams::template,
-        teams::api_managers, teams::api_add_manager, teams::api_delete_manager,
-        traffic::api_list, traffic::api_pick, traffic::api_remove, traffic::api_submit, traffic::api_import,
-        traffic::api_trainings, traffic::api_training, traffic::export,
-        checkins::api_list, checkins::api_file, checkins::api_move, checkins::api_plan, checkins::api_registration,
-        volunteers::api_get, volunteers::api_me, volunteers::api_update_me, volunteers::api_export_me, volunteers::api_join,
-        volunteers::api_invite, volunteers::api_pending, volunteers::api_decide,
-        identity::api_status, identity::api_prove, identity::api_resend, identity::api_corrections,
-        identity::api_decide_correction,
-        privacy::api_erase_me, privacy::api_erase, privacy::api_notices,
-        activities::api_list, activities::api_create, activities::api_get, activities::api_update, activities::api_status,
-        activities::api_signups, activities::api_sign_up, activities::api_cancel, activities::api_summary, activities::api_photo,
-        attendance::api_sign_in, attendance::api_sign_out, attendance::api_code, attendance::api_bulk, attendance::api_correct,
-        attendance::api_corrections, attendance::api_confirm,
-        dispatches::api_list, dispatches::api_create, dispatches::api_get, dispatches::api_answer, dispatches::api_review,
-        certificates::api_service, certificates::api_my_service, certificates::api_issue, certificates::api_verify,
-        certificates::api_rules, certificates::api_set_rules,
-        compliance::api_grid, compliance::api_unit,
-    ),
+        Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; messages follow the account's language. \
+        Lists answer `{\"items\", \"total\", \"page\", \"per_page\"}`."),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer),
     security(("bearer" = [])),
@@ -66,6 +38,171 @@ impl Modify for Bearer {
     }
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+/// The whole document, built once from the application's routes.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| finish(crate::app::routes().into_openapi()))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI document of this API", content_type = "application/json")))]
+pub async fn api_document() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(document())
+}
+
+/// Statuses any operation may answer besides its own, with why.
+const SHARED_ERRORS: &[(&str, &str)] = &[
+    (
+        "400",
+        "The request is malformed: a path or query parameter, or the body, cannot be read",
+    ),
+    ("403", "The account may not do this"),
+    ("404", "No such record (or not visible to the account)"),
+    ("422", "The input breaks a rule; `details` names each field"),
+];
+
+/// Completes what the annotations leave to the document as a whole (see the module comment).
+pub fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let error_body = || {
+        ContentBuilder::new()
+            .schema(Some(RefOr::Ref(Ref::from_schema_name("ErrorBody"))))
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let template: Vec<String> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_string)
+            .collect();
+        let ops = [
+            (HttpMethod::Get, item.get.as_mut()),
+            (HttpMethod::Post, item.post.as_mut()),
+            (HttpMethod::Put, item.put.as_mut()),
+            (HttpMethod::Delete, item.delete.as_mut()),
+            (HttpMethod::Patch, item.patch.as_mut()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            name_operation(op);
+            declare_path_params(op, &template);
+            let public = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut shared: Vec<(&str, &str)> = SHARED_ERRORS.to_vec();
+            if !public {
+                shared.push(("401", "Not signed in, or the token has expired"));
+            }
+            if method != HttpMethod::Get {
+                shared.push(("409", "The change clashes with what is stored"));
+            }
+            if op.request_body.is_some() {
+                shared.push(("413", "The body is larger than the server accepts"));
+                shared.push(("415", "The body is not of the declared content type"));
+            }
+            for (status, why) in shared {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::T(ResponseBuilder::new().description(why).build()));
+            }
+            for (status, response) in op.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else { continue };
+                if status.starts_with('4') && response.content.is_empty() {
+                    response.content.insert("application/json".to_string(), error_body());
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// operationId `<tag>_<handler>` (`teams_list`), unique where handler names repeat across features.
+fn name_operation(op: &mut Operation) {
+    let tag = op.tags.as_ref().and_then(|t| t.first()).cloned().unwrap_or_default();
+    let name = op.operation_id.clone().unwrap_or_default();
+    let name = name.strip_prefix("api_").unwrap_or(&name);
+    op.operation_id = Some(if tag.is_empty() {
+        name.to_string()
+    } else {
+        format!("{tag}_{name}")
+    });
+}
+
+/// Declares each `{id}` or `{…_id}` of the route template the operation did not declare itself, as
+/// an integer; any other path parameter must be declared in the handler's annotation.
+fn declare_path_params(op: &mut Operation, template: &[String]) {
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    let declared: HashSet<String> = params
+        .iter()
+        .filter(|p| p.parameter_in == ParameterIn::Path)
+        .map(|p| p.name.clone())
+        .collect();
+    let mut missing: Vec<Parameter> = vec![];
+    for name in template.iter().filter(|n| !declared.contains(*n)) {
+        assert!(
+            name == "id" || name.ends_with("_id"),
+            "{}: declare the path parameter {{{name}}} in its #[utoipa::path] params",
+            op.operation_id.as_deref().unwrap_or_default()
+        );
+        let schema = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)));
+        missing.push(
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some("The record's id"))
+                .schema(Some(schema))
+                .build(),
+        );
+    }
+    params.splice(0..0, missing);
+    if params.is_empty() {
+        op.parameters = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::openapi::path::{OperationBuilder, PathItem, PathsBuilder};
+    use utoipa::openapi::OpenApiBuilder;
+
+    use super::*;
+
+    fn doc_with(path: &str, method: HttpMethod) -> utoipa::openapi::OpenApi {
+        let op = OperationBuilder::new()
+            .operation_id(Some("api_get"))
+            .tag("things")
+            .build();
+        OpenApiBuilder::new()
+            .paths(PathsBuilder::new().path(path, PathItem::new(method, op)))
+            .build()
+    }
+
+    #[test]
+    fn ids_in_the_path_are_declared_and_operations_named_by_tag() {
+        let doc = finish(doc_with("/api/v1/things/{id}/parts/{part_id}", HttpMethod::Delete));
+        let op = doc.paths.paths["/api/v1/things/{id}/parts/{part_id}"]
+            .delete
+            .as_ref()
+            .unwrap();
+        assert_eq!(op.operation_id.as_deref(), Some("things_get"));
+        let names: Vec<&str> = op
+            .parameters
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        assert_eq!(names, ["id", "part_id"]);
+        for status in ["400", "401", "403", "404", "409", "422"] {
+            assert!(op.responses.responses.contains_key(status), "{status}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "declare the path parameter {slug}")]
+    fn other_path_parameters_must_be_declared_in_the_annotation() {
+        finish(doc_with("/api/v1/things/{slug}", HttpMethod::Get));
+    }
 }

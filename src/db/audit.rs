@@ -149,6 +149,7 @@ pub struct AuditEntry {
 
 /// Filters for browsing the trail; every one is optional.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// The username of whoever acted (exact).
     pub user: Option<String>,

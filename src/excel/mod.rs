@@ -70,6 +70,15 @@ impl ImportReport {
     }
 }
 
+/// What an import may answer with 422: the report of the rows with problems, or an error body
+/// when the upload itself is refused (no file, not an Excel file, a missing column).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportRefused {
+    Report(ImportReport),
+    Error(crate::error::ErrorBody),
+}
+
 /// An upload's report answers 200 when every row is fine, 422 when any row has a problem.
 impl axum::response::IntoResponse for ImportReport {
     fn into_response(self) -> axum::response::Response {

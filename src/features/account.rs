@@ -4,8 +4,8 @@ use axum::extract::{Query, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Form, Json, Router};
+use axum::routing::{get, post};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,19 +15,20 @@ use crate::db::users;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
 use crate::web::{redirect_with_flash, safe_next, set_cookie, unprocessable, Ctx, LANG_COOKIE, SESSION_COOKIE};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/account", get(account_page))
         .route("/account/password", post(password_submit))
         .route("/lang", post(lang_submit))
-        .route("/api/v1/auth/login", post(api_login))
-        .route("/api/v1/auth/logout", post(api_logout))
-        .route("/api/v1/me", get(api_me))
-        .route("/api/v1/me/password", put(api_password))
-        .route("/api/v1/me/lang", put(api_lang))
+        .routes(routes!(api_login))
+        .routes(routes!(api_logout))
+        .routes(routes!(api_me))
+        .routes(routes!(api_password))
+        .routes(routes!(api_lang))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
@@ -91,7 +92,7 @@ fn credentials(input: &LoginInput) -> AppResult<(String, String)> {
 }
 
 /// Sign in; answers a bearer token for the API.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginInput,
     responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn api_login(
     State(state): State<AppState>,

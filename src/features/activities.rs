@@ -6,7 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -21,9 +21,10 @@ use crate::domain::service::{dimension_label, format_local, parse_local, DIMENSI
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::form::{lenient_bool, lenient_i64, Choice, Field, FormPage};
 use crate::web::{redirect_with_flash, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/activities", get(list_page).post(create_page))
         .route("/activities/new", get(new_page))
         .route("/activities/{id}", get(detail_page).post(update_page))
@@ -38,18 +39,17 @@ pub fn router() -> Router<AppState> {
             post(photo_page).layer(axum::extract::DefaultBodyLimit::max(PHOTO_MAX + 64 * 1024)),
         )
         .route("/activities/{id}/photos/{photo}", get(photo_file))
-        .route("/api/v1/activities", get(api_list).post(api_create))
-        .route("/api/v1/activities/{id}", get(api_get).put(api_update))
-        .route("/api/v1/activities/{id}/status", post(api_status))
-        .route("/api/v1/activities/{id}/signups", get(api_signups).post(api_sign_up))
-        .route(
-            "/api/v1/activities/{id}/signups/{volunteer_id}",
-            axum::routing::delete(api_cancel),
-        )
-        .route("/api/v1/activities/{id}/summary", post(api_summary))
-        .route(
-            "/api/v1/activities/{id}/photos",
-            post(api_photo).layer(axum::extract::DefaultBodyLimit::max(PHOTO_MAX + 64 * 1024)),
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_update))
+        .routes(routes!(api_status))
+        .routes(routes!(api_signups, api_sign_up))
+        .routes(routes!(api_cancel))
+        .routes(routes!(api_summary))
+        .merge(
+            // Photos are larger than other bodies: their own limit, on their route only.
+            OpenApiRouter::new()
+                .routes(routes!(api_photo))
+                .layer(axum::extract::DefaultBodyLimit::max(PHOTO_MAX + 64 * 1024)),
         )
 }
 

@@ -6,8 +6,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{HeaderMap, SET_COOKIE};
 use axum::response::Response;
-use axum::routing::{get, post, put};
-use axum::{Form, Json, Router};
+use axum::routing::{get, post};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -21,9 +21,10 @@ use crate::domain::service::{code_valid, confirm_due, distance_m, format_local, 
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::{cookie, form_urlencoded_pairs, redirect_with_flash, set_cookie, Ctx};
 use crate::{on_db, on_tx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/s/{id}", get(scan_page))
         .route("/s/{id}/in", post(scan_in))
         .route("/s/{id}/out", post(scan_out))
@@ -31,13 +32,13 @@ pub fn router() -> Router<AppState> {
         .route("/activities/{id}/attendance", post(bulk_page))
         .route("/activities/{id}/attendance/{volunteer_id}", post(correct_page))
         .route("/activities/{id}/hours", post(confirm_page))
-        .route("/api/v1/activities/{id}/sign-in", post(api_sign_in))
-        .route("/api/v1/activities/{id}/sign-out", post(api_sign_out))
-        .route("/api/v1/activities/{id}/code", get(api_code))
-        .route("/api/v1/activities/{id}/attendance", post(api_bulk))
-        .route("/api/v1/activities/{id}/attendance/{volunteer_id}", put(api_correct))
-        .route("/api/v1/activities/{id}/corrections", get(api_corrections))
-        .route("/api/v1/activities/{id}/hours/confirm", post(api_confirm))
+        .routes(routes!(api_sign_in))
+        .routes(routes!(api_sign_out))
+        .routes(routes!(api_code))
+        .routes(routes!(api_bulk))
+        .routes(routes!(api_correct))
+        .routes(routes!(api_corrections))
+        .routes(routes!(api_confirm))
 }
 
 const WALKIN_COOKIE: &str = "lf_walkin";
@@ -512,6 +513,7 @@ pub async fn confirm(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<ConfirmR
 // ---------------------------------------------------------------- pages
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CodeParam {
     /// The poster's code.
     pub c: Option<String>,

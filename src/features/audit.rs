@@ -3,7 +3,7 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{NaiveDate, TimeZone};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,6 +14,7 @@ use crate::auth::policy::{Action, Object};
 use crate::db::audit::{self, AuditEntry, AuditFilter};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::{urlencode, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditPage {
@@ -23,10 +24,10 @@ pub struct AuditPage {
     pub per_page: i64,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/audit", get(page))
-        .route("/api/v1/audit", get(api_list))
+        .routes(routes!(api_list))
 }
 
 /// Midnight China time of a `YYYY-MM-DD` date, as epoch seconds.

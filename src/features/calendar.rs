@@ -2,19 +2,20 @@
 //! month of activities), moved by the district with a reason, a theme for each month; exported as
 //! the calendar form (.xlsx) and as an iCalendar feed phones subscribe to.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ensure;
+use super::{ensure, PageParams};
 use crate::app::AppState;
 use crate::auth::policy::{Action, Object};
 use crate::db::audit::{self, Op, Subject};
 use crate::db::campaign::Campaign;
+use crate::db::orgs::Page;
 use crate::db::{now, Db, Tx};
 use crate::domain::calendar::{concentrated_days, weekday_cn};
 use crate::domain::campaign::parse_form_date;
@@ -22,15 +23,16 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
 use crate::web::{redirect_with_flash, Ctx};
 use crate::{on_db, on_tx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/calendar", get(page))
         .route("/calendar/{month}", axum::routing::post(page_update))
         .route("/calendar.ics", get(ics))
         .route("/calendar.xlsx", get(xlsx))
-        .route("/api/v1/calendar", get(api_list))
-        .route("/api/v1/calendar/{month}", axum::routing::put(api_update))
+        .routes(routes!(api_list))
+        .routes(routes!(api_update))
 }
 
 /// One concentrated activity day.
@@ -253,13 +255,19 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 // ------------------------------------------------------------ JSON API
 
 /// The active campaign's concentrated activity days (public).
-#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", responses((status = 200, body = Vec<ConcentratedDay>)))]
-pub async fn api_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ConcentratedDay>>> {
-    Ok(Json(list(&state, &ctx).await?.1))
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar", security(()), params(PageParams),
+    responses((status = 200, body = Page<ConcentratedDay>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<ConcentratedDay>>> {
+    Ok(Json(paging.page_of(list(&state, &ctx).await?.1)))
 }
 
 /// Move a month's day (a reason is required when it is not the third Saturday) or set its theme.
-#[utoipa::path(put, path = "/api/v1/calendar/{month}", tag = "calendar", request_body = DayInput,
+#[utoipa::path(put, path = "/api/v1/calendar/{month}", tag = "calendar",
+    params(("month" = i64, Path, description = "The campaign month (1–12)")), request_body = DayInput,
     responses((status = 200, body = ConcentratedDay), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_update(
     State(state): State<AppState>,

@@ -6,32 +6,33 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ensure, required_name, validated};
+use super::{ensure, required_name, validated, PageParams};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Scope};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, OrgProgress};
-use crate::db::orgs::{self, ListQuery};
+use crate::db::orgs::{self, ListQuery, Page};
 use crate::domain::campaign::{date_of, parse_form_date, today, MilestoneStatus, Milestones};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
 use crate::web::form::{lenient_i64, outcome, Field, FormPage};
 use crate::web::{urlencode, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/campaign", get(page_edit).post(page_update))
         .route("/campaign/new", get(page_new).post(page_create))
         .route("/board", get(page_board))
         .route("/board/export.xlsx", get(board_export))
-        .route("/api/v1/campaigns", get(api_list).post(api_create))
-        .route("/api/v1/campaigns/active", get(api_active).put(api_update))
-        .route("/api/v1/board", get(api_board))
-        .route("/api/v1/board/export.xlsx", get(board_export))
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_active, api_update))
+        .routes(routes!(api_board))
+        .routes(routes!(board_export))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
@@ -192,6 +193,7 @@ pub struct Board {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoardParams {
     /// `unit` or `community`.
     pub kind: Option<String>,
@@ -449,10 +451,15 @@ pub async fn unit_streets(state: &AppState) -> AppResult<std::collections::HashM
 // ------------------------------------------------------------ JSON API
 
 /// Every campaign year, newest first.
-#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaign", responses((status = 200, body = Vec<Campaign>)))]
-pub async fn api_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Campaign>>> {
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaign", params(PageParams),
+    responses((status = 200, body = Page<Campaign>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<Campaign>>> {
     ensure(ctx.user()?, Action::View, &Object::Campaign)?;
-    Ok(Json(store::list_campaigns(&state.db).await?))
+    Ok(Json(paging.page_of(store::list_campaigns(&state.db).await?)))
 }
 
 /// Open a campaign year (district admin); it becomes the active one and the previous one is read-only.
@@ -500,6 +507,8 @@ pub async fn api_board(
 }
 
 /// The board as .xlsx (the export is written to the audit trail).
+#[utoipa::path(get, path = "/api/v1/board/export.xlsx", tag = "campaign", params(BoardParams),
+    responses((status = 200, description = "the board (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn board_export(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -23,20 +23,21 @@ use crate::domain::service::{constant_eq, format_local, hours, sign, Rules};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::form::{lenient_i64, Field, FormPage};
 use crate::web::{redirect_with_flash, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/volunteers/{id}/service", get(service_page))
         .route("/volunteers/{id}/certificates", post(issue_page))
         .route("/me/service", get(my_service_page))
         .route("/certificates/{number}", get(certificate_page))
         .route("/verify/{number}", get(verify_page))
         .route("/service-rules", get(rules_page).post(rules_submit))
-        .route("/api/v1/volunteers/{id}/service", get(api_service))
-        .route("/api/v1/volunteers/{id}/certificates", post(api_issue))
-        .route("/api/v1/me/service", get(api_my_service))
-        .route("/api/v1/certificates/{number}/verify", get(api_verify))
-        .route("/api/v1/service-rules", get(api_rules).put(api_set_rules))
+        .routes(routes!(api_service))
+        .routes(routes!(api_issue))
+        .routes(routes!(api_my_service))
+        .routes(routes!(api_verify))
+        .routes(routes!(api_rules, api_set_rules))
 }
 
 // ---------------------------------------------------------------- record
@@ -554,6 +555,7 @@ async fn certificate_page(
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckParam {
     /// The check code printed in the certificate's link.
     pub s: Option<String>,
@@ -611,7 +613,8 @@ pub async fn api_issue(
 }
 
 /// Public: whether a certificate is valid and what it states (name partly masked).
-#[utoipa::path(get, path = "/api/v1/certificates/{number}/verify", tag = "records", params(CheckParam),
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/verify", tag = "records", security(()),
+    params(("number" = String, Path, description = "The certificate number printed on it"), CheckParam),
     responses((status = 200, body = Verification)))]
 pub async fn api_verify(
     State(state): State<AppState>,

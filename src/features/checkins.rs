@@ -2,26 +2,27 @@
 //! street forwards it, the community confirms or returns it; then the team files its long-term
 //! activity plan (长效活动方案).
 
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::ensure;
+use super::{ensure, PageParams};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Scope};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, CheckIn, TeamScope};
-use crate::db::orgs;
+use crate::db::orgs::{self, Page};
 use crate::domain::campaign::category_label;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
 use crate::web::form::lenient_i64;
 use crate::web::{redirect_with_flash, urlencode, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The largest plan attachment, and the kinds accepted (by extension and content).
 pub const MAX_PLAN_BYTES: usize = 5 * 1024 * 1024;
@@ -43,8 +44,8 @@ const PLAN_TYPES: [(&str, &str, &[u8]); 7] = [
     ("txt", "text/plain; charset=utf-8", b""),
 ];
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/checkins", get(page).post(page_file))
         .route("/checkins/{id}/move", post(page_move))
         .route("/checkins/{id}/plan", post(page_plan))
@@ -52,13 +53,13 @@ pub fn router() -> Router<AppState> {
         .route("/checkins/{id}/form.xlsx", get(form_xlsx))
         .route("/checkins/template.xlsx", get(template))
         .route("/teams/{id}/registration", post(page_registration))
-        .route("/api/v1/checkins", get(api_list).post(api_file))
-        .route("/api/v1/checkins/{id}/move", post(api_move))
-        .route("/api/v1/checkins/{id}/plan", post(api_plan))
-        .route("/api/v1/checkins/{id}/plan-file", get(plan_file))
-        .route("/api/v1/checkins/{id}/form.xlsx", get(form_xlsx))
-        .route("/api/v1/checkins/template.xlsx", get(template))
-        .route("/api/v1/teams/{id}/registration/import", post(api_registration))
+        .routes(routes!(api_list, api_file))
+        .routes(routes!(api_move))
+        .routes(routes!(api_plan))
+        .routes(routes!(plan_file))
+        .routes(routes!(form_xlsx))
+        .routes(routes!(template))
+        .routes(routes!(api_registration))
         .layer(DefaultBodyLimit::max(MAX_PLAN_BYTES + 64 * 1024))
 }
 
@@ -253,7 +254,18 @@ pub async fn file_plan(
     Ok(k)
 }
 
-async fn plan_file(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+/// A check-in's plan file, as uploaded.
+#[utoipa::path(get, path = "/api/v1/checkins/{id}/plan-file", tag = "checkins",
+    responses((status = 200, description = "the plan file (PDF, Word, Excel, image or text)", content(
+        (String = "application/pdf"),
+        (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (String = "application/msword"),
+        (String = "image/jpeg"),
+        (String = "image/png"),
+        (String = "text/plain"),
+    ))))]
+pub async fn plan_file(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     load(&state, &ctx, id).await?;
     let (name, mime, bytes) = store::plan_file(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let disposition = format!("attachment; filename=\"plan\"; filename*=UTF-8''{}", urlencode(&name));
@@ -261,7 +273,9 @@ async fn plan_file(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 }
 
 /// The registration form (附件4) of a check-in, filled in, as .xlsx.
-async fn form_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+#[utoipa::path(get, path = "/api/v1/checkins/{id}/form.xlsx", tag = "checkins",
+    responses((status = 200, description = "the filled-in form (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn form_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let k = load(&state, &ctx, id).await?;
     let (team, _) = super::teams::load(&state, &ctx, k.team_id).await?;
     let members = store::members(&state.db, team.id).await?;
@@ -325,7 +339,9 @@ const FORM_ITEMS: [(&str, bool); 7] = [
 ];
 
 /// The blank registration form.
-async fn template(ctx: Ctx) -> AppResult<Response> {
+#[utoipa::path(get, path = "/api/v1/checkins/template.xlsx", tag = "checkins",
+    responses((status = 200, description = "the blank form (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn template(ctx: Ctx) -> AppResult<Response> {
     ctx.user()?;
     let rows: Vec<Vec<String>> = FORM_ITEMS
         .iter()
@@ -490,7 +506,7 @@ pub async fn import_registration(
 /// updated and the check-in is filed with the community it names.
 #[utoipa::path(post, path = "/api/v1/teams/{id}/registration/import", tag = "checkins", params(super::teams::ImportParams),
     request_body(content_type = "multipart/form-data", description = "field `file`: the .xlsx"),
-    responses((status = 200, body = excel::ImportReport), (status = 422, body = excel::ImportReport)))]
+    responses((status = 200, body = excel::ImportReport), (status = 422, body = excel::ImportRefused, description = "The report of the rows with problems, or why the upload was refused")))]
 pub async fn api_registration(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -538,9 +554,13 @@ async fn page_registration(
 // ------------------------------------------------------------ JSON API
 
 /// Check-ins of the active campaign in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/checkins", tag = "checkins", responses((status = 200, body = Vec<CheckIn>)))]
-pub async fn api_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<CheckIn>>> {
-    Ok(Json(list(&state, &ctx).await?))
+#[utoipa::path(get, path = "/api/v1/checkins", tag = "checkins", params(PageParams), responses((status = 200, body = Page<CheckIn>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<CheckIn>>> {
+    Ok(Json(paging.page_of(list(&state, &ctx).await?)))
 }
 
 /// File a team's check-in with a paired community.

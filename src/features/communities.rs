@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, ListPage, Row};
 use crate::web::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct CommunityInput {
@@ -31,18 +32,15 @@ pub struct CommunityInput {
     pub contact_phone: Option<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/communities", get(page_list).post(page_create))
         .route("/communities/new", get(page_new))
         .route("/communities/{id}", axum::routing::post(page_update))
         .route("/communities/{id}/edit", get(page_edit))
         .route("/communities/{id}/delete", get(page_delete_confirm).post(page_delete))
-        .route("/api/v1/communities", get(api_list).post(api_create))
-        .route(
-            "/api/v1/communities/{id}",
-            get(api_get).put(api_update).delete(api_delete),
-        )
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_update, api_delete))
 }
 
 // ------------------------------------------------------------ service

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,14 +22,15 @@ use crate::error::{AppError, AppResult};
 use crate::excel;
 use crate::on_db;
 use crate::web::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/compliance", get(grid_page))
         .route("/compliance.xlsx", get(grid_xlsx))
         .route("/compliance/units/{id}", get(unit_page))
-        .route("/api/v1/compliance", get(api_grid))
-        .route("/api/v1/units/{id}/compliance", get(api_unit))
+        .routes(routes!(api_grid))
+        .routes(routes!(api_unit))
 }
 
 /// One org's month.

@@ -4,19 +4,20 @@
 //! reviews. The fulfilment view shows required, named and present per team.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::activities::ActivityInput;
-use super::ensure;
+use super::{ensure, PageParams};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object};
 use crate::db::audit::{self, Op, Subject};
 use crate::db::campaign::{self as store_campaign, TeamScope};
+use crate::db::orgs::Page;
 use crate::db::service as store;
 use crate::db::{now, Tx};
 use crate::domain::campaign::{category_label, parse_categories};
@@ -24,18 +25,19 @@ use crate::domain::service::{dimension_label, format_local, parse_local, DIMENSI
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::{form_urlencoded_pairs, redirect_with_flash, Ctx};
 use crate::{on_db, on_tx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/dispatches", get(list_page).post(create_page))
         .route("/dispatches/new", get(new_page))
         .route("/dispatches/{id}", get(detail_page))
         .route("/dispatches/{id}/teams/{team_id}/answer", post(answer_page))
         .route("/dispatches/{id}/teams/{team_id}/review", post(review_page))
-        .route("/api/v1/dispatches", get(api_list).post(api_create))
-        .route("/api/v1/dispatches/{id}", get(api_get))
-        .route("/api/v1/dispatches/{id}/teams/{team_id}/answer", post(api_answer))
-        .route("/api/v1/dispatches/{id}/teams/{team_id}/review", post(api_review))
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get))
+        .routes(routes!(api_answer))
+        .routes(routes!(api_review))
 }
 
 /// A dispatched joint action.
@@ -612,9 +614,13 @@ async fn review_page(
 // ---------------------------------------------------------------- API
 
 /// The dispatched actions of the active campaign the caller's teams are in (the district: all).
-#[utoipa::path(get, path = "/api/v1/dispatches", tag = "dispatches", responses((status = 200, body = Vec<DispatchView>)))]
-pub async fn api_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<DispatchView>>> {
-    Ok(Json(list(&state, &ctx).await?))
+#[utoipa::path(get, path = "/api/v1/dispatches", tag = "dispatches", params(PageParams), responses((status = 200, body = Page<DispatchView>)))]
+pub async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<DispatchView>>> {
+    Ok(Json(paging.page_of(list(&state, &ctx).await?)))
 }
 
 /// Creates an action and dispatches teams with head counts (the district).

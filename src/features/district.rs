@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,6 +14,7 @@ use crate::db::orgs;
 use crate::error::AppResult;
 use crate::web::form::{outcome, Field, FormPage};
 use crate::web::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct District {
@@ -21,10 +22,10 @@ pub struct District {
     pub name: Option<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/district", get(page_edit).post(page_update))
-        .route("/api/v1/district", get(api_get).put(api_update))
+        .routes(routes!(api_get, api_update))
 }
 
 pub async fn get_one(state: &AppState, ctx: &Ctx) -> AppResult<District> {

@@ -7,11 +7,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use hmac::{Mac, SimpleHmac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::teams::{check_volunteer, VolunteerInput};
 use crate::app::AppState;
@@ -32,15 +33,15 @@ const LINK: &str = "link";
 pub const CODE_SECS: i64 = 10 * 60;
 pub const CODE_TRIES: i64 = 5;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/me/link", get(link_page).post(link_submit))
         .route("/me/link/code", post(resend_submit))
-        .route("/teams/{id}/corrections/{cid}", post(correction_submit))
-        .route("/api/v1/me/link", get(api_status).post(api_prove))
-        .route("/api/v1/me/link/code", post(api_resend))
-        .route("/api/v1/teams/{id}/corrections", get(api_corrections))
-        .route("/api/v1/teams/{id}/corrections/{cid}", post(api_decide_correction))
+        .route("/teams/{id}/corrections/{correction_id}", post(correction_submit))
+        .routes(routes!(api_status, api_prove))
+        .routes(routes!(api_resend))
+        .routes(routes!(api_corrections))
+        .routes(routes!(api_decide_correction))
 }
 
 fn code_hash(salt: &str, code: &str) -> SimpleHmac<Sha256> {
@@ -373,7 +374,7 @@ pub async fn api_corrections(
 }
 
 /// Apply or dismiss a proposed correction.
-#[utoipa::path(post, path = "/api/v1/teams/{id}/corrections/{cid}", tag = "volunteers", request_body = CorrectionDecision,
+#[utoipa::path(post, path = "/api/v1/teams/{id}/corrections/{correction_id}", tag = "volunteers", request_body = CorrectionDecision,
     responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn api_decide_correction(
     State(state): State<AppState>,

@@ -28,11 +28,40 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
-use crate::db::orgs::ListQuery;
+use crate::db::orgs::{ListQuery, Page};
 use crate::domain::phone::Phone;
 use crate::domain::text::clean_name;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::form::lenient_i64;
+
+/// Page and rows per page of a list that is read whole and answered a page at a time (the active
+/// campaign's teams, check-ins, dispatches, trainings), with the same defaults as [`ListParams`].
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub page: Option<i64>,
+    /// Rows per page (1–500, default 20).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub per_page: Option<i64>,
+}
+
+impl PageParams {
+    /// The requested page of `items`, answered like every other list.
+    pub fn page_of<T>(&self, items: Vec<T>) -> Page<T> {
+        let page = self.page.unwrap_or(1).max(1);
+        let per_page = self.per_page.unwrap_or(20).clamp(1, 500);
+        let total = items.len() as i64;
+        let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+        Page {
+            items: items.into_iter().skip(skip).take(per_page as usize).collect(),
+            total,
+            page,
+            per_page,
+        }
+    }
+}
 
 /// Paging, search and narrowing filters that every list takes.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]

@@ -4,8 +4,8 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::routing::get;
+use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -21,6 +21,7 @@ use crate::i18n::t;
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
 use crate::web::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct PairingInput {
@@ -31,24 +32,25 @@ pub struct PairingInput {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// `true` checks the file and writes nothing.
     pub dry_run: Option<bool>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/pairings", get(page_list).post(page_create))
         .route("/pairings/new", get(page_new))
         .route("/pairings/{id}/delete", get(page_delete_confirm).post(page_delete))
         .route("/pairings/import", get(page_import).post(page_import_upload))
         .route("/pairings/template.xlsx", get(template))
         .route("/pairings/export.xlsx", get(export))
-        .route("/api/v1/pairings", get(api_list).post(api_create))
-        .route("/api/v1/pairings/{id}", get(api_get).delete(api_delete))
-        .route("/api/v1/pairings/template.xlsx", get(template))
-        .route("/api/v1/pairings/export.xlsx", get(export))
-        .route("/api/v1/pairings/import", post(api_import))
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_delete))
+        .routes(routes!(template))
+        .routes(routes!(export))
+        .routes(routes!(api_import))
         .layer(DefaultBodyLimit::max(excel::MAX_UPLOAD_BYTES + 64 * 1024))
 }
 
@@ -432,7 +434,7 @@ pub async fn api_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
 /// otherwise all rows are written or, if any row has a problem, none.
 #[utoipa::path(post, path = "/api/v1/pairings/import", tag = "pairings", params(ImportParams),
     request_body(content_type = "multipart/form-data", description = "field `file`: the .xlsx"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = excel::ImportRefused, description = "The report of the rows with problems, or why the upload was refused")))]
 pub async fn api_import(
     State(state): State<AppState>,
     ctx: Ctx,

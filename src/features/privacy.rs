@@ -4,8 +4,8 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::routing::get;
+use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -18,14 +18,15 @@ use crate::db::service as store_service;
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::{redirect_with_flash, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/me/erasure", get(page_erasure_me).post(page_erase_me))
         .route("/volunteers/{id}/erasure", get(page_erasure).post(page_erase))
-        .route("/api/v1/me/erasure", post(api_erase_me))
-        .route("/api/v1/volunteers/{id}/erasure", post(api_erase))
-        .route("/api/v1/teams/{id}/erasures", get(api_notices))
+        .routes(routes!(api_erase_me))
+        .routes(routes!(api_erase))
+        .routes(routes!(api_notices))
 }
 
 // ------------------------------------------------------------ masking

@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::web::form::{outcome, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
 use crate::web::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct StreetInput {
@@ -23,15 +24,15 @@ pub struct StreetInput {
     pub name: Option<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/streets", get(page_list).post(page_create))
         .route("/streets/new", get(page_new))
         .route("/streets/{id}", axum::routing::post(page_update))
         .route("/streets/{id}/edit", get(page_edit))
         .route("/streets/{id}/delete", get(page_delete_confirm).post(page_delete))
-        .route("/api/v1/streets", get(api_list).post(api_create))
-        .route("/api/v1/streets/{id}", get(api_get).put(api_update).delete(api_delete))
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_update, api_delete))
 }
 
 // ------------------------------------------------------------ service

@@ -7,7 +7,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal, Role, Scope, TeamPlace};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, Manager, Match, Member, Team, TeamFields, TeamScope};
-use crate::db::orgs;
+use crate::db::orgs::{self, Page};
 use crate::domain::campaign::{category_label, parse_categories, today, CATEGORIES};
 use crate::domain::dates::format_ymd;
 use crate::domain::id_number::ResidentId;
@@ -30,9 +30,10 @@ use crate::i18n::{t, tf};
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
 use crate::web::{redirect_with_flash, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/teams", get(page_list).post(page_create))
         .route("/teams/new", get(page_new))
         .route("/teams/{id}", get(page_team).post(page_update))
@@ -47,23 +48,17 @@ pub fn router() -> Router<AppState> {
         .route("/roster/template.xlsx", get(template))
         .route("/managers", post(page_add_manager))
         .route("/managers/{id}/delete", post(page_delete_manager))
-        .route("/api/v1/teams", get(api_list).post(api_create))
-        .route("/api/v1/teams/{id}", get(api_get).put(api_update))
-        .route("/api/v1/teams/{id}/members", get(api_members).post(api_add_member))
-        .route(
-            "/api/v1/teams/{id}/members/{volunteer_id}",
-            axum::routing::delete(api_remove_member),
-        )
-        .route("/api/v1/teams/{id}/roster/submit", post(api_submit))
-        .route("/api/v1/teams/{id}/roster/review", post(api_review))
-        .route("/api/v1/teams/{id}/roster/import", post(api_import))
-        .route("/api/v1/teams/{id}/roster/export.xlsx", get(export))
-        .route("/api/v1/roster/template.xlsx", get(template))
-        .route("/api/v1/units/{id}/managers", get(api_managers).post(api_add_manager))
-        .route(
-            "/api/v1/units/{id}/managers/{manager_id}",
-            axum::routing::delete(api_delete_manager),
-        )
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_update))
+        .routes(routes!(api_members, api_add_member))
+        .routes(routes!(api_remove_member))
+        .routes(routes!(api_submit))
+        .routes(routes!(api_review))
+        .routes(routes!(api_import))
+        .routes(routes!(export))
+        .routes(routes!(template))
+        .routes(routes!(api_managers, api_add_manager))
+        .routes(routes!(api_delete_manager))
         .layer(DefaultBodyLimit::max(excel::MAX_UPLOAD_BYTES + 64 * 1024))
 }
 
@@ -91,6 +86,7 @@ pub struct TeamInput {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TeamListParams {
     pub q: Option<String>,
     #[serde(default, deserialize_with = "lenient_i64")]
@@ -99,6 +95,12 @@ pub struct TeamListParams {
     pub community_id: Option<i64>,
     /// Only rosters in this state: `draft`, `submitted`, `accepted` or `returned`.
     pub status: Option<String>,
+    /// Page number, from 1.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub page: Option<i64>,
+    /// Rows per page (1–500, default 20).
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub per_page: Option<i64>,
 }
 
 /// Where a team sits in the tree, for the policy.
@@ -1020,13 +1022,17 @@ pub async fn delete_manager(state: &AppState, ctx: &Ctx, unit_id: i64, id: i64) 
 // ------------------------------------------------------------ JSON API
 
 /// Teams of the active campaign that the caller may see.
-#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(TeamListParams), responses((status = 200, body = Vec<Team>)))]
+#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(TeamListParams), responses((status = 200, body = Page<Team>)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(params): Query<TeamListParams>,
-) -> AppResult<Json<Vec<Team>>> {
-    Ok(Json(list(&state, &ctx, &params).await?))
+) -> AppResult<Json<Page<Team>>> {
+    let paging = super::PageParams {
+        page: params.page,
+        per_page: params.per_page,
+    };
+    Ok(Json(paging.page_of(list(&state, &ctx, &params).await?)))
 }
 
 /// Register a team (a unit's staff for their unit, a community's for theirs; the district or a
@@ -1113,6 +1119,7 @@ pub async fn api_review(
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// `true` checks the file and writes nothing.
     pub dry_run: Option<bool>,
@@ -1122,7 +1129,7 @@ pub struct ImportParams {
 /// column; with `dry_run=true` nothing is written, otherwise all rows are written or none.
 #[utoipa::path(post, path = "/api/v1/teams/{id}/roster/import", tag = "teams", params(ImportParams),
     request_body(content_type = "multipart/form-data", description = "field `file`: the .xlsx"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = excel::ImportRefused, description = "The report of the rows with problems, or why the upload was refused")))]
 pub async fn api_import(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -7,16 +7,16 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ensure;
+use super::{ensure, PageParams};
 use crate::app::AppState;
 use crate::auth::policy::{Action, Object, Role};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, TrafficVolunteer, Training};
-use crate::db::orgs;
+use crate::db::orgs::{self, Page};
 use crate::domain::campaign::{parse_form_date, traffic_eligibility};
 use crate::domain::politics::PoliticalStatus;
 use crate::domain::volunteer::VolunteerFields;
@@ -25,9 +25,10 @@ use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::{t, tf};
 use crate::web::form::lenient_i64;
 use crate::web::{redirect_with_flash, Ctx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/traffic", get(page))
         .route("/traffic/pick", post(page_pick))
         .route("/traffic/remove", post(page_remove))
@@ -36,19 +37,17 @@ pub fn router() -> Router<AppState> {
         .route("/traffic/template.xlsx", get(template))
         .route("/traffic/import", post(page_import))
         .route("/trainings", post(page_training))
-        .route("/api/v1/traffic", get(api_list).post(api_pick))
-        .route("/api/v1/traffic/submit", post(api_submit))
-        .route(
-            "/api/v1/traffic/{unit_id}/{volunteer_id}",
-            axum::routing::delete(api_remove),
-        )
-        .route("/api/v1/traffic/export.xlsx", get(export))
-        .route("/api/v1/units/{id}/traffic/import", post(api_import))
-        .route("/api/v1/trainings", get(api_trainings).post(api_training))
+        .routes(routes!(api_list, api_pick))
+        .routes(routes!(api_submit))
+        .routes(routes!(api_remove))
+        .routes(routes!(export))
+        .routes(routes!(api_import))
+        .routes(routes!(api_trainings, api_training))
         .layer(DefaultBodyLimit::max(excel::MAX_UPLOAD_BYTES + 64 * 1024))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct UnitParam {
     /// The unit (a unit's own staff need not give it).
     #[serde(default, deserialize_with = "lenient_i64")]
@@ -56,6 +55,7 @@ pub struct UnitParam {
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// The unit (a unit's own staff need not give it); leave out for everyone's.
     #[serde(default, deserialize_with = "lenient_i64")]
@@ -317,8 +317,7 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
 /// the district), masked; with `reveal=true` ID numbers and phones in full for those who may see
 /// them. Every export is written to the audit trail (and whether it was full).
 #[utoipa::path(get, path = "/api/v1/traffic/export.xlsx", tag = "traffic", params(ExportParams),
-    responses((status = 200, description = "附件3 (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "附件3 (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ExportParams>) -> AppResult<Response> {
     let (campaign, list, full) = list_shown(&state, &ctx, q.unit_id, q.reveal.unwrap_or(false)).await?;
     let rows: Vec<Vec<String>> = list
@@ -457,31 +456,23 @@ pub async fn import(state: &AppState, ctx: &Ctx, unit_id: i64, bytes: &[u8], dry
 
 // ------------------------------------------------------------ JSON API
 
-#[derive(Serialize, ToSchema)]
-pub struct TrafficList {
-    pub campaign_id: i64,
-    pub volunteers: Vec<TrafficVolunteer>,
-}
-
 /// Traffic volunteers: a unit's own (`unit_id`), or everyone's for the police and the district;
 /// ID numbers and phones masked unless `reveal=true` (logged; 403 for those who may not).
-#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(ExportParams),
-    responses((status = 200, body = TrafficList), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(ExportParams, PageParams),
+    responses((status = 200, body = Page<TrafficVolunteer>)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ExportParams>,
-) -> AppResult<Json<TrafficList>> {
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<TrafficVolunteer>>> {
     let (campaign, volunteers, full) = list_shown(&state, &ctx, q.unit_id, q.reveal.unwrap_or(false)).await?;
     if full {
         let details = serde_json::json!({"rows": volunteers.len(), "unit_id": q.unit_id});
         let subject = Subject::new("traffic_list", Some(campaign.id), TITLE);
         super::privacy::log_unmasked(&state, &ctx, subject, details).await?;
     }
-    Ok(Json(TrafficList {
-        campaign_id: campaign.id,
-        volunteers,
-    }))
+    Ok(Json(paging.page_of(volunteers)))
 }
 
 /// Choose a person from the unit's roster (refused with the reason if they do not qualify).
@@ -521,7 +512,7 @@ pub async fn api_submit(State(state): State<AppState>, ctx: Ctx, Json(q): Json<U
 /// Upload 附件3 (multipart field `file`): the people listed are picked from the unit's rosters.
 #[utoipa::path(post, path = "/api/v1/units/{id}/traffic/import", tag = "traffic", params(super::teams::ImportParams),
     request_body(content_type = "multipart/form-data", description = "field `file`: the .xlsx"),
-    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 200, body = ImportReport), (status = 422, body = excel::ImportRefused, description = "The report of the rows with problems, or why the upload was refused")))]
 pub async fn api_import(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -535,11 +526,15 @@ pub async fn api_import(
 }
 
 /// Training sessions of this campaign (police brigade and district).
-#[utoipa::path(get, path = "/api/v1/trainings", tag = "traffic", responses((status = 200, body = Vec<Training>)))]
-pub async fn api_trainings(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Training>>> {
+#[utoipa::path(get, path = "/api/v1/trainings", tag = "traffic", params(PageParams), responses((status = 200, body = Page<Training>)))]
+pub async fn api_trainings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<Training>>> {
     ensure(ctx.user()?, Action::View, &Object::Training)?;
     let campaign = super::campaign::active(&state).await?;
-    Ok(Json(store::trainings(&state.db, campaign.id).await?))
+    Ok(Json(paging.page_of(store::trainings(&state.db, campaign.id).await?)))
 }
 
 #[derive(Serialize, ToSchema)]

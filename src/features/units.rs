@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -18,6 +18,7 @@ use crate::i18n::{t, Lang};
 use crate::web::form::{outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
 use crate::web::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The levels a civilized unit is recognised at.
 pub const LEVELS: [&str; 3] = ["city", "province", "national"];
@@ -50,15 +51,15 @@ pub struct UnitInput {
     pub contact_phone: Option<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/units", get(page_list).post(page_create))
         .route("/units/new", get(page_new))
         .route("/units/{id}", axum::routing::post(page_update))
         .route("/units/{id}/edit", get(page_edit))
         .route("/units/{id}/delete", get(page_delete_confirm).post(page_delete))
-        .route("/api/v1/units", get(api_list).post(api_create))
-        .route("/api/v1/units/{id}", get(api_get).put(api_update).delete(api_delete))
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_update, api_delete))
 }
 
 // ------------------------------------------------------------ service

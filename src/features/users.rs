@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -21,6 +21,7 @@ use crate::on_db;
 use crate::web::form::{lenient_bool, lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
 use crate::web::Ctx;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct AccountInput {
@@ -45,15 +46,15 @@ pub struct AccountInput {
     pub active: Option<bool>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/users", get(page_list).post(page_create))
         .route("/users/new", get(page_new))
         .route("/users/{id}", axum::routing::post(page_update))
         .route("/users/{id}/edit", get(page_edit))
         .route("/users/{id}/delete", get(page_delete_confirm).post(page_delete))
-        .route("/api/v1/users", get(api_list).post(api_create))
-        .route("/api/v1/users/{id}", get(api_get).put(api_update).delete(api_delete))
+        .routes(routes!(api_list, api_create))
+        .routes(routes!(api_get, api_update, api_delete))
 }
 
 // ------------------------------------------------------------ service

@@ -7,7 +7,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -25,21 +25,22 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::web::form::{outcome, Field, FormPage};
 use crate::web::Ctx;
 use crate::{on_db, on_tx};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .route("/volunteers/{id}", get(page_record))
         .route("/me/record", get(page_me).post(page_update_me))
         .route("/me/record/export.json", get(api_export_me))
         .route("/join", get(page_join).post(page_join_submit))
         .route("/teams/{id}/invite", post(page_invite))
-        .route("/api/v1/volunteers/{id}", get(api_get))
-        .route("/api/v1/me/volunteer", get(api_me).put(api_update_me))
-        .route("/api/v1/me/volunteer/export", get(api_export_me))
-        .route("/api/v1/join", post(api_join))
-        .route("/api/v1/teams/{id}/invitations", post(api_invite))
-        .route("/api/v1/teams/{id}/pending", get(api_pending))
-        .route("/api/v1/teams/{id}/pending/{user_id}", post(api_decide))
+        .routes(routes!(api_get))
+        .routes(routes!(api_me, api_update_me))
+        .routes(routes!(api_export_me))
+        .routes(routes!(api_join))
+        .routes(routes!(api_invite))
+        .routes(routes!(api_pending))
+        .routes(routes!(api_decide))
         .route("/teams/{id}/pending/{user_id}", post(page_decide))
 }
 
@@ -141,6 +142,7 @@ pub async fn trainings_of(state: &AppState, volunteer_id: i64) -> AppResult<Vec<
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RevealParam {
     /// Show ID number and phone in full (for those who maintain the record); the view is logged.
     pub reveal: Option<bool>,
@@ -565,7 +567,7 @@ pub struct Joined {
 }
 
 /// Sign up as a volunteer (public): real name, phone, ID optional, consent, username and password.
-#[utoipa::path(post, path = "/api/v1/join", tag = "volunteers", request_body = JoinInput,
+#[utoipa::path(post, path = "/api/v1/join", tag = "volunteers", security(()), request_body = JoinInput,
     responses((status = 201, body = Joined), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn api_join(State(state): State<AppState>, ctx: Ctx, Json(input): Json<JoinInput>) -> AppResult<Response> {
     Ok((StatusCode::CREATED, Json(join(&state, &ctx, &input).await?)).into_response())

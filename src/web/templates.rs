@@ -8,6 +8,7 @@ use crate::i18n::{tf, Lang};
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
+    ("link.html", include_str!("../../templates/link.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("list.html", include_str!("../../templates/list.html")),
     ("form.html", include_str!("../../templates/form.html")),

@@ -10,7 +10,7 @@ async fn the_calendar_is_the_third_saturday_of_each_month_and_moves_only_with_a_
     let app = spawn_app().await;
     let admin = app.token("admin").await;
     let days = app.get_json(&admin, "/api/v1/calendar").await;
-    let days = days.as_array().unwrap();
+    let days = days["items"].as_array().unwrap();
     let year = app.get_json(&admin, "/api/v1/campaigns/active").await["year"]
         .as_i64()
         .unwrap() as i32;

@@ -91,7 +91,9 @@ async fn the_campaign_opens_with_the_plans_dates_and_only_the_district_changes_t
 
     // A new year becomes the active one; last year's teams are read-only.
     let unit = app.token("shuiwu").await;
-    let old_team = app.get_json(&unit, "/api/v1/teams").await[0]["id"].as_i64().unwrap();
+    let old_team = app.get_json(&unit, "/api/v1/teams").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
     let res = app.post(&admin, "/api/v1/campaigns", json!({"year": year + 1})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(
@@ -106,7 +108,7 @@ async fn the_campaign_opens_with_the_plans_dates_and_only_the_district_changes_t
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["code"], "bad_request");
-    assert_eq!(app.get_json(&unit, "/api/v1/teams").await.as_array().unwrap().len(), 0);
+    assert_eq!(app.get_json(&unit, "/api/v1/teams").await["total"], 0);
 }
 
 #[tokio::test]
@@ -545,7 +547,7 @@ async fn traffic_volunteers_are_chosen_by_the_plans_rules_and_trained_by_the_pol
 
     let unit_id = app.get_json(&unit, "/api/v1/me").await["unit_id"].as_i64().unwrap();
     let mine = app.get_json(&unit, "/api/v1/traffic").await;
-    let reasons: Vec<(String, String)> = mine["volunteers"]
+    let reasons: Vec<(String, String)> = mine["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -564,7 +566,7 @@ async fn traffic_volunteers_are_chosen_by_the_plans_rules_and_trained_by_the_pol
 
     // The police see every unit's list and record training; a unit cannot.
     let all = app.get_json(&police, "/api/v1/traffic").await;
-    assert!(all["volunteers"].as_array().unwrap().len() > 3);
+    assert!(all["items"].as_array().unwrap().len() > 3);
     let training = json!({"held_on": format!("{year}-05-10"), "place": "区交警大队", "content": "劝导礼仪与安全", "hours": "2.5", "attended": [vids[0], vids[1]], "passed": [vids[0]]});
     assert_eq!(
         app.post(&unit, "/api/v1/trainings", training.clone()).await.status(),
@@ -967,7 +969,7 @@ async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
         (Some("王负责"), Some("13877776666"))
     );
     let filed = app.get_json(&street, "/api/v1/checkins").await;
-    assert!(filed
+    assert!(filed["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1016,11 +1018,7 @@ async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
     assert_eq!(report["errors"][0]["value"], "路人");
     let list = app.get_json(&unit, "/api/v1/traffic").await;
     assert!(
-        !list["volunteers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|x| x["name"] == "小青"),
+        !list["items"].as_array().unwrap().iter().any(|x| x["name"] == "小青"),
         "all or nothing"
     );
 }

@@ -17,5 +17,6 @@ mod service;
 mod trust_faults;
 mod trust_floods;
 mod trust_identity;
+mod trust_openapi;
 mod trust_privacy;
 mod trust_uploads;

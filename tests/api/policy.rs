@@ -346,7 +346,6 @@ async fn objects_named_in_a_body_or_query_are_checked_against_the_callers_scope(
     let p = places(&app).await;
     let unit = app.token("shuiwu").await;
     let community = app.token("chunxiao").await;
-    let list = |v: Value| v.get("items").cloned().unwrap_or(v);
     let new_team = |token: String, name: &'static str| {
         let app = &app;
         async move {
@@ -355,7 +354,7 @@ async fn objects_named_in_a_body_or_query_are_checked_against_the_callers_scope(
             res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
         }
     };
-    let ours = list(app.get_json(&unit, "/api/v1/teams").await)[0]["id"]
+    let ours = app.get_json(&unit, "/api/v1/teams").await["items"][0]["id"]
         .as_i64()
         .unwrap();
     let ours2 = new_team(unit.clone(), "第二队").await;

@@ -22,7 +22,7 @@ fn when(secs: i64) -> String {
 /// The demo unit 明湖区税务局's team (its staff account is `shuiwu`).
 async fn unit_team(app: &TestApp, token: &str) -> i64 {
     let teams = app.get_json(token, "/api/v1/teams").await;
-    teams.as_array().unwrap()[0]["id"].as_i64().unwrap()
+    teams["items"].as_array().unwrap()[0]["id"].as_i64().unwrap()
 }
 
 /// Test setup, not under test: `n` volunteers with accounts and API tokens, written with the
@@ -153,7 +153,7 @@ async fn an_activity_is_checked_planned_published_and_cancelled() {
     let body: Value = res.json().await.unwrap();
     let days = app.get_json(&unit, "/api/v1/calendar").await;
     let month: i64 = when(86400 * 2 + 60)[5..7].parse().unwrap();
-    let day = days
+    let day = days["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1024,8 +1024,8 @@ async fn a_dispatched_action_is_answered_reviewed_and_fulfilled() {
     let admin = app.token("admin").await;
     let unit = app.token("shuiwu").await;
     let team = unit_team(&app, &unit).await;
-    let teams = app.get_json(&admin, "/api/v1/teams").await;
-    let other = teams
+    let teams = app.get_json(&admin, "/api/v1/teams?per_page=500").await;
+    let other = teams["items"]
         .as_array()
         .unwrap()
         .iter()

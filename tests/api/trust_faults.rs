@@ -206,7 +206,7 @@ async fn a_nul_character_anywhere_is_refused_with_400_not_500() {
 
     // An activity's text through the API, on create and on update, in any field.
     let teams = app.get_json(&unit, "/api/v1/teams").await;
-    let team = teams[0]["id"].as_i64().unwrap();
+    let team = teams["items"][0]["id"].as_i64().unwrap();
     let when = |secs: i64| leifeng::domain::service::format_local(leifeng::db::now() + secs);
     let good = json!({
         "team_id": team, "title": "清扫楼道", "category": "public_affairs", "dimension": "environment",

@@ -10,7 +10,7 @@ use leifeng::demo::resident_id;
 use leifeng::domain::service::format_local;
 
 fn items(v: &Value) -> Vec<Value> {
-    v.get("items").unwrap_or(v).as_array().cloned().unwrap_or_default()
+    v["items"].as_array().cloned().unwrap_or_default()
 }
 
 fn codes(body: &Value) -> Vec<String> {
