@@ -60,6 +60,14 @@ const SHARED_ERRORS: &[(&str, &str)] = &[
     ("403", "The account may not do this"),
     ("404", "No such record (or not visible to the account)"),
     ("422", "The input breaks a rule; `details` names each field"),
+    (
+        "429",
+        "Too many requests or sign-in attempts: try again after `Retry-After` seconds",
+    ),
+    (
+        "503",
+        "The database cannot be reached or written, or the server is busy: try again after `Retry-After` seconds",
+    ),
 ];
 
 /// Completes what the annotations leave to the document as a whole (see the module comment).

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::{now, Db, Tx};
 use crate::domain::campaign::Milestones;
+use crate::domain::text::match_key;
 use crate::domain::volunteer::VolunteerFields;
 use crate::{on_db, on_tx};
 
@@ -133,9 +134,13 @@ pub struct Team {
     /// Comma-separated service category codes.
     pub categories: String,
     pub founded_on: String,
-    /// `draft`, `submitted`, `accepted` or `returned`.
+    /// `draft`, `submitted`, `accepted`, `returned`, or `resubmitted` (changed after it was
+    /// accepted, and submitted again).
     pub roster_status: String,
     pub roster_submitted_at: Option<i64>,
+    /// When the roster that was first accepted had been submitted: the board measures the
+    /// deadline by it, whatever changes follow.
+    pub roster_accepted_submitted_at: Option<i64>,
     pub roster_reviewed_at: Option<i64>,
     pub roster_return_reason: String,
     pub members: i64,
@@ -156,7 +161,7 @@ pub struct TeamFields {
 
 const TEAM_SELECT: &str = "select t.id, t.campaign_id, t.unit_id, t.community_id, coalesce(u.name, c.name) as org_name,
         c.street_id, t.name, t.leader_name, t.leader_phone, t.contact_name, t.contact_phone, t.categories, t.founded_on,
-        t.roster_status, t.roster_submitted_at, t.roster_reviewed_at, t.roster_return_reason,
+        t.roster_status, t.roster_submitted_at, t.roster_accepted_submitted_at, t.roster_reviewed_at, t.roster_return_reason,
         (select count(*) from team_members m where m.team_id = t.id) as members, t.created_at, t.updated_at
      from teams t left join units u on u.id = t.unit_id left join communities c on c.id = t.community_id";
 
@@ -272,8 +277,9 @@ pub async fn update_team(tx: &mut Tx, actor: &Actor, id: i64, f: &TeamFields) ->
     Ok(after)
 }
 
-/// Moves a roster through its states: `submitted` stamps the time, `accepted` and `returned` the
-/// review (with the reason for a return).
+/// Moves a roster through its states: `submitted` and `resubmitted` stamp the time, `accepted`
+/// and `returned` the review (with the reason for a return); the first acceptance keeps the time
+/// of the submission it accepted.
 pub async fn set_roster_status(
     tx: &mut Tx,
     actor: &Actor,
@@ -283,8 +289,11 @@ pub async fn set_roster_status(
 ) -> Result<Team, sqlx::Error> {
     let before = team_in_tx(tx, id).await?;
     let t = now();
-    let sql = if status == "submitted" {
+    let sql = if status == "submitted" || status == "resubmitted" {
         "update teams set roster_status = $1, roster_submitted_at = $2, roster_return_reason = $3, updated_at = $2 where id = $4"
+    } else if status == "accepted" {
+        "update teams set roster_status = $1, roster_reviewed_at = $2, roster_return_reason = $3, updated_at = $2,
+            roster_accepted_submitted_at = coalesce(roster_accepted_submitted_at, roster_submitted_at) where id = $4"
     } else {
         "update teams set roster_status = $1, roster_reviewed_at = $2, roster_return_reason = $3, updated_at = $2 where id = $4"
     };
@@ -302,7 +311,8 @@ pub async fn set_roster_status(
     Ok(after)
 }
 
-/// A changed roster goes back to draft so that it is submitted (and reviewed) again.
+/// A changed roster goes back to draft so that it is submitted (and reviewed) again; one that was
+/// accepted keeps its accepted submission for the deadline.
 pub async fn reopen_roster_if_reviewed(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
     let status: String = on_tx!(tx, c => sqlx::query_scalar("select roster_status from teams where id = $1")
         .bind(id).fetch_one(&mut *c).await?);
@@ -347,6 +357,8 @@ pub struct Member {
     pub member_id: i64,
     pub team_id: i64,
     pub is_manager: bool,
+    /// The person's service categories in this team (codes, comma-separated), as on 附件2.
+    pub categories: String,
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub volunteer: Volunteer,
@@ -366,7 +378,7 @@ pub async fn volunteer_in_tx(tx: &mut Tx, id: i64) -> Result<Volunteer, sqlx::Er
 
 pub async fn members(db: &Db, team_id: i64) -> Result<Vec<Member>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
-        "select m.id as member_id, m.team_id, m.is_manager, v.* from team_members m
+        "select m.id as member_id, m.team_id, m.is_manager, m.categories, v.* from team_members m
          join volunteers v on v.id = m.volunteer_id where m.team_id = $1 order by m.id")
         .bind(team_id).fetch_all(pool).await)
 }
@@ -374,7 +386,7 @@ pub async fn members(db: &Db, team_id: i64) -> Result<Vec<Member>, sqlx::Error> 
 /// The roster inside a transaction (for seeding and imports that read what they wrote).
 pub async fn members_in_tx(tx: &mut Tx, team_id: i64) -> Result<Vec<Member>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(
-        "select m.id as member_id, m.team_id, m.is_manager, v.* from team_members m
+        "select m.id as member_id, m.team_id, m.is_manager, m.categories, v.* from team_members m
          join volunteers v on v.id = m.volunteer_id where m.team_id = $1 order by m.id")
         .bind(team_id).fetch_all(&mut *c).await)
 }
@@ -409,10 +421,16 @@ pub async fn match_volunteer(
             return Ok(Match::ById(id));
         }
     }
-    // A record with another ID number is another person even with the same name and phone.
-    let hit: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
-        "select id from volunteers where name = $1 and phone = $2 and ($3 is null or id_number is null) order by id limit 1")
-        .bind(name).bind(phone).bind(id_number).fetch_optional(&mut *c).await?);
+    // A record with another ID number is another person even with the same name and phone; names
+    // compare whatever their width and spacing (欧阳  娜 = 欧阳娜).
+    let same_phone: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "select id, name from volunteers where phone = $1 and ($2 is null or id_number is null) order by id")
+        .bind(phone).bind(id_number).fetch_all(&mut *c).await?);
+    let key = match_key(name);
+    let hit = same_phone
+        .into_iter()
+        .find(|(_, n)| match_key(n) == key)
+        .map(|(id, _)| id);
     Ok(hit.map(Match::ByNamePhone).unwrap_or(Match::New))
 }
 
@@ -460,7 +478,7 @@ impl PeopleIndex {
                 ix.by_id_number.insert(n.clone(), i);
             }
             ix.by_name_phone
-                .entry((v.name.clone(), v.phone.clone()))
+                .entry((match_key(&v.name), v.phone.clone()))
                 .or_default()
                 .push(i);
             ix.by_id.insert(v.id, i);
@@ -479,7 +497,7 @@ impl PeopleIndex {
             return Match::ById(self.people[*i].id);
         }
         self.by_name_phone
-            .get(&(name.to_string(), phone.to_string()))
+            .get(&(match_key(name), phone.to_string()))
             .and_then(|c| {
                 c.iter()
                     .map(|i| &self.people[*i])
@@ -657,6 +675,34 @@ pub async fn add_member(
             Ok(true)
         }
     }
+}
+
+/// Sets a roster line's service categories (codes, comma-separated); answers whether they changed.
+pub async fn set_member_categories(
+    tx: &mut Tx,
+    actor: &Actor,
+    team_id: i64,
+    volunteer_id: i64,
+    categories: &str,
+) -> Result<bool, sqlx::Error> {
+    let existing: Option<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
+        "select id, categories from team_members where team_id = $1 and volunteer_id = $2")
+        .bind(team_id).bind(volunteer_id).fetch_optional(&mut *c).await?);
+    let Some((id, before)) = existing.filter(|(_, was)| was != categories) else {
+        return Ok(false);
+    };
+    on_tx!(tx, c => sqlx::query("update team_members set categories = $1 where id = $2")
+        .bind(categories).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    audit::record(
+        tx,
+        actor,
+        Op::Update,
+        Subject::new("member", Some(id), ""),
+        Some(&serde_json::json!({"categories": before})),
+        Some(&serde_json::json!({"categories": categories})),
+    )
+    .await?;
+    Ok(true)
 }
 
 pub async fn remove_member(tx: &mut Tx, actor: &Actor, team_id: i64, volunteer_id: i64) -> Result<bool, sqlx::Error> {
@@ -1117,9 +1163,19 @@ pub async fn progress(
     db: &Db,
     campaign_id: i64,
 ) -> Result<std::collections::HashMap<(&'static str, i64), OrgProgress>, sqlx::Error> {
-    type TeamRow = (Option<i64>, Option<i64>, i64, String, String, String, Option<i64>);
+    type TeamRow = (
+        Option<i64>,
+        Option<i64>,
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<i64>,
+    );
     let teams: Vec<TeamRow> = on_db!(db, pool => sqlx::query_as(
-        "select unit_id, community_id, created_at, leader_name, contact_name, roster_status, roster_submitted_at
+        "select unit_id, community_id, created_at, leader_name, contact_name, roster_status, roster_submitted_at,
+                roster_accepted_submitted_at
          from teams where campaign_id = $1").bind(campaign_id).fetch_all(pool).await?);
     let traffic: Vec<(i64, i64)> = on_db!(db, pool => sqlx::query_as(
         "select unit_id, submitted_at from traffic_lists where campaign_id = $1").bind(campaign_id).fetch_all(pool).await?);
@@ -1138,7 +1194,7 @@ pub async fn progress(
         _ => ("unit", -1),
     };
     let mut all_submitted: std::collections::HashMap<(&'static str, i64), bool> = Default::default();
-    for (u, c, created, leader, contact, status, submitted) in teams {
+    for (u, c, created, leader, contact, status, submitted, accepted_submission) in teams {
         let k = key(u, c);
         let e = out.entry(k).or_default();
         e.teams += 1;
@@ -1146,8 +1202,15 @@ pub async fn progress(
             e.formed_at = Some(e.formed_at.map_or(created, |f| f.min(created)));
         }
         let submitted_all = all_submitted.entry(k).or_insert(true);
+        // A roster accepted once counts from the submission that was accepted, whatever was
+        // changed (and submitted again) since.
+        let submitted = match accepted_submission {
+            Some(a) => Some(a),
+            None if status != "draft" && status != "returned" => submitted,
+            None => None,
+        };
         match submitted {
-            Some(s) if status != "draft" && status != "returned" => {
+            Some(s) => {
                 e.roster_submitted_at = Some(e.roster_submitted_at.map_or(s, |x| x.max(s)));
             }
             _ => *submitted_all = false,

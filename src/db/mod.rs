@@ -430,7 +430,8 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (6, "service", include_str!("migrations/sqlite/0006_service.sql")),
     (7, "trust", include_str!("migrations/sqlite/0007_trust.sql")),
     (8, "faults", include_str!("migrations/sqlite/0008_faults.sql")),
-    (9, "privacy", include_str!("migrations/sqlite/0009_privacy.sql")),
+    (9, "forms", include_str!("migrations/sqlite/0009_forms.sql")),
+    (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -442,7 +443,8 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (6, "service", include_str!("migrations/postgres/0006_service.sql")),
     (7, "trust", include_str!("migrations/postgres/0007_trust.sql")),
     (8, "faults", include_str!("migrations/postgres/0008_faults.sql")),
-    (9, "privacy", include_str!("migrations/postgres/0009_privacy.sql")),
+    (9, "forms", include_str!("migrations/postgres/0009_forms.sql")),
+    (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

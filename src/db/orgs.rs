@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::{like_pattern, now, Db, Tx};
 use crate::auth::policy::Scope;
+use crate::domain::text::match_key;
 use crate::{on_db, on_tx};
 
 /// One page of a list, and how many rows match in all.
@@ -477,16 +478,37 @@ pub async fn delete_unit(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx
     .await
 }
 
-/// Looks a unit up by its exact name (for imports).
+/// Looks a unit up by its name (for imports), whatever its widths and spacing.
 pub async fn unit_id_by_name(tx: &mut Tx, name: &str) -> Result<Option<i64>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar("select id from units where name = $1").bind(name).fetch_optional(&mut *c).await)
+    let exact: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("select id from units where name = $1")
+        .bind(name).fetch_optional(&mut *c).await?);
+    if exact.is_some() {
+        return Ok(exact);
+    }
+    // Typed with other widths or spacing (（筹） for (筹)): the same name.
+    let all: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as("select id, name from units order by id")
+        .fetch_all(&mut *c).await?);
+    let key = match_key(name);
+    Ok(all.into_iter().find(|(_, n)| match_key(n) == key).map(|(id, _)| id))
 }
 
-/// Looks a community up by its street's and its own exact names (for imports).
+/// Looks a community up by its street's and its own names (for imports), whatever their widths
+/// and spacing.
 pub async fn community_id_by_names(tx: &mut Tx, street: &str, community: &str) -> Result<Option<i64>, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_scalar(
+    let exact: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
         "select c.id from communities c join streets s on s.id = c.street_id where s.name = $1 and c.name = $2")
-        .bind(street).bind(community).fetch_optional(&mut *c).await)
+        .bind(street).bind(community).fetch_optional(&mut *c).await?);
+    if exact.is_some() {
+        return Ok(exact);
+    }
+    let all: Vec<(i64, String, String)> = on_tx!(tx, c => sqlx::query_as(
+        "select c.id, s.name, c.name from communities c join streets s on s.id = c.street_id order by c.id")
+        .fetch_all(&mut *c).await?);
+    let (s_key, c_key) = (match_key(street), match_key(community));
+    Ok(all
+        .into_iter()
+        .find(|(_, s, c)| match_key(s) == s_key && match_key(c) == c_key)
+        .map(|(id, _, _)| id))
 }
 
 // ---------------------------------------------------------------- pairings

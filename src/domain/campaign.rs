@@ -55,7 +55,11 @@ pub const CATEGORIES: [(&str, &str, &[&str]); 7] = [
 /// Reads a list of categories as written in forms (`1、3`, `环境；交通`, codes, full names);
 /// answers the codes in the order of SPEC §3, or the part that was not understood.
 pub fn parse_categories(input: &str) -> Result<Vec<&'static str>, String> {
-    let s = fold_width(input);
+    // A full name may hold a separator itself (公益慈善、公共文化服务): read full names first.
+    let mut s = fold_width(input);
+    for (code, label, _) in CATEGORIES {
+        s = s.replace(&fold_width(label), &format!(" {code} "));
+    }
     let mut found = vec![];
     for part in s
         .split([',', '，', '、', ';', '；', '/', ' ', '\n'])
@@ -81,6 +85,16 @@ pub fn category_label(code: &str) -> &'static str {
         .find(|(c, _, _)| *c == code)
         .map(|(_, l, _)| *l)
         .unwrap_or("")
+}
+
+/// Category codes (comma-separated, as stored) as their full names, the way forms write them.
+pub fn category_labels(codes: &str) -> String {
+    codes
+        .split(',')
+        .map(category_label)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// Where a unit stands against one milestone.
@@ -189,6 +203,15 @@ mod tests {
         assert_eq!(parse_categories("").unwrap(), Vec::<&str>::new());
         assert_eq!(parse_categories("跳舞").unwrap_err(), "跳舞");
         assert_eq!(parse_categories("8").unwrap_err(), "8");
+    }
+
+    #[test]
+    fn the_full_names_as_exported_read_back() {
+        let all = CATEGORIES.iter().map(|(c, _, _)| *c).collect::<Vec<_>>().join(",");
+        let labels = category_labels(&all);
+        assert!(labels.contains("公益慈善、公共文化服务"));
+        assert_eq!(parse_categories(&labels).unwrap().join(","), all);
+        assert_eq!(category_labels(""), "");
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum PoliticalStatus {
     JiusanMember,
     /// 台盟盟员 (Taiwan Democratic Self-Government League)
     TdsglMember,
+    /// A member of one of the eight democratic parties, which one not said ("民主党派"): GB/T 4762
+    /// has no code for it; the roster keeps it and says so (a warning on import).
+    DemocraticPartyUnspecified,
     /// 无党派人士
     NonParty,
     /// 群众
@@ -36,7 +39,7 @@ pub enum PoliticalStatus {
 
 impl PoliticalStatus {
     /// In GB/T 4762 order, with 入党积极分子 last; the order choice lists show.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::CpcMember,
         Self::CpcProbationary,
         Self::LeagueMember,
@@ -48,6 +51,7 @@ impl PoliticalStatus {
         Self::ZhigongMember,
         Self::JiusanMember,
         Self::TdsglMember,
+        Self::DemocraticPartyUnspecified,
         Self::NonParty,
         Self::Masses,
         Self::PartyActivist,
@@ -71,6 +75,9 @@ impl PoliticalStatus {
             "致公党党员" | "致公党" | "中国致公党党员" => Self::ZhigongMember,
             "九三学社社员" | "九三学社" => Self::JiusanMember,
             "台盟盟员" | "台盟" | "台湾民主自治同盟盟员" => Self::TdsglMember,
+            "民主党派" | "民主党派成员" | "民主党派人士" | "民主党派党员" | "民主党派成员(未注明党派)" => {
+                Self::DemocraticPartyUnspecified
+            }
             "无党派人士" | "无党派" | "无党派民主人士" => Self::NonParty,
             "群众" => Self::Masses,
             "入党积极分子" | "积极分子" => Self::PartyActivist,
@@ -93,6 +100,7 @@ impl PoliticalStatus {
             Self::ZhigongMember => "致公党党员",
             Self::JiusanMember => "九三学社社员",
             Self::TdsglMember => "台盟盟员",
+            Self::DemocraticPartyUnspecified => "民主党派成员（未注明党派）",
             Self::NonParty => "无党派人士",
             Self::Masses => "群众",
             Self::PartyActivist => "入党积极分子",
@@ -113,6 +121,7 @@ impl PoliticalStatus {
             Self::ZhigongMember => "zhigong_member",
             Self::JiusanMember => "jiusan_member",
             Self::TdsglMember => "tdsgl_member",
+            Self::DemocraticPartyUnspecified => "democratic_party",
             Self::NonParty => "non_party",
             Self::Masses => "masses",
             Self::PartyActivist => "party_activist",
@@ -129,6 +138,11 @@ impl PoliticalStatus {
 
     pub fn is_party_activist(self) -> bool {
         self == Self::PartyActivist
+    }
+
+    /// A status that maps to no single GB/T 4762 code: accepted, and shown as doubtful.
+    pub fn is_unspecific(self) -> bool {
+        self == Self::DemocraticPartyUnspecified
     }
 }
 
@@ -223,22 +237,26 @@ mod tests {
 
     #[test]
     fn unknown_statuses_are_refused() {
-        for s in [
-            "",
-            " ",
-            "党",
-            "团",
-            "民主党派",
-            "共和党",
-            "cpc_member",
-            "积极",
-            "群众们",
-        ] {
+        for s in ["", " ", "党", "团", "民主", "共和党", "cpc_member", "积极", "群众们"] {
             assert_eq!(P::parse(s), Err("err.political_status"), "{s:?}");
         }
         assert_eq!(P::from_code("CPC_MEMBER"), None);
         assert_eq!(P::from_code("中共党员"), None);
         assert_eq!(P::from_code(""), None);
+    }
+
+    #[test]
+    fn a_democratic_party_member_without_the_party_is_accepted_as_unspecific() {
+        for s in [
+            "民主党派",
+            "民主党派成员",
+            " 民主党派 成员 ",
+            "民主党派成员（未注明党派）",
+        ] {
+            assert_eq!(P::parse(s), Ok(P::DemocraticPartyUnspecified), "{s}");
+        }
+        assert!(P::DemocraticPartyUnspecified.is_unspecific());
+        assert!(P::ALL.iter().filter(|s| s.is_unspecific()).count() == 1);
     }
 
     #[test]

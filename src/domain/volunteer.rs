@@ -232,9 +232,92 @@ pub fn validate(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Proble
     (f, p)
 }
 
+/// A roster row from a spreadsheet: checked as [`validate`] does, and also answers the values
+/// that are usable but doubtful (warnings: the row is imported and the clerk told):
+/// - an ID number Excel turned into a number, losing its last digits (340524198001010000): not
+///   stored, as it is not the person's number;
+/// - a political status with no single GB/T 4762 code ("民主党派" without the party);
+/// - a birth month read as January that Excel may have shortened from October (1990.10 → 1990.1).
+pub fn validate_sheet_row(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Problem>, Vec<Problem>) {
+    let mut warnings: Vec<Problem> = vec![];
+    let mut raw = raw.clone();
+    if id_number_lost_digits(&raw.id_number) {
+        warnings.push(("id_number", "warn.id_as_number"));
+        raw.id_number.clear();
+        if parse_id_type(&raw.id_type) == Some("resident_id") {
+            raw.id_type.clear();
+        }
+    }
+    let (f, problems) = validate(&raw, today);
+    if PoliticalStatus::from_code(&f.political_status).is_some_and(PoliticalStatus::is_unspecific) {
+        warnings.push(("political_status", "warn.political_unspecific"));
+    }
+    if f.id_number.is_none() && month_maybe_shortened(&raw.birth_date) {
+        warnings.push(("birth_date", "warn.month_as_number"));
+    }
+    (f, problems, warnings)
+}
+
+/// An 18-digit ID number stored by Excel as a number keeps 15 significant digits: the rest read
+/// as zeros and the check digit fails.
+pub fn id_number_lost_digits(typed: &str) -> bool {
+    let s = fold_width(typed).replace(' ', "");
+    let n = s.len();
+    (16..=18).contains(&n)
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && s[15..].bytes().all(|b| b == b'0')
+        && ResidentId::parse(&s).is_err()
+}
+
+/// "1990.1" as Excel shows the number 1990.10 (October): the same text as January.
+fn month_maybe_shortened(typed: &str) -> bool {
+    let s = fold_width(typed);
+    s.len() == 6 && s.ends_with(".1") && s[..4].bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doubtful_sheet_values_are_warnings_not_errors() {
+        let mut r = raw("张三", "340524198001010000", "13812345678");
+        r.political_status = "民主党派".into();
+        r.birth_date = "1990.1".into();
+        let (f, p, w) = validate_sheet_row(&r, "2026-04-20");
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(f.id_number, None);
+        assert_eq!(f.political_status, "democratic_party");
+        assert_eq!(f.birth_date, "1990-01");
+        assert_eq!(
+            w,
+            vec![
+                ("id_number", "warn.id_as_number"),
+                ("political_status", "warn.political_unspecific"),
+                ("birth_date", "warn.month_as_number")
+            ]
+        );
+        // A valid number, a party named, a two-digit month: nothing to say.
+        let mut r = raw("张三", "34052419800101001X", "13812345678");
+        r.political_status = "民盟".into();
+        let (_, p, w) = validate_sheet_row(&r, "2026-04-20");
+        assert!(p.is_empty() && w.is_empty(), "{p:?} {w:?}");
+        let mut r = raw("张三", "", "13812345678");
+        r.birth_date = "1990.10".into();
+        assert!(validate_sheet_row(&r, "2026-04-20").2.is_empty());
+        // A number typed on the form is not an Excel accident: it stays an error.
+        assert!(
+            !validate(&raw("张三", "340524198001010000", "13812345678"), "2026-04-20")
+                .1
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn names_keep_full_width_punctuation() {
+        let (f, _) = validate(&raw("欧阳（小）  娜", "", "13812345678"), "2026-04-20");
+        assert_eq!(f.name, "欧阳（小） 娜");
+    }
 
     fn raw(name: &str, id: &str, phone: &str) -> RawVolunteer {
         RawVolunteer {

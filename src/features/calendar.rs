@@ -165,11 +165,31 @@ pub async fn update(state: &AppState, ctx: &Ctx, month: i64, input: &DayInput) -
 
 // ------------------------------------------------------------ exports
 
+/// A TEXT value escaped per RFC 5545 §3.3.11: backslash, `;`, `,` and line breaks.
 fn ics_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace(';', "\\;")
         .replace(',', "\\,")
-        .replace('\n', "\\n")
+        .replace("\r\n", "\\n")
+        .replace(['\n', '\r'], "\\n")
+}
+
+/// One content line, folded per RFC 5545 §3.1: no physical line longer than 75 octets (the
+/// leading space of a continuation counts), never inside a UTF-8 character, CRLF after each.
+fn ics_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + line.len() / 70 * 3 + 2);
+    let mut octets = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if octets + n > 75 {
+            out.push_str("\r\n ");
+            octets = 1;
+        }
+        out.push(c);
+        octets += n;
+    }
+    out.push_str("\r\n");
+    out
 }
 
 /// The days as an iCalendar feed (public: the dates and themes are the campaign's publicity).
@@ -177,13 +197,14 @@ async fn ics(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let (campaign, days) = list(&state, &ctx).await?;
     let district = crate::db::orgs::district_name(&state.db).await?.unwrap_or_default();
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let mut out = String::from(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Leifeng//Concentrated days//ZH\r\nCALSCALE:GREGORIAN\r\n",
-    );
-    out.push_str(&format!(
-        "X-WR-CALNAME:{}\r\nX-WR-TIMEZONE:Asia/Shanghai\r\n",
-        ics_escape(&format!("{district}志愿服务集中活动日"))
-    ));
+    let mut lines: Vec<String> = vec![
+        "BEGIN:VCALENDAR".into(),
+        "VERSION:2.0".into(),
+        "PRODID:-//Leifeng//Concentrated days//ZH".into(),
+        "CALSCALE:GREGORIAN".into(),
+        format!("X-WR-CALNAME:{}", ics_escape(&format!("{district}志愿服务集中活动日"))),
+        "X-WR-TIMEZONE:Asia/Shanghai".into(),
+    ];
     for d in &days {
         let date = d.day.replace('-', "");
         let next = chrono::NaiveDate::parse_from_str(&d.day, "%Y-%m-%d")
@@ -194,24 +215,22 @@ async fn ics(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         } else {
             format!("志愿服务集中活动日：{}", d.theme)
         };
-        out.push_str("BEGIN:VEVENT\r\n");
-        out.push_str(&format!(
-            "UID:leifeng-{}-{}@{}\r\n",
-            campaign.year, d.month, "concentrated-day"
-        ));
-        out.push_str(&format!(
-            "DTSTAMP:{stamp}\r\nDTSTART;VALUE=DATE:{date}\r\nDTEND;VALUE=DATE:{next}\r\n"
-        ));
-        out.push_str(&format!("SUMMARY:{}\r\n", ics_escape(&summary)));
+        lines.push("BEGIN:VEVENT".into());
+        lines.push(format!("UID:leifeng-{}-{}@concentrated-day", campaign.year, d.month));
+        lines.push(format!("DTSTAMP:{stamp}"));
+        lines.push(format!("DTSTART;VALUE=DATE:{date}"));
+        lines.push(format!("DTEND;VALUE=DATE:{next}"));
+        lines.push(format!("SUMMARY:{}", ics_escape(&summary)));
         if !d.moved_reason.is_empty() {
-            out.push_str(&format!(
-                "DESCRIPTION:{}\r\n",
+            lines.push(format!(
+                "DESCRIPTION:{}",
                 ics_escape(&format!("由 {} 调整：{}", d.planned_day, d.moved_reason))
             ));
         }
-        out.push_str("END:VEVENT\r\n");
+        lines.push("END:VEVENT".into());
     }
-    out.push_str("END:VCALENDAR\r\n");
+    lines.push("END:VCALENDAR".into());
+    let out: String = lines.iter().map(|l| ics_line(l)).collect();
     Ok(([(CONTENT_TYPE, "text/calendar; charset=utf-8")], out).into_response())
 }
 
@@ -230,7 +249,7 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
                 format!("原定 {}，{}", d.planned_day, d.moved_reason)
             };
             vec![
-                format!("{}月", d.month),
+                d.month.to_string(),
                 d.day.clone(),
                 weekday.to_string(),
                 d.theme.clone(),
@@ -239,12 +258,14 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         })
         .collect();
     let title = format!("附件5 {}年全区志愿服务集中活动日安排表", campaign.year);
-    let bytes = excel::write_table(
+    let form = excel::Form::new(
+        "附件5",
         &title,
         &["月份", "日期", "星期", "活动主题", "备注"],
-        &[8.0, 14.0, 8.0, 40.0, 36.0],
-        &rows,
-    )?;
+        &[8.0, 16.0, 8.0, 34.0, 28.0],
+    )
+    .kinds(&[excel::Kind::Month, excel::Kind::Date]);
+    let bytes = excel::write_form(&form, &rows)?;
     Ok(excel::download(
         bytes,
         "calendar.xlsx",
@@ -309,5 +330,36 @@ async fn page_update(
         Ok(_) => Ok(redirect_with_flash("/calendar", "flash.saved", ctx.secure)),
         Err(AppError::Validation(errs)) => Ok(ctx.refusal_for(&state, "calendar.title", &errs, "/calendar")),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ics_escape, ics_line};
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(ics_escape("a,b;c\\d\ne\r\nf"), "a\\,b\\;c\\\\d\\ne\\nf");
+        // Full-width punctuation is text, not syntax: left as typed.
+        assert_eq!(ics_escape("清洁，家园；"), "清洁，家园；");
+    }
+
+    #[test]
+    fn long_lines_fold_at_75_octets_without_splitting_a_character() {
+        let line = format!("SUMMARY:{}", "志愿服务集中活动日，".repeat(6));
+        let folded = ics_line(&line);
+        assert!(folded.ends_with("\r\n"));
+        let physical: Vec<&str> = folded.trim_end_matches("\r\n").split("\r\n").collect();
+        assert!(physical.len() > 1);
+        for (i, p) in physical.iter().enumerate() {
+            assert!(p.len() <= 75, "{} octets: {p}", p.len());
+            assert_eq!(i > 0, p.starts_with(' '));
+        }
+        // Unfolding gives the line back.
+        assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), line);
+        assert_eq!(ics_line("END:VEVENT"), "END:VEVENT\r\n");
+        let exactly = "X".repeat(75);
+        assert_eq!(ics_line(&exactly), format!("{exactly}\r\n"));
+        assert_eq!(ics_line(&"X".repeat(76)), format!("{exactly}\r\n X\r\n"));
     }
 }

@@ -563,12 +563,24 @@ pub async fn board_export(
     .collect();
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let title = format!("{} · {}", b.campaign.name, ctx.t("board.title"));
-    let bytes = excel::write_table(
+    let (milestones, service) = (ctx.t("board.milestones"), ctx.t("board.service"));
+    let groups = [(milestones.as_str(), 5, 9), (service.as_str(), 10, 11)];
+    let sheet = ctx.t("board.title");
+    let form = excel::Form::new(
+        &sheet,
         &title,
         &headers,
-        &[6.0, 8.0, 28.0, 16.0, 8.0, 16.0, 16.0, 16.0, 16.0, 16.0, 16.0, 16.0],
-        &rows,
-    )?;
+        &[6.0, 8.0, 28.0, 14.0, 7.0, 18.0, 18.0, 18.0, 18.0, 18.0, 18.0, 18.0],
+    )
+    .kinds(&[
+        excel::Kind::Int,
+        excel::Kind::Text,
+        excel::Kind::Text,
+        excel::Kind::Text,
+        excel::Kind::Int,
+    ])
+    .groups(&groups);
+    let bytes = excel::write_form(&form, &rows)?;
     let mut tx = state.db.begin().await?;
     let summary = serde_json::json!({"rows": rows.len()});
     audit::record_raw(

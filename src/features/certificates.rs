@@ -399,7 +399,7 @@ impl RulesForm {
             signin_early_minutes: n(&self.signin_early_minutes),
             signout_grace_minutes: n(&self.signout_grace_minutes),
             code_rotate_secs: n(&self.code_rotate_secs),
-            issuer_person: self.issuer_person.clone().unwrap_or_default().trim().to_string(),
+            issuer_person: crate::domain::text::clean_name(self.issuer_person.as_deref().unwrap_or_default()),
             issuer_contact: self.issuer_contact.clone().unwrap_or_default().trim().to_string(),
         }
     }

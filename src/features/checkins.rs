@@ -18,6 +18,7 @@ use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, CheckIn, TeamScope};
 use crate::db::orgs::{self, Page};
 use crate::domain::campaign::category_label;
+use crate::domain::text::match_key;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
 use crate::web::form::lenient_i64;
@@ -308,7 +309,7 @@ pub async fn form_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
         ],
         vec!["长效活动方案".into(), k.plan_text.clone()],
     ];
-    let bytes = excel::write_table("附件4 志愿者服务登记表", &["项目", "内容"], &[18.0, 60.0], &rows)?;
+    let bytes = excel::write_form(&sheet_form(), &rows)?;
     let mut tx = state.db.begin().await?;
     let summary = serde_json::json!({"checkin": id});
     audit::record_raw(
@@ -338,6 +339,12 @@ const FORM_ITEMS: [(&str, bool); 7] = [
     ("服务类别", false),
 ];
 
+/// The registration form's layout: label and value rows; the plan's long text wraps.
+fn sheet_form() -> excel::Form<'static> {
+    excel::Form::new("附件4", "附件4 志愿者服务登记表", &["项目", "内容"], &[18.0, 70.0])
+        .kinds(&[excel::Kind::Text, excel::Kind::TextOrDate])
+}
+
 /// The blank registration form.
 #[utoipa::path(get, path = "/api/v1/checkins/template.xlsx", tag = "checkins",
     responses((status = 200, description = "the blank form (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
@@ -347,17 +354,18 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
         .iter()
         .map(|(l, _)| vec![l.to_string(), String::new()])
         .collect();
-    let bytes = excel::write_table("附件4 志愿者服务登记表", &["项目", "内容"], &[18.0, 60.0], &rows)?;
+    let bytes = excel::write_form(&sheet_form(), &rows)?;
     Ok(excel::download(bytes, "form.xlsx", "附件4-志愿者服务登记表-模板.xlsx"))
 }
 
-/// "张三 13812345678" → the name and the phone.
+/// "张三 13812345678" → the name (as typed) and the phone (full-width digits read as digits).
 fn person_and_phone(s: &str) -> (String, String) {
-    let s = crate::domain::text::fold_width(s);
-    let digits_at = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
+    let digits_at = s
+        .find(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        .unwrap_or(s.len());
     (
         crate::domain::text::clean_name(&s[..digits_at]),
-        s[digits_at..].trim().to_string(),
+        crate::domain::text::fold_width(&s[digits_at..]),
     )
 }
 
@@ -388,7 +396,7 @@ pub async fn import_registration(
     let lang = ctx.lang;
     let value = |label: &str| {
         rows.iter()
-            .find(|r| crate::domain::text::clean_name(&r.cells[0]).replace(' ', "") == label)
+            .find(|r| match_key(&r.cells[0]) == label)
             .map(|r| (r.row, r.cells[1].trim().to_string()))
     };
     let mut errors = vec![];
@@ -414,7 +422,7 @@ pub async fn import_registration(
         }
     }
     if let Some((row, name)) = value("志愿服务队名称").filter(|(_, v)| !v.is_empty()) {
-        if crate::domain::text::clean_name(&name) != team.name {
+        if match_key(&name) != match_key(&team.name) {
             err(row, "志愿服务队名称", &name, "err.form_team_mismatch");
         }
     }
@@ -436,10 +444,10 @@ pub async fn import_registration(
             .into_iter()
             .filter(|c| place.paired_community_ids.contains(&c.id))
             .collect();
-        let compact = text.replace([' ', '/', '／', '　'], "");
+        let compact = match_key(&text).replace('/', "");
         community = paired
             .iter()
-            .find(|c| compact == c.name || compact == format!("{}{}", c.street_name, c.name))
+            .find(|c| compact == match_key(&c.name) || compact == match_key(&format!("{}{}", c.street_name, c.name)))
             .map(|c| c.id);
         if community.is_none() {
             err(row, "报到社区", &text, "err.checkin_not_paired");
@@ -462,6 +470,8 @@ pub async fn import_registration(
         linked: 0,
         dry_run,
         errors,
+        warnings: vec![],
+        resubmission_needed: false,
     };
     if !report.errors.is_empty() {
         return Ok(report);

@@ -446,7 +446,27 @@ async fn grid_xlsx(State(state): State<AppState>, ctx: Ctx, Query(params): Query
     widths.extend([10.0, 12.0, 12.0]);
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let title = format!("{} {}", g.campaign_year, ctx.t("compliance.title"));
-    let bytes = excel::write_table(&title, &header_refs, &widths, &rows).map_err(AppError::Internal)?;
+    // Two header levels: the months under one label, the year's totals under another.
+    let (months_label, totals_label) = (ctx.t("compliance.month"), ctx.t("compliance.totals"));
+    let first_month = 4u16;
+    let first_total = first_month + g.months.len() as u16;
+    let mut groups = vec![(totals_label.as_str(), first_total, first_total + 2)];
+    if !g.months.is_empty() {
+        groups.insert(0, (months_label.as_str(), first_month, first_total - 1));
+    }
+    let mut kinds = vec![
+        excel::Kind::Int,
+        excel::Kind::Text,
+        excel::Kind::Text,
+        excel::Kind::Text,
+    ];
+    kinds.extend(g.months.iter().map(|_| excel::Kind::Text));
+    kinds.extend([excel::Kind::Text, excel::Kind::Int, excel::Kind::Int]);
+    let sheet = ctx.t("compliance.title");
+    let form = excel::Form::new(&sheet, &title, &header_refs, &widths)
+        .kinds(&kinds)
+        .groups(&groups);
+    let bytes = excel::write_form(&form, &rows).map_err(AppError::Internal)?;
     let mut tx = state.db.begin().await?;
     audit::record_raw(
         &mut tx,

@@ -201,6 +201,8 @@ pub struct ImportView<'a> {
     pub back: String,
     pub checked_key: &'a str,
     pub done_key: &'a str,
+    /// Said before any upload (e.g. that importing sends an accepted roster back for resubmission).
+    pub note: Option<String>,
 }
 
 /// The upload page, with the result of the last upload (422 when it had problems).
@@ -235,6 +237,7 @@ pub fn import_page(
         report => report,
         summary => summary,
         file_error => file_error,
+        note => view.note,
     };
     let mut res = ctx.render(state, "import.html", page);
     if report.is_some_and(|r| !r.errors.is_empty()) || file_error.is_some() {

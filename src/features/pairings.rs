@@ -168,6 +168,11 @@ const COLUMNS: &[Column] = &[
 const TITLE: &str = "附件1 文明单位与社区结对表";
 const HEADERS: [&str; 5] = ["序号", "文明单位", "单位级别", "街道", "社区"];
 const WIDTHS: [f64; 5] = [6.0, 32.0, 10.0, 16.0, 20.0];
+const KINDS: [excel::Kind; 1] = [excel::Kind::Int];
+
+fn sheet_form() -> excel::Form<'static> {
+    excel::Form::new("附件1", TITLE, &HEADERS, &WIDTHS).kinds(&KINDS)
+}
 
 fn level_cn(level: &str) -> &'static str {
     match level {
@@ -186,7 +191,7 @@ fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
     responses((status = 200, description = "the blank form (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn template(ctx: Ctx) -> AppResult<Response> {
     ctx.user()?;
-    let bytes = excel::write_table(TITLE, &HEADERS, &WIDTHS, &[])?;
+    let bytes = excel::write_form(&sheet_form(), &[])?;
     Ok(xlsx_response(bytes, "附件1-结对表-模板.xlsx"))
 }
 
@@ -219,7 +224,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(params): Quer
             ]
         })
         .collect();
-    let bytes = excel::write_table(TITLE, &HEADERS, &WIDTHS, &rows)?;
+    let bytes = excel::write_form(&sheet_form(), &rows)?;
     let mut tx = state.db.begin().await?;
     let summary = serde_json::json!({"rows": rows.len()});
     audit::record_raw(
@@ -333,6 +338,8 @@ pub async fn import(state: &AppState, ctx: &Ctx, bytes: &[u8], dry_run: bool) ->
         linked: 0,
         dry_run,
         errors,
+        warnings: vec![],
+        resubmission_needed: false,
     };
     if rows.is_empty() {
         report.errors.push(CellError {
@@ -623,6 +630,7 @@ fn import_page(state: &AppState, ctx: &Ctx, report: Option<&ImportReport>, file_
         back: "/pairings".into(),
         checked_key: "import.dry_run_ok",
         done_key: "import.done",
+        note: None,
     };
     super::import_page(state, ctx, &view, report, file_error)
 }

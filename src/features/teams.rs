@@ -18,12 +18,13 @@ use crate::auth::policy::{self, Action, Listing, Object, Principal, Role, Scope,
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, Manager, Match, Member, Team, TeamFields, TeamScope};
 use crate::db::orgs::{self, Page};
-use crate::domain::campaign::{category_label, parse_categories, today, CATEGORIES};
+use crate::domain::campaign::{category_label, category_labels, parse_categories, today, CATEGORIES};
 use crate::domain::dates::format_ymd;
 use crate::domain::id_number::ResidentId;
 use crate::domain::phone::Phone;
 use crate::domain::politics::PoliticalStatus;
-use crate::domain::volunteer::{id_type_label, validate, RawVolunteer, VolunteerFields};
+use crate::domain::text::match_key;
+use crate::domain::volunteer::{id_type_label, validate, validate_sheet_row, RawVolunteer, VolunteerFields};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::{t, tf};
@@ -258,7 +259,7 @@ pub async fn update(state: &AppState, ctx: &Ctx, id: i64, input: &TeamInput) -> 
 pub async fn submit(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Team> {
     let (team, _, _) = load_for_change(state, ctx, id).await?;
     let mut errors = vec![];
-    if team.roster_status == "submitted" || team.roster_status == "accepted" {
+    if matches!(team.roster_status.as_str(), "submitted" | "accepted" | "resubmitted") {
         return Err(AppError::Conflict(vec![FieldError::new(
             "roster_status",
             "err.roster_already_submitted",
@@ -275,7 +276,13 @@ pub async fn submit(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Team> {
     }
     validated(errors)?;
     let mut tx = state.db.begin().await?;
-    let team = store::set_roster_status(&mut tx, &ctx.actor(), id, "submitted", "").await?;
+    // Changed after it was accepted: its own state, so that the office sees what it reviews again.
+    let status = if team.roster_accepted_submitted_at.is_some() {
+        "resubmitted"
+    } else {
+        "submitted"
+    };
+    let team = store::set_roster_status(&mut tx, &ctx.actor(), id, status, "").await?;
     tx.commit().await?;
     Ok(team)
 }
@@ -292,7 +299,7 @@ pub struct ReviewInput {
 pub async fn review(state: &AppState, ctx: &Ctx, id: i64, input: &ReviewInput) -> AppResult<Team> {
     let (team, _) = load(state, ctx, id).await?;
     ensure(ctx.user()?, Action::Update, &Object::RosterReview)?;
-    if team.roster_status != "submitted" {
+    if !matches!(team.roster_status.as_str(), "submitted" | "resubmitted") {
         return Err(AppError::Conflict(vec![FieldError::new(
             "roster_status",
             "err.roster_not_submitted",
@@ -336,8 +343,12 @@ pub struct MemberView {
     pub post: String,
     pub skills: String,
     pub is_manager: bool,
+    /// The person's service categories in this team (codes, comma-separated).
+    pub categories: String,
     /// Under 18: a guardian consented.
     pub guardian_name: String,
+    /// Masked like the phone unless the viewer maintains the roster.
+    pub guardian_phone: String,
 }
 
 pub fn member_view(m: &Member, full: bool) -> MemberView {
@@ -362,7 +373,13 @@ pub fn member_view(m: &Member, full: bool) -> MemberView {
         post: v.post.clone(),
         skills: v.skills.clone(),
         is_manager: m.is_manager,
+        categories: m.categories.clone(),
         guardian_name: v.guardian_name.clone(),
+        guardian_phone: if full || v.guardian_phone.is_empty() {
+            v.guardian_phone.clone()
+        } else {
+            Phone::mask(&v.guardian_phone)
+        },
     }
 }
 
@@ -510,6 +527,7 @@ pub async fn add_member(state: &AppState, ctx: &Ctx, team_id: i64, input: &Volun
         Match::ByNamePhone(_) | Match::New => store::insert_volunteer(&mut tx, &actor, &f).await?,
     };
     store::add_member(&mut tx, &actor, team_id, volunteer.id, f.is_manager).await?;
+    store::set_member_categories(&mut tx, &actor, team_id, volunteer.id, &f.categories.join(",")).await?;
     store::reopen_roster_if_reviewed(&mut tx, &actor, team_id).await?;
     tx.commit().await?;
     let m = store::members(&state.db, team_id)
@@ -650,8 +668,19 @@ fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
     excel::download(bytes, "roster.xlsx", filename)
 }
 
+const KINDS: [excel::Kind; 4] = [
+    excel::Kind::Int,
+    excel::Kind::Text,
+    excel::Kind::Text,
+    excel::Kind::Date,
+];
+
+fn sheet_form<'a>(title: &'a str, headers: &'a [&'a str]) -> excel::Form<'a> {
+    excel::Form::new("附件2", title, headers, &WIDTHS).kinds(&KINDS)
+}
+
 const WIDTHS: [f64; 16] = [
-    6.0, 10.0, 6.0, 12.0, 12.0, 10.0, 22.0, 14.0, 16.0, 20.0, 10.0, 14.0, 16.0, 8.0, 10.0, 14.0,
+    6.0, 10.0, 6.0, 15.0, 12.0, 12.0, 21.0, 14.0, 16.0, 20.0, 10.0, 14.0, 20.0, 9.0, 10.0, 14.0,
 ];
 
 /// The blank roster form.
@@ -677,7 +706,7 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
         String::new(),
         String::new(),
     ]];
-    let bytes = excel::write_table(TITLE, &headers(), &WIDTHS, &example)?;
+    let bytes = excel::write_form(&sheet_form(TITLE, &headers()), &example)?;
     Ok(xlsx(bytes, "附件2-志愿者队伍基本情况登记表-模板.xlsx"))
 }
 
@@ -715,15 +744,15 @@ pub async fn export(
                 m.employer.clone(),
                 m.post.clone(),
                 m.skills.clone(),
-                String::new(),
+                category_labels(&m.categories),
                 if m.is_manager { "是".into() } else { "否".into() },
                 m.guardian_name.clone(),
-                String::new(),
+                m.guardian_phone.clone(),
             ]
         })
         .collect();
     let title = format!("{TITLE}（{} · {}）", team.org_name, team.name);
-    let bytes = excel::write_table(&title, &headers(), &WIDTHS, &rows)?;
+    let bytes = excel::write_form(&sheet_form(&title, &headers()), &rows)?;
     let mut tx = state.db.begin().await?;
     let summary = serde_json::json!({"rows": rows.len(), "unmasked": full});
     audit::record_raw(
@@ -746,6 +775,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
     let rows = excel::read(state, bytes, COLUMNS).await?;
     let today = today();
     let mut errors: Vec<CellError> = vec![];
+    let mut warnings: Vec<CellError> = vec![];
     let mut good: Vec<(usize, VolunteerFields)> = vec![];
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     let mut seen_name_phone: HashMap<(String, String), usize> = HashMap::new();
@@ -778,23 +808,25 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
             guardian_name: cell("guardian_name"),
             guardian_phone: cell("guardian_phone"),
         };
-        let (f, problems) = validate(&raw, &today);
-        let before = errors.len();
-        for (field, key) in problems {
+        let (f, problems, doubts) = validate_sheet_row(&raw, &today);
+        let located = |field: &str, key: &str| {
             let i = FIELDS.iter().position(|f| *f == field).unwrap_or(0);
-            errors.push(CellError {
+            CellError {
                 row: r.row,
                 column: COLUMNS[i].header.into(),
                 value: r.cells[i].clone(),
                 message: t(lang, key),
-            });
-        }
+            }
+        };
+        let before = errors.len();
+        errors.extend(problems.into_iter().map(|(field, key)| located(field, key)));
         if errors.len() > before {
             continue;
         }
+        warnings.extend(doubts.into_iter().map(|(field, key)| located(field, key)));
         let duplicate_of = match &f.id_number {
             Some(n) => seen_ids.insert(n.clone(), r.row),
-            None => seen_name_phone.insert((f.name.clone(), f.phone.clone()), r.row),
+            None => seen_name_phone.insert((match_key(&f.name), f.phone.clone()), r.row),
         };
         if let Some(first) = duplicate_of {
             let (i, value) = if f.id_number.is_some() {
@@ -821,6 +853,8 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
         linked: 0,
         dry_run,
         errors,
+        warnings,
+        resubmission_needed: false,
     };
     if data_rows == 0 {
         report.errors.push(CellError {
@@ -835,10 +869,10 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
     }
     let actor = ctx.actor();
     let mut tx = state.db.begin().await?;
-    let existing: HashMap<i64, bool> = store::members_in_tx(&mut tx, team_id)
+    let existing: HashMap<i64, (bool, String)> = store::members_in_tx(&mut tx, team_id)
         .await?
-        .iter()
-        .map(|m| (m.volunteer.id, m.is_manager))
+        .into_iter()
+        .map(|m| (m.volunteer.id, (m.is_manager, m.categories)))
         .collect();
     let id_numbers: Vec<String> = good.iter().filter_map(|(_, f)| f.id_number.clone()).collect();
     let phones: Vec<String> = good.iter().map(|(_, f)| f.phone.clone()).collect();
@@ -858,6 +892,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
         }
     }
     for (_, f) in &good {
+        let categories = f.categories.join(",");
         let found = match people.matching(f.id_number.as_deref(), &f.name, &f.phone) {
             Match::ByNamePhone(id) if foreign.contains(&id) => Match::New,
             m => m,
@@ -867,7 +902,9 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
                 report.linked += 1;
                 let record = people.get(id).expect("matched among these");
                 let changes = store::would_change(record, f);
-                if existing.get(&id) == Some(&f.is_manager) && !changes {
+                let line = existing.get(&id);
+                let same_line = line.is_some_and(|(m, c)| *m == f.is_manager && *c == categories);
+                if same_line && !changes {
                     report.unchanged += 1;
                 }
                 if !dry_run {
@@ -886,15 +923,17 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
                     } else if changes {
                         store::update_volunteer(&mut tx, &actor, id, f).await?;
                     }
-                    if existing.get(&id) != Some(&f.is_manager) {
+                    if line.map(|(m, _)| *m) != Some(f.is_manager) {
                         store::add_member(&mut tx, &actor, team_id, id, f.is_manager).await?;
                     }
+                    store::set_member_categories(&mut tx, &actor, team_id, id, &categories).await?;
                 }
             }
             Match::New => {
                 if !dry_run {
                     let v = store::insert_volunteer(&mut tx, &actor, f).await?;
                     store::add_member(&mut tx, &actor, team_id, v.id, f.is_manager).await?;
+                    store::set_member_categories(&mut tx, &actor, team_id, v.id, &categories).await?;
                 }
             }
         }
@@ -905,6 +944,9 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
         }
     }
     report.created = report.accepted - report.unchanged;
+    // Said on the dry run already: a roster under review or accepted goes back for resubmission.
+    report.resubmission_needed =
+        report.created > 0 && team.roster_status != "draft" && team.roster_status != "returned";
     if dry_run {
         report.created = 0;
         return Ok(report);
@@ -1482,12 +1524,16 @@ async fn page_team(
     let page = minijinja::context! {
         title => format!("{} · {}", team.org_name, team.name),
         team => team, members => members, editable => editable,
-        status_label => status_label(&ctx, &team.roster_status),
+        status_label => if team.roster_status == "draft" && team.roster_accepted_submitted_at.is_some() {
+            ctx.t("roster.status.changed")
+        } else {
+            status_label(&ctx, &team.roster_status)
+        },
         may_submit => editable && matches!(team.roster_status.as_str(), "draft" | "returned"),
-        may_review => team.roster_status == "submitted" && policy::allows(p, Action::Update, &Object::RosterReview),
+        may_review => matches!(team.roster_status.as_str(), "submitted" | "resubmitted") && policy::allows(p, Action::Update, &Object::RosterReview),
         managers => managers, missing_managers => missing_managers, categories => categories, pending => pending,
         corrections => corrections,
-        late => campaign.as_ref().zip(team.roster_submitted_at).is_some_and(|(c, at)| crate::domain::campaign::date_of(at) > c.roster_due),
+        late => campaign.as_ref().zip(team.roster_accepted_submitted_at.or(team.roster_submitted_at)).is_some_and(|(c, at)| crate::domain::campaign::date_of(at) > c.roster_due),
         campaign => campaign, unmasked => full, may_reveal => may_reveal, erasures => erasures,
     };
     Ok(ctx.render(&state, "team.html", page))
@@ -1667,10 +1713,14 @@ async fn page_remove_member(
 fn import_page(
     state: &AppState,
     ctx: &Ctx,
-    id: i64,
+    team: &Team,
     report: Option<&ImportReport>,
     file_error: Option<String>,
 ) -> Response {
+    let id = team.id;
+    // Said before the upload: a roster under review or accepted goes back for resubmission.
+    let note = matches!(team.roster_status.as_str(), "submitted" | "accepted" | "resubmitted")
+        .then(|| ctx.t("import.resubmission"));
     let view = super::ImportView {
         title_key: "roster.import",
         action: format!("/teams/{id}/roster/import"),
@@ -1679,13 +1729,14 @@ fn import_page(
         back: format!("/teams/{id}"),
         checked_key: "roster.dry_run_ok",
         done_key: "roster.import_done",
+        note,
     };
     super::import_page(state, ctx, &view, report, file_error)
 }
 
 async fn page_import(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    load_for_change(&state, &ctx, id).await?;
-    Ok(import_page(&state, &ctx, id, None, None))
+    let (team, _, _) = load_for_change(&state, &ctx, id).await?;
+    Ok(import_page(&state, &ctx, &team, None, None))
 }
 
 async fn page_import_upload(
@@ -1694,13 +1745,14 @@ async fn page_import_upload(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> AppResult<Response> {
+    let (team, _, _) = load_for_change(&state, &ctx, id).await?;
     let (bytes, dry_run, _) = match read_upload(multipart).await {
         Ok(x) => x,
         Err(AppError::Validation(errs)) => {
             return Ok(import_page(
                 &state,
                 &ctx,
-                id,
+                &team,
                 None,
                 errs.first().map(|e| e.message(ctx.lang)),
             ))
@@ -1708,15 +1760,15 @@ async fn page_import_upload(
         Err(e) => return Err(e),
     };
     if bytes.is_empty() {
-        return Ok(import_page(&state, &ctx, id, None, Some(ctx.t("err.no_file"))));
+        return Ok(import_page(&state, &ctx, &team, None, Some(ctx.t("err.no_file"))));
     }
     let dry_run = dry_run.is_some_and(|v| v == "true" || v == "on" || v == "1");
     match import(&state, &ctx, id, &bytes, dry_run).await {
-        Ok(report) => Ok(import_page(&state, &ctx, id, Some(&report), None)),
+        Ok(report) => Ok(import_page(&state, &ctx, &team, Some(&report), None)),
         Err(AppError::Validation(errs)) => Ok(import_page(
             &state,
             &ctx,
-            id,
+            &team,
             None,
             errs.first().map(|e| e.message(ctx.lang)),
         )),

@@ -296,21 +296,25 @@ const COLUMNS: &[Column] = &[
     },
 ];
 
+const WIDTHS: [f64; 10] = [6.0, 10.0, 6.0, 15.0, 12.0, 21.0, 14.0, 20.0, 12.0, 16.0];
+const KINDS: [excel::Kind; 4] = [
+    excel::Kind::Int,
+    excel::Kind::Text,
+    excel::Kind::Text,
+    excel::Kind::Date,
+];
+
+fn sheet_form() -> excel::Form<'static> {
+    excel::Form::new("附件3", TITLE, &HEADERS, &WIDTHS).kinds(&KINDS)
+}
+
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
     excel::download(bytes, "traffic.xlsx", filename)
 }
 
 pub async fn template(ctx: Ctx) -> AppResult<Response> {
     ctx.user()?;
-    Ok(xlsx(
-        excel::write_table(
-            TITLE,
-            &HEADERS,
-            &[6.0, 10.0, 6.0, 12.0, 12.0, 22.0, 14.0, 20.0, 12.0, 14.0],
-            &[],
-        )?,
-        "附件3-模板.xlsx",
-    ))
+    Ok(xlsx(excel::write_form(&sheet_form(), &[])?, "附件3-模板.xlsx"))
 }
 
 /// The traffic volunteers in the layout of 附件3 (a unit's own, or everyone's for the police and
@@ -353,12 +357,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Exp
             ]
         })
         .collect();
-    let bytes = excel::write_table(
-        TITLE,
-        &HEADERS,
-        &[6.0, 10.0, 6.0, 12.0, 12.0, 22.0, 14.0, 20.0, 12.0, 14.0],
-        &rows,
-    )?;
+    let bytes = excel::write_form(&sheet_form(), &rows)?;
     let mut tx = state.db.begin().await?;
     let summary = serde_json::json!({"rows": rows.len(), "unit_id": q.unit_id, "unmasked": full});
     audit::record_raw(
@@ -398,7 +397,8 @@ pub async fn import(state: &AppState, ctx: &Ctx, unit_id: i64, bytes: &[u8], dry
         let found = all.iter().find(|(m, _)| {
             let v = &m.volunteer;
             (!id_number.is_empty() && v.id_number.as_deref() == Some(id_number.as_str()))
-                || (v.name == name && v.phone == phone)
+                || (crate::domain::text::match_key(&v.name) == crate::domain::text::match_key(&name)
+                    && v.phone == phone)
         });
         let err = |column: &str, value: &str, key: &str| CellError {
             row: r.row,
@@ -432,6 +432,8 @@ pub async fn import(state: &AppState, ctx: &Ctx, unit_id: i64, bytes: &[u8], dry
         linked: 0,
         dry_run,
         errors,
+        warnings: vec![],
+        resubmission_needed: false,
     };
     if rows.is_empty() {
         report.errors.push(CellError {

@@ -16,6 +16,7 @@ mod policy;
 mod service;
 mod trust_faults;
 mod trust_floods;
+mod trust_forms;
 mod trust_identity;
 mod trust_openapi;
 mod trust_privacy;

@@ -1208,7 +1208,7 @@ async fn monthly_compliance_is_computed_scoped_and_exported() {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
-    assert_eq!(sheet.height(), 52, "title, header and 50 rows");
+    assert_eq!(sheet.height(), 53, "title, two header rows and 50 rows");
     let audit = app.get_json(&admin, "/api/v1/audit?action=export").await;
     assert!(audit["items"]
         .as_array()
