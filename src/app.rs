@@ -92,6 +92,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::attendance::router())
         .merge(features::dispatches::router())
         .merge(features::certificates::router())
+        .merge(features::privacy::router())
         .merge(features::compliance::router())
         .routes(routes!(openapi::api_document))
 }
@@ -105,11 +106,19 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(web::refuse_bad_input))
         .layer(from_fn_with_state(state.clone(), web::session_layer))
         .layer(from_fn_with_state(state.clone(), web::render_errors))
-        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
 
-async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Headers every answer carries. `Cache-Control: no-store` on everything that does not say
+/// otherwise (pages, API answers and exports may carry personal data; only the static assets and
+/// access-checked photos set their own); HSTS only when the request came over HTTPS.
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let https = web::came_over_https(&state.cfg, req.headers());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
@@ -124,6 +133,10 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
         "content-security-policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
     );
+    set(h, "cache-control", "no-store");
+    if https {
+        set(h, "strict-transport-security", "max-age=31536000");
+    }
     res
 }
 

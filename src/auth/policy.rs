@@ -294,6 +294,28 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
     }
 }
 
+/// Whether `p` may see the personal data of `obj` (ID numbers, phones) in full, on request and
+/// logged: those who keep the record (a team's roster, a volunteer's record); for 附件3 the unit,
+/// the district and the traffic police brigade it is sent to. Everyone else sees it masked.
+pub fn may_reveal(p: &Principal, obj: &Object) -> bool {
+    match obj {
+        Object::TrafficList { .. } | Object::Training => allows(p, Action::View, obj),
+        _ => allows(p, Action::Update, obj),
+    }
+}
+
+/// Whether `p` may erase a volunteer's personal data (PIPL Art. 47): the volunteer on their own
+/// request, or the district office carrying out a request it received. Teams may not, so that no
+/// one erases people from the figures on their own.
+pub fn may_erase(p: &Principal, obj: &Object) -> bool {
+    match obj {
+        Object::Volunteer { user_id, .. } => {
+            (user_id.is_some() && *user_id == Some(p.user_id)) || p.role == Role::DistrictAdmin
+        }
+        _ => false,
+    }
+}
+
 /// Whether `p` may change what identifies an object in the tree (a unit's name and level, a
 /// community's name and street), beyond its contact details. Units and communities may keep
 /// their own contact details current, but the district (or the street, for its communities)
@@ -429,6 +451,33 @@ mod tests {
         assert!(allows(&p, Action::View, &paired));
         assert!(!allows(&p, Action::Update, &paired));
         assert!(!allows(&p, Action::View, &other));
+    }
+
+    #[test]
+    fn personal_data_is_revealed_to_keepers_and_erased_by_the_person_or_the_district() {
+        let team = Object::Team(TeamPlace {
+            unit_id: Some(20),
+            ..Default::default()
+        });
+        assert!(may_reveal(&principal(Role::UnitAdmin), &team));
+        assert!(!may_reveal(&principal(Role::Police), &team));
+        let list = Object::TrafficList { unit_id: 20 };
+        assert!(may_reveal(&principal(Role::Police), &list));
+        assert!(!may_reveal(&principal(Role::StreetAdmin), &list));
+        let own = Object::Volunteer {
+            user_id: Some(100),
+            teams: vec![],
+        };
+        let other = Object::Volunteer {
+            user_id: Some(7),
+            teams: vec![TeamPlace {
+                unit_id: Some(20),
+                ..Default::default()
+            }],
+        };
+        assert!(may_erase(&principal(Role::Volunteer), &own));
+        assert!(!may_erase(&principal(Role::UnitAdmin), &other));
+        assert!(may_erase(&principal(Role::DistrictAdmin), &other));
     }
 
     #[test]

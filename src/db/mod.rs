@@ -10,6 +10,7 @@ pub mod campaign;
 pub mod identity;
 pub mod limits;
 pub mod orgs;
+pub mod privacy;
 pub mod service;
 pub mod users;
 
@@ -430,6 +431,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (7, "trust", include_str!("migrations/sqlite/0007_trust.sql")),
     (8, "faults", include_str!("migrations/sqlite/0008_faults.sql")),
     (9, "forms", include_str!("migrations/sqlite/0009_forms.sql")),
+    (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -442,6 +444,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (7, "trust", include_str!("migrations/postgres/0007_trust.sql")),
     (8, "faults", include_str!("migrations/postgres/0008_faults.sql")),
     (9, "forms", include_str!("migrations/postgres/0009_forms.sql")),
+    (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

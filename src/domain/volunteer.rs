@@ -138,7 +138,10 @@ pub fn validate(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Proble
     if !raw.id_type.trim().is_empty() && id_type.is_none() {
         p.push(("id_type", "err.id_type"));
     }
-    if !number.is_empty() {
+    if number.contains('*') {
+        // A masked export edited and uploaded again: the stars are not the number.
+        p.push(("id_number", "err.masked_value"));
+    } else if !number.is_empty() {
         let kind = id_type.unwrap_or("resident_id");
         f.id_type = kind.into();
         if kind == "resident_id" {
@@ -180,6 +183,8 @@ pub fn validate(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Proble
     let phone = fold_width(&raw.phone);
     if phone.is_empty() {
         p.push(("phone", "err.required"));
+    } else if phone.contains('*') {
+        p.push(("phone", "err.masked_value"));
     } else {
         match Phone::parse(&phone) {
             Some(ph) => f.phone = ph.as_str().into(),

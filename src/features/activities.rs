@@ -1427,7 +1427,8 @@ async fn photo_file(
     Ok((
         [
             (CONTENT_TYPE, kind),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=86400".to_string()),
+            // Behind the activity's access check: browsers may keep it, shared caches may not.
+            (axum::http::header::CACHE_CONTROL, "private, max-age=86400".to_string()),
         ],
         data,
     )

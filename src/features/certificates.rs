@@ -270,6 +270,9 @@ pub struct Verification {
     pub activities: Option<i64>,
     pub issuer: Option<String>,
     pub issued_on: Option<String>,
+    /// Issued, but the holder's record was since erased on their request: the certificate stands,
+    /// without the person (no name, no number).
+    pub holder_withdrawn: bool,
 }
 
 /// `张三丰` → `张*丰`, `李四` → `李*`.
@@ -295,6 +298,7 @@ pub async fn verify(state: &AppState, number: &str, check: Option<&str>) -> AppR
         activities: None,
         issuer: None,
         issued_on: None,
+        holder_withdrawn: false,
     };
     let number = number.trim().to_uppercase();
     if number.len() > 40 {
@@ -305,22 +309,28 @@ pub async fn verify(state: &AppState, number: &str, check: Option<&str>) -> AppR
     };
     let key = store::signing_key(&state.db).await?;
     let expected = sign(&key, &payload(&c.number, &c.statement), 64);
+    // The check code on the paper stays the original signature's; a withdrawn holder's statement
+    // (the person taken out) carries a signature of its own.
     let link_ok = check.is_none_or(|s| constant_eq(s.trim(), &c.signature[..16]));
+    let withdrawn = crate::db::privacy::withdrawn(&state.db, &c.number).await?;
+    let signature = withdrawn.as_ref().map_or(c.signature.as_str(), |(_, s)| s.as_str());
     let Ok(st) = serde_json::from_str::<Statement>(&c.statement) else {
         return Ok(invalid);
     };
-    if !constant_eq(&expected, &c.signature) || !link_ok {
+    if !constant_eq(&expected, signature) || !link_ok {
         return Ok(invalid);
     }
+    let holder_withdrawn = withdrawn.is_some();
     Ok(Verification {
         valid: true,
         number: c.number,
-        name: Some(mask_name(&st.name)),
-        volunteer_no: Some(st.volunteer_no),
+        name: (!holder_withdrawn).then(|| mask_name(&st.name)),
+        volunteer_no: (!holder_withdrawn).then_some(st.volunteer_no),
         hours: Some(st.hours),
         activities: Some(st.activities),
         issuer: Some(st.issuer),
         issued_on: Some(st.issued_on),
+        holder_withdrawn,
     })
 }
 

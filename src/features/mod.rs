@@ -16,6 +16,7 @@ pub mod district;
 pub mod home;
 pub mod identity;
 pub mod pairings;
+pub mod privacy;
 pub mod streets;
 pub mod teams;
 pub mod traffic;

@@ -11,6 +11,7 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::volunteers::RevealParam;
 use super::{ensure, optional_phone, optional_text, required_name, validated};
 use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal, Role, Scope, TeamPlace};
@@ -401,19 +402,27 @@ pub fn mask_id(n: &str) -> String {
     }
 }
 
-/// Whether `p` sees a team's members' personal data in full: whoever maintains the roster.
-fn sees_in_full(p: &Principal, place: &TeamPlace) -> bool {
-    policy::allows(p, Action::Update, &Object::Team(place.clone()))
-}
-
-pub async fn members(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Vec<MemberView>> {
-    let (_, place) = load(state, ctx, id).await?;
-    let full = sees_in_full(ctx.user()?, &place);
-    Ok(store::members(&state.db, id)
+/// The roster: masked, or in full when the caller asks (`reveal`) and keeps the roster; a full
+/// view is written to the audit trail (`log_view`: an export writes its own entry instead).
+pub async fn members(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    reveal: bool,
+    log_view: bool,
+) -> AppResult<(Team, Vec<MemberView>, bool)> {
+    let (team, place) = load(state, ctx, id).await?;
+    let full = super::privacy::reveals(ctx, reveal, &Object::Team(place))?;
+    let members: Vec<MemberView> = store::members(&state.db, id)
         .await?
         .iter()
         .map(|m| member_view(m, full))
-        .collect())
+        .collect();
+    if full && log_view {
+        let details = serde_json::json!({"rows": members.len()});
+        super::privacy::log_unmasked(state, ctx, Subject::new("team", Some(id), &team.name), details).await?;
+    }
+    Ok((team, members, full))
 }
 
 /// The fields of a person as typed on the add-member form or sent as JSON.
@@ -525,7 +534,9 @@ pub async fn add_member(state: &AppState, ctx: &Ctx, team_id: i64, input: &Volun
         .await?
         .into_iter()
         .find(|m| m.volunteer.id == volunteer.id);
-    m.map(|m| member_view(&m, true)).ok_or(AppError::NotFound)
+    // Masked: the person may be a record already kept, whose ID number a name and phone must not
+    // reveal; the full view is one `reveal` away, and logged.
+    m.map(|m| member_view(&m, false)).ok_or(AppError::NotFound)
 }
 
 /// Whether the caller keeps `volunteer_id`'s record: it is on this team, or on a team they run.
@@ -699,13 +710,17 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
     Ok(xlsx(bytes, "附件2-志愿者队伍基本情况登记表-模板.xlsx"))
 }
 
-/// The team's roster in the layout of 附件2 (personal data in full for those who maintain the
-/// roster, masked for others); written to the audit trail.
-#[utoipa::path(get, path = "/api/v1/teams/{id}/roster/export.xlsx", tag = "teams",
+/// The team's roster in the layout of 附件2, masked; with `reveal=true` personal data in full for
+/// those who keep the roster. Every export is written to the audit trail (and whether it was full).
+#[utoipa::path(get, path = "/api/v1/teams/{id}/roster/export.xlsx", tag = "teams", params(RevealParam),
     responses((status = 200, description = "the roster (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-pub async fn export(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let (team, _) = load(&state, &ctx, id).await?;
-    let members = members(&state, &ctx, id).await?;
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<RevealParam>,
+) -> AppResult<Response> {
+    let (team, members, full) = members(&state, &ctx, id, q.reveal.unwrap_or(false), false).await?;
     let rows: Vec<Vec<String>> = members
         .iter()
         .enumerate()
@@ -739,7 +754,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let title = format!("{TITLE}（{} · {}）", team.org_name, team.name);
     let bytes = excel::write_form(&sheet_form(&title, &headers()), &rows)?;
     let mut tx = state.db.begin().await?;
-    let summary = serde_json::json!({"rows": rows.len()});
+    let summary = serde_json::json!({"rows": rows.len(), "unmasked": full});
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
@@ -1088,14 +1103,19 @@ pub async fn api_update(
     Ok(Json(update(&state, &ctx, id, &input).await?))
 }
 
-/// The roster, masked unless the caller maintains it.
-#[utoipa::path(get, path = "/api/v1/teams/{id}/members", tag = "teams", responses((status = 200, body = Vec<MemberView>)))]
+/// The roster, masked; with `reveal=true` in full for those who keep it (the view is logged;
+/// 403 for others).
+#[utoipa::path(get, path = "/api/v1/teams/{id}/members", tag = "teams", params(RevealParam),
+    responses((status = 200, body = Vec<MemberView>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn api_members(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(q): Query<RevealParam>,
 ) -> AppResult<Json<Vec<MemberView>>> {
-    Ok(Json(members(&state, &ctx, id).await?))
+    Ok(Json(
+        members(&state, &ctx, id, q.reveal.unwrap_or(false), true).await?.1,
+    ))
 }
 
 /// Put a person on the roster: found by ID number (else name and phone) or recorded anew.
@@ -1458,18 +1478,20 @@ async fn page_update(
 }
 
 /// The team page: its details, the roster and what can be done with it now.
-async fn page_team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn page_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<RevealParam>,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     let (team, place) = load(&state, &ctx, id).await?;
     let campaign = super::campaign::active(&state).await.ok();
     let editable = policy::allows(p, Action::Update, &Object::Team(place.clone()))
         && campaign.as_ref().is_some_and(|c| c.id == team.campaign_id);
-    let full = sees_in_full(p, &place);
-    let members: Vec<MemberView> = store::members(&state.db, id)
-        .await?
-        .iter()
-        .map(|m| member_view(m, full))
-        .collect();
+    let (_, members, full) = members(&state, &ctx, id, q.reveal.unwrap_or(false), true).await?;
+    let may_reveal = !full && policy::may_reveal(p, &Object::Team(place.clone()));
+    let erasures = crate::db::privacy::notices(&state.db, id).await?;
     let members: Vec<_> = members
         .iter()
         .map(|m| {
@@ -1512,7 +1534,7 @@ async fn page_team(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         managers => managers, missing_managers => missing_managers, categories => categories, pending => pending,
         corrections => corrections,
         late => campaign.as_ref().zip(team.roster_accepted_submitted_at.or(team.roster_submitted_at)).is_some_and(|(c, at)| crate::domain::campaign::date_of(at) > c.roster_due),
-        campaign => campaign,
+        campaign => campaign, unmasked => full, may_reveal => may_reveal, erasures => erasures,
     };
     Ok(ctx.render(&state, "team.html", page))
 }

@@ -54,6 +54,16 @@ pub struct UnitParam {
     pub unit_id: Option<i64>,
 }
 
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// The unit (a unit's own staff need not give it); leave out for everyone's.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub unit_id: Option<i64>,
+    /// ID numbers and phones in full (the unit, the district, the police brigade); logged.
+    pub reveal: Option<bool>,
+}
+
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct PickInput {
     #[serde(default, deserialize_with = "lenient_i64")]
@@ -72,12 +82,35 @@ fn unit_of(ctx: &Ctx, given: Option<i64>) -> AppResult<Option<i64>> {
 pub async fn list(state: &AppState, ctx: &Ctx, unit_id: Option<i64>) -> AppResult<(Campaign, Vec<TrafficVolunteer>)> {
     let campaign = super::campaign::active(state).await?;
     let unit = unit_of(ctx, unit_id)?;
-    match unit {
-        Some(u) => ensure(ctx.user()?, Action::View, &Object::TrafficList { unit_id: u })?,
-        None => ensure(ctx.user()?, Action::View, &Object::Training)?,
-    }
+    ensure(ctx.user()?, Action::View, &list_object(unit))?;
     let list = store::traffic_volunteers(&state.db, campaign.id, unit).await?;
     Ok((campaign, list))
+}
+
+/// What the policy is asked about a list: one unit's, or everyone's (the brigade's view).
+fn list_object(unit: Option<i64>) -> Object {
+    match unit {
+        Some(u) => Object::TrafficList { unit_id: u },
+        None => Object::Training,
+    }
+}
+
+/// The list, masked unless the caller asks (`reveal`) and may see it in full; answers whether
+/// it is in full. The caller writes the audit entry of a full view or export.
+async fn list_shown(
+    state: &AppState,
+    ctx: &Ctx,
+    unit_id: Option<i64>,
+    reveal: bool,
+) -> AppResult<(Campaign, Vec<TrafficVolunteer>, bool)> {
+    let (campaign, mut list) = list(state, ctx, unit_id).await?;
+    let full = super::privacy::reveals(ctx, reveal, &list_object(unit_of(ctx, unit_id)?))?;
+    if !full {
+        for x in &mut list {
+            super::privacy::mask_volunteer(&mut x.volunteer);
+        }
+    }
+    Ok((campaign, list, full))
 }
 
 /// The people on the unit's rosters this campaign, each with whether and why they qualify.
@@ -285,11 +318,12 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
 }
 
 /// The traffic volunteers in the layout of 附件3 (a unit's own, or everyone's for the police and
-/// the district); the export is written to the audit trail.
-#[utoipa::path(get, path = "/api/v1/traffic/export.xlsx", tag = "traffic", params(UnitParam),
-    responses((status = 200, description = "the traffic volunteers (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UnitParam>) -> AppResult<Response> {
-    let (campaign, list) = list(&state, &ctx, q.unit_id).await?;
+/// the district), masked; with `reveal=true` ID numbers and phones in full for those who may see
+/// them. Every export is written to the audit trail (and whether it was full).
+#[utoipa::path(get, path = "/api/v1/traffic/export.xlsx", tag = "traffic", params(ExportParams),
+    responses((status = 200, description = "附件3 (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ExportParams>) -> AppResult<Response> {
+    let (campaign, list, full) = list_shown(&state, &ctx, q.unit_id, q.reveal.unwrap_or(false)).await?;
     let rows: Vec<Vec<String>> = list
         .iter()
         .enumerate()
@@ -325,7 +359,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Uni
         .collect();
     let bytes = excel::write_form(&sheet_form(), &rows)?;
     let mut tx = state.db.begin().await?;
-    let summary = serde_json::json!({"rows": rows.len(), "unit_id": q.unit_id});
+    let summary = serde_json::json!({"rows": rows.len(), "unit_id": q.unit_id, "unmasked": full});
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
@@ -424,16 +458,22 @@ pub async fn import(state: &AppState, ctx: &Ctx, unit_id: i64, bytes: &[u8], dry
 
 // ------------------------------------------------------------ JSON API
 
-/// Traffic volunteers: a unit's own (`unit_id`), or everyone's for the police and the district.
-#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(UnitParam, PageParams),
+/// Traffic volunteers: a unit's own (`unit_id`), or everyone's for the police and the district;
+/// ID numbers and phones masked unless `reveal=true` (logged; 403 for those who may not).
+#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(ExportParams, PageParams),
     responses((status = 200, body = Page<TrafficVolunteer>)))]
 pub async fn api_list(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<UnitParam>,
+    Query(q): Query<ExportParams>,
     Query(paging): Query<PageParams>,
 ) -> AppResult<Json<Page<TrafficVolunteer>>> {
-    let (_, volunteers) = list(&state, &ctx, q.unit_id).await?;
+    let (campaign, volunteers, full) = list_shown(&state, &ctx, q.unit_id, q.reveal.unwrap_or(false)).await?;
+    if full {
+        let details = serde_json::json!({"rows": volunteers.len(), "unit_id": q.unit_id});
+        let subject = Subject::new("traffic_list", Some(campaign.id), TITLE);
+        super::privacy::log_unmasked(&state, &ctx, subject, details).await?;
+    }
     Ok(Json(paging.page_of(volunteers)))
 }
 
@@ -568,6 +608,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UnitParam
         rows => rows, candidates => candidates, may_edit => may_edit, submitted_at => submitted_at,
         may_train => crate::auth::policy::allows(p, Action::Create, &Object::Training),
         trainings => trainings, export_query => unit.map(|u| format!("unit_id={u}")).unwrap_or_default(),
+        may_reveal => crate::auth::policy::may_reveal(p, &list_object(unit)),
     };
     Ok(ctx.render(&state, "traffic.html", page))
 }

@@ -159,7 +159,7 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
     };
     crate::features::ensure(p, Action::View, &obj)?;
     let own = v.user_id == Some(p.user_id);
-    let full = own || (reveal && policy::allows(p, Action::Update, &obj));
+    let full = own || (reveal && policy::may_reveal(p, &obj));
     if full && !own {
         let mut tx = state.db.begin().await?;
         audit::record_raw(
@@ -172,7 +172,7 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
         .await?;
         tx.commit().await?;
     }
-    let may_reveal = !own && policy::allows(p, Action::Update, &obj);
+    let may_reveal = !own && policy::may_reveal(p, &obj);
     Ok(record(&v, &teams, trainings_of(state, id).await?, full, may_reveal))
 }
 
@@ -642,6 +642,7 @@ fn record_page(state: &AppState, ctx: &Ctx, r: &Record, may_reveal: bool, own: b
         title => format!("{} · {}", r.name, r.volunteer_no), r => r, politics => politics, sex => sex,
         id_type => crate::domain::volunteer::id_type_label(&r.id_type), may_reveal => may_reveal && !r.unmasked, own => own,
         training_hours => format!("{:.1}", hours as f64 / 60.0),
+        may_erase => !own && super::privacy::staff_may_erase(ctx),
     };
     ctx.render(state, "volunteer.html", page)
 }

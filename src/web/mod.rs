@@ -287,6 +287,12 @@ fn client_ip(req: &Request, trust_proxy: bool) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a request came over HTTPS: the operator says so (`cookie_secure`), or the proxy in
+/// front does (`X-Forwarded-Proto: https`). Cookies get `Secure` and answers get HSTS on this rule.
+pub fn came_over_https(cfg: &crate::app::Config, headers: &HeaderMap) -> bool {
+    cfg.cookie_secure || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
 pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
@@ -306,8 +312,7 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         &Request::from_parts(parts.clone(), Body::empty()),
         state.cfg.trust_proxy,
     );
-    let secure =
-        state.cfg.cookie_secure || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    let secure = came_over_https(&state.cfg, &headers);
 
     let bearer_token = bearer(&headers);
     let token = bearer_token.clone().or_else(|| cookie(&headers, SESSION_COOKIE));

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("traffic.html", include_str!("../../templates/traffic.html")),
     ("checkins.html", include_str!("../../templates/checkins.html")),
     ("volunteer.html", include_str!("../../templates/volunteer.html")),
+    ("erasure.html", include_str!("../../templates/erasure.html")),
     ("calendar.html", include_str!("../../templates/calendar.html")),
     ("activities.html", include_str!("../../templates/activities.html")),
     ("activity.html", include_str!("../../templates/activity.html")),

@@ -338,7 +338,10 @@ async fn a_messy_roster_is_checked_cell_by_cell_and_imported_all_or_nothing() {
     assert_eq!(members(&app, &unit, team).await.len(), 0, "a dry run writes nothing");
     let (status, report) = upload(&app, &unit, team, fixed, false).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    let roster = members(&app, &unit, team).await;
+    let roster = app
+        .get_json(&unit, &format!("/api/v1/teams/{team}/members?reveal=true"))
+        .await;
+    let roster = roster.as_array().unwrap();
     assert_eq!(roster.len(), 4);
     let zhang = roster.iter().find(|m| m["name"] == "张三").unwrap();
     assert_eq!(
@@ -361,9 +364,26 @@ async fn a_messy_roster_is_checked_cell_by_cell_and_imported_all_or_nothing() {
         .iter()
         .any(|m| m["name"] == "张三" && m["on_roster"] == true));
 
-    // Export, then import the export: the same data, nothing added.
-    let export = app
+    // The masked export uploaded again: refused, saying how to get the full one.
+    let masked = app
         .get(&unit, &format!("/api/v1/teams/{team}/roster/export.xlsx"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let (status, report) = upload(&app, &unit, team, masked, true).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("导出完整信息"),
+        "{report}"
+    );
+    // Export in full, then import the export: the same data, nothing added.
+    let export = app
+        .get(&unit, &format!("/api/v1/teams/{team}/roster/export.xlsx?reveal=true"))
         .await
         .bytes()
         .await
@@ -375,7 +395,10 @@ async fn a_messy_roster_is_checked_cell_by_cell_and_imported_all_or_nothing() {
         (report["rows"].as_i64(), report["unchanged"].as_i64()),
         (Some(4), Some(4))
     );
-    let again = members(&app, &unit, team).await;
+    let again = app
+        .get_json(&unit, &format!("/api/v1/teams/{team}/members?reveal=true"))
+        .await;
+    let again = again.as_array().unwrap();
     assert_eq!(again.len(), 4);
     assert_eq!(
         again.iter().find(|m| m["name"] == "李四").unwrap()["id_number"],
@@ -695,7 +718,11 @@ async fn personal_data_is_masked_for_those_who_do_not_keep_the_roster_and_full_v
         )
         .await;
     let vid = res.json::<Value>().await.unwrap()["volunteer_id"].as_i64().unwrap();
-    let full = members(&app, &unit, team).await;
+    // Masked by default even for the unit that keeps the roster; in full when it asks.
+    assert_eq!(members(&app, &unit, team).await[0]["phone"], "139****5678");
+    let full = app
+        .get_json(&unit, &format!("/api/v1/teams/{team}/members?reveal=true"))
+        .await;
     assert_eq!(full[0]["id_number"], id.as_str());
     let masked = members(&app, &street, team).await;
     assert_eq!(masked[0]["id_number"], format!("{}********{}", &id[..6], &id[14..]));

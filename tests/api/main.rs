@@ -19,4 +19,5 @@ mod trust_floods;
 mod trust_forms;
 mod trust_identity;
 mod trust_openapi;
+mod trust_privacy;
 mod trust_uploads;

@@ -260,7 +260,9 @@ async fn categories_guardian_phones_spaces_and_full_width_punctuation_survive_im
     let (status, report) = upload(&app, &unit, id, file, false).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["created"], 2);
-    let members = app.get_json(&unit, &format!("/api/v1/teams/{id}/members")).await;
+    let members = app
+        .get_json(&unit, &format!("/api/v1/teams/{id}/members?reveal=true"))
+        .await;
     let by_name = |n: &str| {
         members
             .as_array()
@@ -278,8 +280,13 @@ async fn categories_guardian_phones_spaces_and_full_width_punctuation_survive_im
     assert_eq!(wang["guardian_name"], "王 大");
     assert_eq!(wang["guardian_phone"], "13900004444");
 
-    // The export carries what was imported, and reads back unchanged.
-    let xlsx = bytes_of(&app, &unit, &format!("/api/v1/teams/{id}/roster/export.xlsx")).await;
+    // The export in full carries what was imported, and reads back unchanged.
+    let xlsx = bytes_of(
+        &app,
+        &unit,
+        &format!("/api/v1/teams/{id}/roster/export.xlsx?reveal=true"),
+    )
+    .await;
     let grid = cells(&xlsx);
     assert!(text(&grid[0][0]).contains("税务（青年）突击队"));
     let row = row_with(&grid, "姓名", "王（小） 五");
@@ -463,9 +470,7 @@ async fn every_form_and_template_prints_like_the_paper_one() {
     let unit = app.token("shuiwu").await;
     let team = own_team(&app, &unit).await["id"].as_i64().unwrap();
     let checkin = app.get_json(&admin, "/api/v1/checkins").await;
-    let checkin = checkin["items"].as_array().unwrap()[0]["id"]
-        .as_i64()
-        .unwrap();
+    let checkin = checkin["items"].as_array().unwrap()[0]["id"].as_i64().unwrap();
     let forms = [
         ("/api/v1/pairings/template.xlsx", "附件1", false),
         ("/api/v1/pairings/export.xlsx", "附件1", false),
