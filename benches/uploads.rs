@@ -102,7 +102,8 @@ fn roster(rows: usize) -> Vec<u8> {
             ]
         })
         .collect();
-    leifeng::excel::write_table("附件2  志愿者队伍基本情况登记表", &headers, &[], &data).unwrap()
+    let form = leifeng::excel::Form::new("附件2", "附件2  志愿者队伍基本情况登记表", &headers, &[]);
+    leifeng::excel::write_form(&form, &data).unwrap()
 }
 
 /// Each probe's latency (ms), the failed probes, and the seconds probed.

@@ -111,7 +111,10 @@ async fn an_id_number_alone_links_nothing_until_the_phone_on_record_proves_it() 
         (mine["id"].as_i64(), mine["phone"].as_str()),
         (Some(vid), Some("13600001111"))
     );
-    assert_eq!(app.get_json(&me, "/api/v1/me/link").await, json!({"pending": false, "by_code": false, "typed": {}}));
+    assert_eq!(
+        app.get_json(&me, "/api/v1/me/link").await,
+        json!({"pending": false, "by_code": false, "typed": {}})
+    );
     // The code opens nothing twice.
     let res = app.post(&me, "/api/v1/me/link", json!({"code": code})).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
