@@ -449,11 +449,63 @@ async fn seed_campaign(
     store::add_member(tx, actor, first_team, rec.id, false).await?;
     let user: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from users where username = 'volunteer'").fetch_one(&mut *c).await?);
     store::link_user(tx, actor, rec.id, user).await?;
+    seed_identity(tx, actor, first_team).await?;
     let teams: Vec<(i64, Option<i64>)> = on_tx!(tx, c => sqlx::query_as(
         "select t.id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id) from teams t
          where t.campaign_id = $1 and t.unit_id is not null order by t.id")
         .bind(campaign.id).fetch_all(&mut *c).await?);
     crate::demo_service::seed(tx, actor, &campaign, &teams, rec.id).await?;
+    Ok(())
+}
+
+/// Proving identity: someone signed up with the name and phone of 李晓燕 on the tax bureau's
+/// roster and waits for the code sent to her phone (or the team's confirmation); 赵强, linked
+/// already, typed a new employer, which waits on the team page as a proposed correction.
+async fn seed_identity(tx: &mut db::Tx, actor: &Actor, team: i64) -> anyhow::Result<()> {
+    use crate::db::campaign as store;
+    use crate::db::identity;
+    use crate::domain::volunteer::VolunteerFields;
+    let person = |name: &str, phone: &str| VolunteerFields {
+        name: name.into(),
+        phone: phone.into(),
+        residence: "东湖街道春晓小区".into(),
+        employer: "明湖区税务局".into(),
+        ..Default::default()
+    };
+    let kept = store::insert_volunteer(tx, actor, &person("李晓燕", "13900005678")).await?;
+    store::add_member(tx, actor, team, kept.id, false).await?;
+    let account = AccountFields {
+        username: "xiaoyan".into(),
+        display_name: "李晓燕".into(),
+        role: "volunteer".into(),
+        street_id: None,
+        community_id: None,
+        unit_id: None,
+        active: true,
+    };
+    // No password: the account only shows how a sign-up waits for proof.
+    let user = users::create_account(tx, actor, &account, "!").await?;
+    let typed = serde_json::json!({"name": "李晓燕", "phone": "13900005678", "residence": "东湖街道春晓小区 5 幢", "consent": "true"});
+    let pending = identity::PendingLink {
+        user_id: user.id,
+        volunteer_id: kept.id,
+        team_id: None,
+        data: typed.to_string(),
+    };
+    identity::insert_pending(tx, &pending).await?;
+    crate::features::identity::issue_code(tx, user.id, &kept, crate::i18n::Lang::Zh)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo code: {e:?}"))?;
+    let other = store::insert_volunteer(tx, actor, &person("赵强", "13900006789")).await?;
+    store::add_member(tx, actor, team, other.id, false).await?;
+    identity::propose_correction(
+        tx,
+        actor,
+        other.id,
+        None,
+        &serde_json::json!({"employer": "明湖区财政局"}),
+    )
+    .await?;
     Ok(())
 }
 
