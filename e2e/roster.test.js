@@ -12,6 +12,9 @@ const {
   launchBrowser, inContext, login, submitAndWait, column, screenshot,
 } = require('./browser');
 
+/** The team page's link that shows ID numbers and phones in full (for those who keep the roster). */
+const REVEAL = '查看完整证件号和电话';
+
 let server;
 let browser;
 
@@ -212,11 +215,15 @@ test('a unit registers a team, fixes and imports a messy roster, submits it; the
       'nobody was on record before');
     await screenshot(page, 'desktop-roster-import-done.png');
 
-    // ---- the roster: nine people, normalised; the unit maintains it and sees the numbers in full
+    // ---- the roster: nine people, normalised; the unit maintains it: masked until it asks to see
+    // the numbers in full (the view is logged)
     await submitAndWait(page, page.locator('main').getByRole('link', { name: '返回', exact: true }));
     assert.equal(page.url(), teamUrl);
     assert.equal((await page.locator('main h2', { hasText: '志愿者名册' }).innerText()).trim(), '志愿者名册（附件2） (9)');
     const people = [P.chen, P.lin, P.zhao, P.sun, P.zhou, P.wu, P.zheng, P.chen2, P.he];
+    for (const id of await column(page, '证件号码')) assert.match(id, /^\d{6}\*{8}\d{3}[\dX]$/);
+    await submitAndWait(page, page.locator('main').getByRole('link', { name: REVEAL, exact: true }));
+    assert.equal(page.url(), `${teamUrl}?reveal=true`);
     assert.deepEqual((await column(page, '姓名')).sort(), people.map((p) => p.name).sort());
     assert.deepEqual((await column(page, '证件号码')).sort(), people.map((p) => p.id).sort());
     const rowOf = async (name) => (await page.locator('table.list tbody tr')
