@@ -9,13 +9,6 @@ use serde_json::{json, Value};
 use crate::helpers::{error_fields, spawn_app, TestApp, PASSWORD};
 use leifeng::demo::resident_id;
 
-async fn new_team(app: &TestApp, token: &str, name: &str) -> i64 {
-    let body = json!({"name": name, "leader_name": "李负责", "leader_phone": "13811112222", "contact_name": "张联络", "contact_phone": "0571-87654321", "categories": "1、交通"});
-    let res = app.post(token, "/api/v1/teams", body).await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
 fn person(name: &str, id: &str, phone: &str) -> Value {
     json!({"name": name, "id_number": id, "phone": phone, "consent": "true", "id_consent": "true"})
 }
@@ -116,7 +109,7 @@ async fn a_person_entered_by_two_units_is_one_record() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
     let unit = app.token("shuiwu").await;
-    let team = new_team(&app, &unit, "税务青年突击队").await;
+    let team = app.new_team(&unit, "税务青年突击队").await;
     let id = resident_id(1995, 3, 8, 123);
     let res = app
         .post(
@@ -149,7 +142,7 @@ async fn a_person_entered_by_two_units_is_one_record() {
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let other = app.token("tushuguan").await;
-    let team2 = new_team(&app, &other, "图书馆志愿服务队").await;
+    let team2 = app.new_team(&other, "图书馆志愿服务队").await;
     let res = app
         .post(
             &other,
@@ -245,7 +238,7 @@ fn messy_roster(rows: &[[&str; 8]]) -> Vec<u8> {
 async fn a_messy_roster_is_checked_cell_by_cell_and_imported_all_or_nothing() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
-    let team = new_team(&app, &unit, "导入测试队").await;
+    let team = app.new_team(&unit, "导入测试队").await;
     let (a, b) = (resident_id(1990, 5, 3, 11), resident_id(2000, 12, 31, 22));
     let full_width_b: String = b
         .chars()
@@ -421,7 +414,7 @@ async fn a_roster_is_submitted_returned_with_a_reason_and_accepted() {
     fields.sort();
     assert_eq!(fields, vec!["contact_name", "leader_name", "members"]);
 
-    let team = new_team(&app, &unit, "审核测试队").await;
+    let team = app.new_team(&unit, "审核测试队").await;
     app.post(
         &unit,
         &format!("/api/v1/teams/{team}/members"),
@@ -503,7 +496,7 @@ async fn traffic_volunteers_are_chosen_by_the_plans_rules_and_trained_by_the_pol
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
     let police = app.token("jiaojing").await;
-    let team = new_team(&app, &unit, "交通劝导队").await;
+    let team = app.new_team(&unit, "交通劝导队").await;
     let year = app.get_json(&unit, "/api/v1/campaigns/active").await["year"]
         .as_i64()
         .unwrap() as i32;
@@ -593,7 +586,7 @@ async fn a_check_in_goes_through_the_street_to_the_community_and_the_plan_follow
     let street = app.token("donghu").await;
     let community = app.token("chunxiao").await;
     let admin = app.token("admin").await;
-    let team = new_team(&app, &unit, "报到测试队").await;
+    let team = app.new_team(&unit, "报到测试队").await;
     let chunxiao = app.find_id(&admin, "/api/v1/communities", "name", "春晓社区").await;
     let fenglin = app.find_id(&admin, "/api/v1/communities", "name", "枫林社区").await;
     let res = app
@@ -708,7 +701,7 @@ async fn personal_data_is_masked_for_those_who_do_not_keep_the_roster_and_full_v
     let admin = app.token("admin").await;
     let unit = app.token("shuiwu").await;
     let street = app.token("donghu").await;
-    let team = new_team(&app, &unit, "脱敏测试队").await;
+    let team = app.new_team(&unit, "脱敏测试队").await;
     let id = resident_id(1988, 8, 8, 808);
     let res = app
         .post(
@@ -761,7 +754,7 @@ async fn personal_data_is_masked_for_those_who_do_not_keep_the_roster_and_full_v
 async fn volunteers_sign_up_through_an_invitation_and_keep_their_own_data() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
-    let team = new_team(&app, &unit, "邀请测试队").await;
+    let team = app.new_team(&unit, "邀请测试队").await;
     let res = app
         .post(&unit, &format!("/api/v1/teams/{team}/invitations"), json!({}))
         .await;
@@ -869,7 +862,7 @@ async fn the_board_shows_every_milestone_per_unit_and_community_in_scope() {
 async fn uploads_of_garbage_never_panic_and_never_write() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
-    let team = new_team(&app, &unit, "乱码测试队").await;
+    let team = app.new_team(&unit, "乱码测试队").await;
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = || {
         seed ^= seed << 13;
@@ -920,7 +913,7 @@ async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
     let street = app.token("donghu").await;
-    let team = new_team(&app, &unit, "登记表测试队").await;
+    let team = app.new_team(&unit, "登记表测试队").await;
     let form = |community: &str, leader: &str| {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
@@ -1027,7 +1020,7 @@ async fn the_registration_form_and_the_traffic_list_upload_as_excel() {
 async fn a_sign_up_matching_only_by_name_and_phone_waits_for_the_team() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
-    let team = new_team(&app, &unit, "确认测试队").await;
+    let team = app.new_team(&unit, "确认测试队").await;
     // On the roster without an ID number.
     let res = app
         .post(

@@ -173,6 +173,49 @@ impl TestApp {
     }
 
     /// The id of the first row of a list whose `field` equals `value` (as the admin sees it).
+    /// A new team of the caller's unit or community; answers its id.
+    pub async fn new_team(&self, token: &str, name: &str) -> i64 {
+        let body = json!({"name": name, "leader_name": "李负责", "leader_phone": "13811112222", "contact_name": "张联络", "contact_phone": "0571-87654321", "categories": "1、交通"});
+        let res = self.post(token, "/api/v1/teams", body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    }
+
+    /// Puts a person on a team's roster; answers their volunteer id.
+    pub async fn add_member(&self, token: &str, team: i64, body: Value) -> i64 {
+        let res = self.post(token, &format!("/api/v1/teams/{team}/members"), body).await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+        res.json::<Value>().await.unwrap()["volunteer_id"].as_i64().unwrap()
+    }
+
+    /// Creates and (unless `draft`) publishes an activity of `team` from `start` to `end` seconds
+    /// from now, with the fields of `extra` on top; answers its id.
+    pub async fn activity(&self, token: &str, team: i64, start: i64, end: i64, extra: Value, draft: bool) -> i64 {
+        let when = |secs: i64| leifeng::domain::service::format_local(leifeng::db::now() + secs);
+        let mut body = json!({
+            "team_id": team, "title": format!("测试活动{}", &leifeng::auth::new_token()[..6]),
+            "category": "public_affairs", "dimension": "environment", "form": "scattered",
+            "address": "春晓社区文化家园", "starts_at": when(start), "ends_at": when(end), "capacity": 10,
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = self.post(token, "/api/v1/activities", body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        if !draft {
+            let res = self
+                .post(
+                    token,
+                    &format!("/api/v1/activities/{id}/status"),
+                    json!({"action": "publish"}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        }
+        id
+    }
+
     pub async fn find_id(&self, admin: &str, list: &str, field: &str, value: &str) -> i64 {
         let page = self.get_json(admin, &format!("{list}?per_page=500")).await;
         page["items"]

@@ -66,32 +66,6 @@ async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Ve
     out
 }
 
-/// Creates and (unless `draft`) publishes an activity of `team`; answers its id.
-async fn activity(app: &TestApp, token: &str, team: i64, start: i64, end: i64, extra: Value, draft: bool) -> i64 {
-    let mut body = json!({
-        "team_id": team, "title": format!("测试活动{}", leifeng::auth::new_token()[..6].to_string()),
-        "category": "public_affairs", "dimension": "environment", "form": "scattered",
-        "address": "春晓社区文化家园", "starts_at": when(start), "ends_at": when(end), "capacity": 10,
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let res = app.post(token, "/api/v1/activities", body).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    if !draft {
-        let res = app
-            .post(
-                token,
-                &format!("/api/v1/activities/{id}/status"),
-                json!({"action": "publish"}),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    }
-    id
-}
-
 fn codes(body: &Value) -> Vec<String> {
     body["error"]["details"]
         .as_array()
@@ -164,16 +138,16 @@ async fn an_activity_is_checked_planned_published_and_cancelled() {
     }
 
     // A risky activity waits for its insurance.
-    let id = activity(
-        &app,
-        &unit,
-        team,
-        2 * 86400,
-        2 * 86400 + 7200,
-        json!({"risky": true, "risk_statement": "河边作业，有落水风险"}),
-        true,
-    )
-    .await;
+    let id = app
+        .activity(
+            &unit,
+            team,
+            2 * 86400,
+            2 * 86400 + 7200,
+            json!({"risky": true, "risk_statement": "河边作业，有落水风险"}),
+            true,
+        )
+        .await;
     assert_eq!(
         app.http
             .get(app.url(&format!("/api/v1/activities/{id}")))
@@ -247,7 +221,9 @@ async fn an_activity_is_checked_planned_published_and_cancelled() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // A draft cancelled before it was ever published stays private.
-    let quiet = activity(&app, &unit, team, 86400 * 5, 86400 * 5 + 3600, json!({}), true).await;
+    let quiet = app
+        .activity(&unit, team, 86400 * 5, 86400 * 5 + 3600, json!({}), true)
+        .await;
     let res = app
         .post(
             &unit,
@@ -309,7 +285,9 @@ async fn sign_ups_fill_places_then_the_waiting_list_in_order() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
     let team = unit_team(&app, &unit).await;
-    let id = activity(&app, &unit, team, 86400, 86400 + 7200, json!({"capacity": 2}), false).await;
+    let id = app
+        .activity(&unit, team, 86400, 86400 + 7200, json!({"capacity": 2}), false)
+        .await;
     let people = volunteers(&app, 3, None, "w").await;
     let mut outcomes = vec![];
     for (_, tok) in &people {
@@ -367,16 +345,16 @@ async fn sign_ups_fill_places_then_the_waiting_list_in_order() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // Team only; not yet open; a clash with another sign-up.
-    let team_only = activity(
-        &app,
-        &unit,
-        team,
-        86400 * 3,
-        86400 * 3 + 3600,
-        json!({"open_to": "team"}),
-        false,
-    )
-    .await;
+    let team_only = app
+        .activity(
+            &unit,
+            team,
+            86400 * 3,
+            86400 * 3 + 3600,
+            json!({"open_to": "team"}),
+            false,
+        )
+        .await;
     let res = app
         .post(
             &people[0].1,
@@ -385,31 +363,24 @@ async fn sign_ups_fill_places_then_the_waiting_list_in_order() {
         )
         .await;
     assert_eq!(codes(&res.json().await.unwrap()), vec!["err.signup_team_only"]);
-    let later = activity(
-        &app,
-        &unit,
-        team,
-        86400 * 4,
-        86400 * 4 + 3600,
-        json!({"signup_opens_at": when(86400)}),
-        false,
-    )
-    .await;
+    let later = app
+        .activity(
+            &unit,
+            team,
+            86400 * 4,
+            86400 * 4 + 3600,
+            json!({"signup_opens_at": when(86400)}),
+            false,
+        )
+        .await;
     let res = app
         .post(&people[0].1, &format!("/api/v1/activities/{later}/signups"), json!({}))
         .await;
     assert_eq!(codes(&res.json().await.unwrap()), vec!["err.signup_not_yet"]);
     // More places: the waiting list moves up in order.
-    let more = activity(
-        &app,
-        &unit,
-        team,
-        86400 * 6,
-        86400 * 6 + 3600,
-        json!({"capacity": 1}),
-        false,
-    )
-    .await;
+    let more = app
+        .activity(&unit, team, 86400 * 6, 86400 * 6 + 3600, json!({"capacity": 1}), false)
+        .await;
     for (_, tok) in &people {
         app.post(tok, &format!("/api/v1/activities/{more}/signups"), json!({}))
             .await;
@@ -435,7 +406,9 @@ async fn sign_ups_fill_places_then_the_waiting_list_in_order() {
     assert!(status.contains(&(people[1].0, "confirmed".to_string())), "{status:?}");
     assert!(status.contains(&(people[2].0, "waiting".to_string())), "{status:?}");
 
-    let clash = activity(&app, &unit, team, 86400 + 1800, 86400 + 5400, json!({}), false).await;
+    let clash = app
+        .activity(&unit, team, 86400 + 1800, 86400 + 5400, json!({}), false)
+        .await;
     let res = app
         .post(&people[1].1, &format!("/api/v1/activities/{clash}/signups"), json!({}))
         .await;
@@ -447,7 +420,9 @@ async fn two_hundred_people_pressing_at_once_never_overbook() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
     let team = unit_team(&app, &unit).await;
-    let id = activity(&app, &unit, team, 86400, 86400 + 7200, json!({"capacity": 7}), false).await;
+    let id = app
+        .activity(&unit, team, 86400, 86400 + 7200, json!({"capacity": 7}), false)
+        .await;
     let people = volunteers(&app, 200, None, "c").await;
     let mut tasks = vec![];
     for (_, tok) in people.clone() {
@@ -513,7 +488,7 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
     let team = unit_team(&app, &unit).await;
     let people = volunteers(&app, 2, Some(team), "s").await;
     let (v, tok) = people[0].clone();
-    let live = activity(&app, &unit, team, -1800, 7200, json!({}), false).await;
+    let live = app.activity(&unit, team, -1800, 7200, json!({}), false).await;
     // Listed by the leader (sign-up has closed at the start); then the volunteer scans, twice.
     let res = app
         .post(
@@ -572,7 +547,7 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
     assert_eq!(out2["changed"], false);
 
     // Before it opens; cancelled; not listed on a team-only activity; stale or forged codes; outside the fence.
-    let early = activity(&app, &unit, team, 5 * 3600, 7 * 3600, json!({}), false).await;
+    let early = app.activity(&unit, team, 5 * 3600, 7 * 3600, json!({}), false).await;
     let (st, body) = sign(&app, &tok, early, "sign-in", json!({})).await;
     assert_eq!(
         (st, codes(&body)),
@@ -581,7 +556,7 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
             vec!["err.signin_too_early".to_string()]
         )
     );
-    let cancelled = activity(&app, &unit, team, -600, 3600, json!({}), false).await;
+    let cancelled = app.activity(&unit, team, -600, 3600, json!({}), false).await;
     app.post(
         &unit,
         &format!("/api/v1/activities/{cancelled}/status"),
@@ -591,13 +566,17 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
     let (_, body) = sign(&app, &tok, cancelled, "sign-in", json!({})).await;
     assert_eq!(codes(&body), vec!["err.signin_cancelled"]);
     let outsider = volunteers(&app, 1, None, "o").await;
-    let closed = activity(&app, &unit, team, -600, 3600, json!({"open_to": "team"}), false).await;
+    let closed = app
+        .activity(&unit, team, -600, 3600, json!({"open_to": "team"}), false)
+        .await;
     let (_, body) = sign(&app, &outsider[0].1, closed, "sign-in", json!({})).await;
     assert_eq!(codes(&body), vec!["err.signin_not_listed"]);
     let (_, body) = sign(&app, &tok, closed, "sign-out", json!({})).await;
     assert_eq!(codes(&body), vec!["err.not_signed_in"]);
 
-    let rotating = activity(&app, &unit, team, -600, 3600, json!({"code_rotates": true}), false).await;
+    let rotating = app
+        .activity(&unit, team, -600, 3600, json!({"code_rotates": true}), false)
+        .await;
     let (_, body) = sign(&app, &tok, rotating, "sign-in", json!({})).await;
     assert_eq!(codes(&body), vec!["err.code_missing"]);
     let (_, body) = sign(&app, &tok, rotating, "sign-in", json!({"code": "0123456789"})).await;
@@ -610,20 +589,20 @@ async fn sign_in_is_checked_idempotent_and_refused_clearly() {
     assert_eq!(st, StatusCode::OK);
     // A code from another activity is no code for this one.
     let other = app.get_json(&unit, &format!("/api/v1/activities/{live}/code")).await;
-    let fixed = activity(&app, &unit, team, -600, 3600, json!({}), false).await;
+    let fixed = app.activity(&unit, team, -600, 3600, json!({}), false).await;
     let (_, body) = sign(&app, &tok, fixed, "sign-in", json!({"code": other["code"]})).await;
     assert_eq!(codes(&body), vec!["err.code_stale"]);
 
-    let fenced = activity(
-        &app,
-        &unit,
-        team,
-        -600,
-        3600,
-        json!({"lat": "30.2741", "lng": "120.1551", "geofence_m": 200}),
-        false,
-    )
-    .await;
+    let fenced = app
+        .activity(
+            &unit,
+            team,
+            -600,
+            3600,
+            json!({"lat": "30.2741", "lng": "120.1551", "geofence_m": 200}),
+            false,
+        )
+        .await;
     let (_, body) = sign(&app, &tok, fenced, "sign-in", json!({})).await;
     assert_eq!(codes(&body), vec!["err.position_needed"]);
     let (_, body) = sign(&app, &tok, fenced, "sign-in", json!({"lat": 30.29, "lng": 120.1551})).await;
@@ -671,7 +650,7 @@ async fn hours_are_confirmed_corrected_with_history_and_certified() {
     let v = me["id"].as_i64().unwrap();
     let others = volunteers(&app, 2, Some(team), "h").await;
     // Recorded after the fact: from four hours ago to one hour ago.
-    let past = activity(&app, &unit, team, -4 * 3600, -3600, json!({}), false).await;
+    let past = app.activity(&unit, team, -4 * 3600, -3600, json!({}), false).await;
     let a = app.get_json(&unit, &format!("/api/v1/activities/{past}")).await;
     let (start, end) = (a["starts_at"].as_i64().unwrap(), a["ends_at"].as_i64().unwrap());
     for who in [v, others[0].0, others[1].0] {
@@ -887,7 +866,7 @@ async fn a_walk_in_signs_in_and_out_from_the_poster_page() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
     let team = unit_team(&app, &unit).await;
-    let live = activity(&app, &unit, team, -600, 7200, json!({}), false).await;
+    let live = app.activity(&unit, team, -600, 7200, json!({}), false).await;
     let code = app.get_json(&unit, &format!("/api/v1/activities/{live}/code")).await["code"]
         .as_str()
         .unwrap()
@@ -969,7 +948,7 @@ async fn a_walk_in_signs_in_and_out_from_the_poster_page() {
     assert_eq!(walkin["method"], "walk_in");
     assert!(walkin["signed_out_at"].is_i64());
     // A photo of the code from another activity does not open this one's page for signing.
-    let other = activity(&app, &unit, team, -600, 7200, json!({}), false).await;
+    let other = app.activity(&unit, team, -600, 7200, json!({}), false).await;
     let page = phone
         .get(app.url(&format!("/s/{other}?c={code}")))
         .send()
@@ -988,7 +967,9 @@ async fn two_servers_on_one_database_share_places_and_sign_ins() {
     let b = spawn_on(&a.db_url).await;
     let unit = a.token("shuiwu").await;
     let team = unit_team(&a, &unit).await;
-    let id = activity(&a, &unit, team, 86400, 90000, json!({"capacity": 3}), false).await;
+    let id = a
+        .activity(&unit, team, 86400, 90000, json!({"capacity": 3}), false)
+        .await;
     let people = volunteers(&a, 30, None, "d").await;
     let mut tasks = vec![];
     for (i, (_, tok)) in people.iter().enumerate() {
@@ -1010,7 +991,7 @@ async fn two_servers_on_one_database_share_places_and_sign_ins() {
         confirmed += t.await.unwrap() as usize;
     }
     assert_eq!(confirmed, 3);
-    let live = activity(&a, &unit, team, -600, 7200, json!({}), false).await;
+    let live = a.activity(&unit, team, -600, 7200, json!({}), false).await;
     let code = a.get_json(&unit, &format!("/api/v1/activities/{live}/code")).await["code"].clone();
     let (st, first) = sign(&a, &people[0].1, live, "sign-in", json!({ "code": code })).await;
     assert_eq!((st, first["changed"].clone()), (StatusCode::OK, json!(true)));
@@ -1224,7 +1205,7 @@ async fn whoever_is_still_signed_in_at_the_end_is_signed_out_and_flagged() {
     let team = unit_team(&app, &unit).await;
     let people = volunteers(&app, 1, Some(team), "e").await;
     // Over longer ago than the sign-out grace (two hours by default).
-    let past = activity(&app, &unit, team, -5 * 3600, -3 * 3600, json!({}), false).await;
+    let past = app.activity(&unit, team, -5 * 3600, -3 * 3600, json!({}), false).await;
     let a = app.get_json(&unit, &format!("/api/v1/activities/{past}")).await;
     let res = app
         .post(

@@ -20,19 +20,6 @@ fn codes(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn new_team(app: &TestApp, token: &str, name: &str) -> i64 {
-    let body = json!({"name": name, "leader_name": "李负责", "leader_phone": "13811112222", "contact_name": "张联络", "contact_phone": "0571-87654321", "categories": "1、交通"});
-    let res = app.post(token, "/api/v1/teams", body).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-async fn add_member(app: &TestApp, token: &str, team: i64, body: Value) -> i64 {
-    let res = app.post(token, &format!("/api/v1/teams/{team}/members"), body).await;
-    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
-    res.json::<Value>().await.unwrap()["volunteer_id"].as_i64().unwrap()
-}
-
 async fn join(app: &TestApp, body: Value) -> (StatusCode, Value) {
     let res = app.http.post(app.url("/api/v1/join")).json(&body).send().await.unwrap();
     (res.status(), res.json().await.unwrap())
@@ -54,16 +41,16 @@ async fn code_sent_to(app: &TestApp, phone: &str) -> Option<String> {
 async fn an_id_number_alone_links_nothing_until_the_phone_on_record_proves_it() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
-    let team = new_team(&app, &unit, "身份测试队").await;
+    let team = app.new_team(&unit, "身份测试队").await;
     let id = resident_id(1988, 8, 8, 888);
-    let vid = add_member(
-        &app,
-        &unit,
-        team,
-        json!({"name": "周正", "id_number": id, "phone": "13600001111", "employer": "明湖区税务局",
+    let vid = app
+        .add_member(
+            &unit,
+            team,
+            json!({"name": "周正", "id_number": id, "phone": "13600001111", "employer": "明湖区税务局",
                "consent": "true", "id_consent": "true"}),
-    )
-    .await;
+        )
+        .await;
     // A stranger who knows the ID number signs up with their own phone.
     let (status, body) = join(
         &app,
@@ -163,9 +150,8 @@ async fn an_id_number_alone_links_nothing_until_the_phone_on_record_proves_it() 
 async fn codes_expire_allow_few_tries_and_are_sent_a_few_times_an_hour() {
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
-    let team = new_team(&app, &unit, "验证码测试队").await;
-    add_member(
-        &app,
+    let team = app.new_team(&unit, "验证码测试队").await;
+    app.add_member(
         &unit,
         team,
         json!({"name": "钱多", "phone": "13600003333", "consent": "true"}),
@@ -211,16 +197,16 @@ async fn a_team_cannot_confirm_through_its_invitation_someone_another_team_keeps
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
     let community = app.token("chunxiao").await;
-    let theirs = new_team(&app, &community, "春晓居民队").await;
-    let victim = add_member(
-        &app,
-        &community,
-        theirs,
-        json!({"name": "孙丽", "phone": "13600004444", "residence": "春晓小区", "consent": "true"}),
-    )
-    .await;
+    let theirs = app.new_team(&community, "春晓居民队").await;
+    let victim = app
+        .add_member(
+            &community,
+            theirs,
+            json!({"name": "孙丽", "phone": "13600004444", "residence": "春晓小区", "consent": "true"}),
+        )
+        .await;
     // The unit's leader invites, then signs up through the invitation as that person.
-    let ours = new_team(&app, &unit, "邀请队").await;
+    let ours = app.new_team(&unit, "邀请队").await;
     let res = app
         .post(&unit, &format!("/api/v1/teams/{ours}/invitations"), json!({}))
         .await;
@@ -280,17 +266,17 @@ async fn a_roster_entry_that_matches_another_teams_record_by_name_and_phone_is_a
     let app = spawn_app().await;
     let unit = app.token("shuiwu").await;
     let community = app.token("chunxiao").await;
-    let theirs = new_team(&app, &community, "春晓居民二队").await;
+    let theirs = app.new_team(&community, "春晓居民二队").await;
     let id = resident_id(1975, 5, 5, 555);
-    let victim = add_member(
-        &app,
-        &community,
-        theirs,
-        json!({"name": "吴刚", "id_number": id, "phone": "13600005555", "employer": "春晓物业",
+    let victim = app
+        .add_member(
+            &community,
+            theirs,
+            json!({"name": "吴刚", "id_number": id, "phone": "13600005555", "employer": "春晓物业",
                "consent": "true", "id_consent": "true"}),
-    )
-    .await;
-    let ours = new_team(&app, &unit, "名册测试队").await;
+        )
+        .await;
+    let ours = app.new_team(&unit, "名册测试队").await;
     // Name and phone only: not taken to be the same person, so their ID number stays theirs.
     let res = app
         .post(
@@ -329,26 +315,6 @@ fn now() -> i64 {
     leifeng::db::now()
 }
 
-async fn published_activity(app: &TestApp, token: &str, team: i64, start: i64, end: i64) -> i64 {
-    let body = json!({
-        "team_id": team, "title": "范围测试活动", "category": "public_affairs", "dimension": "environment",
-        "form": "scattered", "address": "春晓社区文化家园", "starts_at": format_local(now() + start),
-        "ends_at": format_local(now() + end), "capacity": 10, "open_to": "all",
-    });
-    let res = app.post(token, "/api/v1/activities", body).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let res = app
-        .post(
-            token,
-            &format!("/api/v1/activities/{id}/status"),
-            json!({"action": "publish"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    id
-}
-
 #[tokio::test]
 async fn ids_in_a_request_body_are_checked_against_the_callers_scope() {
     let app = spawn_app().await;
@@ -357,22 +323,24 @@ async fn ids_in_a_request_body_are_checked_against_the_callers_scope() {
     let ours = items(&app.get_json(&unit, "/api/v1/teams").await)[0]["id"]
         .as_i64()
         .unwrap();
-    let mine = add_member(
-        &app,
-        &unit,
-        ours,
-        json!({"name": "郑一", "phone": "13600006666", "consent": "true"}),
-    )
-    .await;
-    let theirs = new_team(&app, &community, "春晓居民三队").await;
-    let stranger = add_member(
-        &app,
-        &community,
-        theirs,
-        json!({"name": "王二", "phone": "13600007777", "consent": "true"}),
-    )
-    .await;
-    let live = published_activity(&app, &unit, ours, -600, 7200).await;
+    let mine = app
+        .add_member(
+            &unit,
+            ours,
+            json!({"name": "郑一", "phone": "13600006666", "consent": "true"}),
+        )
+        .await;
+    let theirs = app.new_team(&community, "春晓居民三队").await;
+    let stranger = app
+        .add_member(
+            &community,
+            theirs,
+            json!({"name": "王二", "phone": "13600007777", "consent": "true"}),
+        )
+        .await;
+    let live = app
+        .activity(&unit, ours, -600, 7200, json!({"open_to": "all"}), false)
+        .await;
 
     // A leader signs up only people on the organising team's roster; an unknown id looks the same.
     for vid in [stranger, 99_999_999] {
@@ -489,14 +457,16 @@ async fn a_walk_in_never_lands_on_a_record_a_team_keeps() {
     let ours = items(&app.get_json(&unit, "/api/v1/teams").await)[0]["id"]
         .as_i64()
         .unwrap();
-    let kept = add_member(
-        &app,
-        &unit,
-        ours,
-        json!({"name": "冯七", "phone": "13600008888", "consent": "true"}),
-    )
-    .await;
-    let live = published_activity(&app, &unit, ours, -600, 7200).await;
+    let kept = app
+        .add_member(
+            &unit,
+            ours,
+            json!({"name": "冯七", "phone": "13600008888", "consent": "true"}),
+        )
+        .await;
+    let live = app
+        .activity(&unit, ours, -600, 7200, json!({"open_to": "all"}), false)
+        .await;
     let code = app.get_json(&unit, &format!("/api/v1/activities/{live}/code")).await["code"]
         .as_str()
         .unwrap()

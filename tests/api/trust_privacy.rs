@@ -302,28 +302,6 @@ async fn new_volunteer(app: &TestApp, team: i64, username: &str, id_number: &str
     v.id
 }
 
-/// Creates and publishes an activity of `team` from `start` to `end` seconds from now.
-async fn activity(app: &TestApp, token: &str, team: i64, start: i64, end: i64) -> i64 {
-    let body = json!({
-        "team_id": team, "title": format!("隐私测试活动{}", &leifeng::auth::new_token()[..6]),
-        "category": "public_affairs", "dimension": "environment", "form": "scattered",
-        "address": "春晓社区文化家园", "starts_at": format_local(now() + start),
-        "ends_at": format_local(now() + end), "capacity": 10,
-    });
-    let res = app.post(token, "/api/v1/activities", body).await;
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let res = app
-        .post(
-            token,
-            &format!("/api/v1/activities/{id}/status"),
-            json!({"action": "publish"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    id
-}
-
 async fn sign_up(app: &TestApp, token: &str, activity: i64, volunteer: i64) {
     let res = app
         .post(
@@ -365,7 +343,7 @@ async fn a_volunteer_erases_their_record_and_the_figures_and_certificates_stand(
     let (name, phone, id_number) = ("赵隐私", "13912345678", "11010519920517002X");
 
     // Service done and certified before: 4 hours ago to 1 hour ago, hours confirmed.
-    let past = activity(&app, &unit, team, -4 * 3600, -3600).await;
+    let past = app.activity(&unit, team, -4 * 3600, -3600, json!({}), false).await;
     sign_up(&app, &unit, past, v).await;
     let a = app.get_json(&unit, &format!("/api/v1/activities/{past}")).await;
     let (start, end) = (a["starts_at"].as_i64().unwrap(), a["ends_at"].as_i64().unwrap());
@@ -396,9 +374,11 @@ async fn a_volunteer_erases_their_record_and_the_figures_and_certificates_stand(
     let total_before = app.get_json(&admin, &format!("/api/v1/volunteers/{v}/service")).await["total_minutes"].clone();
 
     // Signed up for one under way now and one next week.
-    let now_on = activity(&app, &unit, team, -600, 3600).await;
+    let now_on = app.activity(&unit, team, -600, 3600, json!({}), false).await;
     sign_up(&app, &unit, now_on, v).await;
-    let next_week = activity(&app, &unit, team, 7 * 86400, 7 * 86400 + 3600).await;
+    let next_week = app
+        .activity(&unit, team, 7 * 86400, 7 * 86400 + 3600, json!({}), false)
+        .await;
     sign_up(&app, &unit, next_week, v).await;
 
     // A correction the person proposed (it holds typed values). Test setup, not under test.
@@ -420,10 +400,13 @@ async fn a_volunteer_erases_their_record_and_the_figures_and_certificates_stand(
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["details"][0]["code"], "err.erasure_under_way");
-    assert!(body["error"]["details"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("隐私测试活动"));
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("测试活动"),
+        "names the activity"
+    );
     // Nobody else but the district carries out a request; the team may not.
     let res = app
         .post(
