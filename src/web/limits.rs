@@ -198,15 +198,23 @@ impl Limiter {
     }
 }
 
-/// Adds every gathered hit to the shared counts in one transaction and learns the totals.
+/// How many of an instance's hits on a key wait before they are added to the shared count: a
+/// hundredth of the limit. Until then a key's hits cost no write at all (a volunteer's one scan on
+/// a busy morning), and each instance can be behind the shared count by at most this many.
+fn flush_at(rule: &Rule) -> i64 {
+    (rule.limit / 100).max(1)
+}
+
+/// Adds the gathered hits that matter to the shared counts in one transaction and learns the
+/// totals.
 async fn flush(db: &Db, map: &Mutex<HashMap<String, (Rule, Local)>>) -> anyhow::Result<()> {
     let now = db::now();
     let batch: Vec<(String, i64, i64)> = {
         let mut map = map.lock().expect("rate limit map");
-        // A counter of a window that is over is of no more use.
-        map.retain(|_, (rule, l)| l.unsent > 0 || l.start == limits::window_start(now, rule.window));
+        // A counter of a window that is over is of no more use once what it owes is written.
+        map.retain(|_, (rule, l)| l.unsent >= flush_at(rule) || l.start == limits::window_start(now, rule.window));
         map.iter_mut()
-            .filter(|(_, (_, l))| l.unsent > 0)
+            .filter(|(_, (rule, l))| l.unsent >= flush_at(rule) || (l.known > 0 && l.unsent > 0))
             .map(|(k, (_, l))| {
                 let n = std::mem::take(&mut l.unsent);
                 (k.clone(), l.start, n)
