@@ -509,7 +509,8 @@ pub async fn add_member(state: &AppState, ctx: &Ctx, team_id: i64, input: &Volun
     let actor = ctx.actor();
     let mut tx = state.db.begin().await?;
     let volunteer = match store::match_volunteer(&mut tx, f.id_number.as_deref(), &f.name, &f.phone).await? {
-        Match::ById(id) | Match::ByNamePhone(id) if keeps(state, ctx, team_id, id).await? => {
+        // On this team (which the caller runs) or another team they run: theirs to update.
+        Match::ById(id) | Match::ByNamePhone(id) if super::volunteers::holds_record(state, ctx, id).await? => {
             store::update_volunteer(&mut tx, &actor, id, &f).await?
         }
         // Kept by other teams only: put on the roster as it is; what was typed differently is
@@ -537,15 +538,6 @@ pub async fn add_member(state: &AppState, ctx: &Ctx, team_id: i64, input: &Volun
     // Masked: the person may be a record already kept, whose ID number a name and phone must not
     // reveal; the full view is one `reveal` away, and logged.
     m.map(|m| member_view(&m, false)).ok_or(AppError::NotFound)
-}
-
-/// Whether the caller keeps `volunteer_id`'s record: it is on this team, or on a team they run.
-async fn keeps(state: &AppState, ctx: &Ctx, team_id: i64, volunteer_id: i64) -> AppResult<bool> {
-    let on_team = store::volunteer_teams(&state.db, volunteer_id)
-        .await?
-        .iter()
-        .any(|t| t.id == team_id);
-    Ok(on_team || super::volunteers::holds_record(state, ctx, volunteer_id).await?)
 }
 
 pub async fn remove_member(state: &AppState, ctx: &Ctx, team_id: i64, volunteer_id: i64) -> AppResult<()> {

@@ -765,15 +765,15 @@ async fn volunteers_sign_up_through_an_invitation_and_keep_their_own_data() {
     join["username"] = json!("fengzhi");
     join["password"] = json!("Serve-People-2026");
     join["invite"] = json!("forged");
-    let res = app.http.post(app.url("/api/v1/join")).json(&join).send().await.unwrap();
+    let res = app.join(&join).await;
     assert_eq!(error_fields(&res.json().await.unwrap()), vec!["invite"]);
     join["invite"] = json!(invite);
-    let res = app.http.post(app.url("/api/v1/join")).json(&join).send().await.unwrap();
+    let res = app.join(&join).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     assert!(members(&app, &unit, team).await.iter().any(|m| m["name"] == "冯志"));
     // Signing up twice as the same person is refused.
     join["username"] = json!("fengzhi2");
-    let res = app.http.post(app.url("/api/v1/join")).json(&join).send().await.unwrap();
+    let res = app.join(&join).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 
     let me = app.token_for("fengzhi", "Serve-People-2026").await;
@@ -1093,12 +1093,7 @@ async fn a_sign_up_matching_only_by_name_and_phone_waits_for_the_team() {
     let mut other = sign_up("weidong");
     other["name"] = json!("卫东");
     other["phone"] = json!("13744445555");
-    app.http
-        .post(app.url("/api/v1/join"))
-        .json(&other)
-        .send()
-        .await
-        .unwrap();
+    app.join(&other).await;
     let pending = app.get_json(&unit, &format!("/api/v1/teams/{team}/pending")).await;
     let user_id = pending[0]["user_id"].as_i64().unwrap();
     let record = app

@@ -173,6 +173,16 @@ impl TestApp {
     }
 
     /// The id of the first row of a list whose `field` equals `value` (as the admin sees it).
+    /// A public sign-up (`POST /api/v1/join`, no token).
+    pub async fn join(&self, body: &Value) -> Response {
+        self.http
+            .post(self.url("/api/v1/join"))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A new team of the caller's unit or community; answers its id.
     pub async fn new_team(&self, token: &str, name: &str) -> i64 {
         let body = json!({"name": name, "leader_name": "李负责", "leader_phone": "13811112222", "contact_name": "张联络", "contact_phone": "0571-87654321", "categories": "1、交通"});

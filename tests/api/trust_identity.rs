@@ -21,7 +21,7 @@ fn codes(body: &Value) -> Vec<String> {
 }
 
 async fn join(app: &TestApp, body: Value) -> (StatusCode, Value) {
-    let res = app.http.post(app.url("/api/v1/join")).json(&body).send().await.unwrap();
+    let res = app.join(&body).await;
     (res.status(), res.json().await.unwrap())
 }
 
