@@ -1,72 +1,19 @@
 //! The application state and the router, assembled from each feature's router.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{HeaderName, HeaderValue};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Response;
 use axum::Router;
-use minijinja::Environment;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::db::Db;
 use crate::features;
 use crate::openapi;
-use crate::web::{self, templates};
-
-/// How this instance runs; nothing here is state that other instances need to share.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub addr: String,
-    pub data_dir: PathBuf,
-    pub database_url: Option<String>,
-    /// Take the client address from `X-Forwarded-For` (behind a load balancer).
-    pub trust_proxy: bool,
-    /// Mark cookies Secure even when no proxy says the request came over HTTPS.
-    pub cookie_secure: bool,
-    /// Requests one signed-in account may make per minute (0: no limit).
-    pub user_rate_limit: i64,
-}
-
-impl Config {
-    /// The explicit database URL, or the SQLite file in the data directory.
-    pub fn database_url(&self) -> String {
-        match &self.database_url {
-            Some(u) if !u.trim().is_empty() => u.trim().to_string(),
-            _ => format!("sqlite://{}", self.data_dir.join("leifeng.db").display()),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub templates: Arc<Environment<'static>>,
-    pub cfg: Arc<Config>,
-    /// Scans are written in shared transactions (group commit).
-    pub scans: crate::db::batch::ScanWriter,
-    /// Request rate limits, counted in the database.
-    pub limits: web::limits::Limiter,
-    /// The few slots in which uploads are read, off the async runtime.
-    pub uploads: web::upload::Gate,
-}
-
-impl AppState {
-    pub fn new(db: Db, cfg: Config) -> AppState {
-        AppState {
-            scans: crate::db::batch::ScanWriter::start(db.clone()),
-            limits: web::limits::Limiter::start(db.clone(), cfg.user_rate_limit),
-            db,
-            templates: Arc::new(templates::environment()),
-            cfg: Arc::new(cfg),
-            uploads: web::upload::Gate::default(),
-        }
-    }
-}
+use crate::state::AppState;
+use crate::web::{self};
 
 /// Every route of the site and the API. The API's are declared with their OpenAPI annotation
 /// (utoipa-axum), so the document (`crate::openapi::document`) is built from this same list.

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{self, AppState, Config};
+use crate::app;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::features::users::{create_from_cli, AccountInput};
 use crate::i18n::Lang;
+use crate::state::{AppState, Config};
 
 #[derive(Parser)]
 #[command(
@@ -236,12 +237,12 @@ pub fn run() -> anyhow::Result<()> {
                         }
                         return crate::demo::seed_and_print(&pool).await;
                     }
-                    "district" => crate::demo_scale::Sizes::district(),
-                    "small" => crate::demo_scale::Sizes::small(),
+                    "district" => crate::demo::scale::Sizes::district(),
+                    "small" => crate::demo::scale::Sizes::small(),
                     other => anyhow::bail!("--scale {other}: use demo, district or small"),
                 };
                 let started = std::time::Instant::now();
-                let r = crate::demo_scale::district(&pool, sizes, tokens_out.as_deref()).await?;
+                let r = crate::demo::scale::district(&pool, sizes, tokens_out.as_deref()).await?;
                 println!(
                     "made {} units, {} communities, {} teams, {} volunteers, {} activities, {} sign-ins in {:.1} s",
                     r.units,

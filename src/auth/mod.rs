@@ -1,9 +1,12 @@
 //! Passwords, sessions and bearer tokens, sign-in throttling; the permission policy lives in
 //! [`policy`].
 
+pub mod acting;
 pub mod policy;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
+pub use acting::Acting;
+
+use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use sha2::{Digest, Sha256};
@@ -85,12 +88,7 @@ pub fn password_problem(password: &str, username: &str) -> Option<FieldError> {
     }
 }
 
-/// A fresh random secret, hex encoded (256 bits).
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
-}
+pub use crate::domain::token::new_token;
 
 /// Sessions are stored by the hash of their token, so a copy of the database opens none.
 pub fn token_hash(token: &str) -> String {

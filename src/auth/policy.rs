@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use crate::domain::org::{OrgKind, Scope};
+
 /// The roles of SPEC §1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -52,13 +54,6 @@ impl Role {
             _ => None,
         }
     }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OrgKind {
-    Street,
-    Community,
-    Unit,
 }
 
 /// Who is asking: the signed-in user and where they sit in the tree.
@@ -328,21 +323,6 @@ pub fn may_edit_identity(p: &Principal, obj: &Object) -> bool {
         }
         _ => false,
     }
-}
-
-/// Which rows of a kind of object a user's lists show.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    /// Rows under (or, for units, paired into) this street.
-    Street(i64),
-    /// Rows of (or paired with) this community.
-    Community(i64),
-    /// Rows of (or paired with) this unit.
-    Unit(i64),
-    /// Only the user's own account.
-    OwnAccount(i64),
-    Nothing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

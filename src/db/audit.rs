@@ -36,19 +36,52 @@ impl Actor {
     }
 }
 
+/// What an audit entry records: a field change (create, update, delete) or an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     Create,
     Update,
     Delete,
+    /// A file of records was taken away (the trail keeps how many rows and whether unmasked).
+    Export,
+    Import,
+    /// Someone looked at personal data in full.
+    ViewUnmasked,
+    SignIn,
+    SignOut,
+    AutoSignOut,
+    SignUp,
+    CancelSignup,
+    ConfirmHours,
+    AddPhoto,
+    IssueCertificate,
+    Password,
+    Erase,
+    /// The demo generator filled the database.
+    DemoScale,
 }
 
 impl Op {
-    fn as_str(self) -> &'static str {
+    /// The action as the trail stores it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Op::Create => "create",
             Op::Update => "update",
             Op::Delete => "delete",
+            Op::Export => "export",
+            Op::Import => "import",
+            Op::ViewUnmasked => "view_unmasked",
+            Op::SignIn => "sign_in",
+            Op::SignOut => "sign_out",
+            Op::AutoSignOut => "auto_sign_out",
+            Op::SignUp => "sign_up",
+            Op::CancelSignup => "cancel_signup",
+            Op::ConfirmHours => "confirm_hours",
+            Op::AddPhoto => "add_photo",
+            Op::IssueCertificate => "issue_certificate",
+            Op::Password => "password",
+            Op::Erase => "erase",
+            Op::DemoScale => "demo_scale",
         }
     }
 }
@@ -109,21 +142,21 @@ pub async fn record<T: Serialize>(
     if op == Op::Update && changes.as_object().is_some_and(|m| m.is_empty()) {
         return Ok(());
     }
-    record_raw(tx, actor, op.as_str(), subject, &changes).await
+    record_raw(tx, actor, op, subject, &changes).await
 }
 
 /// Writes an entry that is not a field change (a sign-in, an export, a view of personal data).
 pub async fn record_raw(
     tx: &mut Tx,
     actor: &Actor,
-    action: &str,
+    op: Op,
     subject: Subject<'_>,
     changes: &Value,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "insert into audit_log (at, user_id, username, ip, action, object_type, object_id, object_label, changes)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(now()).bind(actor.user_id).bind(&actor.username).bind(&actor.ip).bind(action)
+        .bind(now()).bind(actor.user_id).bind(&actor.username).bind(&actor.ip).bind(op.as_str())
         .bind(subject.kind).bind(subject.id).bind(subject.label).bind(changes.to_string())
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
     Ok(())

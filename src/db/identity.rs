@@ -162,7 +162,7 @@ pub async fn propose_correction(
     audit::record_raw(
         tx,
         actor,
-        "create",
+        audit::Op::Create,
         Subject::new("proposed_correction", Some(id), ""),
         &serde_json::json!({"volunteer_id": volunteer_id, "fields": fields}),
     )
@@ -189,7 +189,7 @@ pub async fn close_correction(tx: &mut Tx, actor: &Actor, id: i64, status: &str)
         audit::record_raw(
             tx,
             actor,
-            "update",
+            audit::Op::Update,
             Subject::new("proposed_correction", Some(id), ""),
             &serde_json::json!({"status": status}),
         )

@@ -4,15 +4,33 @@
 //! [`on_db!`] and [`on_tx!`] run the same body on whichever pool is live. Per-backend SQL is
 //! allowed only in the migration folders and in [`Db::backup`].
 
+pub mod activities;
+pub mod attendance;
 pub mod audit;
 pub mod batch;
+pub mod board;
 pub mod campaign;
+pub mod campaigns;
+pub mod certificates;
+pub mod checkins;
+pub mod communities;
+pub mod district;
 pub mod identity;
 pub mod limits;
+pub mod list;
+pub mod managers;
 pub mod orgs;
+pub mod pairings;
 pub mod privacy;
 pub mod service;
+pub mod settings;
+pub mod signups;
+pub mod streets;
+pub mod teams;
+pub mod traffic;
+pub mod units;
 pub mod users;
+pub mod volunteers;
 
 use std::borrow::Cow;
 use std::path::Path;

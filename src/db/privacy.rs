@@ -249,7 +249,7 @@ pub async fn erase_volunteer(
     audit::record_raw(
         tx,
         &actor,
-        "erase",
+        audit::Op::Erase,
         Subject::new("volunteer", Some(volunteer_id), &volunteer_no),
         &summary,
     )

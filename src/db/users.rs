@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::orgs::{ListQuery, Page};
 use super::{like_pattern, now, Db, Tx};
-use crate::auth::policy::Scope;
+use crate::domain::org::Scope;
 use crate::{on_db, on_tx};
 
 /// An account (the password hash never leaves the database layer).
@@ -177,7 +177,7 @@ pub async fn set_password(
     audit::record_raw(
         tx,
         actor,
-        "password",
+        audit::Op::Password,
         Subject::new("user", Some(id), &label),
         &serde_json::json!({}),
     )

@@ -13,8 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::text::fold_width;
-use crate::error::{AppError, AppResult, FieldError};
-use crate::web::upload;
+use crate::error::{AppError, FieldError};
 pub use limits::Limit;
 
 /// The largest upload accepted, and the most data rows.
@@ -83,18 +82,6 @@ impl ImportReport {
 pub enum ImportRefused {
     Report(ImportReport),
     Error(crate::error::ErrorBody),
-}
-
-/// An upload's report answers 200 when every row is fine, 422 when any row has a problem.
-impl axum::response::IntoResponse for ImportReport {
-    fn into_response(self) -> axum::response::Response {
-        let status = if self.errors.is_empty() {
-            axum::http::StatusCode::OK
-        } else {
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY
-        };
-        (status, axum::Json(self)).into_response()
-    }
 }
 
 /// A data row: its Excel row number and each expected column's text.
@@ -329,23 +316,14 @@ fn read_cells<RS: std::io::Read + std::io::Seek>(
     Ok(grid)
 }
 
-/// Reads an uploaded sheet as [`read_sheet`] does, off the async runtime and within the upload
-/// limits; every upload of a form goes through here. A file that cannot be read is refused on
-/// the field `file` with a message naming the problem or the limit.
-pub async fn read(state: &crate::app::AppState, bytes: &[u8], columns: &'static [Column]) -> AppResult<Vec<SheetRow>> {
-    let bytes = bytes.to_vec();
-    upload::off_runtime(&state.uploads, move |deadline| read_sheet(&bytes, columns, deadline))
-        .await?
-        .map_err(read_error)
-}
-
-/// Checks a zip-based Office attachment (.xlsx, .docx) that is stored rather than read: its
-/// parts must unpack within the same limits, so a zip bomb is not kept and handed on.
-pub async fn check_package(state: &crate::app::AppState, bytes: &[u8]) -> AppResult<()> {
-    let bytes = bytes.to_vec();
-    upload::off_runtime(&state.uploads, move |deadline| limits::inspect(&bytes, deadline))
-        .await?
-        .map_err(read_error)
+/// The refusal of an upload that went over a limit, on the field `file`.
+pub fn limit_error(limit: &Limit) -> AppError {
+    let (key, params) = limit.message();
+    let mut e = FieldError::new("file", key);
+    for (name, value) in params {
+        e = e.with(name, value);
+    }
+    AppError::Validation(vec![e])
 }
 
 /// The refusal of a file that could not be read, on the field `file`.
@@ -356,7 +334,7 @@ pub fn read_error(e: ReadError) -> AppError {
         ReadError::Empty => FieldError::new("file", "err.empty_sheet"),
         ReadError::NoHeader(missing) => FieldError::new("file", "err.no_header").with("columns", missing.join("、")),
         ReadError::TooManyRows(n) => FieldError::new("file", "err.too_many_rows").with("max", n),
-        ReadError::Limit(limit) => return upload::limit_error(&limit),
+        ReadError::Limit(limit) => return limit_error(&limit),
     }])
 }
 
@@ -616,25 +594,6 @@ fn write_table(title: &str, headers: &[&str], widths: &[f64], rows: &[Vec<String
 }
 
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// An .xlsx file to download: `fallback` is a plain name for old clients, `name` the real one
-/// (Chinese names travel as RFC 5987 `filename*`).
-pub fn download(bytes: Vec<u8>, fallback: &str, name: &str) -> axum::response::Response {
-    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-    use axum::response::IntoResponse;
-    let disposition = format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        crate::web::urlencode(name)
-    );
-    (
-        [
-            (CONTENT_TYPE, XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
-}
 
 #[cfg(test)]
 mod tests {

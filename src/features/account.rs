@@ -9,11 +9,11 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::auth::{self, hash_password_blocking, password_problem, SessionKind};
 use crate::db::users;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
+use crate::state::AppState;
 use crate::web::{redirect_with_flash, safe_next, set_cookie, unprocessable, Ctx, LANG_COOKIE, SESSION_COOKIE};
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{optional_phone, optional_text, validated};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, TeamPlace};
 use crate::db::campaign::{self as store_campaign, Team, TeamScope, Volunteer};
 use crate::db::service::{self as store, Activity, ActivityFields, ActivityFilter, ActivityLine, SignupOutcome};
@@ -19,6 +18,7 @@ use crate::db::{now, orgs};
 use crate::domain::campaign::{category_label, parse_categories, CATEGORIES};
 use crate::domain::service::{dimension_label, format_local, parse_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::form::{lenient_bool, lenient_i64, Choice, Field, FormPage};
 use crate::web::{redirect_with_flash, Ctx};
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::activities::{load, load_managed};
-use crate::app::AppState;
 use crate::db::batch::Scan;
 use crate::db::campaign as store_campaign;
 use crate::db::service::{self as store, Activity, Attendance, Correction};
 use crate::db::{now, Db};
 use crate::domain::service::{code_valid, confirm_due, distance_m, format_local, parse_local, signin_code, Rules};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::{cookie, form_urlencoded_pairs, redirect_with_flash, set_cookie, Ctx};
 use crate::{on_db, on_tx};
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -9,10 +9,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ensure;
-use crate::app::AppState;
 use crate::auth::policy::{Action, Object};
 use crate::db::audit::{self, AuditEntry, AuditFilter};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::{urlencode, Ctx};
 use utoipa_axum::{router::OpenApiRouter, routes};
 

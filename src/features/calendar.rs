@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ensure, PageParams};
-use crate::app::AppState;
 use crate::auth::policy::{Action, Object};
 use crate::db::audit::{self, Op, Subject};
 use crate::db::campaign::Campaign;
@@ -21,6 +20,7 @@ use crate::domain::calendar::{concentrated_days, weekday_cn};
 use crate::domain::campaign::parse_form_date;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
+use crate::state::AppState;
 use crate::web::{redirect_with_flash, Ctx};
 use crate::{on_db, on_tx};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -71,7 +71,7 @@ pub async fn ensure_days(tx: &mut Tx, actor: &audit::Actor, c: &Campaign) -> Res
     audit::record_raw(
         tx,
         actor,
-        "create",
+        audit::Op::Create,
         Subject::new("calendar", Some(c.id), &c.name),
         &summary,
     )
@@ -266,7 +266,7 @@ async fn xlsx(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     )
     .kinds(&[excel::Kind::Month, excel::Kind::Date]);
     let bytes = excel::write_form(&form, &rows)?;
-    Ok(excel::download(
+    Ok(crate::web::download::download(
         bytes,
         "calendar.xlsx",
         &format!("附件5-{}年集中活动日.xlsx", campaign.year),

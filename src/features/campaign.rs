@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ensure, required_name, validated, PageParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Scope};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, OrgProgress};
@@ -19,6 +18,7 @@ use crate::db::orgs::{self, ListQuery, Page};
 use crate::domain::campaign::{date_of, parse_form_date, today, MilestoneStatus, Milestones};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
+use crate::state::AppState;
 use crate::web::form::{lenient_i64, outcome, Field, FormPage};
 use crate::web::{urlencode, Ctx};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -586,14 +586,14 @@ pub async fn board_export(
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "export",
+        audit::Op::Export,
         Subject::new("board", Some(b.campaign.id), &title),
         &summary,
     )
     .await?;
     tx.commit().await?;
     let name = format!("{}-{}.xlsx", ctx.t("board.title"), b.today);
-    Ok(excel::download(bytes, "board.xlsx", &name))
+    Ok(crate::web::download::download(bytes, "board.xlsx", &name))
 }
 
 // ------------------------------------------------------------ pages

@@ -14,13 +14,13 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::ensure;
 use super::volunteers::{record_of, Record};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Object};
 use crate::db::campaign as store_campaign;
 use crate::db::service::{self as store, Certificate, ServiceLine};
 use crate::domain::campaign::{category_label, date_of};
 use crate::domain::service::{constant_eq, format_local, hours, sign, Rules};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::form::{lenient_i64, Field, FormPage};
 use crate::web::{redirect_with_flash, Ctx};
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -12,7 +12,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{ensure, PageParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Scope};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, CheckIn, TeamScope};
@@ -21,6 +20,7 @@ use crate::domain::campaign::category_label;
 use crate::domain::text::match_key;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel;
+use crate::state::AppState;
 use crate::web::form::lenient_i64;
 use crate::web::{redirect_with_flash, urlencode, Ctx};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -242,7 +242,7 @@ pub async fn file_plan(
     // Word and Excel files are zips: one that would unpack beyond the upload limits is not kept.
     if let (Some((_, bytes)), Some(mime)) = (&file, typed) {
         if mime.starts_with("application/vnd.openxmlformats") {
-            excel::check_package(state, bytes).await?;
+            crate::web::upload::check_package(&state.uploads, bytes).await?;
         }
     }
     let mut tx = state.db.begin().await?;
@@ -315,13 +315,13 @@ pub async fn form_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "export",
+        audit::Op::Export,
         Subject::new("checkin", Some(id), &team.name),
         &summary,
     )
     .await?;
     tx.commit().await?;
-    Ok(excel::download(
+    Ok(crate::web::download::download(
         bytes,
         "checkin.xlsx",
         &format!("附件4-{}-{}.xlsx", team.name, k.community_name),
@@ -355,7 +355,11 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
         .map(|(l, _)| vec![l.to_string(), String::new()])
         .collect();
     let bytes = excel::write_form(&sheet_form(), &rows)?;
-    Ok(excel::download(bytes, "form.xlsx", "附件4-志愿者服务登记表-模板.xlsx"))
+    Ok(crate::web::download::download(
+        bytes,
+        "form.xlsx",
+        "附件4-志愿者服务登记表-模板.xlsx",
+    ))
 }
 
 /// "张三 13812345678" → the name (as typed) and the phone (full-width digits read as digits).
@@ -392,7 +396,7 @@ pub async fn import_registration(
             required: true,
         },
     ];
-    let rows = excel::read(state, bytes, COLUMNS).await?;
+    let rows = crate::web::upload::read(&state.uploads, bytes, COLUMNS).await?;
     let lang = ctx.lang;
     let value = |label: &str| {
         rows.iter()

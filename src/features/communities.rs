@@ -9,11 +9,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{conflict_on_unique, ensure, optional_phone, optional_text, required_name, validated, ListParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::db::orgs::{self, Community, CommunityFields, ListQuery, Page};
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, ListPage, Row};
 use crate::web::Ctx;

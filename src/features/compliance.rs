@@ -12,7 +12,6 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::auth::policy::{self, Listing, Scope};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::Campaign;
@@ -21,6 +20,7 @@ use crate::domain::service::{confirm_due, local};
 use crate::error::{AppError, AppResult};
 use crate::excel;
 use crate::on_db;
+use crate::state::AppState;
 use crate::web::Ctx;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -471,13 +471,17 @@ async fn grid_xlsx(State(state): State<AppState>, ctx: Ctx, Query(params): Query
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "export",
+        audit::Op::Export,
         Subject::new("compliance", None, &title),
         &serde_json::json!({"rows": rows.len()}),
     )
     .await?;
     tx.commit().await?;
-    Ok(excel::download(bytes, "compliance.xlsx", &format!("{title}.xlsx")))
+    Ok(crate::web::download::download(
+        bytes,
+        "compliance.xlsx",
+        &format!("{title}.xlsx"),
+    ))
 }
 
 // ---------------------------------------------------------------- API

@@ -13,7 +13,6 @@ use utoipa::ToSchema;
 
 use super::activities::ActivityInput;
 use super::{ensure, PageParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object};
 use crate::db::audit::{self, Op, Subject};
 use crate::db::campaign::{self as store_campaign, TeamScope};
@@ -23,6 +22,7 @@ use crate::db::{now, Tx};
 use crate::domain::campaign::{category_label, parse_categories};
 use crate::domain::service::{dimension_label, format_local, parse_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::{form_urlencoded_pairs, redirect_with_flash, Ctx};
 use crate::{on_db, on_tx};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -268,7 +268,7 @@ pub async fn create(state: &AppState, ctx: &Ctx, input: &DispatchInput) -> AppRe
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "create",
+        audit::Op::Create,
         Subject::new("dispatch", Some(id), &title),
         &serde_json::json!({"title": title, "target": target, "teams": input.teams}),
     )

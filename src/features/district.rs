@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ensure, required_name, validated};
-use crate::app::AppState;
 use crate::auth::policy::{Action, Object};
 use crate::db::orgs;
 use crate::error::AppResult;
+use crate::state::AppState;
 use crate::web::form::{outcome, Field, FormPage};
 use crate::web::Ctx;
 use utoipa_axum::{router::OpenApiRouter, routes};

@@ -8,12 +8,12 @@ use axum::routing::get;
 use axum::Json;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::auth::policy::{self, Listing, Role};
 use crate::db::orgs::{self, ListQuery};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::tf;
 use crate::on_db;
+use crate::state::AppState;
 use crate::web::templates::{CSS, JS};
 use crate::web::Ctx;
 use utoipa_axum::router::OpenApiRouter;

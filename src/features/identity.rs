@@ -15,7 +15,6 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::teams::{check_volunteer, VolunteerInput};
-use crate::app::AppState;
 use crate::auth::policy::{Action, Object};
 use crate::db::audit::{self, Actor, Subject};
 use crate::db::campaign::{self as store, Volunteer};
@@ -25,6 +24,7 @@ use crate::domain::phone::Phone;
 use crate::domain::volunteer::VolunteerFields;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{tf, Lang};
+use crate::state::AppState;
 use crate::web::{self, limits, Ctx};
 
 /// What a code proves: that its holder has the phone on the record.
@@ -232,7 +232,7 @@ pub async fn link(tx: &mut Tx, actor: &Actor, pending: &PendingLink, how: &str) 
     audit::record_raw(
         tx,
         actor,
-        "update",
+        audit::Op::Update,
         Subject::new("pending_link", Some(v.id), &v.volunteer_no),
         &serde_json::json!({"linked": pending.user_id, "proof": how}),
     )

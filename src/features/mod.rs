@@ -186,10 +186,7 @@ pub fn validated(errors: Vec<FieldError>) -> AppResult<()> {
     }
 }
 
-/// The page numbers a list page links to.
-pub fn pages(total: i64, per_page: i64) -> i64 {
-    ((total + per_page - 1) / per_page).max(1)
-}
+pub use crate::web::list::pages;
 
 /// What an upload page shows around the form: where it posts, the template, the instructions,
 /// and the keys of the two success summaries (a passed check, a finished import).
@@ -207,7 +204,7 @@ pub struct ImportView<'a> {
 
 /// The upload page, with the result of the last upload (422 when it had problems).
 pub fn import_page(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     ctx: &crate::web::Ctx,
     view: &ImportView,
     report: Option<&crate::excel::ImportReport>,

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{ensure, validated, ListParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::db::audit::{self, Subject};
 use crate::db::orgs::{self, ListQuery, Page, Pairing};
@@ -18,6 +17,7 @@ use crate::domain::text::clean_name;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::t;
+use crate::state::AppState;
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
 use crate::web::Ctx;
@@ -183,7 +183,7 @@ fn level_cn(level: &str) -> &'static str {
 }
 
 fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
-    excel::download(bytes, "pairings.xlsx", filename)
+    crate::web::download::download(bytes, "pairings.xlsx", filename)
 }
 
 /// A blank pairing table to fill in.
@@ -230,7 +230,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(params): Quer
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "export",
+        audit::Op::Export,
         Subject::new("pairing", None, TITLE),
         &summary,
     )
@@ -272,7 +272,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, bytes: &[u8], dry_run: bool) ->
         )
         .with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)]));
     }
-    let rows = excel::read(state, bytes, COLUMNS).await?;
+    let rows = crate::web::upload::read(&state.uploads, bytes, COLUMNS).await?;
     let mut errors: Vec<CellError> = vec![];
     let mut accepted = vec![];
     let mut seen = std::collections::HashSet::new();
@@ -363,7 +363,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, bytes: &[u8], dry_run: bool) ->
         audit::record_raw(
             &mut tx,
             &ctx.actor(),
-            "import",
+            audit::Op::Import,
             Subject::new("pairing", None, TITLE),
             &summary,
         )

@@ -9,7 +9,6 @@ use axum::{Form, Json};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::auth::policy::{self, Object};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Volunteer};
@@ -17,6 +16,7 @@ use crate::db::privacy::{self as privacy_store, Erasure, ErasureNotice};
 use crate::db::service as store_service;
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::{redirect_with_flash, Ctx};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -52,7 +52,7 @@ pub async fn log_unmasked(
     details: serde_json::Value,
 ) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    audit::record_raw(&mut tx, &ctx.actor(), "view_unmasked", subject, &details).await?;
+    audit::record_raw(&mut tx, &ctx.actor(), audit::Op::ViewUnmasked, subject, &details).await?;
     tx.commit().await?;
     Ok(())
 }

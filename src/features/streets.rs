@@ -9,10 +9,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{conflict_on_unique, ensure, required_name, validated, ListParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object};
 use crate::db::orgs::{self, Page, Street};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::form::{outcome, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
 use crate::web::Ctx;

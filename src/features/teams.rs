@@ -13,7 +13,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::volunteers::RevealParam;
 use super::{ensure, optional_phone, optional_text, required_name, validated};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal, Role, Scope, TeamPlace};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, Manager, Match, Member, Team, TeamFields, TeamScope};
@@ -28,6 +27,7 @@ use crate::domain::volunteer::{id_type_label, validate, validate_sheet_row, RawV
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::{t, tf};
+use crate::state::AppState;
 use crate::web::form::{lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
 use crate::web::{redirect_with_flash, Ctx};
@@ -657,7 +657,7 @@ fn headers() -> Vec<&'static str> {
 }
 
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
-    excel::download(bytes, "roster.xlsx", filename)
+    crate::web::download::download(bytes, "roster.xlsx", filename)
 }
 
 const KINDS: [excel::Kind; 4] = [
@@ -750,7 +750,7 @@ pub async fn export(
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "export",
+        audit::Op::Export,
         Subject::new("team", Some(id), &team.name),
         &summary,
     )
@@ -764,7 +764,7 @@ pub async fn export(
 pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry_run: bool) -> AppResult<ImportReport> {
     let (team, _, _) = load_for_change(state, ctx, team_id).await?;
     let lang = ctx.lang;
-    let rows = excel::read(state, bytes, COLUMNS).await?;
+    let rows = crate::web::upload::read(&state.uploads, bytes, COLUMNS).await?;
     let today = today();
     let mut errors: Vec<CellError> = vec![];
     let mut warnings: Vec<CellError> = vec![];
@@ -950,7 +950,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, team_id: i64, bytes: &[u8], dry
     audit::record_raw(
         &mut tx,
         &actor,
-        "import",
+        audit::Op::Import,
         Subject::new("team", Some(team_id), &team.name),
         &summary,
     )

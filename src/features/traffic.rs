@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ensure, PageParams};
-use crate::app::AppState;
 use crate::auth::policy::{Action, Object, Role};
 use crate::db::audit::{self, Subject};
 use crate::db::campaign::{self as store, Campaign, TrafficVolunteer, Training};
@@ -23,6 +22,7 @@ use crate::domain::volunteer::VolunteerFields;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::{t, tf};
+use crate::state::AppState;
 use crate::web::form::lenient_i64;
 use crate::web::{redirect_with_flash, Ctx};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -309,7 +309,7 @@ fn sheet_form() -> excel::Form<'static> {
 }
 
 fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
-    excel::download(bytes, "traffic.xlsx", filename)
+    crate::web::download::download(bytes, "traffic.xlsx", filename)
 }
 
 pub async fn template(ctx: Ctx) -> AppResult<Response> {
@@ -363,7 +363,7 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Exp
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "export",
+        audit::Op::Export,
         Subject::new("traffic_list", Some(campaign.id), TITLE),
         &summary,
     )
@@ -377,7 +377,7 @@ pub async fn import(state: &AppState, ctx: &Ctx, unit_id: i64, bytes: &[u8], dry
     let campaign = super::campaign::active(state).await?;
     let unit = unit_of(ctx, Some(unit_id))?.ok_or(AppError::NotFound)?;
     ensure(ctx.user()?, Action::Update, &Object::TrafficList { unit_id: unit })?;
-    let rows = excel::read(state, bytes, COLUMNS).await?;
+    let rows = crate::web::upload::read(&state.uploads, bytes, COLUMNS).await?;
     let lang = ctx.lang;
     let all = candidates(state, &campaign, unit).await?;
     let existing: Vec<i64> = store::traffic_volunteers(&state.db, campaign.id, Some(unit))

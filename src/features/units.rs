@@ -9,12 +9,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{conflict_on_unique, ensure, optional_phone, optional_text, required_name, validated, ListParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::db::orgs::{self, Page, Unit, UnitFields};
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{t, Lang};
+use crate::state::AppState;
 use crate::web::form::{outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
 use crate::web::Ctx;

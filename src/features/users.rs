@@ -9,7 +9,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{conflict_on_unique, ensure, optional_text, validated, ListParams};
-use crate::app::AppState;
 use crate::auth::policy::{self, Action, Listing, Object, OrgKind, Role};
 use crate::auth::{hash_password_blocking, password_problem};
 use crate::db::orgs::{self, ListQuery, Page};
@@ -18,6 +17,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{t, Lang};
 use crate::on_db;
+use crate::state::AppState;
 use crate::web::form::{lenient_bool, lenient_i64, outcome, Choice, Field, FormPage};
 use crate::web::list::{Cell, ListPage, Row};
 use crate::web::Ctx;

@@ -13,7 +13,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::teams::{check_volunteer, mask_id, VolunteerInput};
 use super::users::AccountInput;
-use crate::app::AppState;
 use crate::auth::new_token;
 use crate::auth::policy::{self, Action, Object, TeamPlace};
 use crate::db::audit::{self, Actor, Subject};
@@ -22,6 +21,7 @@ use crate::db::{now, users};
 use crate::domain::phone::Phone;
 use crate::domain::politics::PoliticalStatus;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::state::AppState;
 use crate::web::form::{outcome, Field, FormPage};
 use crate::web::Ctx;
 use crate::{on_db, on_tx};
@@ -165,7 +165,7 @@ pub async fn record_of(state: &AppState, ctx: &Ctx, id: i64, reveal: bool) -> Ap
         audit::record_raw(
             &mut tx,
             &ctx.actor(),
-            "view_unmasked",
+            audit::Op::ViewUnmasked,
             Subject::new("volunteer", Some(id), &v.volunteer_no),
             &serde_json::json!({}),
         )
@@ -325,7 +325,7 @@ pub async fn join(state: &AppState, ctx: &Ctx, input: &JoinInput) -> AppResult<J
             crate::db::identity::insert_pending(&mut tx, &pending).await?;
             let summary = serde_json::json!({"user": user.username, "volunteer_id": id});
             let subject = Subject::new("pending_link", Some(id), &existing.volunteer_no);
-            audit::record_raw(&mut tx, &actor, "create", subject, &summary).await?;
+            audit::record_raw(&mut tx, &actor, audit::Op::Create, subject, &summary).await?;
             let code_sent = super::identity::issue_code(&mut tx, user.id, &existing, ctx.lang).await?;
             tx.commit().await?;
             return Ok(Joined {
@@ -450,7 +450,7 @@ pub async fn decide(
     crate::db::identity::delete_pending(&mut tx, user_id).await?;
     let summary = serde_json::json!({"decision": input.decision, "user_id": user_id});
     let subject = Subject::new("pending_link", Some(found.volunteer_id), &found.volunteer_no);
-    audit::record_raw(&mut tx, &actor, "update", subject, &summary).await?;
+    audit::record_raw(&mut tx, &actor, audit::Op::Update, subject, &summary).await?;
     tx.commit().await?;
     Ok(v)
 }
@@ -484,7 +484,7 @@ pub async fn invite(state: &AppState, ctx: &Ctx, team_id: i64) -> AppResult<Invi
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "create",
+        audit::Op::Create,
         Subject::new("invitation", Some(team_id), ""),
         &serde_json::json!({"expires_at": expires_at}),
     )
@@ -536,7 +536,7 @@ pub async fn api_export_me(State(state): State<AppState>, ctx: Ctx) -> AppResult
     audit::record_raw(
         &mut tx,
         &ctx.actor(),
-        "export",
+        audit::Op::Export,
         Subject::new("volunteer", Some(v.id), &v.volunteer_no),
         &serde_json::json!({}),
     )

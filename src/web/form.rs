@@ -158,7 +158,7 @@ impl FormPage {
 /// conflict, the same form again with each error next to its field (422); anything else is
 /// an error page.
 pub async fn outcome<T, Fut>(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     ctx: &super::Ctx,
     result: crate::error::AppResult<T>,
     done: &str,

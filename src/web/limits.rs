@@ -17,9 +17,9 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::AppState;
 use crate::db::{self, limits, Db};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::web::Ctx;
 
 /// One limit: at most `limit` hits per `window` seconds for each subject.

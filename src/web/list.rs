@@ -3,7 +3,6 @@
 use serde::Serialize;
 
 use super::urlencode;
-use crate::features::pages;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Cell {
@@ -100,4 +99,9 @@ impl ListPage {
         self.filters.push(f);
         self
     }
+}
+
+/// The page numbers a list page links to.
+pub fn pages(total: i64, per_page: i64) -> i64 {
+    ((total + per_page - 1) / per_page).max(1)
 }

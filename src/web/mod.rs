@@ -1,6 +1,7 @@
 //! What every request passes through: the session, the language, CSRF, error pages; and the
 //! helpers pages are rendered with.
 
+pub mod download;
 pub mod form;
 pub mod limits;
 pub mod list;
@@ -20,12 +21,12 @@ use axum::Json;
 use minijinja::Value;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::auth::policy::{self, Listing, Principal};
+use crate::auth::Acting;
 use crate::auth::{self, new_token};
-use crate::db::audit::Actor;
 use crate::error::{AppError, ErrorInfo, FieldError};
 use crate::i18n::{t, Lang};
+use crate::state::AppState;
 
 pub const SESSION_COOKIE: &str = "lf_session";
 pub const CSRF_COOKIE: &str = "lf_csrf";
@@ -34,14 +35,13 @@ pub const FLASH_COOKIE: &str = "lf_flash";
 /// The largest form or JSON body outside the upload routes.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Everything a handler knows about who is asking, put in place by [`session_layer`].
+/// Everything a handler knows about the request, put in place by [`session_layer`]: who acts
+/// (an [`Acting`], which services take; `Ctx` derefs to it) and what only pages need.
 #[derive(Clone)]
 pub struct Ctx {
-    pub principal: Option<Principal>,
-    pub lang: Lang,
+    pub acting: Acting,
     /// The token forms must carry back.
     pub csrf: String,
-    pub ip: String,
     /// Path and query of this request, to come back to after signing in.
     pub here: String,
     /// A one-time notice to show (an i18n key), set by the page that redirected here.
@@ -49,31 +49,15 @@ pub struct Ctx {
     pub secure: bool,
 }
 
+impl std::ops::Deref for Ctx {
+    type Target = Acting;
+
+    fn deref(&self) -> &Acting {
+        &self.acting
+    }
+}
+
 impl Ctx {
-    /// The signed-in user, or 401 (which pages turn into the sign-in page).
-    pub fn user(&self) -> Result<&Principal, AppError> {
-        self.principal.as_ref().ok_or(AppError::Unauthorized)
-    }
-
-    pub fn actor(&self) -> Actor {
-        match &self.principal {
-            Some(p) => Actor {
-                user_id: Some(p.user_id),
-                username: p.username.clone(),
-                ip: self.ip.clone(),
-            },
-            None => Actor {
-                user_id: None,
-                username: "(anonymous)".into(),
-                ip: self.ip.clone(),
-            },
-        }
-    }
-
-    pub fn t(&self, key: &str) -> String {
-        t(self.lang, key)
-    }
-
     /// Renders a page inside the common layout.
     pub fn render(&self, state: &AppState, name: &str, page: Value) -> Response {
         let nav = self.principal.as_ref().map(nav_for).unwrap_or_default();
@@ -289,7 +273,7 @@ fn client_ip(req: &Request, trust_proxy: bool) -> String {
 
 /// Whether a request came over HTTPS: the operator says so (`cookie_secure`), or the proxy in
 /// front does (`X-Forwarded-Proto: https`). Cookies get `Secure` and answers get HSTS on this rule.
-pub fn came_over_https(cfg: &crate::app::Config, headers: &HeaderMap) -> bool {
+pub fn came_over_https(cfg: &crate::state::Config, headers: &HeaderMap) -> bool {
     cfg.cookie_secure || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
 }
 
@@ -382,10 +366,8 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
     }
 
     let ctx = Ctx {
-        principal,
-        lang,
+        acting: Acting { principal, lang, ip },
         csrf,
-        ip,
         here,
         flash: flash.clone(),
         secure,
@@ -636,10 +618,8 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     } else {
         let body = info.body(lang);
         let ctx = res.extensions().get::<Ctx>().cloned().unwrap_or_else(|| Ctx {
-            principal: None,
-            lang,
+            acting: Acting::anonymous("", lang),
             csrf: String::new(),
-            ip: String::new(),
             here: here.clone(),
             flash: None,
             secure: false,

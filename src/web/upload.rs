@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, AppResult, FieldError};
-use crate::excel::{limits, Limit};
+use crate::error::{AppError, AppResult};
+use crate::excel::{self, limits, Limit};
 
 /// Uploads read at the same time (the machine's cores stay free for everyone else).
 pub const READERS: usize = 2;
@@ -59,18 +59,39 @@ where
     match tokio::time::timeout(gate.budget + Duration::from_secs(1), task).await {
         Ok(Ok(done)) => Ok(done),
         Ok(Err(e)) => Err(AppError::Internal(anyhow::anyhow!("reading an upload failed: {e}"))),
-        Err(_) => Err(limit_error(&Limit::Time)),
+        Err(_) => Err(excel::limit_error(&Limit::Time)),
     }
 }
 
-/// The refusal of an upload that went over a limit, on the field `file`.
-pub fn limit_error(limit: &Limit) -> AppError {
-    let (key, params) = limit.message();
-    let mut e = FieldError::new("file", key);
-    for (name, value) in params {
-        e = e.with(name, value);
+/// Reads an uploaded sheet as [`excel::read_sheet`] does, off the async runtime and within the upload
+/// limits; every upload of a form goes through here. A file that cannot be read is refused on
+/// the field `file` with a message naming the problem or the limit.
+pub async fn read(gate: &Gate, bytes: &[u8], columns: &'static [excel::Column]) -> AppResult<Vec<excel::SheetRow>> {
+    let bytes = bytes.to_vec();
+    off_runtime(gate, move |deadline| excel::read_sheet(&bytes, columns, deadline))
+        .await?
+        .map_err(excel::read_error)
+}
+
+/// Checks a zip-based Office attachment (.xlsx, .docx) that is stored rather than read: its
+/// parts must unpack within the same limits, so a zip bomb is not kept and handed on.
+pub async fn check_package(gate: &Gate, bytes: &[u8]) -> AppResult<()> {
+    let bytes = bytes.to_vec();
+    off_runtime(gate, move |deadline| excel::limits::inspect(&bytes, deadline))
+        .await?
+        .map_err(excel::read_error)
+}
+
+/// An upload's report answers 200 when every row is fine, 422 when any row has a problem.
+impl axum::response::IntoResponse for excel::ImportReport {
+    fn into_response(self) -> axum::response::Response {
+        let status = if self.errors.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        };
+        (status, axum::Json(self)).into_response()
     }
-    AppError::Validation(vec![e])
 }
 
 #[cfg(test)]

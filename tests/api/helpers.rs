@@ -2,8 +2,8 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use leifeng::app::{AppState, Config};
 use leifeng::db::Db;
+use leifeng::state::{AppState, Config};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
 

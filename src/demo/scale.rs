@@ -507,7 +507,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     audit::record_raw(
         &mut tx,
         &actor,
-        "demo_scale",
+        audit::Op::DemoScale,
         Subject::new("district", None, "demo --scale"),
         &summary,
     )

@@ -1,5 +1,8 @@
 //! `serve --demo`: a believable district on an empty database, so a newcomer sees everything work.
 
+pub mod scale;
+pub mod service;
+
 use crate::auth::{hash_password, new_token};
 use crate::db::audit::Actor;
 use crate::db::orgs::{self, CommunityFields, UnitFields};
@@ -454,7 +457,7 @@ async fn seed_campaign(
         "select t.id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id) from teams t
          where t.campaign_id = $1 and t.unit_id is not null order by t.id")
         .bind(campaign.id).fetch_all(&mut *c).await?);
-    crate::demo_service::seed(tx, actor, &campaign, &teams, rec.id).await?;
+    service::seed(tx, actor, &campaign, &teams, rec.id).await?;
     Ok(())
 }
 
