@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Subject};
 use super::{now, Db, Tx};
+use crate::domain::volunteer::CorrectionStatus;
 use crate::{on_db, on_tx};
 
 /// Puts a message in the outbox. Until a provider is configured for its channel, the message is
@@ -101,6 +102,42 @@ pub async fn pending_of(db: &Db, user_id: i64) -> sqlx::Result<Option<PendingLin
         .bind(user_id).fetch_optional(pool).await)
 }
 
+/// How many sign-ups of this account wait to be linked (0 or 1).
+pub async fn pending_count(db: &Db, user_id: i64) -> sqlx::Result<i64> {
+    on_db!(db, pool => sqlx::query_scalar("select count(*) from pending_links where user_id = $1")
+        .bind(user_id).fetch_one(pool).await)
+}
+
+/// A sign-up waiting for a team to confirm that it is the person on record.
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = PendingLink)]
+pub struct WaitingLink {
+    pub user_id: i64,
+    pub username: String,
+    pub volunteer_id: i64,
+    pub volunteer_no: String,
+    pub name: String,
+    /// The phone on record (masked).
+    pub phone: String,
+    pub created_at: i64,
+    /// False when the person came through this team's invitation and matched a record the team
+    /// does not keep: the team may then only give them a record of their own.
+    pub on_roster: bool,
+    #[serde(skip)]
+    pub data: String,
+}
+
+/// Sign-ups waiting on a team: for people on its roster, or invited to it (unmasked, as stored).
+pub async fn waiting_on_team(db: &Db, team_id: i64) -> sqlx::Result<Vec<WaitingLink>> {
+    on_db!(db, pool => sqlx::query_as(
+        "select p.user_id, u.username, p.volunteer_id, v.volunteer_no, v.name, v.phone, p.created_at, p.data,
+                p.volunteer_id in (select volunteer_id from team_members where team_id = $1) as on_roster
+         from pending_links p join users u on u.id = p.user_id join volunteers v on v.id = p.volunteer_id
+         where p.team_id = $1 or p.volunteer_id in (select volunteer_id from team_members where team_id = $1)
+         order by p.id")
+        .bind(team_id).fetch_all(pool).await)
+}
+
 pub async fn insert_pending(tx: &mut Tx, p: &PendingLink) -> sqlx::Result<()> {
     on_tx!(tx, c => sqlx::query(
         "insert into pending_links (user_id, volunteer_id, team_id, data, created_at) values ($1, $2, $3, $4, $5)")
@@ -181,7 +218,7 @@ pub async fn open_corrections(db: &Db, team_id: i64) -> sqlx::Result<Vec<Propose
 }
 
 /// Closes a proposal as `applied` or `dismissed`; false when someone closed it first.
-pub async fn close_correction(tx: &mut Tx, actor: &Actor, id: i64, status: &str) -> sqlx::Result<bool> {
+pub async fn close_correction(tx: &mut Tx, actor: &Actor, id: i64, status: CorrectionStatus) -> sqlx::Result<bool> {
     let n = on_tx!(tx, c => sqlx::query(
         "update proposed_corrections set status = $1, decided_at = $2, decided_by = $3 where id = $4 and status = 'open'")
         .bind(status).bind(now()).bind(actor.user_id).bind(id).execute(&mut *c).await?.rows_affected());

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Op, Subject};
 use super::{now, Db, Tx};
+use crate::domain::team::RosterStatus;
 use crate::{on_db, on_tx};
 
 /// A volunteer team of a unit (文明单位志愿服务队) or a community (社区居民志愿服务队).
@@ -30,7 +31,7 @@ pub struct Team {
     pub founded_on: String,
     /// `draft`, `submitted`, `accepted`, `returned`, or `resubmitted` (changed after it was
     /// accepted, and submitted again).
-    pub roster_status: String,
+    pub roster_status: RosterStatus,
     pub roster_submitted_at: Option<i64>,
     /// When the roster that was first accepted had been submitted: the board measures the
     /// deadline by it, whatever changes follow.
@@ -178,14 +179,14 @@ pub async fn set_roster_status(
     tx: &mut Tx,
     actor: &Actor,
     id: i64,
-    status: &str,
+    status: RosterStatus,
     reason: &str,
 ) -> Result<Team, sqlx::Error> {
     let before = team_in_tx(tx, id).await?;
     let t = now();
-    let sql = if status == "submitted" || status == "resubmitted" {
+    let sql = if status.under_review() {
         "update teams set roster_status = $1, roster_submitted_at = $2, roster_return_reason = $3, updated_at = $2 where id = $4"
-    } else if status == "accepted" {
+    } else if status == RosterStatus::Accepted {
         "update teams set roster_status = $1, roster_reviewed_at = $2, roster_return_reason = $3, updated_at = $2,
             roster_accepted_submitted_at = coalesce(roster_accepted_submitted_at, roster_submitted_at) where id = $4"
     } else {
@@ -208,10 +209,10 @@ pub async fn set_roster_status(
 /// A changed roster goes back to draft so that it is submitted (and reviewed) again; one that was
 /// accepted keeps its accepted submission for the deadline.
 pub async fn reopen_roster_if_reviewed(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let status: String = on_tx!(tx, c => sqlx::query_scalar("select roster_status from teams where id = $1")
+    let status: RosterStatus = on_tx!(tx, c => sqlx::query_scalar("select roster_status from teams where id = $1")
         .bind(id).fetch_one(&mut *c).await?);
-    if status != "draft" {
-        set_roster_status(tx, actor, id, "draft", "").await?;
+    if let Some(draft) = status.reopened() {
+        set_roster_status(tx, actor, id, draft, "").await?;
     }
     Ok(())
 }

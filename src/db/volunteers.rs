@@ -9,7 +9,7 @@ use super::audit::{self, Actor, Op, Subject};
 use super::teams::{Team, TEAM_SELECT};
 use super::{now, Db, Tx};
 use crate::domain::text::match_key;
-use crate::domain::volunteer::VolunteerFields;
+use crate::domain::volunteer::{Person, VolunteerFields};
 use crate::{on_db, on_tx};
 
 /// One person's record, whatever teams they are in.
@@ -18,25 +18,23 @@ pub struct Volunteer {
     pub id: i64,
     /// 志愿者编号: shown instead of the ID number.
     pub volunteer_no: String,
-    pub name: String,
-    pub sex: String,
-    pub birth_date: String,
-    pub id_type: String,
-    pub id_number: Option<String>,
-    pub phone: String,
-    pub residence: String,
-    pub political_status: String,
-    pub employer: String,
-    pub post: String,
-    pub skills: String,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub person: Person,
     pub consent_at: Option<i64>,
     pub id_consent_at: Option<i64>,
-    pub guardian_name: String,
-    pub guardian_phone: String,
     pub guardian_consent_at: Option<i64>,
     pub user_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A record reads as the person it keeps (`v.name`, `v.phone`).
+impl std::ops::Deref for Volunteer {
+    type Target = Person;
+    fn deref(&self) -> &Person {
+        &self.person
+    }
 }
 
 /// A line of a team's roster: the volunteer and their place in the team.
@@ -198,20 +196,7 @@ impl PeopleIndex {
 
 /// Whether [`update_volunteer`] with these fields would change the record.
 pub fn would_change(v: &Volunteer, f: &VolunteerFields) -> bool {
-    let differs = |new: &str, old: &str| !new.is_empty() && new != old;
-    differs(&f.name, &v.name)
-        || differs(&f.sex, &v.sex)
-        || differs(&f.birth_date, &v.birth_date)
-        || differs(&f.id_type, &v.id_type)
-        || (f.id_number.is_some() && f.id_number != v.id_number)
-        || differs(&f.phone, &v.phone)
-        || differs(&f.residence, &v.residence)
-        || differs(&f.political_status, &v.political_status)
-        || differs(&f.employer, &v.employer)
-        || differs(&f.post, &v.post)
-        || differs(&f.skills, &v.skills)
-        || differs(&f.guardian_name, &v.guardian_name)
-        || differs(&f.guardian_phone, &v.guardian_phone)
+    f.person.would_change(&v.person)
 }
 
 /// Creates a person's record with a new volunteer number; consent is recorded as given now.
@@ -257,15 +242,8 @@ pub async fn update_volunteer(
     f: &VolunteerFields,
 ) -> Result<Volunteer, sqlx::Error> {
     let before = volunteer_in_tx(tx, id).await?;
-    let keep = |new: &str, old: &str| {
-        if new.is_empty() {
-            old.to_string()
-        } else {
-            new.to_string()
-        }
-    };
     let t = now();
-    let id_number = f.id_number.clone().or(before.id_number.clone());
+    let p = f.person.merged_onto(&before.person);
     let id_consent = if f.id_number.is_some() && before.id_number.is_none() {
         Some(t)
     } else {
@@ -280,12 +258,9 @@ pub async fn update_volunteer(
         "update volunteers set name = $1, sex = $2, birth_date = $3, id_type = $4, id_number = $5, phone = $6,
             residence = $7, political_status = $8, employer = $9, post = $10, skills = $11, id_consent_at = $12,
             guardian_name = $13, guardian_phone = $14, guardian_consent_at = $15, updated_at = $16 where id = $17")
-        .bind(keep(&f.name, &before.name)).bind(keep(&f.sex, &before.sex)).bind(keep(&f.birth_date, &before.birth_date))
-        .bind(keep(&f.id_type, &before.id_type)).bind(&id_number).bind(keep(&f.phone, &before.phone))
-        .bind(keep(&f.residence, &before.residence)).bind(keep(&f.political_status, &before.political_status))
-        .bind(keep(&f.employer, &before.employer)).bind(keep(&f.post, &before.post)).bind(keep(&f.skills, &before.skills))
-        .bind(id_consent).bind(keep(&f.guardian_name, &before.guardian_name))
-        .bind(keep(&f.guardian_phone, &before.guardian_phone)).bind(guardian_consent).bind(t).bind(id)
+        .bind(&p.name).bind(&p.sex).bind(&p.birth_date).bind(&p.id_type).bind(&p.id_number).bind(&p.phone)
+        .bind(&p.residence).bind(&p.political_status).bind(&p.employer).bind(&p.post).bind(&p.skills)
+        .bind(id_consent).bind(&p.guardian_name).bind(&p.guardian_phone).bind(guardian_consent).bind(t).bind(id)
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
     let after = volunteer_in_tx(tx, id).await?;
     audit::record(
@@ -418,4 +393,49 @@ pub async fn link_user(tx: &mut Tx, actor: &Actor, volunteer_id: i64, user_id: i
     let after = volunteer_in_tx(tx, volunteer_id).await?;
     let subject = Subject::new("volunteer", Some(volunteer_id), &after.volunteer_no);
     audit::record(tx, actor, Op::Update, subject, Some(&before), Some(&after)).await
+}
+
+/// A training the volunteer attended, for their record.
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct TrainingLine {
+    pub held_on: String,
+    pub place: String,
+    pub content: String,
+    pub minutes: i64,
+    pub passed: bool,
+}
+
+/// The trainings a volunteer attended, oldest first.
+pub async fn trainings_of(db: &Db, volunteer_id: i64) -> Result<Vec<TrainingLine>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
+         join trainings t on t.id = a.training_id where a.volunteer_id = $1 order by t.held_on")
+        .bind(volunteer_id).fetch_all(pool).await)
+}
+
+/// The team an invitation (by its token's hash) puts people on, and when it expires.
+pub async fn invitation(db: &Db, token_hash: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("select team_id, expires_at from invitations where id = $1")
+        .bind(token_hash).fetch_optional(pool).await)
+}
+
+/// Records an invitation to a team (by its token's hash), audited.
+pub async fn insert_invitation(
+    tx: &mut Tx,
+    actor: &Actor,
+    token_hash: &str,
+    team_id: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("insert into invitations (id, team_id, created_at, expires_at) values ($1, $2, $3, $4)")
+        .bind(token_hash).bind(team_id).bind(now()).bind(expires_at).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    audit::record_raw(
+        tx,
+        actor,
+        Op::Create,
+        Subject::new("invitation", Some(team_id), ""),
+        &serde_json::json!({"expires_at": expires_at}),
+    )
+    .await?;
+    Ok(())
 }

@@ -363,18 +363,18 @@ async fn seed_campaign(
             .execute(&mut *c).await.map(|r| r.rows_affected())?);
         // Rosters: most submitted (a few late), some accepted, one returned, the rest still drafts.
         if i % 5 != 4 && !f.contact_name.is_empty() {
-            store::set_roster_status(tx, actor, team.id, "submitted", "").await?;
+            store::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Submitted, "").await?;
             let at = if i % 4 == 3 { april(22) } else { april(19) };
             on_tx!(tx, c => sqlx::query("update teams set roster_submitted_at = $1 where id = $2").bind(at).bind(team.id)
                 .execute(&mut *c).await.map(|r| r.rows_affected())?);
             if i % 3 == 0 {
-                store::set_roster_status(tx, actor, team.id, "accepted", "").await?;
+                store::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Accepted, "").await?;
             } else if i == 7 {
                 store::set_roster_status(
                     tx,
                     actor,
                     team.id,
-                    "returned",
+                    crate::domain::team::RosterStatus::Returned,
                     "请补充联系人电话，并核对第 3 行身份证号",
                 )
                 .await?;
@@ -385,7 +385,7 @@ async fn seed_campaign(
             let m = Milestones::defaults(year);
             let mut picked = 0;
             for member in store::members_in_tx(tx, team.id).await? {
-                let vf = crate::domain::volunteer::VolunteerFields {
+                let vf = crate::domain::volunteer::Person {
                     birth_date: member.volunteer.birth_date.clone(),
                     ..Default::default()
                 };
@@ -467,12 +467,15 @@ async fn seed_campaign(
 async fn seed_identity(tx: &mut db::Tx, actor: &Actor, team: i64) -> anyhow::Result<()> {
     use crate::db::campaign as store;
     use crate::db::identity;
-    use crate::domain::volunteer::VolunteerFields;
+    use crate::domain::volunteer::{Person, VolunteerFields};
     let person = |name: &str, phone: &str| VolunteerFields {
-        name: name.into(),
-        phone: phone.into(),
-        residence: "东湖街道春晓小区".into(),
-        employer: "明湖区税务局".into(),
+        person: Person {
+            name: name.into(),
+            phone: phone.into(),
+            residence: "东湖街道春晓小区".into(),
+            employer: "明湖区税务局".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let kept = store::insert_volunteer(tx, actor, &person("李晓燕", "13900005678")).await?;

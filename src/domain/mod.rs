@@ -9,6 +9,7 @@ pub mod phone;
 pub mod politics;
 mod properties;
 pub mod service;
+pub mod team;
 pub mod text;
 pub mod token;
 pub mod volunteer;

@@ -7,6 +7,8 @@ use super::id_number::{ResidentId, Sex};
 use super::phone::Phone;
 use super::politics::PoliticalStatus;
 use super::text::{clean_name, fold_width};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// ID document types (证件类型); the resident ID card is the common one.
 pub const ID_TYPES: [(&str, &str); 5] = [
@@ -58,9 +60,11 @@ pub struct RawVolunteer {
     pub guardian_phone: String,
 }
 
-/// The fields as stored.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct VolunteerFields {
+/// A person's own data as kept on their record: the one core that the stored record
+/// (`db::volunteers::Volunteer`), a checked form or roster row ([`VolunteerFields`]) and the
+/// masked views of a roster line embed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub struct Person {
     pub name: String,
     /// `M`, `F` or empty.
     pub sex: String,
@@ -75,13 +79,28 @@ pub struct VolunteerFields {
     pub employer: String,
     pub post: String,
     pub skills: String,
-    pub categories: Vec<&'static str>,
-    pub is_manager: bool,
+    /// Under 18: a guardian consented.
     pub guardian_name: String,
     pub guardian_phone: String,
 }
 
-impl VolunteerFields {
+/// The text fields a person may type differently from their record (all but the ID document),
+/// in the order they are compared and proposed.
+pub const TEXT_FIELDS: [&str; 11] = [
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "residence",
+    "political_status",
+    "employer",
+    "post",
+    "skills",
+    "guardian_name",
+    "guardian_phone",
+];
+
+impl Person {
     /// Age on `day` when the full birth date is known (a month-only date counts from its 1st).
     pub fn age_on(&self, day: &str) -> Option<u32> {
         match self.birth_date.len() {
@@ -89,6 +108,196 @@ impl VolunteerFields {
             7 => age_on(&format!("{}-01", self.birth_date), day),
             _ => None,
         }
+    }
+
+    fn text(&self, field: &str) -> &str {
+        match field {
+            "name" => &self.name,
+            "sex" => &self.sex,
+            "birth_date" => &self.birth_date,
+            "phone" => &self.phone,
+            "residence" => &self.residence,
+            "political_status" => &self.political_status,
+            "employer" => &self.employer,
+            "post" => &self.post,
+            "skills" => &self.skills,
+            "guardian_name" => &self.guardian_name,
+            "guardian_phone" => &self.guardian_phone,
+            _ => "",
+        }
+    }
+
+    fn text_mut(&mut self, field: &str) -> Option<&mut String> {
+        Some(match field {
+            "name" => &mut self.name,
+            "sex" => &mut self.sex,
+            "birth_date" => &mut self.birth_date,
+            "phone" => &mut self.phone,
+            "residence" => &mut self.residence,
+            "political_status" => &mut self.political_status,
+            "employer" => &mut self.employer,
+            "post" => &mut self.post,
+            "skills" => &mut self.skills,
+            "guardian_name" => &mut self.guardian_name,
+            "guardian_phone" => &mut self.guardian_phone,
+            _ => return None,
+        })
+    }
+
+    /// The text fields typed here that say something other than `stored` (blanks say nothing).
+    pub fn differences(&self, stored: &Person) -> serde_json::Map<String, serde_json::Value> {
+        TEXT_FIELDS
+            .iter()
+            .filter(|k| {
+                let new = self.text(k);
+                !new.is_empty() && new != stored.text(k)
+            })
+            .map(|k| (k.to_string(), serde_json::Value::String(self.text(k).to_string())))
+            .collect()
+    }
+
+    /// A proposal's fields (a JSON object of text fields) as a person: only what it names.
+    pub fn from_texts(data: &serde_json::Value) -> Person {
+        let mut p = Person::default();
+        for k in TEXT_FIELDS {
+            if let (Some(slot), Some(v)) = (p.text_mut(k), data.get(k).and_then(|v| v.as_str())) {
+                *slot = v.to_string();
+            }
+        }
+        p
+    }
+
+    /// Whether writing these fields over `stored` (blanks keeping what is known) changes it.
+    pub fn would_change(&self, stored: &Person) -> bool {
+        !self.differences(stored).is_empty()
+            || (!self.id_type.is_empty() && self.id_type != stored.id_type)
+            || (self.id_number.is_some() && self.id_number != stored.id_number)
+    }
+
+    /// These fields written over `stored`: blanks never erase what is known.
+    pub fn merged_onto(&self, stored: &Person) -> Person {
+        let mut out = stored.clone();
+        for k in TEXT_FIELDS {
+            let new = self.text(k);
+            if let (false, Some(slot)) = (new.is_empty(), out.text_mut(k)) {
+                *slot = new.to_string();
+            }
+        }
+        if !self.id_type.is_empty() {
+            out.id_type = self.id_type.clone();
+        }
+        if self.id_number.is_some() {
+            out.id_number = self.id_number.clone();
+        }
+        out
+    }
+
+    /// As shown to someone who does not keep the record: ID number, phone and guardian's phone
+    /// masked.
+    pub fn masked(&self) -> Person {
+        let mask_phone = |p: &str| if p.is_empty() { String::new() } else { Phone::mask(p) };
+        Person {
+            id_number: self.id_number.as_deref().map(mask_id),
+            phone: mask_phone(&self.phone),
+            guardian_phone: mask_phone(&self.guardian_phone),
+            ..self.clone()
+        }
+    }
+
+    /// In full, or masked.
+    pub fn shown(&self, full: bool) -> Person {
+        if full {
+            self.clone()
+        } else {
+            self.masked()
+        }
+    }
+}
+
+/// Any ID number shown masked: the first 6 and last 4 characters stay.
+pub fn mask_id(n: &str) -> String {
+    match ResidentId::parse(n) {
+        Ok(id) => id.masked(),
+        Err(_) => {
+            let chars: Vec<char> = n.chars().collect();
+            if chars.len() <= 4 {
+                "****".into()
+            } else {
+                format!(
+                    "{}****{}",
+                    chars[..2].iter().collect::<String>(),
+                    chars[chars.len() - 2..].iter().collect::<String>()
+                )
+            }
+        }
+    }
+}
+
+/// Where a proposed correction stands. Stored as the snake_case name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionStatus {
+    Open,
+    Applied,
+    Dismissed,
+}
+
+impl CorrectionStatus {
+    /// A team's decision on an open proposal: `apply` or `dismiss`.
+    pub fn decided(decision: &str) -> Option<CorrectionStatus> {
+        match decision {
+            "apply" => Some(CorrectionStatus::Applied),
+            "dismiss" => Some(CorrectionStatus::Dismissed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CorrectionStatus::Open => "open",
+            CorrectionStatus::Applied => "applied",
+            CorrectionStatus::Dismissed => "dismissed",
+        }
+    }
+}
+
+/// A team's decision on an uncertain sign-up: `confirm` (the same person as the record matched)
+/// or `reject` (another person: a record of their own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkDecision {
+    Confirm,
+    Reject,
+}
+
+impl LinkDecision {
+    pub fn parse(s: &str) -> Option<LinkDecision> {
+        match s {
+            "confirm" => Some(LinkDecision::Confirm),
+            "reject" => Some(LinkDecision::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// A person as checked on a form or a roster row: their data, and their line on the roster.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VolunteerFields {
+    pub person: Person,
+    pub categories: Vec<&'static str>,
+    pub is_manager: bool,
+}
+
+impl std::ops::Deref for VolunteerFields {
+    type Target = Person;
+    fn deref(&self) -> &Person {
+        &self.person
+    }
+}
+
+impl std::ops::DerefMut for VolunteerFields {
+    fn deref_mut(&mut self) -> &mut Person {
+        &mut self.person
     }
 }
 
@@ -107,10 +316,8 @@ fn yes_no(s: &str) -> Option<bool> {
 /// roster row reports everything at once). `today` (`YYYY-MM-DD`) bounds birth dates and ages.
 pub fn validate(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Problem>) {
     let mut p: Vec<Problem> = vec![];
-    let mut f = VolunteerFields {
-        name: clean_name(&raw.name),
-        ..Default::default()
-    };
+    let mut f = VolunteerFields::default();
+    f.name = clean_name(&raw.name);
     if f.name.is_empty() {
         p.push(("name", "err.required"));
     } else if f.name.chars().count() > 50 {
@@ -199,10 +406,10 @@ pub fn validate(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Proble
         }
     }
     for (field, value, max, slot) in [
-        ("residence", &raw.residence, 100, &mut f.residence),
-        ("employer", &raw.employer, 100, &mut f.employer),
-        ("post", &raw.post, 50, &mut f.post),
-        ("skills", &raw.skills, 200, &mut f.skills),
+        ("residence", &raw.residence, 100, &mut f.person.residence),
+        ("employer", &raw.employer, 100, &mut f.person.employer),
+        ("post", &raw.post, 50, &mut f.person.post),
+        ("skills", &raw.skills, 200, &mut f.person.skills),
     ] {
         *slot = clean_name(value);
         if slot.chars().count() > max {

@@ -63,7 +63,7 @@ pub async fn places(state: &AppState, a: &Activity) -> AppResult<Vec<TeamPlace>>
     let mut out = vec![];
     for id in store::activity_team_ids(&state.db, a.id).await? {
         if let Some(team) = store_campaign::get_team(&state.db, id).await? {
-            out.push(super::teams::place(state, &team).await?);
+            out.push(super::teams::place(&state.db, &team).await?);
         }
     }
     Ok(out)
@@ -88,7 +88,7 @@ pub async fn leads_a_team_of(state: &AppState, ctx: &Ctx, a: &Activity, voluntee
             && policy::allows(
                 p,
                 Action::Update,
-                &Object::Team(super::teams::place(state, &team).await?),
+                &Object::Team(super::teams::place(&state.db, &team).await?),
             )
         {
             return Ok(true);
@@ -135,7 +135,7 @@ async fn own_teams(state: &AppState, ctx: &Ctx) -> AppResult<Vec<Team>> {
     };
     let mut out = vec![];
     for t in store_campaign::list_teams(&state.db, campaign.id, scope, None).await? {
-        let place = super::teams::place(state, &t).await?;
+        let place = super::teams::place(&state.db, &t).await?;
         if policy::allows(p, Action::Update, &Object::Team(place)) {
             out.push(t);
         }
@@ -275,7 +275,7 @@ async fn check(
         }
         Some(id) => match store_campaign::get_team(&state.db, id).await? {
             Some(t) if t.campaign_id == campaign.id => {
-                let place = super::teams::place(state, &t).await?;
+                let place = super::teams::place(&state.db, &t).await?;
                 if !policy::allows(p, Action::Update, &Object::Team(place.clone())) {
                     return Err(AppError::Forbidden);
                 }
@@ -293,7 +293,7 @@ async fn check(
         let main = store_campaign::get_team(&state.db, b.team_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let place = super::teams::place(state, &main).await?;
+        let place = super::teams::place(&state.db, &main).await?;
         if !policy::allows(p, Action::Update, &Object::Team(place)) {
             return Err(AppError::Forbidden);
         }
@@ -314,7 +314,7 @@ async fn check(
             for id in ids {
                 match store_campaign::get_team(&state.db, *id).await? {
                     Some(t) if t.campaign_id == campaign.id => {
-                        let place = super::teams::place(state, &t).await?;
+                        let place = super::teams::place(&state.db, &t).await?;
                         if !policy::allows(p, Action::Update, &Object::Team(place)) {
                             return Err(AppError::Forbidden);
                         }
@@ -704,7 +704,7 @@ pub struct SignupResult {
 pub async fn sign_up(state: &AppState, ctx: &Ctx, id: i64, volunteer_id: Option<i64>) -> AppResult<SignupResult> {
     let a = load(state, ctx, id).await?;
     let (v, by) = match volunteer_id {
-        None => (super::volunteers::own_volunteer(state, ctx).await?, "self"),
+        None => (super::volunteers::own_volunteer(&state.db, ctx).await?, "self"),
         Some(vid) => {
             if !may_manage(state, ctx, &a).await? {
                 return Err(AppError::Forbidden);
@@ -749,7 +749,7 @@ pub struct CancelResult {
 /// Takes the caller (or, for a leader, the volunteer named) off the list.
 pub async fn cancel(state: &AppState, ctx: &Ctx, id: i64, volunteer_id: Option<i64>) -> AppResult<CancelResult> {
     let a = load(state, ctx, id).await?;
-    let own = super::volunteers::own_volunteer(state, ctx).await.ok();
+    let own = super::volunteers::own_volunteer(&state.db, ctx).await.ok();
     let vid = match (volunteer_id, &own) {
         (Some(v), Some(o)) if v == o.id => v,
         (None, Some(o)) => o.id,

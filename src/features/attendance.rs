@@ -242,8 +242,11 @@ async fn walk_in(state: &AppState, ctx: &Ctx, a: &Activity, input: &WalkInInput)
         Some(v) => v,
         None => {
             let f = crate::domain::volunteer::VolunteerFields {
-                name: name.clone(),
-                phone: phone.clone(),
+                person: crate::domain::volunteer::Person {
+                    name: name.clone(),
+                    phone: phone.clone(),
+                    ..Default::default()
+                },
                 ..Default::default()
             };
             store_campaign::insert_volunteer(&mut tx, &actor, &f).await?.id

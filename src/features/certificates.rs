@@ -66,7 +66,7 @@ pub struct ServiceRecord {
 }
 
 pub async fn service_record(state: &AppState, ctx: &Ctx, volunteer_id: i64) -> AppResult<ServiceRecord> {
-    let volunteer = record_of(state, ctx, volunteer_id, false).await?;
+    let volunteer = record_of(&state.db, ctx, volunteer_id, false).await?;
     let lines = store::service_lines(&state.db, volunteer_id).await?;
     let rules = store::rules(&state.db).await?;
     let mut years: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -98,7 +98,7 @@ pub async fn service_record(state: &AppState, ctx: &Ctx, volunteer_id: i64) -> A
 }
 
 async fn own_id(state: &AppState, ctx: &Ctx) -> AppResult<i64> {
-    Ok(super::volunteers::own_volunteer(state, ctx).await?.id)
+    Ok(super::volunteers::own_volunteer(&state.db, ctx).await?.id)
 }
 
 // ---------------------------------------------------------------- certificates
@@ -152,7 +152,7 @@ fn payload(number: &str, statement: &str) -> String {
 
 /// Issues a certificate of the record as it stands (the volunteer, or staff who keep the record).
 pub async fn issue(state: &AppState, ctx: &Ctx, volunteer_id: i64, input: &IssueInput) -> AppResult<Issued> {
-    let record = record_of(state, ctx, volunteer_id, false).await?;
+    let record = record_of(&state.db, ctx, volunteer_id, false).await?;
     let p = ctx.user()?;
     let own = store_campaign::volunteer_by_user(&state.db, p.user_id)
         .await?
@@ -164,7 +164,7 @@ pub async fn issue(state: &AppState, ctx: &Ctx, volunteer_id: i64, input: &Issue
             None => policy::allows(p, Action::Update, &Object::Campaign),
             Some(tid) => match store_campaign::get_team(&state.db, tid).await? {
                 Some(team) => {
-                    let place = super::teams::place(state, &team).await?;
+                    let place = super::teams::place(&state.db, &team).await?;
                     policy::allows(p, Action::Update, &Object::Team(place))
                 }
                 None => false,
@@ -539,7 +539,7 @@ async fn certificate_page(
         .await?
         .ok_or(AppError::NotFound)?;
     // Seeing the record is what allows seeing its certificate.
-    record_of(&state, &ctx, c.volunteer_id, false).await?;
+    record_of(&state.db, &ctx, c.volunteer_id, false).await?;
     let st: Statement = serde_json::from_str(&c.statement).map_err(|e| AppError::Internal(e.into()))?;
     let url = format!("{}{}", crate::web::origin(&headers, &ctx), verify_path(&c));
     let qr = qrcode::QrCode::new(url.as_bytes())

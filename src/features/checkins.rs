@@ -97,7 +97,7 @@ pub async fn file(state: &AppState, ctx: &Ctx, input: &FileInput) -> AppResult<C
     let community_id = input
         .community_id
         .ok_or(AppError::field("community_id", "err.required"))?;
-    let (team, place) = super::teams::load(state, ctx, team_id).await?;
+    let (team, place) = super::teams::load(&state.db, ctx, team_id).await?;
     ensure(ctx.user()?, Action::Update, &Object::Team(place.clone()))?;
     if team.unit_id.is_none() {
         return Err(AppError::field("team_id", "err.checkin_unit_only"));
@@ -208,7 +208,7 @@ pub async fn file_plan(
     file: Option<(String, Vec<u8>)>,
 ) -> AppResult<CheckIn> {
     let k = load(state, ctx, id).await?;
-    let (_, place) = super::teams::load(state, ctx, k.team_id).await?;
+    let (_, place) = super::teams::load(&state.db, ctx, k.team_id).await?;
     ensure(ctx.user()?, Action::Update, &Object::Team(place))?;
     if k.status != "confirmed" {
         return Err(AppError::Conflict(vec![FieldError::new(
@@ -278,7 +278,7 @@ pub async fn plan_file(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
     responses((status = 200, description = "the filled-in form (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn form_xlsx(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let k = load(&state, &ctx, id).await?;
-    let (team, _) = super::teams::load(&state, &ctx, k.team_id).await?;
+    let (team, _) = super::teams::load(&state.db, &ctx, k.team_id).await?;
     let members = store::members(&state.db, team.id).await?;
     let managers = members.iter().filter(|m| m.is_manager).count();
     let categories: Vec<&str> = team
@@ -382,7 +382,7 @@ pub async fn import_registration(
     bytes: &[u8],
     dry_run: bool,
 ) -> AppResult<excel::ImportReport> {
-    let (team, place) = super::teams::load(state, ctx, team_id).await?;
+    let (team, place) = super::teams::load(&state.db, ctx, team_id).await?;
     ensure(ctx.user()?, Action::Update, &Object::Team(place.clone()))?;
     const COLUMNS: &[excel::Column] = &[
         excel::Column {
@@ -498,7 +498,7 @@ pub async fn import_registration(
         founded_on: Some(team.founded_on.clone()),
         ..Default::default()
     };
-    super::teams::update(state, ctx, team_id, &input).await?;
+    super::teams::update(&state.db, ctx, team_id, &input).await?;
     let filed = file(
         state,
         ctx,

@@ -125,7 +125,7 @@ async fn visible_teams(state: &AppState, ctx: &Ctx, teams: Vec<DispatchTeam>) ->
     let mut out = vec![];
     for t in teams {
         if let Some(team) = store_campaign::get_team(&state.db, t.team_id).await? {
-            let place = super::teams::place(state, &team).await?;
+            let place = super::teams::place(&state.db, &team).await?;
             if policy::allows(p, Action::View, &Object::Team(place)) {
                 out.push(t);
             }
@@ -300,7 +300,7 @@ pub async fn answer(
     let team = store_campaign::get_team(&state.db, team_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let place = super::teams::place(state, &team).await?;
+    let place = super::teams::place(&state.db, &team).await?;
     ensure(ctx.user()?, Action::Update, &Object::Team(place))?;
     let mut tx = state.db.begin().await?;
     let line = team_line_in_tx(&mut tx, id, team_id).await?.ok_or(AppError::NotFound)?;
@@ -551,7 +551,7 @@ async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         let reopened = t.answer == "declined" && t.review == "rejected";
         if t.answer == "pending" || reopened {
             if let Some(team) = store_campaign::get_team(&state.db, t.team_id).await? {
-                let place = super::teams::place(&state, &team).await?;
+                let place = super::teams::place(&state.db, &team).await?;
                 if policy::allows(p, Action::Update, &Object::Team(place)) {
                     let members: Vec<_> = store_campaign::members(&state.db, t.team_id)
                         .await?

@@ -18,7 +18,6 @@ use crate::db::campaign::{self as store, Campaign, TrafficVolunteer, Training};
 use crate::db::orgs::{self, Page};
 use crate::domain::campaign::{parse_form_date, traffic_eligibility};
 use crate::domain::politics::PoliticalStatus;
-use crate::domain::volunteer::VolunteerFields;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, CellError, Column, ImportReport};
 use crate::i18n::{t, tf};
@@ -127,7 +126,7 @@ async fn candidates(
                 continue;
             }
             let v = &m.volunteer;
-            let fields = VolunteerFields {
+            let fields = crate::domain::volunteer::Person {
                 birth_date: v.birth_date.clone(),
                 ..Default::default()
             };
@@ -472,7 +471,7 @@ pub async fn api_list(
     if full {
         let details = serde_json::json!({"rows": volunteers.len(), "unit_id": q.unit_id});
         let subject = Subject::new("traffic_list", Some(campaign.id), TITLE);
-        super::privacy::log_unmasked(&state, &ctx, subject, details).await?;
+        super::privacy::log_unmasked(&state.db, &ctx, subject, details).await?;
     }
     Ok(Json(paging.page_of(volunteers)))
 }

@@ -34,9 +34,12 @@ async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Ve
     let mut tx = app.db.begin().await.unwrap();
     for i in 0..n {
         let f = leifeng::domain::volunteer::VolunteerFields {
-            name: format!("测{tag}{i}"),
-            birth_date: "1990-01-01".into(),
-            phone: format!("135{:08}", i + 1000 * tag.len()),
+            person: leifeng::domain::volunteer::Person {
+                name: format!("测{tag}{i}"),
+                birth_date: "1990-01-01".into(),
+                phone: format!("135{:08}", i + 1000 * tag.len()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let v = campaign::insert_volunteer(&mut tx, &actor, &f).await.unwrap();

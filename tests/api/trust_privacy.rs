@@ -274,15 +274,18 @@ async fn new_volunteer(app: &TestApp, team: i64, username: &str, id_number: &str
         .unwrap();
     let mut tx = app.db.begin().await.unwrap();
     let f = leifeng::domain::volunteer::VolunteerFields {
-        name: "赵隐私".into(),
-        sex: "F".into(),
-        birth_date: "1992-05-17".into(),
-        id_type: "居民身份证".into(),
-        id_number: Some(id_number.into()),
-        phone: "13912345678".into(),
-        residence: "春晓社区8幢".into(),
-        employer: "明湖区税务局".into(),
-        skills: "急救".into(),
+        person: leifeng::domain::volunteer::Person {
+            name: "赵隐私".into(),
+            sex: "F".into(),
+            birth_date: "1992-05-17".into(),
+            id_type: "居民身份证".into(),
+            id_number: Some(id_number.into()),
+            phone: "13912345678".into(),
+            residence: "春晓社区8幢".into(),
+            employer: "明湖区税务局".into(),
+            skills: "急救".into(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let v = campaign::insert_volunteer(&mut tx, &actor, &f).await.unwrap();
