@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Subject};
 use super::{now, Db, Tx};
+use crate::domain::volunteer::ErasureRequest;
 use crate::{on_db, on_tx};
 
 /// The personal fields of a volunteer's record that an erasure blanks.
@@ -75,7 +76,7 @@ pub struct Erasure {
     pub volunteer_id: i64,
     pub volunteer_no: String,
     /// `self` (the volunteer asked) or `staff` (carried out on the volunteer's request).
-    pub requested_by: String,
+    pub requested_by: ErasureRequest,
     pub erased_at: i64,
     /// The fields blanked or anonymised.
     pub fields: Vec<String>,
@@ -97,7 +98,7 @@ pub struct ErasureNotice {
     pub volunteer_id: i64,
     pub volunteer_no: String,
     /// `self` or `staff`.
-    pub requested_by: String,
+    pub requested_by: ErasureRequest,
     pub at: i64,
 }
 
@@ -133,7 +134,7 @@ pub async fn erase_volunteer(
     tx: &mut Tx,
     actor: &Actor,
     volunteer_id: i64,
-    requested_by: &str,
+    requested_by: ErasureRequest,
     signing_key: &str,
     signups_cancelled: usize,
 ) -> Result<Erasure, sqlx::Error> {
@@ -236,7 +237,7 @@ pub async fn erase_volunteer(
     let erasure = Erasure {
         volunteer_id,
         volunteer_no: volunteer_no.clone(),
-        requested_by: requested_by.into(),
+        requested_by,
         erased_at: t,
         fields: ERASED_FIELDS.iter().map(|f| f.to_string()).collect(),
         teams_told: teams,

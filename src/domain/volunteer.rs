@@ -262,6 +262,19 @@ impl CorrectionStatus {
     }
 }
 
+/// Who asked for a record's erasure. Stored and sent as `self` or `staff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureRequest {
+    /// The volunteer asked, signed in.
+    #[sqlx(rename = "self")]
+    #[serde(rename = "self")]
+    Own,
+    /// Carried out by the district office on the volunteer's request.
+    Staff,
+}
+
 /// A team's decision on an uncertain sign-up: `confirm` (the same person as the record matched)
 /// or `reject` (another person: a record of their own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -316,8 +329,13 @@ fn yes_no(s: &str) -> Option<bool> {
 /// roster row reports everything at once). `today` (`YYYY-MM-DD`) bounds birth dates and ages.
 pub fn validate(raw: &RawVolunteer, today: &str) -> (VolunteerFields, Vec<Problem>) {
     let mut p: Vec<Problem> = vec![];
-    let mut f = VolunteerFields::default();
-    f.name = clean_name(&raw.name);
+    let mut f = VolunteerFields {
+        person: Person {
+            name: clean_name(&raw.name),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     if f.name.is_empty() {
         p.push(("name", "err.required"));
     } else if f.name.chars().count() > 50 {

@@ -11,6 +11,7 @@ use crate::db::audit::{self, Subject};
 use crate::db::privacy::{self as privacy_store, Erasure, ErasureNotice};
 use crate::db::volunteers::{self as store, Volunteer};
 use crate::db::{activities, settings, signups, Db};
+use crate::domain::volunteer::ErasureRequest;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::teams;
 
@@ -98,7 +99,11 @@ pub async fn erase(db: &Db, by: &Acting, volunteer_id: i64, confirmed: bool) -> 
         )
         .with("activities", titles.join("、"))]));
     }
-    let requested_by = if v.user_id == Some(p.user_id) { "self" } else { "staff" };
+    let requested_by = if v.user_id == Some(p.user_id) {
+        ErasureRequest::Own
+    } else {
+        ErasureRequest::Staff
+    };
     let key = settings::signing_key(db).await?;
     let actor = by.actor();
     let mut tx = db.begin().await?;

@@ -13,7 +13,7 @@ use crate::db::volunteers::{self as store, Match, TrainingLine, Volunteer};
 use crate::db::{now, users, Db};
 use crate::domain::phone::Phone;
 use crate::domain::politics::PoliticalStatus;
-use crate::domain::volunteer::{LinkDecision as Decision, VolunteerFields};
+use crate::domain::volunteer::{LinkDecision as Decision, Person, VolunteerFields};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::teams::{self, check_volunteer, VolunteerInput};
 use crate::features::users::AccountInput;
@@ -163,8 +163,13 @@ pub struct SelfInput {
 pub async fn update_me(db: &Db, by: &Acting, input: &SelfInput) -> AppResult<Record> {
     let v = own_volunteer(db, by).await?;
     let mut errors = vec![];
-    let mut f = VolunteerFields::default();
-    f.name = v.name.clone();
+    let mut f = VolunteerFields {
+        person: Person {
+            name: v.name.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     f.phone = match Phone::parse(input.phone.as_deref().unwrap_or("")) {
         Some(p) => p.as_str().into(),
         None => {
