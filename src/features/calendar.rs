@@ -317,7 +317,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         })
         .collect();
     let page = minijinja::context! { title => ctx.t("calendar.title"), campaign => campaign, rows => rows, may_edit => may_edit };
-    Ok(ctx.render(&state, "calendar.html", page))
+    Ok(ctx.render(&state, "calendar/calendar.html", page))
 }
 
 async fn page_update(

@@ -738,5 +738,5 @@ async fn page_board(State(state): State<AppState>, ctx: Ctx, Query(params): Quer
         query => query.join("&"), counts => counts,
         may_edit => policy::allows(p, Action::Update, &Object::Campaign),
     };
-    Ok(ctx.render(&state, "board.html", page))
+    Ok(ctx.render(&state, "campaign/board.html", page))
 }

@@ -668,7 +668,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         .collect();
     let page =
         minijinja::context! { title => ctx.t("checkin.title"), rows => rows, to_file => to_file, campaign => campaign };
-    Ok(ctx.render(&state, "checkins.html", page))
+    Ok(ctx.render(&state, "checkins/checkins.html", page))
 }
 
 fn notice(state: &AppState, ctx: &Ctx, errs: &[FieldError]) -> Response {

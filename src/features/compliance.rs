@@ -373,7 +373,7 @@ async fn grid_page(State(state): State<AppState>, ctx: Ctx, Query(params): Query
     let g = grid(&state, &ctx, &params).await?;
     Ok(ctx.render(
         &state,
-        "compliance.html",
+        "compliance/compliance.html",
         minijinja::context! {
             title => ctx.t("compliance.title"), g => g,
             short_months => g.months.iter().map(|m| m[5..].trim_start_matches('0').to_string()).collect::<Vec<_>>(),
@@ -386,7 +386,7 @@ async fn unit_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     let u = unit(&state, &ctx, id).await?;
     Ok(ctx.render(
         &state,
-        "compliance_unit.html",
+        "compliance/compliance_unit.html",
         minijinja::context! { title => format!("{} · {}", u.name, ctx.t("compliance.title")), u => u },
     ))
 }

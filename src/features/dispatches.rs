@@ -454,7 +454,7 @@ async fn list_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respons
     let may_create = policy::allows(ctx.user()?, Action::Update, &Object::Campaign);
     Ok(ctx.render(
         &state,
-        "dispatches.html",
+        "dispatches/dispatches.html",
         minijinja::context! { title => ctx.t("nav.dispatches"), rows => rows, may_create => may_create },
     ))
 }
@@ -496,7 +496,7 @@ async fn new_form(
             starts_at => value("starts_at"), ends_at => value("ends_at") },
         counts => values.iter().filter(|(k, _)| k.starts_with("need_")).cloned().collect::<std::collections::BTreeMap<_, _>>(),
     };
-    let mut r = ctx.render(state, "dispatch_new.html", page);
+    let mut r = ctx.render(state, "dispatches/dispatch_new.html", page);
     if !errors.is_empty() {
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -565,7 +565,7 @@ async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     }
     Ok(ctx.render(
         &state,
-        "dispatch.html",
+        "dispatches/dispatch.html",
         minijinja::context! { title => v.dispatch.title, v => lines(&v), district => district, answerable => answerable },
     ))
 }

@@ -610,7 +610,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<UnitParam
         trainings => trainings, export_query => unit.map(|u| format!("unit_id={u}")).unwrap_or_default(),
         may_reveal => crate::auth::policy::may_reveal(p, &list_object(unit)),
     };
-    Ok(ctx.render(&state, "traffic.html", page))
+    Ok(ctx.render(&state, "traffic/traffic.html", page))
 }
 
 fn back_to(unit: Option<i64>) -> String {

@@ -17,28 +17,52 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../../templates/audit.html")),
     ("account.html", include_str!("../../templates/account.html")),
     ("import.html", include_str!("../../templates/import.html")),
-    ("board.html", include_str!("../../templates/board.html")),
+    (
+        "campaign/board.html",
+        include_str!("../../templates/campaign/board.html"),
+    ),
     ("team.html", include_str!("../../templates/team.html")),
     ("notice.html", include_str!("../../templates/notice.html")),
-    ("traffic.html", include_str!("../../templates/traffic.html")),
-    ("checkins.html", include_str!("../../templates/checkins.html")),
+    (
+        "traffic/traffic.html",
+        include_str!("../../templates/traffic/traffic.html"),
+    ),
+    (
+        "checkins/checkins.html",
+        include_str!("../../templates/checkins/checkins.html"),
+    ),
     ("volunteer.html", include_str!("../../templates/volunteer.html")),
     ("erasure.html", include_str!("../../templates/erasure.html")),
-    ("calendar.html", include_str!("../../templates/calendar.html")),
+    (
+        "calendar/calendar.html",
+        include_str!("../../templates/calendar/calendar.html"),
+    ),
     ("activities.html", include_str!("../../templates/activities.html")),
     ("activity.html", include_str!("../../templates/activity.html")),
     ("scan.html", include_str!("../../templates/scan.html")),
     ("poster.html", include_str!("../../templates/poster.html")),
-    ("dispatches.html", include_str!("../../templates/dispatches.html")),
-    ("dispatch_new.html", include_str!("../../templates/dispatch_new.html")),
-    ("dispatch.html", include_str!("../../templates/dispatch.html")),
+    (
+        "dispatches/dispatches.html",
+        include_str!("../../templates/dispatches/dispatches.html"),
+    ),
+    (
+        "dispatches/dispatch_new.html",
+        include_str!("../../templates/dispatches/dispatch_new.html"),
+    ),
+    (
+        "dispatches/dispatch.html",
+        include_str!("../../templates/dispatches/dispatch.html"),
+    ),
     ("service.html", include_str!("../../templates/service.html")),
     ("certificate.html", include_str!("../../templates/certificate.html")),
     ("verify.html", include_str!("../../templates/verify.html")),
-    ("compliance.html", include_str!("../../templates/compliance.html")),
     (
-        "compliance_unit.html",
-        include_str!("../../templates/compliance_unit.html"),
+        "compliance/compliance.html",
+        include_str!("../../templates/compliance/compliance.html"),
+    ),
+    (
+        "compliance/compliance_unit.html",
+        include_str!("../../templates/compliance/compliance_unit.html"),
     ),
 ];
 
