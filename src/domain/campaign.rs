@@ -97,8 +97,10 @@ pub fn category_labels(codes: &str) -> String {
         .join("、")
 }
 
-/// Where a unit stands against one milestone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a unit stands against one milestone (answered as `done`, `late`, `missing`, `open`, or
+/// `none` where the milestone does not apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum MilestoneStatus {
     /// Done by the due date.
     Done,
@@ -108,6 +110,8 @@ pub enum MilestoneStatus {
     Missing,
     /// Not done, not due yet.
     Open,
+    /// The milestone does not apply (a community has no traffic list).
+    None,
 }
 
 impl MilestoneStatus {
@@ -127,6 +131,17 @@ impl MilestoneStatus {
             MilestoneStatus::Late => "late",
             MilestoneStatus::Missing => "missing",
             MilestoneStatus::Open => "open",
+            MilestoneStatus::None => "none",
+        }
+    }
+
+    /// How far a board's `progress` sort puts it: what needs doing first.
+    pub fn urgency(self) -> i32 {
+        match self {
+            MilestoneStatus::Missing => 0,
+            MilestoneStatus::Late => 1,
+            MilestoneStatus::Open => 2,
+            _ => 3,
         }
     }
 }
