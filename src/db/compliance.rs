@@ -1,5 +1,6 @@
-//! The reads monthly compliance is computed from: per team and month, in a handful of grouped
-//! queries (the activity counters kept with each sign-in spare a pass over the sign-ins).
+//! Monthly compliance: the grid's values, and the reads it is computed from (per team and month,
+//! in a handful of grouped queries; the activity counters kept with each sign-in spare a pass
+//! over the sign-ins).
 
 use serde::Serialize;
 use utoipa::ToSchema;

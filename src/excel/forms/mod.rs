@@ -9,13 +9,16 @@ pub mod traffic;
 
 use super::{write_form, Form, Kind};
 
+/// How a column writes a row's value, from the row's number (counted from 1) and the row.
+pub type Value<'a, T> = Box<dyn Fn(usize, &T) -> String + 'a>;
+
 /// One column of a list form: its header, width and kind, and how a row's value is written
 /// (from the row's number, counted from 1, and the row).
 pub struct Column<'a, T> {
     pub header: String,
     pub width: f64,
     pub kind: Kind,
-    pub value: Box<dyn Fn(usize, &T) -> String + 'a>,
+    pub value: Value<'a, T>,
 }
 
 impl<'a, T> Column<'a, T> {
