@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::campaigns::Campaign;
 use super::Db;
-use crate::domain::campaign::MilestoneStatus;
+use crate::domain::campaign::{MilestoneStatus, OrgRowKind};
 use crate::domain::checkin::CheckInStatus;
 use crate::on_db;
 
@@ -27,7 +27,7 @@ pub struct Cell {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct BoardRow {
     /// `unit` or `community`.
-    pub kind: String,
+    pub kind: OrgRowKind,
     pub id: i64,
     pub name: String,
     pub street: String,
@@ -92,7 +92,7 @@ pub struct OrgProgress {
 pub async fn progress(
     db: &Db,
     campaign_id: i64,
-) -> Result<std::collections::HashMap<(&'static str, i64), OrgProgress>, sqlx::Error> {
+) -> Result<std::collections::HashMap<(OrgRowKind, i64), OrgProgress>, sqlx::Error> {
     type TeamRow = (
         Option<i64>,
         Option<i64>,
@@ -117,13 +117,9 @@ pub async fn progress(
         "select unit_id, count(*) from pairings group by unit_id").fetch_all(pool).await?);
     let pairs: std::collections::HashMap<i64, i64> = pair_counts.into_iter().collect();
 
-    let mut out: std::collections::HashMap<(&'static str, i64), OrgProgress> = Default::default();
-    let key = |u: Option<i64>, c: Option<i64>| match (u, c) {
-        (Some(u), _) => ("unit", u),
-        (_, Some(c)) => ("community", c),
-        _ => ("unit", -1),
-    };
-    let mut all_submitted: std::collections::HashMap<(&'static str, i64), bool> = Default::default();
+    let mut out: std::collections::HashMap<(OrgRowKind, i64), OrgProgress> = Default::default();
+    let key = OrgRowKind::of_team;
+    let mut all_submitted: std::collections::HashMap<(OrgRowKind, i64), bool> = Default::default();
     for (u, c, created, leader, contact, status, submitted, accepted_submission) in teams {
         let k = key(u, c);
         let e = out.entry(k).or_default();
@@ -165,7 +161,7 @@ pub async fn progress(
         }
     }
     for (u, at) in traffic {
-        out.entry(("unit", u)).or_default().traffic_submitted_at = Some(at);
+        out.entry((OrgRowKind::Unit, u)).or_default().traffic_submitted_at = Some(at);
     }
     for (u, c, status, confirmed, planned) in checks {
         let e = out.entry(key(u, c)).or_default();

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Db;
+use crate::domain::campaign::OrgRowKind;
 use crate::domain::compliance::MonthStatus;
 use crate::on_db;
 
@@ -31,7 +32,7 @@ pub struct MonthCell {
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct OrgCompliance {
     /// `unit` or `community`.
-    pub kind: String,
+    pub kind: OrgRowKind,
     pub id: i64,
     pub name: String,
     pub street: String,

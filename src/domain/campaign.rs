@@ -146,6 +146,44 @@ impl MilestoneStatus {
     }
 }
 
+/// What a row of the board or the compliance grid is: a unit or a community (answered and
+/// linked as `unit`, `community`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgRowKind {
+    Unit,
+    Community,
+}
+
+impl OrgRowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgRowKind::Unit => "unit",
+            OrgRowKind::Community => "community",
+        }
+    }
+
+    /// `unit` or `community`; anything else is no kind (both).
+    pub fn parse(s: &str) -> Option<OrgRowKind> {
+        match s {
+            "unit" => Some(OrgRowKind::Unit),
+            "community" => Some(OrgRowKind::Community),
+            _ => None,
+        }
+    }
+
+    /// The row a team counts in: its unit's, or its community's.
+    pub fn of_team(unit: Option<i64>, community: Option<i64>) -> (OrgRowKind, i64) {
+        match (unit, community) {
+            (Some(u), _) => (OrgRowKind::Unit, u),
+            (_, Some(c)) => (OrgRowKind::Community, c),
+            _ => (OrgRowKind::Unit, -1),
+        }
+    }
+}
+
 /// Full years between a birth date and a day (both `YYYY-MM-DD`).
 pub fn age_on(birth: &str, on: &str) -> Option<u32> {
     let (by, bm, bd) = parse_date(birth).ok()?;

@@ -25,7 +25,7 @@ fn columns(g: &Grid, lang: Lang) -> Vec<Column<'static, OrgCompliance>> {
     let mut cols = vec![
         Column::new(t(lang, "board.no"), 6.0, Kind::Int, |i, _| i.to_string()),
         Column::new(t(lang, "board.kind"), 8.0, Kind::Text, move |_, r: &OrgCompliance| {
-            t(lang, &format!("board.kind.{}", r.kind))
+            t(lang, &format!("board.kind.{}", r.kind.as_str()))
         }),
         Column::new(t(lang, "field.name"), 28.0, Kind::Text, |_, r: &OrgCompliance| {
             r.name.clone()

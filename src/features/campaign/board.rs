@@ -14,7 +14,7 @@ use crate::db::board::{self as store, Board, BoardRow, Cell, OrgProgress};
 use crate::db::campaigns::Campaign;
 use crate::db::compliance::OrgCompliance;
 use crate::db::Db;
-use crate::domain::campaign::{date_of, today, MilestoneStatus};
+use crate::domain::campaign::{date_of, today, MilestoneStatus, OrgRowKind};
 use crate::error::{AppError, AppResult};
 use crate::excel::forms::board as form;
 
@@ -53,8 +53,8 @@ fn not_applicable() -> Cell {
 }
 
 /// The board's two service cells of an org, from its monthly compliance.
-fn service_cells(kind: &str, id: i64, name: &str, c: Option<&OrgCompliance>) -> (Cell, Cell) {
-    let link = if kind == "unit" {
+fn service_cells(kind: OrgRowKind, id: i64, name: &str, c: Option<&OrgCompliance>) -> (Cell, Cell) {
+    let link = if kind == OrgRowKind::Unit {
         format!("/compliance/units/{id}")
     } else {
         format!("/compliance?kind=community&q={}", crate::web::urlencode(name))
@@ -100,36 +100,37 @@ fn service_cells(kind: &str, id: i64, name: &str, c: Option<&OrgCompliance>) -> 
 
 #[allow(clippy::too_many_arguments)]
 fn row(
-    kind: &str,
+    kind: OrgRowKind,
     id: i64,
     name: String,
     street: String,
     p: &OrgProgress,
     c: &Campaign,
     today: &str,
-    service: &HashMap<(String, i64), OrgCompliance>,
+    service: &HashMap<(OrgRowKind, i64), OrgCompliance>,
 ) -> BoardRow {
-    let (activities, hours) = service_cells(kind, id, &name, service.get(&(kind.to_string(), id)));
-    let teams_link = format!("/teams?{kind}_id={id}");
-    let checkin = if kind == "unit" && p.checkins_expected > 0 && p.checkins_confirmed >= p.checkins_expected {
+    let (activities, hours) = service_cells(kind, id, &name, service.get(&(kind, id)));
+    let unit = kind == OrgRowKind::Unit;
+    let teams_link = format!("/teams?{}_id={id}", kind.as_str());
+    let checkin = if unit && p.checkins_expected > 0 && p.checkins_confirmed >= p.checkins_expected {
         p.checked_in_at
     } else {
         None
     };
-    let plan = if p.plans_filed > 0 && (kind != "unit" || p.plans_filed >= p.checkins_expected) {
+    let plan = if p.plans_filed > 0 && (!unit || p.plans_filed >= p.checkins_expected) {
         p.planned_at
     } else {
         None
     };
     BoardRow {
-        kind: kind.into(),
+        kind,
         id,
         name,
         street,
         teams: p.teams,
         formation: cell(p.formed_at, &c.formation_due, today, teams_link.clone()),
         roster: cell(p.roster_submitted_at, &c.roster_due, today, teams_link.clone()),
-        traffic: if kind == "unit" {
+        traffic: if unit {
             cell(
                 p.traffic_submitted_at,
                 &c.roster_due,
@@ -139,7 +140,7 @@ fn row(
         } else {
             not_applicable()
         },
-        checkin: if kind == "unit" {
+        checkin: if unit {
             let mut cl = cell(checkin, &c.checkin_due, today, "/checkins".into());
             if p.checkins_expected > 1 {
                 cl.progress = Some(format!("{}/{}", p.checkins_confirmed, p.checkins_expected));
@@ -150,7 +151,7 @@ fn row(
         },
         activities,
         hours,
-        plan: if kind == "unit" {
+        plan: if unit {
             cell(plan, &c.checkin_due, today, "/checkins".into())
         } else {
             not_applicable()
@@ -168,13 +169,13 @@ pub async fn board(db: &Db, by: &Acting, params: &BoardParams) -> AppResult<Boar
     let campaign = active(db).await?;
     let today = today();
     let progress = store::progress(db, campaign.id).await?;
-    let orgs = orgs_in_scope(db, scope, params.kind.as_deref()).await?;
+    let orgs = orgs_in_scope(db, scope, params.kind.as_deref().and_then(OrgRowKind::parse)).await?;
     // The service columns: the monthly compliance of the same orgs, computed the same way.
-    let service: HashMap<(String, i64), OrgCompliance> =
+    let service: HashMap<(OrgRowKind, i64), OrgCompliance> =
         crate::features::compliance::service::rows_for(db, &campaign, orgs.clone(), None)
             .await?
             .into_iter()
-            .map(|r| ((r.kind.clone(), r.id), r))
+            .map(|r| ((r.kind, r.id), r))
             .collect();
     let empty = OrgProgress::default();
     let mut rows = vec![];
@@ -197,7 +198,7 @@ pub async fn board(db: &Db, by: &Acting, params: &BoardParams) -> AppResult<Boar
     match params.sort.as_deref() {
         Some("street") => rows.sort_by(|a, b| (&a.street, &a.name).cmp(&(&b.street, &b.name))),
         Some("progress") => rows.sort_by_key(|r| (score(r), r.name.clone())),
-        _ => rows.sort_by_key(|r| (r.kind != "unit", r.name.clone())),
+        _ => rows.sort_by_key(|r| (r.kind != OrgRowKind::Unit, r.name.clone())),
     }
     Ok(Board { campaign, today, rows })
 }

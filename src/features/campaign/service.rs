@@ -13,7 +13,7 @@ use crate::db::campaigns::{self as store, Campaign};
 use crate::db::list::ListQuery;
 use crate::db::teams::Team;
 use crate::db::{communities, pairings, units, Db};
-use crate::domain::campaign::{parse_form_date, Milestones};
+use crate::domain::campaign::{parse_form_date, Milestones, OrgRowKind};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{conflict_on_unique, ensure, required_name, validated};
 use crate::web::form::lenient_i64;
@@ -247,19 +247,19 @@ fn everything(scope: Scope) -> ListQuery {
 pub async fn orgs_in_scope(
     db: &Db,
     scope: Scope,
-    kind: Option<&str>,
-) -> AppResult<Vec<(&'static str, i64, String, String)>> {
+    kind: Option<OrgRowKind>,
+) -> AppResult<Vec<(OrgRowKind, i64, String, String)>> {
     let mut out = vec![];
-    if kind != Some("community") {
+    if kind != Some(OrgRowKind::Community) {
         let street_of = unit_streets(db).await?;
         for u in units::list_units(db, &everything(scope)).await?.items {
             let street = street_of.get(&u.id).cloned().unwrap_or_default();
-            out.push(("unit", u.id, u.name, street));
+            out.push((OrgRowKind::Unit, u.id, u.name, street));
         }
     }
-    if kind != Some("unit") && !matches!(scope, Scope::Unit(_)) {
+    if kind != Some(OrgRowKind::Unit) && !matches!(scope, Scope::Unit(_)) {
         for c in communities::list_communities(db, &everything(scope)).await?.items {
-            out.push(("community", c.id, c.name, c.street_name));
+            out.push((OrgRowKind::Community, c.id, c.name, c.street_name));
         }
     }
     Ok(out)

@@ -13,20 +13,13 @@ use crate::db::audit::{Op, Subject};
 use crate::db::campaigns::Campaign;
 use crate::db::compliance::{self as store, Grid, MonthCell, OrgCompliance};
 use crate::db::{now, Db};
+use crate::domain::campaign::OrgRowKind;
 use crate::domain::compliance::MonthStatus;
 use crate::domain::service::{confirm_due, local};
 use crate::error::{AppError, AppResult};
 use crate::features::campaign::service::{active, log, orgs_in_scope};
 
-type Key = (&'static str, i64);
-
-fn key(u: Option<i64>, c: Option<i64>) -> Key {
-    match (u, c) {
-        (Some(u), _) => ("unit", u),
-        (_, Some(c)) => ("community", c),
-        _ => ("unit", -1),
-    }
-}
+type Key = (OrgRowKind, i64);
 
 /// The months of activities of the campaign.
 fn month_dates(c: &Campaign) -> Vec<chrono::NaiveDate> {
@@ -67,7 +60,11 @@ async fn facts(
     };
     let (first, last) = (ym(&campaign.activities_start), ym(&campaign.activities_end));
     let f = store::facts(db, campaign.id, t, &first, &last, unit).await?;
-    let org: HashMap<i64, Key> = f.teams.iter().map(|(id, u, c)| (*id, key(*u, *c))).collect();
+    let org: HashMap<i64, Key> = f
+        .teams
+        .iter()
+        .map(|(id, u, c)| (*id, OrgRowKind::of_team(*u, *c)))
+        .collect();
     let rules = crate::db::settings::rules(db).await?;
     let mut out: HashMap<(Key, String), MonthCell> = HashMap::new();
     let cell = |team: i64, month: String| org.get(&team).map(|k| (*k, month));
@@ -142,9 +139,9 @@ async fn grid_of(db: &Db, by: &Acting, params: &GridParams, unit: Option<i64>) -
         return Err(AppError::Forbidden);
     }
     let campaign = active(db).await?;
-    let mut orgs_in = orgs_in_scope(db, scope, params.kind.as_deref()).await?;
+    let mut orgs_in = orgs_in_scope(db, scope, params.kind.as_deref().and_then(OrgRowKind::parse)).await?;
     if let Some(id) = unit {
-        orgs_in.retain(|(kind, x, _, _)| *kind == "unit" && *x == id);
+        orgs_in.retain(|(kind, x, _, _)| *kind == OrgRowKind::Unit && *x == id);
     }
     if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         orgs_in.retain(|(_, _, name, street)| name.contains(q) || street.contains(q));
@@ -160,7 +157,7 @@ async fn grid_of(db: &Db, by: &Acting, params: &GridParams, unit: Option<i64>) -
 pub async fn rows_for(
     db: &Db,
     campaign: &Campaign,
-    orgs_in: Vec<(&'static str, i64, String, String)>,
+    orgs_in: Vec<(OrgRowKind, i64, String, String)>,
     unit: Option<i64>,
 ) -> AppResult<Vec<OrgCompliance>> {
     let t = now();
@@ -189,7 +186,7 @@ pub async fn rows_for(
                 })
                 .collect();
             OrgCompliance {
-                kind: kind.into(),
+                kind,
                 id,
                 name,
                 street,
