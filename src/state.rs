@@ -59,3 +59,9 @@ impl AppState {
         }
     }
 }
+
+impl AsRef<Db> for AppState {
+    fn as_ref(&self) -> &Db {
+        &self.db
+    }
+}

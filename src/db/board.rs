@@ -1,7 +1,73 @@
 //! The milestone board: each org's progress through the campaign year.
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::campaigns::Campaign;
 use super::Db;
+use crate::domain::campaign::{MilestoneStatus, OrgRowKind};
+use crate::domain::checkin::CheckInStatus;
 use crate::on_db;
+
+/// One milestone of one org.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Cell {
+    /// `done`, `late`, `missing` or `open` (not due yet); `none` where it does not apply.
+    pub status: MilestoneStatus,
+    /// When it was done (`YYYY-MM-DD`), if it was.
+    pub done_on: Option<String>,
+    pub due: String,
+    /// Where to go to do it, or to see it.
+    pub link: String,
+    /// How far along a milestone with several parts is, e.g. `1/2` check-ins confirmed.
+    pub progress: Option<String>,
+}
+
+/// One row of the board: a unit or a community.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct BoardRow {
+    /// `unit` or `community`.
+    pub kind: OrgRowKind,
+    pub id: i64,
+    pub name: String,
+    pub street: String,
+    pub teams: i64,
+    pub formation: Cell,
+    pub roster: Cell,
+    /// Units only.
+    pub traffic: Cell,
+    /// Units only: every team's check-in with every paired community confirmed.
+    pub checkin: Cell,
+    pub plan: Cell,
+    /// At least one activity in every month that is over (`progress`: months met / months due).
+    pub activities: Cell,
+    /// Hours confirmed within the 10 working days: `late` when some were confirmed late,
+    /// `missing` when some are overdue.
+    pub hours: Cell,
+}
+
+impl BoardRow {
+    /// Every cell, milestones then service.
+    pub fn cells(&self) -> [&Cell; 7] {
+        [
+            &self.formation,
+            &self.roster,
+            &self.traffic,
+            &self.checkin,
+            &self.plan,
+            &self.activities,
+            &self.hours,
+        ]
+    }
+}
+
+/// The board: the active campaign, the day it was computed on, and its rows.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Board {
+    pub campaign: Campaign,
+    pub today: String,
+    pub rows: Vec<BoardRow>,
+}
 
 /// The facts the board is computed from, per org (unit or community): when each step was done.
 #[derive(Clone, Debug, Default)]
@@ -26,7 +92,7 @@ pub struct OrgProgress {
 pub async fn progress(
     db: &Db,
     campaign_id: i64,
-) -> Result<std::collections::HashMap<(&'static str, i64), OrgProgress>, sqlx::Error> {
+) -> Result<std::collections::HashMap<(OrgRowKind, i64), OrgProgress>, sqlx::Error> {
     type TeamRow = (
         Option<i64>,
         Option<i64>,
@@ -43,7 +109,7 @@ pub async fn progress(
          from teams where campaign_id = $1").bind(campaign_id).fetch_all(pool).await?);
     let traffic: Vec<(i64, i64)> = on_db!(db, pool => sqlx::query_as(
         "select unit_id, submitted_at from traffic_lists where campaign_id = $1").bind(campaign_id).fetch_all(pool).await?);
-    type CheckRow = (Option<i64>, Option<i64>, String, Option<i64>, Option<i64>);
+    type CheckRow = (Option<i64>, Option<i64>, CheckInStatus, Option<i64>, Option<i64>);
     let checks: Vec<CheckRow> = on_db!(db, pool => sqlx::query_as(
         "select t.unit_id, t.community_id, k.status, k.confirmed_at, k.plan_filed_at
          from checkins k join teams t on t.id = k.team_id where t.campaign_id = $1").bind(campaign_id).fetch_all(pool).await?);
@@ -51,13 +117,9 @@ pub async fn progress(
         "select unit_id, count(*) from pairings group by unit_id").fetch_all(pool).await?);
     let pairs: std::collections::HashMap<i64, i64> = pair_counts.into_iter().collect();
 
-    let mut out: std::collections::HashMap<(&'static str, i64), OrgProgress> = Default::default();
-    let key = |u: Option<i64>, c: Option<i64>| match (u, c) {
-        (Some(u), _) => ("unit", u),
-        (_, Some(c)) => ("community", c),
-        _ => ("unit", -1),
-    };
-    let mut all_submitted: std::collections::HashMap<(&'static str, i64), bool> = Default::default();
+    let mut out: std::collections::HashMap<(OrgRowKind, i64), OrgProgress> = Default::default();
+    let key = OrgRowKind::of_team;
+    let mut all_submitted: std::collections::HashMap<(OrgRowKind, i64), bool> = Default::default();
     for (u, c, created, leader, contact, status, submitted, accepted_submission) in teams {
         let k = key(u, c);
         let e = out.entry(k).or_default();
@@ -99,11 +161,11 @@ pub async fn progress(
         }
     }
     for (u, at) in traffic {
-        out.entry(("unit", u)).or_default().traffic_submitted_at = Some(at);
+        out.entry((OrgRowKind::Unit, u)).or_default().traffic_submitted_at = Some(at);
     }
     for (u, c, status, confirmed, planned) in checks {
         let e = out.entry(key(u, c)).or_default();
-        if status == "confirmed" {
+        if status == CheckInStatus::Confirmed {
             e.checkins_confirmed += 1;
             if let Some(at) = confirmed {
                 e.checked_in_at = Some(e.checked_in_at.map_or(at, |x| x.max(at)));

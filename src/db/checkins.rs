@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::teams::TeamScope;
 use super::{now, Db, Tx};
+use crate::domain::checkin::CheckInStatus;
 use crate::{on_db, on_tx};
 
 /// A team's check-in with one paired community: filed by the team, forwarded by the street,
@@ -21,8 +22,7 @@ pub struct CheckIn {
     pub community_name: String,
     pub street_id: i64,
     pub street_name: String,
-    /// `filed`, `forwarded`, `confirmed` or `returned`.
-    pub status: String,
+    pub status: CheckInStatus,
     pub filed_at: i64,
     pub forwarded_at: Option<i64>,
     pub confirmed_at: Option<i64>,
@@ -111,13 +111,13 @@ pub async fn move_checkin(
     tx: &mut Tx,
     actor: &Actor,
     id: i64,
-    status: &str,
+    status: CheckInStatus,
     reason: &str,
 ) -> Result<CheckIn, sqlx::Error> {
     let before = checkin_in_tx(tx, id).await?;
     let column = match status {
-        "forwarded" => "forwarded_at",
-        "confirmed" => "confirmed_at",
+        CheckInStatus::Forwarded => "forwarded_at",
+        CheckInStatus::Confirmed => "confirmed_at",
         _ => "returned_at",
     };
     let sql = format!("update checkins set status = $1, {column} = $2, return_reason = $3 where id = $4");

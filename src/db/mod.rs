@@ -9,11 +9,14 @@ pub mod attendance;
 pub mod audit;
 pub mod batch;
 pub mod board;
+pub mod calendar;
 pub mod campaign;
 pub mod campaigns;
 pub mod certificates;
 pub mod checkins;
 pub mod communities;
+pub mod compliance;
+pub mod dispatches;
 pub mod district;
 pub mod identity;
 pub mod limits;
@@ -59,6 +62,13 @@ pub enum Db {
         health: Arc<WriterHealth>,
     },
     Pg(PgPool),
+}
+
+/// Services that read one value take anything that holds the database (`&Db`, `&AppState`).
+impl AsRef<Db> for Db {
+    fn as_ref(&self) -> &Db {
+        self
+    }
 }
 
 /// A write transaction on whichever database is live.

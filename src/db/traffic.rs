@@ -145,7 +145,6 @@ pub async fn trainings(db: &Db, campaign_id: i64) -> Result<Vec<Training>, sqlx:
         .bind(campaign_id).fetch_all(pool).await)
 }
 
-/// Records a training with who attended and who passed, in one transaction.
 /// What a training session was.
 #[derive(Clone, Debug)]
 pub struct NewTraining {
@@ -155,6 +154,7 @@ pub struct NewTraining {
     pub minutes: i64,
 }
 
+/// Records a training with who attended and who passed, in one transaction.
 pub async fn record_training(
     tx: &mut Tx,
     actor: &Actor,

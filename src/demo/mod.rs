@@ -408,10 +408,10 @@ async fn seed_campaign(
             if i % 4 != 3 {
                 let k = store::file_checkin(tx, actor, team.id, *community).await?;
                 if i % 4 != 2 {
-                    store::move_checkin(tx, actor, k.id, "forwarded", "").await?;
+                    store::move_checkin(tx, actor, k.id, crate::domain::checkin::CheckInStatus::Forwarded, "").await?;
                 }
                 if i % 4 == 0 {
-                    store::move_checkin(tx, actor, k.id, "confirmed", "").await?;
+                    store::move_checkin(tx, actor, k.id, crate::domain::checkin::CheckInStatus::Confirmed, "").await?;
                     let at = if i % 8 == 0 { april(24) } else { april(27) };
                     on_tx!(tx, c => sqlx::query("update checkins set filed_at = $1, forwarded_at = $1, confirmed_at = $1 where id = $2")
                         .bind(at).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);

@@ -97,8 +97,10 @@ pub fn category_labels(codes: &str) -> String {
         .join("、")
 }
 
-/// Where a unit stands against one milestone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a unit stands against one milestone (answered as `done`, `late`, `missing`, `open`, or
+/// `none` where the milestone does not apply).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum MilestoneStatus {
     /// Done by the due date.
     Done,
@@ -108,6 +110,8 @@ pub enum MilestoneStatus {
     Missing,
     /// Not done, not due yet.
     Open,
+    /// The milestone does not apply (a community has no traffic list).
+    None,
 }
 
 impl MilestoneStatus {
@@ -127,6 +131,55 @@ impl MilestoneStatus {
             MilestoneStatus::Late => "late",
             MilestoneStatus::Missing => "missing",
             MilestoneStatus::Open => "open",
+            MilestoneStatus::None => "none",
+        }
+    }
+
+    /// How far a board's `progress` sort puts it: what needs doing first.
+    pub fn urgency(self) -> i32 {
+        match self {
+            MilestoneStatus::Missing => 0,
+            MilestoneStatus::Late => 1,
+            MilestoneStatus::Open => 2,
+            _ => 3,
+        }
+    }
+}
+
+/// What a row of the board or the compliance grid is: a unit or a community (answered and
+/// linked as `unit`, `community`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgRowKind {
+    Unit,
+    Community,
+}
+
+impl OrgRowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgRowKind::Unit => "unit",
+            OrgRowKind::Community => "community",
+        }
+    }
+
+    /// `unit` or `community`; anything else is no kind (both).
+    pub fn parse(s: &str) -> Option<OrgRowKind> {
+        match s {
+            "unit" => Some(OrgRowKind::Unit),
+            "community" => Some(OrgRowKind::Community),
+            _ => None,
+        }
+    }
+
+    /// The row a team counts in: its unit's, or its community's.
+    pub fn of_team(unit: Option<i64>, community: Option<i64>) -> (OrgRowKind, i64) {
+        match (unit, community) {
+            (Some(u), _) => (OrgRowKind::Unit, u),
+            (_, Some(c)) => (OrgRowKind::Community, c),
+            _ => (OrgRowKind::Unit, -1),
         }
     }
 }

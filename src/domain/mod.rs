@@ -2,7 +2,10 @@
 
 pub mod calendar;
 pub mod campaign;
+pub mod checkin;
+pub mod compliance;
 pub mod dates;
+pub mod dispatch;
 pub mod id_number;
 pub mod org;
 pub mod phone;
