@@ -353,6 +353,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A new account (`username`, `role` and the org fields of `extra`) whose password is
+    /// [`PASSWORD`], made by `admin` through the API; answers its id.
+    pub async fn new_account(&self, admin: &str, username: &str, role: &str, extra: Value) -> i64 {
+        let mut body = json!({"username": username, "role": role, "password": PASSWORD});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = self.post(admin, "/api/v1/users", body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+    }
+
     /// A new team of the caller's unit or community; answers its id.
     pub async fn new_team(&self, token: &str, name: &str) -> i64 {
         let body = json!({"name": name, "leader_name": "李负责", "leader_phone": "13811112222", "contact_name": "张联络", "contact_phone": "0571-87654321", "categories": "1、交通"});
