@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), web::session_layer))
         .layer(from_fn_with_state(state.clone(), web::render_errors))
         .layer(from_fn_with_state(state.clone(), security_headers))
+        .layer(from_fn(web::trace_requests))
         .with_state(state)
 }
 

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::{json, Value};
 
-use crate::helpers::{error_fields, spawn_app, TestApp, PASSWORD};
+use crate::helpers::{error_fields, spawn_app, TestApp};
 use leifeng::demo::resident_id;
 
 fn person(name: &str, id: &str, phone: &str) -> Value {
@@ -133,14 +133,8 @@ async fn a_person_entered_by_two_units_is_one_record() {
 
     // Another unit enters the same person: linked, not copied.
     let library = app.find_id(&admin, "/api/v1/units", "name", "明湖区图书馆").await;
-    let res = app
-        .post(
-            &admin,
-            "/api/v1/users",
-            json!({"username": "tushuguan", "role": "unit_admin", "unit_id": library, "password": PASSWORD}),
-        )
+    app.new_account(&admin, "tushuguan", "unit_admin", json!({"unit_id": library}))
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
     let other = app.token("tushuguan").await;
     let team2 = app.new_team(&other, "图书馆志愿服务队").await;
     let res = app

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use leifeng::db::Db;
 use reqwest::StatusCode;
 
-use crate::helpers::{backend, fresh_database, spawn_on};
+use crate::helpers::{backend, empty_database, fresh_database, spawn_on};
 
 fn leifeng(args: &[&str], db_url: &str, stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_leifeng"))
@@ -24,7 +24,7 @@ fn leifeng(args: &[&str], db_url: &str, stdin: &str) -> std::process::Output {
 
 #[tokio::test]
 async fn the_first_admin_is_made_on_the_command_line_and_can_sign_in() {
-    let url = fresh_database().await;
+    let url = empty_database().await;
     let out = leifeng(&["migrate"], &url, "");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
@@ -117,7 +117,8 @@ async fn both_migration_folders_produce_the_same_schema() {
     if backend() != "postgres" {
         return;
     }
-    let pg = Db::connect(&fresh_database().await).await.unwrap();
+    let pg_db = fresh_database().await;
+    let pg = Db::connect(&pg_db).await.unwrap();
     let dir = std::env::temp_dir().join("leifeng-tests");
     std::fs::create_dir_all(&dir).unwrap();
     let lite = Db::connect(&format!(

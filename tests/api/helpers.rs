@@ -1,11 +1,14 @@
 //! Starting a server on a fresh database, and talking to it as a script or a browser would.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 use leifeng::db::Db;
 use leifeng::state::{AppState, Config};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
+use sqlx::{Connection, Executor, PgConnection};
 
 pub const PASSWORD: &str = "Test-Pass-2026";
 
@@ -21,33 +24,196 @@ fn pg_admin_url() -> String {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// A fresh, empty database URL for one test: a new SQLite file, or a new PostgreSQL database.
-pub async fn fresh_database() -> String {
+/// A database of one test, dropped when the test ends (a PostgreSQL database is dropped, a
+/// SQLite file removed), also when the test fails. Derefs to its URL.
+pub struct TestDb {
+    pub url: String,
+    /// The PostgreSQL database's name, or the SQLite file.
+    place: Place,
+}
+
+enum Place {
+    Pg(String),
+    Sqlite(PathBuf),
+}
+
+impl std::ops::Deref for TestDb {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.place {
+            // `with (force)` ends the connections the test's servers still hold.
+            Place::Pg(name) => {
+                let sql = format!("drop database if exists {name} with (force)");
+                if let Err(e) =
+                    pg_admin_blocking(move |c| Box::pin(async move { c.execute(sql.as_str()).await.map(|_| ()) }))
+                {
+                    eprintln!("could not drop the test database {name}: {e}");
+                }
+            }
+            Place::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+        }
+    }
+}
+
+fn unique_name() -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let name = format!(
+    format!(
         "lf_test_{}_{}_{}",
         std::process::id(),
         n,
         &leifeng::auth::new_token()[..6]
-    );
-    if backend() == "postgres" {
-        let admin = Db::connect_without_migrating(&pg_admin_url())
-            .await
-            .expect("PostgreSQL reachable for tests");
-        if let Db::Pg(pool) = &admin {
-            sqlx::query(&format!("create database {name}"))
-                .execute(pool)
-                .await
-                .expect("create test database");
-            pool.close().await;
+    )
+}
+
+/// The URL of database `name` on the test PostgreSQL server.
+fn pg_url(name: &str) -> String {
+    let base = pg_admin_url();
+    let cut = base.rfind('/').expect("database URL ends with /DB");
+    format!("{}/{name}", &base[..cut])
+}
+
+/// Runs `f` on a connection to the PostgreSQL server's admin database, on a thread and runtime
+/// of its own, so that it can be called where no runtime runs (in `Drop`) or from any test's.
+fn pg_admin_blocking<T: Send + 'static>(
+    f: impl for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, sqlx::Error>> + Send + 'static,
+) -> Result<T, sqlx::Error> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let mut c = PgConnection::connect(&pg_admin_url()).await?;
+            let out = f(&mut c).await;
+            let _ = c.close().await;
+            out
+        })
+    })
+    .join()
+    .expect("the PostgreSQL admin thread")
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// The migrated template every PostgreSQL test database is copied from, made once per run of the
+/// suite (and kept for the next run). Its name carries a hash of the migrations, so a template
+/// left by an earlier run (or a crashed one) is used only when it was made from the same
+/// migrations; and each copy still runs the migrator on connecting, which refuses a migration
+/// whose checksum differs. It is built under another name and renamed when complete, so another
+/// test binary running at the same time never copies a half-migrated template: whoever renames
+/// first wins, the other drops its own build and uses the winner's.
+fn pg_template() -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!("lf_test_tpl_{}", migrations_hash());
+        let exists = {
+            let n = name.clone();
+            pg_admin_blocking(move |c| {
+                Box::pin(async move {
+                    sqlx::query_scalar::<_, i32>("select 1 from pg_database where datname = $1")
+                        .bind(n)
+                        .fetch_optional(&mut *c)
+                        .await
+                })
+            })
+            .expect("PostgreSQL reachable for tests")
+            .is_some()
+        };
+        if exists {
+            return name;
         }
-        let base = pg_admin_url();
-        let cut = base.rfind('/').expect("database URL ends with /DB");
-        format!("{}/{name}", &base[..cut])
+        let build = format!("lf_test_tplbuild_{}", &unique_name()["lf_test_".len()..]);
+        let (b, n) = (build.clone(), name.clone());
+        pg_admin_blocking(move |c| {
+            Box::pin(async move {
+                c.execute(format!("create database {b}").as_str()).await?;
+                let db = Db::connect(&pg_url(&b)).await.expect("migrate the template");
+                if let Db::Pg(pool) = db {
+                    pool.close().await;
+                }
+                if let Err(e) = c.execute(format!("alter database {b} rename to {n}").as_str()).await {
+                    c.execute(format!("drop database {b}").as_str()).await?;
+                    // 42P04: another run finished its template first; use that one.
+                    let taken = e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42P04");
+                    if !taken {
+                        return Err(e);
+                    }
+                } else {
+                    // Nobody connects to the template by mistake (a connection would stop copies).
+                    c.execute(format!("alter database {n} with allow_connections false").as_str())
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .expect("build the PostgreSQL template database");
+        name
+    })
+}
+
+/// A short hash of the PostgreSQL migrations (their names and contents).
+fn migrations_hash() -> String {
+    use sha2::{Digest, Sha256};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db/migrations/postgres");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the PostgreSQL migrations")
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.file_name().unwrap().to_string_lossy().as_bytes());
+        h.update(std::fs::read(&f).unwrap());
+    }
+    h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh database for one test, migrated: a new SQLite file, or a PostgreSQL database copied
+/// from the migrated template. Dropped when the returned guard is.
+pub async fn fresh_database() -> TestDb {
+    new_database(true).await
+}
+
+/// A fresh database with no tables yet (to test migrating).
+pub async fn empty_database() -> TestDb {
+    new_database(false).await
+}
+
+async fn new_database(migrated: bool) -> TestDb {
+    let name = unique_name();
+    if backend() == "postgres" {
+        let sql = if migrated {
+            format!("create database {name} template {}", pg_template())
+        } else {
+            format!("create database {name}")
+        };
+        pg_admin_blocking(move |c| Box::pin(async move { c.execute(sql.as_str()).await.map(|_| ()) }))
+            .expect("create test database");
+        TestDb {
+            url: pg_url(&name),
+            place: Place::Pg(name),
+        }
     } else {
         let dir = std::env::temp_dir().join("leifeng-tests");
         std::fs::create_dir_all(&dir).unwrap();
-        format!("sqlite://{}", dir.join(format!("{name}.db")).display())
+        let path = dir.join(format!("{name}.db"));
+        TestDb {
+            url: format!("sqlite://{}", path.display()),
+            place: Place::Sqlite(path),
+        }
     }
 }
 
@@ -56,13 +222,16 @@ pub struct TestApp {
     pub db_url: String,
     pub db: Db,
     pub http: Client,
+    /// The database this server was started on, when the server owns it: dropped with it.
+    _owned: Option<TestDb>,
 }
 
 /// Starts a server on a fresh database with the demo district (every account's password is
 /// [`PASSWORD`]).
 pub async fn spawn_app() -> TestApp {
     let url = fresh_database().await;
-    let app = spawn_on(&url).await;
+    let mut app = spawn_on(&url).await;
+    app._owned = Some(url);
     leifeng::demo::seed(&app.db, Some(PASSWORD.into()))
         .await
         .expect("demo data");
@@ -95,6 +264,7 @@ pub async fn spawn_on(db_url: &str) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        _owned: None,
     }
 }
 
@@ -181,6 +351,18 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A new account (`username`, `role` and the org fields of `extra`) whose password is
+    /// [`PASSWORD`], made by `admin` through the API; answers its id.
+    pub async fn new_account(&self, admin: &str, username: &str, role: &str, extra: Value) -> i64 {
+        let mut body = json!({"username": username, "role": role, "password": PASSWORD});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = self.post(admin, "/api/v1/users", body).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
     }
 
     /// A new team of the caller's unit or community; answers its id.

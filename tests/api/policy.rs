@@ -68,11 +68,14 @@ async fn places(app: &TestApp) -> Places {
         pairing_of(unit[1], community[1]).await,
     ];
     let chunxiao = app.find_id(&admin, "/api/v1/users", "username", "chunxiao").await;
-    let res = app
-        .post(&admin, "/api/v1/users", json!({"username": "fenglin", "role": "community_admin", "community_id": community[1], "password": PASSWORD}))
+    let fenglin = app
+        .new_account(
+            &admin,
+            "fenglin",
+            "community_admin",
+            json!({"community_id": community[1]}),
+        )
         .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let fenglin = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let spare_unit = id("/api/v1/units", "明湖区图书馆").await;
     Places {
         admin,

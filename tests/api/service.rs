@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{csrf_of, error_fields, spawn_app, spawn_on, TestApp};
+use crate::helpers::{csrf_of, error_fields, spawn_app, spawn_on, TestApp, PASSWORD};
 use leifeng::domain::service::format_local;
 
 fn now() -> i64 {
@@ -26,11 +26,13 @@ async fn unit_team(app: &TestApp, token: &str) -> i64 {
 }
 
 /// Test setup, not under test: `n` volunteers with accounts and API tokens, written with the
-/// application's own audited functions; on `team` when given.
+/// application's own audited functions and signed in through `auth::sign_in`; on `team` when given.
 async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Vec<(i64, String)> {
+    use leifeng::auth::SessionKind;
     use leifeng::db::{audit::Actor, campaign, users};
     let actor = Actor::system("test");
-    let mut out = vec![];
+    let hash = cheap_password_hash();
+    let mut accounts = vec![];
     let mut tx = app.db.begin().await.unwrap();
     for i in 0..n {
         let f = leifeng::domain::volunteer::VolunteerFields {
@@ -52,21 +54,34 @@ async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Ve
             unit_id: None,
             active: true,
         };
-        let a = users::create_account(&mut tx, &actor, &account, "!").await.unwrap();
+        let a = users::create_account(&mut tx, &actor, &account, &hash).await.unwrap();
         campaign::link_user(&mut tx, &actor, v.id, a.id).await.unwrap();
         if let Some(t) = team {
             campaign::add_member(&mut tx, &actor, t, v.id, false).await.unwrap();
         }
-        let token = leifeng::auth::new_token();
-        leifeng::on_tx!(&mut tx, c => sqlx::query(
-            "insert into sessions (id, user_id, csrf, kind, ip, created_at, last_seen_at, expires_at)
-             values ($1, $2, '', 'api', 'test', $3, $3, $4)")
-            .bind(leifeng::auth::token_hash(&token)).bind(a.id).bind(now()).bind(now() + 86400)
-            .execute(&mut *c).await.map(|r| r.rows_affected()).unwrap());
-        out.push((v.id, token));
+        accounts.push((v.id, a.username));
     }
     tx.commit().await.unwrap();
+    let mut out = vec![];
+    for (id, username) in accounts {
+        let session = leifeng::auth::sign_in(&app.db, &username, PASSWORD, SessionKind::Api, "test")
+            .await
+            .unwrap();
+        out.push((id, session.token));
+    }
     out
+}
+
+/// [`PASSWORD`] hashed with Argon2's cheapest parameters (a verification reads them from the
+/// hash), so that signing in hundreds of test volunteers costs no time.
+fn cheap_password_hash() -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    use argon2::{Algorithm, Argon2, Params, Version};
+    let salt = SaltString::from_b64("dGVzdHNhbHR0ZXN0c2FsdA").unwrap();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).unwrap())
+        .hash_password(PASSWORD.as_bytes(), &salt)
+        .unwrap()
+        .to_string()
 }
 
 fn codes(body: &Value) -> Vec<String> {

@@ -411,7 +411,7 @@ async fn postgres_gone_answers_503_quickly_and_recovers() {
     let pg_host = "127.0.0.1:5432";
     let proxy = Proxy::start(0, pg_host).await;
     let through = direct.replacen(pg_host, &format!("127.0.0.1:{}", proxy.port), 1);
-    assert_ne!(through, direct, "the test database URL names {pg_host}");
+    assert_ne!(through, direct.url, "the test database URL names {pg_host}");
     let app = spawn_on(&through).await;
     leifeng::demo::seed(&app.db, Some(PASSWORD.into())).await.unwrap();
     let admin = app.token("admin").await;
