@@ -482,3 +482,8 @@ pub async fn add_photo(
     .await?;
     Ok(id)
 }
+
+/// Every community (id, name), by street, for the activity form.
+pub async fn community_choices(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("select id, name from communities order by street_id, name").fetch_all(pool).await)
+}

@@ -141,7 +141,16 @@ pub async fn seed(
                     continue;
                 }
                 let late_in = (k as i64 % 3) * 10 * 60;
-                store::sign_in(tx, actor, &a, *v, starts - 15 * 60 + late_in, "scan", None).await?;
+                store::sign_in(
+                    tx,
+                    actor,
+                    &a,
+                    *v,
+                    starts - 15 * 60 + late_in,
+                    crate::domain::attendance::Method::Scan,
+                    None,
+                )
+                .await?;
                 // One in five forgets to sign out: signed out at the end and flagged.
                 if (k + ti) % 5 != 4 {
                     store::sign_out(tx, actor, &a, &rules, *v, a.ends_at - (k as i64 % 4) * 20 * 60, false).await?;
@@ -175,7 +184,16 @@ pub async fn seed(
         f.leader_name = "李志强".into();
         let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
         store::sign_up(tx, actor, &a, volunteer_id, "self").await?;
-        store::sign_in(tx, actor, &a, volunteer_id, starts - 600, "scan", None).await?;
+        store::sign_in(
+            tx,
+            actor,
+            &a,
+            volunteer_id,
+            starts - 600,
+            crate::domain::attendance::Method::Scan,
+            None,
+        )
+        .await?;
         store::sign_out(tx, actor, &a, &rules, volunteer_id, a.ends_at - 1200, false).await?;
         store::confirm_hours(tx, actor, &a).await?;
         store::set_status(tx, actor, &a, "completed", "").await?;

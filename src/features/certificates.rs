@@ -497,13 +497,13 @@ fn record_context(ctx: &Ctx, r: &ServiceRecord, may_issue: bool) -> minijinja::V
 
 async fn service_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let r = service_record(&state, &ctx, id).await?;
-    Ok(ctx.render(&state, "service.html", record_context(&ctx, &r, true)))
+    Ok(ctx.render(&state, "certificates/service.html", record_context(&ctx, &r, true)))
 }
 
 async fn my_service_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let id = own_id(&state, &ctx).await?;
     let r = service_record(&state, &ctx, id).await?;
-    Ok(ctx.render(&state, "service.html", record_context(&ctx, &r, true)))
+    Ok(ctx.render(&state, "certificates/service.html", record_context(&ctx, &r, true)))
 }
 
 async fn issue_page(
@@ -549,7 +549,7 @@ async fn certificate_page(
         .build();
     Ok(ctx.render(
         &state,
-        "certificate.html",
+        "certificates/certificate.html",
         minijinja::context! { title => ctx.t("certificate.title"), c => c, st => st, qr => qr, url => url },
     ))
 }
@@ -570,7 +570,7 @@ async fn verify_page(
     let v = verify(&state, &number, q.s.as_deref()).await?;
     let mut r = ctx.render(
         &state,
-        "verify.html",
+        "certificates/verify.html",
         minijinja::context! { title => ctx.t("verify.title"), v => v },
     );
     if !v.valid {

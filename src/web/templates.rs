@@ -25,16 +25,37 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("volunteer.html", include_str!("../../templates/volunteer.html")),
     ("erasure.html", include_str!("../../templates/erasure.html")),
     ("calendar.html", include_str!("../../templates/calendar.html")),
-    ("activities.html", include_str!("../../templates/activities.html")),
-    ("activity.html", include_str!("../../templates/activity.html")),
-    ("scan.html", include_str!("../../templates/scan.html")),
-    ("poster.html", include_str!("../../templates/poster.html")),
+    (
+        "activities/activities.html",
+        include_str!("../../templates/activities/activities.html"),
+    ),
+    (
+        "activities/activity.html",
+        include_str!("../../templates/activities/activity.html"),
+    ),
+    (
+        "attendance/scan.html",
+        include_str!("../../templates/attendance/scan.html"),
+    ),
+    (
+        "attendance/poster.html",
+        include_str!("../../templates/attendance/poster.html"),
+    ),
     ("dispatches.html", include_str!("../../templates/dispatches.html")),
     ("dispatch_new.html", include_str!("../../templates/dispatch_new.html")),
     ("dispatch.html", include_str!("../../templates/dispatch.html")),
-    ("service.html", include_str!("../../templates/service.html")),
-    ("certificate.html", include_str!("../../templates/certificate.html")),
-    ("verify.html", include_str!("../../templates/verify.html")),
+    (
+        "certificates/service.html",
+        include_str!("../../templates/certificates/service.html"),
+    ),
+    (
+        "certificates/certificate.html",
+        include_str!("../../templates/certificates/certificate.html"),
+    ),
+    (
+        "certificates/verify.html",
+        include_str!("../../templates/certificates/verify.html"),
+    ),
     ("compliance.html", include_str!("../../templates/compliance.html")),
     (
         "compliance_unit.html",
