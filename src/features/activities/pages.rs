@@ -211,7 +211,7 @@ pub async fn list_page(
             minijinja::context! {
                 a => a, starts => format_local(a.starts_at), ends => format_local(a.ends_at)[11..].to_string(),
                 category => category_label(&a.category), dimension => dimension_label(&a.dimension),
-                phase => store::phase(&a.status, a.starts_at, a.ends_at, t),
+                phase => store::phase(a.status, a.starts_at, a.ends_at, t),
                 full => a.taken >= a.capacity,
             }
         })

@@ -11,6 +11,7 @@ use crate::db::activities::{Activity, ActivityFields, ActivityFilter, ActivityLi
 use crate::db::campaign::{self as store_campaign, Team, TeamScope, Volunteer};
 use crate::db::service::{self as store, SignupOutcome};
 use crate::db::{now, orgs};
+use crate::domain::activity::ActivityStatus;
 use crate::domain::campaign::parse_categories;
 use crate::domain::service::{format_local, parse_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
@@ -79,7 +80,7 @@ pub async fn leads_a_team_of(state: &AppState, by: &Acting, a: &Activity, volunt
 pub async fn load(state: &AppState, by: &Acting, id: i64) -> AppResult<Activity> {
     let a = store::get_activity(&state.db, id).await?.ok_or(AppError::NotFound)?;
     // Never published (a draft, or a draft cancelled): only its teams see it.
-    if a.published_at.is_none() && matches!(a.status.as_str(), "draft" | "cancelled") {
+    if a.published_at.is_none() && matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled) {
         let Some(p) = &by.principal else {
             return Err(AppError::NotFound);
         };
@@ -512,7 +513,7 @@ pub async fn create(state: &AppState, by: &Acting, input: &ActivityInput) -> App
     let f = check(state, by, input, None, None).await?;
     let campaign = crate::features::campaign::active(state).await?;
     let mut tx = state.db.begin().await?;
-    let a = store::insert_activity(&mut tx, &by.actor(), campaign.id, &f, "draft").await?;
+    let a = store::insert_activity(&mut tx, &by.actor(), campaign.id, &f, ActivityStatus::Draft).await?;
     tx.commit().await?;
     Ok(a)
 }
@@ -527,16 +528,16 @@ pub async fn create_for_dispatch(
     dispatch_id: i64,
 ) -> AppResult<Activity> {
     let f = check(state, by, input, None, Some(dispatch_id)).await?;
-    Ok(store::insert_activity(tx, &by.actor(), campaign_id, &f, "published").await?)
+    Ok(store::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
 }
 
 pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInput) -> AppResult<Activity> {
     let before = load_managed(state, by, id).await?;
-    if !matches!(before.status.as_str(), "draft" | "published") {
+    if !before.status.is_open() {
         return Err(AppError::field("status", "err.activity_closed"));
     }
     let f = check(state, by, input, Some(&before), None).await?;
-    if before.status == "published" && f.risky && f.insurance.is_empty() {
+    if before.status == ActivityStatus::Published && f.risky && f.insurance.is_empty() {
         return Err(AppError::field("insurance", "err.insurance_required"));
     }
     let mut tx = state.db.begin().await?;
@@ -562,7 +563,7 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
     let mut tx = state.db.begin().await?;
     let after = match input.action.as_deref().unwrap_or("") {
         "publish" => {
-            if a.status != "draft" {
+            if !a.status.may_become(ActivityStatus::Published) {
                 return Err(AppError::field("action", "err.activity_not_draft"));
             }
             if a.risky && a.insurance.trim().is_empty() {
@@ -570,20 +571,20 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             }
             // A past activity may be published too: it is recorded after the fact and waits
             // for the leader to fill in who came and confirm the hours.
-            store::set_status(&mut tx, &by.actor(), &a, "published", "").await?
+            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Published, "").await?
         }
         "cancel" => {
-            if !matches!(a.status.as_str(), "draft" | "published") {
+            if !a.status.may_become(ActivityStatus::Cancelled) {
                 return Err(AppError::field("action", "err.activity_closed"));
             }
             let reason = crate::features::required_text("reason", input.reason.as_deref(), 200, &mut vec![]);
             if reason.is_empty() {
                 return Err(AppError::field("reason", "err.cancel_reason_required"));
             }
-            store::set_status(&mut tx, &by.actor(), &a, "cancelled", &reason).await?
+            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?
         }
         "complete" => {
-            if a.status != "published" {
+            if !a.status.may_become(ActivityStatus::Completed) {
                 return Err(AppError::field("action", "err.activity_not_published"));
             }
             if t < a.ends_at {
@@ -591,7 +592,7 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             }
             let rules = store::rules(&state.db).await?;
             store::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
-            store::set_status(&mut tx, &by.actor(), &a, "completed", "").await?
+            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?
         }
         _ => return Err(AppError::field("action", "err.status_action")),
     };
@@ -607,7 +608,7 @@ pub async fn signup_problem(
     by_leader: bool,
 ) -> AppResult<Option<FieldError>> {
     let t = now();
-    if a.status != "published" {
+    if a.status != ActivityStatus::Published {
         return Ok(Some(FieldError::new("activity", "err.signup_not_open")));
     }
     // Volunteers sign up before the start; the leader adds people until the hours are confirmed.
@@ -745,7 +746,7 @@ pub async fn cancel(state: &AppState, by: &Acting, id: i64, volunteer_id: Option
         }
         (None, None) => return Err(AppError::BadRequest("err.no_volunteer_record")),
     };
-    if a.status != "published" || now() >= a.starts_at {
+    if a.status != ActivityStatus::Published || now() >= a.starts_at {
         return Err(AppError::field("activity", "err.cancel_too_late"));
     }
     let mut tx = state.db.begin().await?;
@@ -773,7 +774,7 @@ pub struct SummaryInput {
 
 pub async fn summarise(state: &AppState, by: &Acting, id: i64, input: &SummaryInput) -> AppResult<Activity> {
     let a = load_managed(state, by, id).await?;
-    if a.status != "completed" {
+    if a.status != ActivityStatus::Completed {
         return Err(AppError::field("summary", "err.summary_not_completed"));
     }
     let mut errors = vec![];
@@ -805,7 +806,7 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
 
 pub async fn add_photo(state: &AppState, by: &Acting, id: i64, bytes: &[u8]) -> AppResult<i64> {
     let a = load_managed(state, by, id).await?;
-    if a.status != "completed" {
+    if a.status != ActivityStatus::Completed {
         return Err(AppError::field("file", "err.summary_not_completed"));
     }
     if bytes.is_empty() {

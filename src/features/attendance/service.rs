@@ -10,6 +10,7 @@ use crate::db::attendance::{self as store_attendance, Attendance, Mark, Scan};
 use crate::db::campaign as store_campaign;
 use crate::db::service as store;
 use crate::db::{now, Db};
+use crate::domain::activity::ActivityStatus;
 use crate::domain::attendance::Method;
 use crate::domain::service::{code_valid, confirm_due, distance_m, format_local, parse_local, Rules};
 use crate::error::{AppError, AppResult, FieldError};
@@ -36,11 +37,11 @@ pub struct ScanInput {
 
 /// Why the activity does not take a sign-in (or sign-out) now from here, if it does not.
 pub fn gate(a: &Activity, rules: &Rules, input: &ScanInput, t: i64, signing_out: bool) -> Result<(), FieldError> {
-    match a.status.as_str() {
-        "cancelled" => return Err(FieldError::new("activity", "err.signin_cancelled")),
-        "draft" => return Err(FieldError::new("activity", "err.signin_not_published")),
-        "completed" => return Err(FieldError::new("activity", "err.signin_closed")),
-        _ => {}
+    match a.status {
+        ActivityStatus::Cancelled => return Err(FieldError::new("activity", "err.signin_cancelled")),
+        ActivityStatus::Draft => return Err(FieldError::new("activity", "err.signin_not_published")),
+        ActivityStatus::Completed => return Err(FieldError::new("activity", "err.signin_closed")),
+        ActivityStatus::Published => {}
     }
     let opens = a.starts_at - rules.signin_early_minutes * 60;
     if t < opens {
@@ -320,7 +321,7 @@ pub struct BulkResult {
 
 pub async fn bulk(state: &AppState, by: &Acting, id: i64, input: &BulkInput) -> AppResult<BulkResult> {
     let a = load_managed(state, by, id).await?;
-    if matches!(a.status.as_str(), "draft" | "cancelled") {
+    if !a.status.was_published() {
         return Err(AppError::field("activity", "err.signin_not_published"));
     }
     if a.hours_confirmed_at.is_some() {
@@ -486,7 +487,7 @@ pub struct ConfirmResult {
 /// The leader confirms the hours once the activity is over.
 pub async fn confirm(state: &AppState, by: &Acting, id: i64) -> AppResult<ConfirmResult> {
     let a = load_managed(state, by, id).await?;
-    if !matches!(a.status.as_str(), "published" | "completed") {
+    if !a.status.was_published() {
         return Err(AppError::field("activity", "err.signin_not_published"));
     }
     if now() < a.ends_at {
@@ -496,8 +497,8 @@ pub async fn confirm(state: &AppState, by: &Acting, id: i64) -> AppResult<Confir
     let mut tx = state.db.begin().await?;
     let auto = store::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
     let (confirmed, no_shows) = store::confirm_hours(&mut tx, &by.actor(), &a).await?;
-    if a.status == "published" {
-        store::set_status(&mut tx, &by.actor(), &a, "completed", "").await?;
+    if a.status == ActivityStatus::Published {
+        store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?;
     }
     tx.commit().await?;
     Ok(ConfirmResult {
