@@ -40,7 +40,7 @@ pub struct AppState {
     pub templates: Arc<Environment<'static>>,
     pub cfg: Arc<Config>,
     /// Scans are written in shared transactions (group commit).
-    pub scans: crate::db::batch::ScanWriter,
+    pub scans: crate::db::attendance_writer::ScanWriter,
     /// Request rate limits, counted in the database.
     pub limits: web::limits::Limiter,
     /// The few slots in which uploads are read, off the async runtime.
@@ -50,7 +50,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, cfg: Config) -> AppState {
         AppState {
-            scans: crate::db::batch::ScanWriter::start(db.clone()),
+            scans: crate::db::attendance_writer::ScanWriter::start(db.clone()),
             limits: web::limits::Limiter::start(db.clone(), cfg.user_rate_limit),
             db,
             templates: Arc::new(templates::environment()),

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::campaign::TeamScope;
 use super::{now, Db, Tx};
+use crate::domain::activity::ActivityStatus;
 use crate::domain::service::Rules;
 use crate::{on_db, on_tx};
 
@@ -54,7 +55,7 @@ pub struct Activity {
     #[serde(skip)]
     pub leader_phone: String,
     /// `draft`, `published`, `completed` or `cancelled` (see `phase` for ongoing).
-    pub status: String,
+    pub status: ActivityStatus,
     pub cancel_reason: String,
     pub published_at: Option<i64>,
     #[serde(skip)]
@@ -79,22 +80,11 @@ pub struct Activity {
 impl Activity {
     /// The status people see: a published activity is ongoing from its start.
     pub fn phase(&self, now: i64) -> &'static str {
-        phase(&self.status, self.starts_at, self.ends_at, now)
+        phase(self.status, self.starts_at, self.ends_at, now)
     }
 }
 
-/// The status people see: a published activity is ongoing from its start and ended (waiting for
-/// its hours) from its end.
-pub fn phase(status: &str, starts_at: i64, ends_at: i64, now: i64) -> &'static str {
-    match status {
-        "published" if now >= ends_at => "ended",
-        "published" if now >= starts_at => "ongoing",
-        "published" => "published",
-        "completed" => "completed",
-        "cancelled" => "cancelled",
-        _ => "draft",
-    }
-}
+pub use crate::domain::activity::phase;
 
 const ACTIVITY_COLS: &str = "a.id, a.campaign_id, a.team_id, a.community_id, a.dispatch_id, a.title, a.theme,
         a.category, a.dimension, a.form, a.address, a.lat, a.lng, a.starts_at, a.ends_at, a.capacity, a.taken,
@@ -191,7 +181,7 @@ pub struct ActivityLine {
     pub capacity: i64,
     pub taken: i64,
     pub waiting: i64,
-    pub status: String,
+    pub status: ActivityStatus,
     pub team_id: i64,
     pub team_name: String,
     pub org_name: String,
@@ -306,7 +296,7 @@ pub async fn insert_activity(
     actor: &Actor,
     campaign_id: i64,
     f: &ActivityFields,
-    status: &str,
+    status: ActivityStatus,
 ) -> Result<Activity, sqlx::Error> {
     let t = now();
     let secret = crate::domain::token::new_token();
@@ -324,7 +314,7 @@ pub async fn insert_activity(
         .bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age).bind(&f.skills).bind(&f.content).bind(f.risky)
         .bind(&f.risk_statement).bind(&f.insurance).bind(&f.leader_name).bind(&f.leader_phone).bind(status)
         .bind(&secret).bind(f.code_rotates).bind(f.geofence_m).bind(t)
-        .bind(&day[..7]).bind(&day).bind((status == "published").then_some(t))
+        .bind(&day[..7]).bind(&day).bind((status == ActivityStatus::Published).then_some(t))
         .fetch_one(&mut *c).await?);
     set_activity_teams(tx, id, f.team_id, &f.co_team_ids).await?;
     let a = activity_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
@@ -416,7 +406,7 @@ pub async fn set_status(
     tx: &mut Tx,
     actor: &Actor,
     before: &Activity,
-    status: &str,
+    status: ActivityStatus,
     reason: &str,
 ) -> Result<Activity, sqlx::Error> {
     let t = now();
@@ -481,4 +471,9 @@ pub async fn add_photo(
     )
     .await?;
     Ok(id)
+}
+
+/// Every community (id, name), by street, for the activity form.
+pub async fn community_choices(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("select id, name from communities order by street_id, name").fetch_all(pool).await)
 }

@@ -253,3 +253,61 @@ mod tests {
         );
     }
 }
+
+/// One entry of [`record_many`].
+pub struct Entry<'a> {
+    pub actor: &'a Actor,
+    pub op: Op,
+    pub subject: Subject<'a>,
+    pub changes: Value,
+}
+
+/// Writes several entries in one statement (a batch of scans); one entry is [`record_raw`].
+pub async fn record_many(tx: &mut Tx, entries: &[Entry<'_>]) -> Result<(), sqlx::Error> {
+    match entries {
+        [] => return Ok(()),
+        [e] => {
+            return record_raw(
+                tx,
+                e.actor,
+                e.op,
+                Subject::new(e.subject.kind, e.subject.id, e.subject.label),
+                &e.changes,
+            )
+            .await
+        }
+        _ => {}
+    }
+    let rows: Vec<String> = (0..entries.len())
+        .map(|k| {
+            let n = k * 9;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8,
+                n + 9
+            )
+        })
+        .collect();
+    let sql = format!(
+        "insert into audit_log (at, user_id, username, ip, action, object_type, object_id, object_label, changes)
+         values {}",
+        rows.join(", ")
+    );
+    let t = now();
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(&sql).persistent(false);
+        for e in entries {
+            q = q.bind(t).bind(e.actor.user_id).bind(&e.actor.username).bind(&e.actor.ip).bind(e.op.as_str())
+                .bind(e.subject.kind).bind(e.subject.id).bind(e.subject.label).bind(e.changes.to_string());
+        }
+        q.execute(&mut *c).await.map(|r| r.rows_affected())?
+    });
+    Ok(())
+}

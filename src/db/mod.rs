@@ -6,8 +6,8 @@
 
 pub mod activities;
 pub mod attendance;
+pub mod attendance_writer;
 pub mod audit;
-pub mod batch;
 pub mod board;
 pub mod calendar;
 pub mod campaign;

@@ -231,11 +231,26 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
     seed_campaign(&mut tx, &actor, &unit_ids, &community_ids).await?;
     match tx.commit().await {
         Ok(()) => {
-            // The demo volunteer's certificate, issued from the committed record.
-            let v: i64 = on_db!(db, pool => sqlx::query_scalar(
-                "select v.id from volunteers v join users u on u.id = v.user_id where u.username = 'volunteer'")
+            // The demo volunteer's certificate, issued from the committed record, asked for by
+            // the volunteer through the same service as on the site.
+            let (v, user_id): (i64, i64) = on_db!(db, pool => sqlx::query_as(
+                "select v.id, u.id from volunteers v join users u on u.id = v.user_id where u.username = 'volunteer'")
                 .fetch_one(pool).await?);
-            crate::features::certificates::issue_for(db, &actor, v, None)
+            let volunteer = crate::auth::policy::Principal {
+                user_id,
+                username: "volunteer".into(),
+                display_name: String::new(),
+                role: crate::auth::policy::Role::Volunteer,
+                street_id: None,
+                community_id: None,
+                unit_id: None,
+                lang: crate::i18n::Lang::Zh,
+                csrf: String::new(),
+                session_id: String::new(),
+            };
+            let by = crate::auth::Acting::as_user(volunteer, "local");
+            let input = crate::features::certificates::IssueInput { team_id: None };
+            crate::features::certificates::issue(db, &by, v, &input)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo certificate: {e:?}"))?;
             Ok(Some(made))

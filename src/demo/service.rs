@@ -133,7 +133,14 @@ pub async fn seed(
             f.community_id = *community;
             f.content = content.into();
             f.capacity = members.len().max(1) as i64 + 5;
-            let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+            let a = store::insert_activity(
+                tx,
+                actor,
+                campaign.id,
+                &f,
+                crate::domain::activity::ActivityStatus::Published,
+            )
+            .await?;
             for (k, (v, _)) in members.iter().enumerate() {
                 store::sign_up(tx, actor, &a, *v, "self").await?;
                 // Most come; one in six does not.
@@ -141,7 +148,16 @@ pub async fn seed(
                     continue;
                 }
                 let late_in = (k as i64 % 3) * 10 * 60;
-                store::sign_in(tx, actor, &a, *v, starts - 15 * 60 + late_in, "scan", None).await?;
+                store::sign_in(
+                    tx,
+                    actor,
+                    &a,
+                    *v,
+                    starts - 15 * 60 + late_in,
+                    crate::domain::attendance::Method::Scan,
+                    None,
+                )
+                .await?;
                 // One in five forgets to sign out: signed out at the end and flagged.
                 if (k + ti) % 5 != 4 {
                     store::sign_out(tx, actor, &a, &rules, *v, a.ends_at - (k as i64 % 4) * 20 * 60, false).await?;
@@ -173,12 +189,28 @@ pub async fn seed(
         let mut f = fields(first, title, "helping_weak", "service", "scattered", starts, 3);
         f.content = "为社区老人量血压、讲解用药".into();
         f.leader_name = "李志强".into();
-        let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+        let a = store::insert_activity(
+            tx,
+            actor,
+            campaign.id,
+            &f,
+            crate::domain::activity::ActivityStatus::Published,
+        )
+        .await?;
         store::sign_up(tx, actor, &a, volunteer_id, "self").await?;
-        store::sign_in(tx, actor, &a, volunteer_id, starts - 600, "scan", None).await?;
+        store::sign_in(
+            tx,
+            actor,
+            &a,
+            volunteer_id,
+            starts - 600,
+            crate::domain::attendance::Method::Scan,
+            None,
+        )
+        .await?;
         store::sign_out(tx, actor, &a, &rules, volunteer_id, a.ends_at - 1200, false).await?;
         store::confirm_hours(tx, actor, &a).await?;
-        store::set_status(tx, actor, &a, "completed", "").await?;
+        store::set_status(tx, actor, &a, crate::domain::activity::ActivityStatus::Completed, "").await?;
         store::set_summary(
             tx,
             actor,
@@ -200,7 +232,14 @@ pub async fn seed(
         4,
     );
     f.content = "整理社区图书角，登记新捐赠图书".into();
-    let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+    let a = store::insert_activity(
+        tx,
+        actor,
+        campaign.id,
+        &f,
+        crate::domain::activity::ActivityStatus::Published,
+    )
+    .await?;
     store::sign_up(tx, actor, &a, volunteer_id, "self").await?;
     // Upcoming and open for sign-up.
     let mut f = fields(
@@ -219,7 +258,14 @@ pub async fn seed(
     f.lng = Some(120.1551);
     f.geofence_m = Some(300);
     f.code_rotates = true;
-    store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+    store::insert_activity(
+        tx,
+        actor,
+        campaign.id,
+        &f,
+        crate::domain::activity::ActivityStatus::Published,
+    )
+    .await?;
     // A full one with a waiting list.
     let members: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
         "select volunteer_id from team_members where team_id = $1 order by id").bind(first).fetch_all(&mut *c).await?);
@@ -234,7 +280,14 @@ pub async fn seed(
     );
     f.capacity = 3;
     f.content = "陪老人聊天、表演节目".into();
-    let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+    let a = store::insert_activity(
+        tx,
+        actor,
+        campaign.id,
+        &f,
+        crate::domain::activity::ActivityStatus::Published,
+    )
+    .await?;
     for v in members.iter().take(5) {
         store::sign_up(tx, actor, &a, *v, "self").await?;
     }
@@ -248,7 +301,14 @@ pub async fn seed(
         hour + 10 * 86400,
         3,
     );
-    store::insert_activity(tx, actor, campaign.id, &f, "draft").await?;
+    store::insert_activity(
+        tx,
+        actor,
+        campaign.id,
+        &f,
+        crate::domain::activity::ActivityStatus::Draft,
+    )
+    .await?;
     let mut f = fields(
         first,
         "防汛应急演练",
@@ -260,7 +320,14 @@ pub async fn seed(
     );
     f.risky = true;
     f.risk_statement = "河道边作业，有落水风险；须穿救生衣，听从指挥。".into();
-    store::insert_activity(tx, actor, campaign.id, &f, "draft").await?;
+    store::insert_activity(
+        tx,
+        actor,
+        campaign.id,
+        &f,
+        crate::domain::activity::ActivityStatus::Draft,
+    )
+    .await?;
     let f = fields(
         teams[1].0,
         "广场舞文明劝导",
@@ -270,8 +337,22 @@ pub async fn seed(
         hour + 2 * 86400,
         2,
     );
-    let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
-    store::set_status(tx, actor, &a, "cancelled", "暴雨预警，活动延期").await?;
+    let a = store::insert_activity(
+        tx,
+        actor,
+        campaign.id,
+        &f,
+        crate::domain::activity::ActivityStatus::Published,
+    )
+    .await?;
+    store::set_status(
+        tx,
+        actor,
+        &a,
+        crate::domain::activity::ActivityStatus::Cancelled,
+        "暴雨预警，活动延期",
+    )
+    .await?;
     // A dispatched action: one team accepted, one declined (waiting for review), one to answer.
     let starts = hour + 7 * 86400;
     let dispatch: i64 = on_tx!(tx, c => sqlx::query_scalar(
@@ -299,7 +380,14 @@ pub async fn seed(
                 f.open_to = "team".into();
                 f.address = "明湖火车站站前广场".into();
                 f.capacity = 3;
-                let a = store::insert_activity(tx, actor, campaign.id, &f, "published").await?;
+                let a = store::insert_activity(
+                    tx,
+                    actor,
+                    campaign.id,
+                    &f,
+                    crate::domain::activity::ActivityStatus::Published,
+                )
+                .await?;
                 let named: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
                     "select volunteer_id from team_members where team_id = $1 order by id limit 3").bind(*team).fetch_all(&mut *c).await?);
                 for v in named {

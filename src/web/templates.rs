@@ -8,10 +8,7 @@ use crate::i18n::{tf, Lang};
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("account.html", include_str!("../../templates/account.html")),
-    ("activities.html", include_str!("../../templates/activities.html")),
-    ("activity.html", include_str!("../../templates/activity.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
-    ("certificate.html", include_str!("../../templates/certificate.html")),
     ("delete.html", include_str!("../../templates/delete.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("form.html", include_str!("../../templates/form.html")),
@@ -20,10 +17,22 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("list.html", include_str!("../../templates/list.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("notice.html", include_str!("../../templates/notice.html")),
-    ("poster.html", include_str!("../../templates/poster.html")),
-    ("scan.html", include_str!("../../templates/scan.html")),
-    ("service.html", include_str!("../../templates/service.html")),
-    ("verify.html", include_str!("../../templates/verify.html")),
+    (
+        "activities/activities.html",
+        include_str!("../../templates/activities/activities.html"),
+    ),
+    (
+        "activities/activity.html",
+        include_str!("../../templates/activities/activity.html"),
+    ),
+    (
+        "attendance/poster.html",
+        include_str!("../../templates/attendance/poster.html"),
+    ),
+    (
+        "attendance/scan.html",
+        include_str!("../../templates/attendance/scan.html"),
+    ),
     (
         "calendar/calendar.html",
         include_str!("../../templates/calendar/calendar.html"),
@@ -31,6 +40,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "campaign/board.html",
         include_str!("../../templates/campaign/board.html"),
+    ),
+    (
+        "certificates/certificate.html",
+        include_str!("../../templates/certificates/certificate.html"),
+    ),
+    (
+        "certificates/service.html",
+        include_str!("../../templates/certificates/service.html"),
+    ),
+    (
+        "certificates/verify.html",
+        include_str!("../../templates/certificates/verify.html"),
     ),
     (
         "checkins/checkins.html",

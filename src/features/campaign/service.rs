@@ -276,15 +276,3 @@ pub async fn unit_streets(db: &Db) -> AppResult<HashMap<i64, String>> {
     }
     Ok(map.into_iter().map(|(k, v)| (k, v.join("、"))).collect())
 }
-
-/// Until the teams and activities services take an `Acting` (their part of issue 9), the few
-/// calls into them from the campaign capabilities pass a request context built from it.
-pub(crate) fn bridge_ctx(by: &Acting) -> crate::web::Ctx {
-    crate::web::Ctx {
-        acting: by.clone(),
-        csrf: String::new(),
-        here: String::new(),
-        flash: None,
-        secure: false,
-    }
-}

@@ -15,7 +15,7 @@ use crate::domain::dispatch::{may_answer, may_review, AnswerChoice, ReviewDecisi
 use crate::domain::service::{format_local, parse_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::activities::ActivityInput;
-use crate::features::campaign::service::{active, bridge_ctx, team_place};
+use crate::features::campaign::service::{active, team_place};
 use crate::features::{ensure, free_text, required_text, validated};
 use crate::state::AppState;
 
@@ -273,10 +273,9 @@ pub async fn answer(
                 leader_phone: Some(team.leader_phone.clone()),
                 ..Default::default()
             };
-            let ctx = bridge_ctx(by);
             let a = crate::features::activities::create_for_dispatch(
                 state,
-                &ctx,
+                by,
                 &mut tx,
                 d.campaign_id,
                 &input_activity,

@@ -1,0 +1,898 @@
+//! Activities' rules and policy, shared by the pages, the API, the CLI and the demo: who may see
+//! and run an activity, the checks of its fields, sign-ups and the waiting list, the summary and
+//! photos.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::policy::{self, Action, Listing, Object, TeamPlace};
+use crate::auth::Acting;
+use crate::db::activities::{Activity, ActivityFields, ActivityFilter, ActivityLine};
+use crate::db::campaign::{self as store_campaign, Team, TeamScope, Volunteer};
+use crate::db::service::{self as store, SignupOutcome};
+use crate::db::{now, orgs};
+use crate::domain::activity::ActivityStatus;
+use crate::domain::campaign::parse_categories;
+use crate::domain::service::{format_local, parse_local, DIMENSIONS};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::features::{optional_phone, optional_text, validated};
+use crate::state::AppState;
+use crate::web::form::{lenient_bool, lenient_i64};
+
+/// The largest photo accepted.
+pub const PHOTO_MAX: usize = 5 * 1024 * 1024;
+
+// ---------------------------------------------------------------- access
+
+/// The places of an activity's organising teams, for the policy.
+pub async fn places(state: &AppState, a: &Activity) -> AppResult<Vec<TeamPlace>> {
+    let mut out = vec![];
+    for id in store::activity_team_ids(&state.db, a.id).await? {
+        if let Some(team) = store_campaign::get_team(&state.db, id).await? {
+            out.push(crate::features::teams::place(&state.db, &team).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the signed-in user runs this activity (an organising team's staff, or the district).
+pub async fn may_manage(state: &AppState, by: &Acting, a: &Activity) -> AppResult<bool> {
+    let Some(p) = &by.principal else { return Ok(false) };
+    Ok(places(state, a)
+        .await?
+        .iter()
+        .any(|t| policy::allows(p, Action::Update, &Object::Team(t.clone()))))
+}
+
+/// Whether `volunteer_id` is on the roster of one of the activity's organising teams that the
+/// caller runs.
+pub async fn leads_a_team_of(state: &AppState, by: &Acting, a: &Activity, volunteer_id: i64) -> AppResult<bool> {
+    let Some(p) = &by.principal else { return Ok(false) };
+    let organisers = store::activity_team_ids(&state.db, a.id).await?;
+    for team in store_campaign::volunteer_teams(&state.db, volunteer_id).await? {
+        if organisers.contains(&team.id)
+            && policy::allows(
+                p,
+                Action::Update,
+                &Object::Team(crate::features::teams::place(&state.db, &team).await?),
+            )
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The activity, if the caller may see it: published ones are public, drafts are the teams'.
+pub async fn load(state: &AppState, by: &Acting, id: i64) -> AppResult<Activity> {
+    let a = store::get_activity(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    // Never published (a draft, or a draft cancelled): only its teams see it.
+    if a.published_at.is_none() && matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled) {
+        let Some(p) = &by.principal else {
+            return Err(AppError::NotFound);
+        };
+        let sees = places(state, &a)
+            .await?
+            .iter()
+            .any(|t| policy::allows(p, Action::View, &Object::Team(t.clone())));
+        if !sees {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(a)
+}
+
+/// The activity, after checking that the caller runs it.
+pub async fn load_managed(state: &AppState, by: &Acting, id: i64) -> AppResult<Activity> {
+    let a = load(state, by, id).await?;
+    by.user()?;
+    if !may_manage(state, by, &a).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(a)
+}
+
+/// The teams the caller may organise activities for.
+pub async fn own_teams(state: &AppState, by: &Acting) -> AppResult<Vec<Team>> {
+    let p = by.user()?;
+    let campaign = crate::features::campaign::active(state).await?;
+    let Some(scope) = TeamScope::of(policy::list_scope(p, Listing::Teams)) else {
+        return Ok(vec![]);
+    };
+    let mut out = vec![];
+    for t in store_campaign::list_teams(&state.db, campaign.id, scope, None).await? {
+        let place = crate::features::teams::place(&state.db, &t).await?;
+        if policy::allows(p, Action::Update, &Object::Team(place)) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- input
+
+/// An activity as typed on the form or sent to the API. Times are China time,
+/// `YYYY-MM-DD HH:MM`.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct ActivityInput {
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub team_id: Option<i64>,
+    /// Co-organising teams (API only).
+    pub co_team_ids: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub community_id: Option<i64>,
+    pub title: Option<String>,
+    pub theme: Option<String>,
+    pub category: Option<String>,
+    pub dimension: Option<String>,
+    /// `concentrated` or `scattered` (dispatched activities come from a dispatched action).
+    pub form: Option<String>,
+    pub address: Option<String>,
+    pub lat: Option<String>,
+    pub lng: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub capacity: Option<i64>,
+    /// `team` or `all`.
+    pub open_to: Option<String>,
+    pub signup_opens_at: Option<String>,
+    pub signup_closes_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub min_age: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub max_age: Option<i64>,
+    pub skills: Option<String>,
+    pub content: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub risky: Option<bool>,
+    pub risk_statement: Option<String>,
+    pub insurance: Option<String>,
+    pub leader_name: Option<String>,
+    pub leader_phone: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub code_rotates: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub geofence_m: Option<i64>,
+}
+
+impl ActivityInput {
+    pub fn of(a: &Activity) -> ActivityInput {
+        let opt = |v: Option<i64>| v.map(format_local);
+        ActivityInput {
+            team_id: Some(a.team_id),
+            co_team_ids: None,
+            community_id: a.community_id,
+            title: Some(a.title.clone()),
+            theme: Some(a.theme.clone()),
+            category: Some(a.category.clone()),
+            dimension: Some(a.dimension.clone()),
+            form: Some(a.form.clone()),
+            address: Some(a.address.clone()),
+            lat: a.lat.map(|v| v.to_string()),
+            lng: a.lng.map(|v| v.to_string()),
+            starts_at: Some(format_local(a.starts_at)),
+            ends_at: Some(format_local(a.ends_at)),
+            capacity: Some(a.capacity),
+            open_to: Some(a.open_to.clone()),
+            signup_opens_at: opt(a.signup_opens_at),
+            signup_closes_at: opt(a.signup_closes_at),
+            min_age: a.min_age,
+            max_age: a.max_age,
+            skills: Some(a.skills.clone()),
+            content: Some(a.content.clone()),
+            risky: Some(a.risky),
+            risk_statement: Some(a.risk_statement.clone()),
+            insurance: Some(a.insurance.clone()),
+            leader_name: Some(a.leader_name.clone()),
+            leader_phone: Some(a.leader_phone.clone()),
+            code_rotates: Some(a.code_rotates),
+            geofence_m: a.geofence_m,
+        }
+    }
+}
+
+pub fn time_field(field: &str, v: Option<&str>, required: bool, errors: &mut Vec<FieldError>) -> Option<i64> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            if required {
+                errors.push(FieldError::new(field, "err.required"));
+            }
+            None
+        }
+        Some(s) => match parse_local(s) {
+            Some(t) => Some(t),
+            None => {
+                errors.push(FieldError::new(field, "err.datetime"));
+                None
+            }
+        },
+    }
+}
+
+fn coordinate(field: &str, v: Option<&str>, limit: f64, errors: &mut Vec<FieldError>) -> Option<f64> {
+    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x.abs() <= limit => Some(x),
+        _ => {
+            errors.push(FieldError::new(field, "err.coordinate"));
+            None
+        }
+    }
+}
+
+/// Checks an activity's fields; `dispatch` is set for a dispatched action's activity.
+async fn check(
+    state: &AppState,
+    by: &Acting,
+    input: &ActivityInput,
+    before: Option<&Activity>,
+    dispatch: Option<i64>,
+) -> AppResult<ActivityFields> {
+    let p = by.user()?;
+    let mut errors = vec![];
+    let campaign = crate::features::campaign::active(state).await?;
+    // The organising team: one the caller runs, in the active campaign.
+    let mut main_place = None;
+    let team_id = match input.team_id {
+        None => {
+            errors.push(FieldError::new("team_id", "err.required"));
+            0
+        }
+        Some(id) => match store_campaign::get_team(&state.db, id).await? {
+            Some(t) if t.campaign_id == campaign.id => {
+                let place = crate::features::teams::place(&state.db, &t).await?;
+                if !policy::allows(p, Action::Update, &Object::Team(place.clone())) {
+                    return Err(AppError::Forbidden);
+                }
+                main_place = Some(place);
+                id
+            }
+            _ => {
+                errors.push(FieldError::new("team_id", "err.not_found"));
+                0
+            }
+        },
+    };
+    // Only the organising team's staff hand the activity to another team.
+    if let Some(b) = before.filter(|b| b.team_id != team_id && team_id != 0) {
+        let main = store_campaign::get_team(&state.db, b.team_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let place = crate::features::teams::place(&state.db, &main).await?;
+        if !policy::allows(p, Action::Update, &Object::Team(place)) {
+            return Err(AppError::Forbidden);
+        }
+    }
+    // Co-organisers: kept as they are unless given; each one given must be a team the caller runs.
+    let mut co_team_ids = vec![];
+    match &input.co_team_ids {
+        None => {
+            if let Some(b) = before {
+                co_team_ids = store::activity_team_ids(&state.db, b.id)
+                    .await?
+                    .into_iter()
+                    .filter(|t| *t != b.team_id && *t != team_id)
+                    .collect();
+            }
+        }
+        Some(ids) => {
+            for id in ids {
+                match store_campaign::get_team(&state.db, *id).await? {
+                    Some(t) if t.campaign_id == campaign.id => {
+                        let place = crate::features::teams::place(&state.db, &t).await?;
+                        if !policy::allows(p, Action::Update, &Object::Team(place)) {
+                            return Err(AppError::Forbidden);
+                        }
+                        co_team_ids.push(*id)
+                    }
+                    _ => errors.push(FieldError::new("co_team_ids", "err.not_found")),
+                }
+            }
+        }
+    }
+    let community_id = match input.community_id {
+        None => None,
+        Some(id) => {
+            match orgs::get_community(&state.db, id).await? {
+                None => errors.push(FieldError::new("community_id", "err.not_found")),
+                // A team serves where it belongs (its community, its unit's paired communities,
+                // its street); a dispatched action goes where the district sent it; the
+                // district places any activity.
+                Some(c) => {
+                    let reaches = main_place
+                        .as_ref()
+                        .is_some_and(|t| policy::team_reaches(t, c.id, c.street_id));
+                    let unchanged = before.is_some_and(|b| b.community_id == Some(id));
+                    if !(reaches
+                        || unchanged
+                        || dispatch.is_some()
+                        || policy::allows(p, Action::Update, &Object::Campaign))
+                    {
+                        errors.push(FieldError::new("community_id", "err.community_out_of_reach"));
+                    }
+                }
+            }
+            Some(id)
+        }
+    };
+    let title = crate::features::required_text("title", input.title.as_deref(), 100, &mut errors);
+    let theme = crate::features::free_text("theme", input.theme.as_deref(), 100, &mut errors);
+    let category = match input.category.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::new("category", "err.required"));
+            String::new()
+        }
+        Some(s) => match parse_categories(s) {
+            Ok(c) if c.len() == 1 => c[0].to_string(),
+            _ => {
+                errors.push(FieldError::new("category", "err.category_unknown").with("value", s));
+                String::new()
+            }
+        },
+    };
+    let dimension = match input.dimension.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::new("dimension", "err.required"));
+            String::new()
+        }
+        Some(s) => match DIMENSIONS.iter().find(|(c, l)| *c == s || *l == s || l.starts_with(s)) {
+            Some((c, _)) => c.to_string(),
+            None => {
+                errors.push(FieldError::new("dimension", "err.dimension_unknown"));
+                String::new()
+            }
+        },
+    };
+    let form = if dispatch.is_some() {
+        "dispatched".to_string()
+    } else {
+        match input.form.as_deref().map(str::trim).unwrap_or("") {
+            "" => {
+                errors.push(FieldError::new("form", "err.required"));
+                String::new()
+            }
+            f @ ("concentrated" | "scattered") => f.to_string(),
+            "dispatched" if before.is_some_and(|b| b.form == "dispatched") => "dispatched".into(),
+            _ => {
+                errors.push(FieldError::new("form", "err.form_unknown"));
+                String::new()
+            }
+        }
+    };
+    let address = crate::features::required_text("address", input.address.as_deref(), 200, &mut errors);
+    let lat = coordinate("lat", input.lat.as_deref(), 90.0, &mut errors);
+    let lng = coordinate("lng", input.lng.as_deref(), 180.0, &mut errors);
+    if lat.is_some() != lng.is_some() {
+        errors.push(FieldError::new("lng", "err.coordinate_pair"));
+    }
+    let starts_at = time_field("starts_at", input.starts_at.as_deref(), true, &mut errors);
+    let ends_at = time_field("ends_at", input.ends_at.as_deref(), true, &mut errors);
+    if let (Some(s), Some(e)) = (starts_at, ends_at) {
+        if e <= s {
+            errors.push(FieldError::new("ends_at", "err.ends_before_start"));
+        } else if e - s > 7 * 86400 {
+            errors.push(FieldError::new("ends_at", "err.activity_too_long"));
+        }
+    }
+    if let (Some(s), "concentrated") = (starts_at, form.as_str()) {
+        let day = crate::domain::campaign::date_of(s);
+        let month: i64 = day[5..7].parse().unwrap_or(0);
+        let (_, days) = crate::features::calendar::list(&state.db, by).await?;
+        if let Some(d) = days.iter().find(|d| d.month == month && d.day[..4] == day[..4]) {
+            if d.day != day {
+                errors.push(FieldError::new("starts_at", "err.not_concentrated_day").with("day", &d.day));
+            }
+        }
+    }
+    let capacity = match input.capacity {
+        Some(c) if (1..=10_000).contains(&c) => c,
+        None => {
+            errors.push(FieldError::new("capacity", "err.required"));
+            0
+        }
+        Some(_) => {
+            errors.push(FieldError::new("capacity", "err.capacity_range"));
+            0
+        }
+    };
+    if let Some(b) = before {
+        if capacity > 0 && capacity < b.taken {
+            errors.push(FieldError::new("capacity", "err.capacity_below_taken").with("n", b.taken));
+        }
+    }
+    let open_to = match input.open_to.as_deref().map(str::trim).unwrap_or("all") {
+        "" | "all" => "all".to_string(),
+        "team" => "team".to_string(),
+        _ => {
+            errors.push(FieldError::new("open_to", "err.open_to_unknown"));
+            String::new()
+        }
+    };
+    let signup_opens_at = time_field("signup_opens_at", input.signup_opens_at.as_deref(), false, &mut errors);
+    let signup_closes_at = time_field(
+        "signup_closes_at",
+        input.signup_closes_at.as_deref(),
+        false,
+        &mut errors,
+    );
+    if let (Some(o), Some(c)) = (signup_opens_at, signup_closes_at) {
+        if c <= o {
+            errors.push(FieldError::new("signup_closes_at", "err.window_order"));
+        }
+    }
+    if let (Some(c), Some(e)) = (signup_closes_at, ends_at) {
+        if c > e {
+            errors.push(FieldError::new("signup_closes_at", "err.window_after_end"));
+        }
+    }
+    for (field, v) in [("min_age", input.min_age), ("max_age", input.max_age)] {
+        if v.is_some_and(|a| !(0..=120).contains(&a)) {
+            errors.push(FieldError::new(field, "err.age_range"));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (input.min_age, input.max_age) {
+        if lo > hi {
+            errors.push(FieldError::new("max_age", "err.age_order"));
+        }
+    }
+    let skills = crate::features::free_text("skills", input.skills.as_deref(), 200, &mut errors);
+    let content = crate::features::free_text("content", input.content.as_deref(), 2000, &mut errors);
+    let risky = input.risky.unwrap_or(false);
+    let risk_statement =
+        crate::features::free_text("risk_statement", input.risk_statement.as_deref(), 1000, &mut errors);
+    if risky && risk_statement.is_empty() {
+        errors.push(FieldError::new("risk_statement", "err.risk_statement_required"));
+    }
+    let insurance = crate::features::free_text("insurance", input.insurance.as_deref(), 200, &mut errors);
+    let leader_name = optional_text("leader_name", input.leader_name.as_deref(), 50, &mut errors);
+    let leader_phone = optional_phone("leader_phone", input.leader_phone.as_deref(), &mut errors);
+    let geofence_m = match input.geofence_m {
+        None | Some(0) => None,
+        Some(m) if (20..=5000).contains(&m) => {
+            if lat.is_none() {
+                errors.push(FieldError::new("geofence_m", "err.geofence_needs_point"));
+            }
+            Some(m)
+        }
+        Some(_) => {
+            errors.push(FieldError::new("geofence_m", "err.geofence_range"));
+            None
+        }
+    };
+    validated(errors)?;
+    Ok(ActivityFields {
+        team_id,
+        co_team_ids,
+        community_id,
+        dispatch_id: dispatch.or(before.and_then(|b| b.dispatch_id)),
+        title,
+        theme,
+        category,
+        dimension,
+        form,
+        address,
+        lat,
+        lng,
+        starts_at: starts_at.unwrap_or_default(),
+        ends_at: ends_at.unwrap_or_default(),
+        capacity,
+        open_to,
+        signup_opens_at,
+        signup_closes_at,
+        min_age: input.min_age,
+        max_age: input.max_age,
+        skills,
+        content,
+        risky,
+        risk_statement,
+        insurance,
+        leader_name,
+        leader_phone,
+        code_rotates: input.code_rotates.unwrap_or(false),
+        geofence_m,
+    })
+}
+
+// ---------------------------------------------------------------- service
+
+pub async fn create(state: &AppState, by: &Acting, input: &ActivityInput) -> AppResult<Activity> {
+    let f = check(state, by, input, None, None).await?;
+    let campaign = crate::features::campaign::active(state).await?;
+    let mut tx = state.db.begin().await?;
+    let a = store::insert_activity(&mut tx, &by.actor(), campaign.id, &f, ActivityStatus::Draft).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// Creates the activity of a dispatched action for a team that accepted it (published at once).
+pub async fn create_for_dispatch(
+    state: &AppState,
+    by: &Acting,
+    tx: &mut crate::db::Tx,
+    campaign_id: i64,
+    input: &ActivityInput,
+    dispatch_id: i64,
+) -> AppResult<Activity> {
+    let f = check(state, by, input, None, Some(dispatch_id)).await?;
+    Ok(store::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
+}
+
+pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInput) -> AppResult<Activity> {
+    let before = load_managed(state, by, id).await?;
+    if !before.status.is_open() {
+        return Err(AppError::field("status", "err.activity_closed"));
+    }
+    let f = check(state, by, input, Some(&before), None).await?;
+    if before.status == ActivityStatus::Published && f.risky && f.insurance.is_empty() {
+        return Err(AppError::field("insurance", "err.insurance_required"));
+    }
+    let mut tx = state.db.begin().await?;
+    let a = store::update_activity(&mut tx, &by.actor(), &before, &f).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// A change of status asked for.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct StatusInput {
+    /// `publish`, `cancel` or `complete`.
+    pub action: Option<String>,
+    /// Why it is cancelled (required to cancel).
+    pub reason: Option<String>,
+}
+
+/// Publishes (a risky activity only with insurance), cancels (with a reason) or completes
+/// (after the end; anyone still signed in is signed out at the end time and flagged).
+pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &StatusInput) -> AppResult<Activity> {
+    let a = load_managed(state, by, id).await?;
+    let t = now();
+    let mut tx = state.db.begin().await?;
+    let after = match input.action.as_deref().unwrap_or("") {
+        "publish" => {
+            if !a.status.may_become(ActivityStatus::Published) {
+                return Err(AppError::field("action", "err.activity_not_draft"));
+            }
+            if a.risky && a.insurance.trim().is_empty() {
+                return Err(AppError::field("insurance", "err.insurance_required"));
+            }
+            // A past activity may be published too: it is recorded after the fact and waits
+            // for the leader to fill in who came and confirm the hours.
+            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Published, "").await?
+        }
+        "cancel" => {
+            if !a.status.may_become(ActivityStatus::Cancelled) {
+                return Err(AppError::field("action", "err.activity_closed"));
+            }
+            let reason = crate::features::required_text("reason", input.reason.as_deref(), 200, &mut vec![]);
+            if reason.is_empty() {
+                return Err(AppError::field("reason", "err.cancel_reason_required"));
+            }
+            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?
+        }
+        "complete" => {
+            if !a.status.may_become(ActivityStatus::Completed) {
+                return Err(AppError::field("action", "err.activity_not_published"));
+            }
+            if t < a.ends_at {
+                return Err(AppError::field("action", "err.activity_not_ended"));
+            }
+            let rules = store::rules(&state.db).await?;
+            store::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
+            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?
+        }
+        _ => return Err(AppError::field("action", "err.status_action")),
+    };
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Why a volunteer may not sign up for `a` now, if they may not.
+pub async fn signup_problem(
+    state: &AppState,
+    a: &Activity,
+    v: &Volunteer,
+    by_leader: bool,
+) -> AppResult<Option<FieldError>> {
+    let t = now();
+    if a.status != ActivityStatus::Published {
+        return Ok(Some(FieldError::new("activity", "err.signup_not_open")));
+    }
+    // Volunteers sign up before the start; the leader adds people until the hours are confirmed.
+    if (!by_leader && t >= a.starts_at) || (by_leader && a.hours_confirmed_at.is_some()) {
+        return Ok(Some(FieldError::new("activity", "err.signup_closed")));
+    }
+    if !by_leader {
+        if let Some(o) = a.signup_opens_at.filter(|o| t < *o) {
+            return Ok(Some(
+                FieldError::new("activity", "err.signup_not_yet").with("at", format_local(o)),
+            ));
+        }
+        if let Some(c) = a.signup_closes_at.filter(|c| t >= *c) {
+            return Ok(Some(
+                FieldError::new("activity", "err.signup_window_closed").with("at", format_local(c)),
+            ));
+        }
+    }
+    if a.open_to == "team" {
+        let teams = store::activity_team_ids(&state.db, a.id).await?;
+        let member = store_campaign::volunteer_teams(&state.db, v.id)
+            .await?
+            .iter()
+            .any(|t| teams.contains(&t.id));
+        if !member {
+            return Ok(Some(FieldError::new("activity", "err.signup_team_only")));
+        }
+    }
+    if a.min_age.is_some() || a.max_age.is_some() {
+        let day = crate::domain::campaign::date_of(a.starts_at);
+        let birth = match v.birth_date.len() {
+            10 => v.birth_date.clone(),
+            7 => format!("{}-01", v.birth_date),
+            _ => String::new(),
+        };
+        match crate::domain::campaign::age_on(&birth, &day) {
+            None => return Ok(Some(FieldError::new("activity", "err.signup_age_unknown"))),
+            Some(age) => {
+                let age = age as i64;
+                if a.min_age.is_some_and(|m| age < m) || a.max_age.is_some_and(|m| age > m) {
+                    return Ok(Some(
+                        FieldError::new("activity", "err.signup_age")
+                            .with("min", a.min_age.map(|m| m.to_string()).unwrap_or("—".into()))
+                            .with("max", a.max_age.map(|m| m.to_string()).unwrap_or("—".into())),
+                    ));
+                }
+            }
+        }
+    }
+    // A leader listing who came is recording a fact; a volunteer double-booking is not.
+    if by_leader {
+        return Ok(None);
+    }
+    if let Some(other) = store::clash(&state.db, a, v.id).await? {
+        return Ok(Some(
+            FieldError::new("activity", "err.signup_clash").with("title", other),
+        ));
+    }
+    Ok(None)
+}
+
+/// The answer to a sign-up.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SignupResult {
+    pub activity_id: i64,
+    pub volunteer_id: i64,
+    pub outcome: SignupOutcome,
+    pub taken: i64,
+    pub capacity: i64,
+}
+
+/// Signs the caller up (`volunteer_id` none) or, for a leader, the volunteer named.
+pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Option<i64>) -> AppResult<SignupResult> {
+    let a = load(state, by, id).await?;
+    let (v, how) = match volunteer_id {
+        None => (crate::features::volunteers::own_volunteer(&state.db, by).await?, "self"),
+        Some(vid) => {
+            if !may_manage(state, by, &a).await? {
+                return Err(AppError::Forbidden);
+            }
+            // A leader adds only people on the roster of an organising team they run; anyone
+            // else signs themselves up. An unknown id gets the same answer, so ids cannot be probed.
+            let not_ours = || AppError::field("volunteer_id", "err.not_on_roster");
+            let v = store_campaign::get_volunteer(&state.db, vid)
+                .await?
+                .ok_or_else(not_ours)?;
+            if !leads_a_team_of(state, by, &a, vid).await? {
+                return Err(not_ours());
+            }
+            (v, "leader")
+        }
+    };
+    if let Some(problem) = signup_problem(state, &a, &v, how == "leader").await? {
+        return Err(AppError::Validation(vec![problem]));
+    }
+    let mut tx = state.db.begin().await?;
+    let outcome = store::sign_up(&mut tx, &by.actor(), &a, v.id, how).await?;
+    tx.commit().await?;
+    let after = store::get_activity(&state.db, a.id).await?.ok_or(AppError::NotFound)?;
+    Ok(SignupResult {
+        activity_id: a.id,
+        volunteer_id: v.id,
+        outcome,
+        taken: after.taken,
+        capacity: after.capacity,
+    })
+}
+
+/// The answer to a cancellation.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CancelResult {
+    pub activity_id: i64,
+    pub volunteer_id: i64,
+    /// Who got the freed place from the waiting list.
+    pub promoted_volunteer_id: Option<i64>,
+}
+
+/// Takes the caller (or, for a leader, the volunteer named) off the list.
+pub async fn cancel(state: &AppState, by: &Acting, id: i64, volunteer_id: Option<i64>) -> AppResult<CancelResult> {
+    let a = load(state, by, id).await?;
+    let own = crate::features::volunteers::own_volunteer(&state.db, by).await.ok();
+    let vid = match (volunteer_id, &own) {
+        (Some(v), Some(o)) if v == o.id => v,
+        (None, Some(o)) => o.id,
+        (Some(v), _) => {
+            if !may_manage(state, by, &a).await? {
+                return Err(AppError::Forbidden);
+            }
+            v
+        }
+        (None, None) => return Err(AppError::BadRequest("err.no_volunteer_record")),
+    };
+    if a.status != ActivityStatus::Published || now() >= a.starts_at {
+        return Err(AppError::field("activity", "err.cancel_too_late"));
+    }
+    let mut tx = state.db.begin().await?;
+    let res = store::cancel_signup(&mut tx, &by.actor(), &a, vid).await?;
+    tx.commit().await?;
+    match res {
+        None => Err(AppError::field("volunteer_id", "err.not_signed_up")),
+        Some(promoted) => Ok(CancelResult {
+            activity_id: a.id,
+            volunteer_id: vid,
+            promoted_volunteer_id: promoted,
+        }),
+    }
+}
+
+/// The closing summary of a completed activity.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct SummaryInput {
+    /// What was done.
+    pub summary: Option<String>,
+    /// How many people were served.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub people_served: Option<i64>,
+}
+
+pub async fn summarise(state: &AppState, by: &Acting, id: i64, input: &SummaryInput) -> AppResult<Activity> {
+    let a = load_managed(state, by, id).await?;
+    if a.status != ActivityStatus::Completed {
+        return Err(AppError::field("summary", "err.summary_not_completed"));
+    }
+    let mut errors = vec![];
+    let summary = crate::features::required_text("summary", input.summary.as_deref(), 4000, &mut errors);
+    if input.people_served.is_some_and(|n| !(0..=1_000_000).contains(&n)) {
+        errors.push(FieldError::new("people_served", "err.number_range"));
+    }
+    validated(errors)?;
+    let mut tx = state.db.begin().await?;
+    let after = store::set_summary(&mut tx, &by.actor(), &a, &summary, input.people_served).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The image type of a photo, by its first bytes (the name and the browser's word are not trusted).
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else {
+        None
+    }
+}
+
+pub async fn add_photo(state: &AppState, by: &Acting, id: i64, bytes: &[u8]) -> AppResult<i64> {
+    let a = load_managed(state, by, id).await?;
+    if a.status != ActivityStatus::Completed {
+        return Err(AppError::field("file", "err.summary_not_completed"));
+    }
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "err.no_file"));
+    }
+    if bytes.len() > PHOTO_MAX {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "file",
+            "err.file_too_large",
+        )
+        .with("mb", PHOTO_MAX / 1024 / 1024)]));
+    }
+    let Some(kind) = image_type(bytes) else {
+        return Err(AppError::field("file", "err.not_an_image"));
+    };
+    if store::photos(&state.db, a.id).await?.len() >= 20 {
+        return Err(AppError::field("file", "err.too_many_photos"));
+    }
+    let mut tx = state.db.begin().await?;
+    let pid = store::add_photo(&mut tx, &by.actor(), &a, kind, bytes).await?;
+    tx.commit().await?;
+    Ok(pid)
+}
+
+// ---------------------------------------------------------------- lists
+
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityParams {
+    pub q: Option<String>,
+    /// `upcoming` (default), `past` or `all`.
+    pub when: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub team_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub community_id: Option<i64>,
+    pub category: Option<String>,
+    pub form: Option<String>,
+    /// Only what the caller's teams run (staff), in every state.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub mine: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub per_page: Option<i64>,
+}
+
+/// A page of activities as the caller may see them, with their own sign-ups.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ActivityPage {
+    pub items: Vec<ActivityLine>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub async fn list(state: &AppState, by: &Acting, params: &ActivityParams) -> AppResult<ActivityPage> {
+    let campaign = crate::features::campaign::active(state).await?;
+    let scope = by
+        .principal
+        .as_ref()
+        .and_then(|p| TeamScope::of(policy::list_scope(p, Listing::Teams)));
+    let viewer = match &by.principal {
+        Some(p) => store_campaign::volunteer_by_user(&state.db, p.user_id)
+            .await?
+            .map(|v| v.id),
+        None => None,
+    };
+    let t = now();
+    let (from, to, newest_first) = match params.when.as_deref().unwrap_or("upcoming") {
+        "past" => (None, Some(t), true),
+        "all" => (None, None, false),
+        _ => (Some(t), None, false),
+    };
+    let page = params.page.unwrap_or(1).max(1);
+    let per_page = params.per_page.unwrap_or(20).clamp(1, 200);
+    let mine = params.mine.unwrap_or(false) && scope.is_some();
+    let f = ActivityFilter {
+        campaign_id: campaign.id,
+        scope: if mine { scope } else { scope.filter(|s| s.all) },
+        include_public: !mine,
+        team_id: params.team_id,
+        community_id: params.community_id,
+        category: params.category.clone().filter(|s| !s.is_empty()),
+        form: params.form.clone().filter(|s| !s.is_empty()),
+        from,
+        to,
+        q: params.q.clone(),
+        newest_first,
+        page,
+        per_page,
+    };
+    let (items, total) = store::list_activities(&state.db, &f, viewer).await?;
+    Ok(ActivityPage {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+pub struct AddInput {
+    /// The volunteer to add (leaders); leave out to sign yourself up.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub volunteer_id: Option<i64>,
+}
