@@ -129,7 +129,7 @@ pub async fn update_account(tx: &mut Tx, actor: &Actor, id: i64, f: &AccountFiel
         .bind(f.unit_id).bind(f.active).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     if !f.active || before.role != f.role {
         // A disabled account or a changed role ends every open session at once.
-        on_tx!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+        super::sessions::end_all_of(tx, id).await?;
     }
     let after = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
     audit::record(
@@ -168,12 +168,9 @@ pub async fn set_password(
 ) -> Result<(), sqlx::Error> {
     let label: String = on_tx!(tx, c => sqlx::query_scalar("select username from users where id = $1")
         .bind(id).fetch_one(&mut *c).await?);
-    on_tx!(tx, c => {
-        sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2 where id = $3")
-            .bind(hash).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?;
-        sqlx::query("delete from sessions where user_id = $1 and id <> $2")
-            .bind(id).bind(keep_session.unwrap_or("")).execute(&mut *c).await.map(|r| r.rows_affected())?;
-    });
+    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2 where id = $3")
+        .bind(hash).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    super::sessions::end_others_of(tx, id, keep_session.unwrap_or("")).await?;
     audit::record_raw(
         tx,
         actor,
@@ -206,4 +203,27 @@ pub async fn set_lang(tx: &mut Tx, actor: &Actor, id: i64, lang: &str) -> Result
         Some(&L { lang }),
     )
     .await
+}
+
+/// What a sign-in checks a password against.
+#[derive(sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub active: bool,
+    pub lang: String,
+}
+
+/// The credentials of the account named `username` (already lower-cased), if there is one.
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select id, password_hash, active, lang from users where username = $1")
+        .bind(username).fetch_optional(pool).await)
+}
+
+/// How many active district admins there are besides `except` (the last one may not go).
+pub async fn other_active_district_admins(db: &Db, except: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar(
+        "select count(*) from users where role = 'district_admin' and active = true and id <> $1")
+        .bind(except).fetch_one(pool).await)
 }

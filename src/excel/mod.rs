@@ -1,6 +1,7 @@
 //! The official forms as Excel files: reading what people upload (title rows, merged cells,
 //! columns in any order, line breaks in headers, full-width text) and writing the same layout.
 
+pub mod forms;
 pub mod limits;
 
 use std::collections::BTreeMap;

@@ -7,15 +7,18 @@ use crate::i18n::{tf, Lang};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
-    ("login.html", include_str!("../../templates/login.html")),
+    ("account/login.html", include_str!("../../templates/account/login.html")),
     ("link.html", include_str!("../../templates/link.html")),
-    ("home.html", include_str!("../../templates/home.html")),
+    ("home/home.html", include_str!("../../templates/home/home.html")),
     ("list.html", include_str!("../../templates/list.html")),
     ("form.html", include_str!("../../templates/form.html")),
     ("delete.html", include_str!("../../templates/delete.html")),
     ("error.html", include_str!("../../templates/error.html")),
-    ("audit.html", include_str!("../../templates/audit.html")),
-    ("account.html", include_str!("../../templates/account.html")),
+    ("audit/audit.html", include_str!("../../templates/audit/audit.html")),
+    (
+        "account/account.html",
+        include_str!("../../templates/account/account.html"),
+    ),
     ("import.html", include_str!("../../templates/import.html")),
     ("board.html", include_str!("../../templates/board.html")),
     ("team.html", include_str!("../../templates/team.html")),
