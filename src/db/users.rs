@@ -93,6 +93,16 @@ async fn account_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Account>, sqlx::Er
     on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
+impl audit::Audited for Account {
+    const KIND: &'static str = "user";
+    fn label(&self) -> String {
+        self.username.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Account>, sqlx::Error> {
+        account_in_tx(tx, id).await
+    }
+}
+
 pub async fn create_account(
     tx: &mut Tx,
     actor: &Actor,
@@ -107,21 +117,11 @@ pub async fn create_account(
         .bind(&f.username).bind(&f.display_name).bind(password_hash).bind(&f.role)
         .bind(f.street_id).bind(f.community_id).bind(f.unit_id).bind(f.active).bind(t)
         .fetch_one(&mut *c).await?);
-    let after = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("user", Some(id), &after.username),
-        None,
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::created(tx, actor, id).await
 }
 
 pub async fn update_account(tx: &mut Tx, actor: &Actor, id: i64, f: &AccountFields) -> Result<Account, sqlx::Error> {
-    let before = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Account = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query(
         "update users set username = $1, display_name = $2, role = $3, street_id = $4, community_id = $5,
          unit_id = $6, active = $7, updated_at = $8 where id = $9")
@@ -131,31 +131,13 @@ pub async fn update_account(tx: &mut Tx, actor: &Actor, id: i64, f: &AccountFiel
         // A disabled account or a changed role ends every open session at once.
         super::sessions::end_all_of(tx, id).await?;
     }
-    let after = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("user", Some(id), &after.username),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 pub async fn delete_account(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Account = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query("delete from users where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    audit::record(
-        tx,
-        actor,
-        Op::Delete,
-        Subject::new("user", Some(id), &before.username),
-        Some(&before),
-        None,
-    )
-    .await
+    audit::deleted(tx, actor, id, &before).await
 }
 
 /// Sets a new password; `keep_session` survives, every other session of the account ends.
