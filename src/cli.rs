@@ -7,9 +7,10 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app;
+use crate::auth::Acting;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::features::users::{create_from_cli, AccountInput};
+use crate::features::users::{service as users, AccountInput};
 use crate::i18n::Lang;
 use crate::state::{AppState, Config};
 
@@ -209,7 +210,7 @@ pub fn run() -> anyhow::Result<()> {
                     active: Some(true),
                     ..Default::default()
                 };
-                match create_from_cli(&pool, &input).await {
+                match users::create(&pool, &Acting::command_line(), &input).await {
                     Ok(a) => {
                         println!("created account {} (id {}, role {})", a.username, a.id, a.role);
                         Ok(())

@@ -4,10 +4,13 @@
 //! and the demo build it for the account they act as. The policy reads its principal, the audit
 //! trail its [`Actor`].
 
-use super::policy::Principal;
+use super::policy::{Principal, Role};
 use crate::db::audit::Actor;
 use crate::error::AppError;
 use crate::i18n::{t, Lang};
+
+/// The name and session of the command line's principal (no session has it: ids are hashes).
+const COMMAND_LINE: &str = "(cli)";
 
 #[derive(Clone, Debug)]
 pub struct Acting {
@@ -38,6 +41,34 @@ impl Acting {
         }
     }
 
+    /// The command line (`leifeng user add`): acts with the district's powers, is named
+    /// `(cli)` from `local` in the audit trail, and answers in English.
+    pub fn command_line() -> Acting {
+        Acting {
+            principal: Some(Principal {
+                user_id: 0,
+                username: COMMAND_LINE.into(),
+                display_name: COMMAND_LINE.into(),
+                role: Role::DistrictAdmin,
+                street_id: None,
+                community_id: None,
+                unit_id: None,
+                lang: Lang::En,
+                csrf: String::new(),
+                session_id: COMMAND_LINE.into(),
+            }),
+            lang: Lang::En,
+            ip: "local".into(),
+        }
+    }
+
+    /// Whether this is the command line rather than a signed-in account.
+    pub fn is_command_line(&self) -> bool {
+        self.principal
+            .as_ref()
+            .is_some_and(|p| p.user_id == 0 && p.session_id == COMMAND_LINE)
+    }
+
     /// The signed-in user, or 401 (which pages turn into the sign-in page).
     pub fn user(&self) -> Result<&Principal, AppError> {
         self.principal.as_ref().ok_or(AppError::Unauthorized)
@@ -45,6 +76,9 @@ impl Acting {
 
     /// Who the audit trail names for what this caller changes.
     pub fn actor(&self) -> Actor {
+        if self.is_command_line() {
+            return Actor::cli();
+        }
         match &self.principal {
             Some(p) => Actor {
                 user_id: Some(p.user_id),

@@ -162,6 +162,66 @@ pub async fn record_raw(
     Ok(())
 }
 
+/// A record whose changes the trail keeps: the kind it is filed under, the label people know it
+/// by, and how it is read inside the transaction of a change.
+pub trait Audited: Serialize + Sized + Send {
+    const KIND: &'static str;
+    fn label(&self) -> String;
+    fn load(tx: &mut Tx, id: i64) -> impl std::future::Future<Output = Result<Option<Self>, sqlx::Error>> + Send;
+}
+
+/// The record as it is before a change (`RowNotFound` when there is none).
+pub async fn before<T: Audited>(tx: &mut Tx, id: i64) -> Result<T, sqlx::Error> {
+    T::load(tx, id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// After an insert: reads the new record and records its creation; answers the record.
+pub async fn created<T: Audited>(tx: &mut Tx, actor: &Actor, id: i64) -> Result<T, sqlx::Error> {
+    let after = before::<T>(tx, id).await?;
+    let label = after.label();
+    record(
+        tx,
+        actor,
+        Op::Create,
+        Subject::new(T::KIND, Some(id), &label),
+        None,
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// After an update: reads the record again and records what changed since `before`; answers
+/// the record as it is now (the one helper for load before / update / load after / audit).
+pub async fn updated<T: Audited>(tx: &mut Tx, actor: &Actor, id: i64, before: &T) -> Result<T, sqlx::Error> {
+    let after = self::before::<T>(tx, id).await?;
+    let label = after.label();
+    record(
+        tx,
+        actor,
+        Op::Update,
+        Subject::new(T::KIND, Some(id), &label),
+        Some(before),
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// After a delete: records what the record held.
+pub async fn deleted<T: Audited>(tx: &mut Tx, actor: &Actor, id: i64, before: &T) -> Result<(), sqlx::Error> {
+    let label = before.label();
+    record(
+        tx,
+        actor,
+        Op::Delete,
+        Subject::new(T::KIND, Some(id), &label),
+        Some(before),
+        None,
+    )
+    .await
+}
+
 /// One line of the audit trail.
 #[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AuditEntry {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Actor, Op, Subject};
+use super::audit::{self, Actor};
 use super::list::{ListQuery, Page};
 use super::streets::Dependents;
 use super::{now, Db, Tx};
@@ -72,6 +72,16 @@ async fn community_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Community>, sqlx
     on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
+impl audit::Audited for Community {
+    const KIND: &'static str = "community";
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Community>, sqlx::Error> {
+        community_in_tx(tx, id).await
+    }
+}
+
 /// The units paired with a community (for the policy's view of it).
 pub async fn units_paired_with(db: &Db, community_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_scalar("select unit_id from pairings where community_id = $1")
@@ -85,17 +95,7 @@ pub async fn create_community(tx: &mut Tx, actor: &Actor, f: &CommunityFields) -
          values ($1, $2, $3, $4, $5, $6, $6) returning id")
         .bind(f.street_id).bind(&f.name).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone).bind(t)
         .fetch_one(&mut *c).await?);
-    let after = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("community", Some(id), &after.name),
-        None,
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::created(tx, actor, id).await
 }
 
 pub async fn update_community(
@@ -104,23 +104,13 @@ pub async fn update_community(
     id: i64,
     f: &CommunityFields,
 ) -> Result<Community, sqlx::Error> {
-    let before = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Community = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query(
         "update communities set street_id = $1, name = $2, address = $3, contact_person = $4, contact_phone = $5,
          updated_at = $6 where id = $7")
         .bind(f.street_id).bind(&f.name).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
         .bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("community", Some(id), &after.name),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 pub async fn community_dependents(tx: &mut Tx, id: i64) -> Result<Dependents, sqlx::Error> {
@@ -134,15 +124,7 @@ pub async fn community_dependents(tx: &mut Tx, id: i64) -> Result<Dependents, sq
 }
 
 pub async fn delete_community(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = community_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Community = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query("delete from communities where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    audit::record(
-        tx,
-        actor,
-        Op::Delete,
-        Subject::new("community", Some(id), &before.name),
-        Some(&before),
-        None,
-    )
-    .await
+    audit::deleted(tx, actor, id, &before).await
 }

@@ -27,3 +27,33 @@ pub async fn set_district_name(tx: &mut Tx, actor: &Actor, name: &str) -> Result
     let subject = Subject::new("district", Some(1), name);
     audit::record(tx, actor, op, subject, b.as_ref(), Some(&DistrictRecord { name })).await
 }
+
+/// What is still missing in the district's setup (the district admin's to-do list).
+pub struct DistrictGaps {
+    pub unpaired_units: i64,
+    pub unpaired_communities: i64,
+    pub units_without_account: i64,
+}
+
+pub async fn district_gaps(db: &Db) -> Result<DistrictGaps, sqlx::Error> {
+    on_db!(db, pool => {
+        let unpaired_units = sqlx::query_scalar("select count(*) from units u where not exists (select 1 from pairings p where p.unit_id = u.id)").fetch_one(pool).await?;
+        let unpaired_communities = sqlx::query_scalar("select count(*) from communities c where not exists (select 1 from pairings p where p.community_id = c.id)").fetch_one(pool).await?;
+        let units_without_account = sqlx::query_scalar("select count(*) from units u where not exists (select 1 from users a where a.unit_id = u.id)").fetch_one(pool).await?;
+        Ok(DistrictGaps { unpaired_units, unpaired_communities, units_without_account })
+    })
+}
+
+/// What is still missing under one street (the street admin's to-do list).
+pub struct StreetGaps {
+    pub unpaired_communities: i64,
+    pub communities_without_account: i64,
+}
+
+pub async fn street_gaps(db: &Db, street: i64) -> Result<StreetGaps, sqlx::Error> {
+    on_db!(db, pool => {
+        let unpaired_communities = sqlx::query_scalar("select count(*) from communities c where c.street_id = $1 and not exists (select 1 from pairings p where p.community_id = c.id)").bind(street).fetch_one(pool).await?;
+        let communities_without_account = sqlx::query_scalar("select count(*) from communities c where c.street_id = $1 and not exists (select 1 from users a where a.community_id = c.id)").bind(street).fetch_one(pool).await?;
+        Ok(StreetGaps { unpaired_communities, communities_without_account })
+    })
+}

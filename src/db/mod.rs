@@ -26,6 +26,7 @@ pub mod orgs;
 pub mod pairings;
 pub mod privacy;
 pub mod service;
+pub mod sessions;
 pub mod settings;
 pub mod signups;
 pub mod streets;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Actor, Op, Subject};
+use super::audit::{self, Actor};
 use super::list::{ListQuery, Page};
 use super::{now, Db, Tx};
 use crate::{on_db, on_tx};
@@ -61,6 +61,16 @@ async fn pairing_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Pairing>, sqlx::Er
     on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
+impl audit::Audited for Pairing {
+    const KIND: &'static str = "pairing";
+    fn label(&self) -> String {
+        pairing_label(self)
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Pairing>, sqlx::Error> {
+        pairing_in_tx(tx, id).await
+    }
+}
+
 pub fn pairing_label(p: &Pairing) -> String {
     format!("{} ↔ {}/{}", p.unit_name, p.street_name, p.community_name)
 }
@@ -74,17 +84,7 @@ pub async fn create_pairing(
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into pairings (unit_id, community_id, created_at) values ($1, $2, $3) returning id")
         .bind(unit_id).bind(community_id).bind(now()).fetch_one(&mut *c).await?);
-    let after = pairing_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("pairing", Some(id), &pairing_label(&after)),
-        None,
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::created(tx, actor, id).await
 }
 
 pub async fn pairing_exists(tx: &mut Tx, unit_id: i64, community_id: i64) -> Result<bool, sqlx::Error> {
@@ -95,15 +95,7 @@ pub async fn pairing_exists(tx: &mut Tx, unit_id: i64, community_id: i64) -> Res
 }
 
 pub async fn delete_pairing(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = pairing_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Pairing = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query("delete from pairings where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    audit::record(
-        tx,
-        actor,
-        Op::Delete,
-        Subject::new("pairing", Some(id), &pairing_label(&before)),
-        Some(&before),
-        None,
-    )
-    .await
+    audit::deleted(tx, actor, id, &before).await
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Actor, Op, Subject};
+use super::audit::{self, Actor};
 use super::list::{ListQuery, Page};
 use super::{now, Db, Tx};
 use crate::{on_db, on_tx};
@@ -50,39 +50,29 @@ async fn street_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Street>, sqlx::Erro
     on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
+impl audit::Audited for Street {
+    const KIND: &'static str = "street";
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Street>, sqlx::Error> {
+        street_in_tx(tx, id).await
+    }
+}
+
 pub async fn create_street(tx: &mut Tx, actor: &Actor, name: &str) -> Result<Street, sqlx::Error> {
     let t = now();
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into streets (name, created_at, updated_at) values ($1, $2, $2) returning id")
         .bind(name).bind(t).fetch_one(&mut *c).await?);
-    let s = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("street", Some(id), &s.name),
-        None,
-        Some(&s),
-    )
-    .await?;
-    Ok(s)
+    audit::created(tx, actor, id).await
 }
 
 pub async fn update_street(tx: &mut Tx, actor: &Actor, id: i64, name: &str) -> Result<Street, sqlx::Error> {
-    let before = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Street = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query("update streets set name = $1, updated_at = $2 where id = $3")
         .bind(name).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("street", Some(id), &after.name),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 /// What still hangs off a node and blocks its deletion.
@@ -104,15 +94,7 @@ pub async fn street_dependents(tx: &mut Tx, id: i64) -> Result<Dependents, sqlx:
 }
 
 pub async fn delete_street(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = street_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Street = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query("delete from streets where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    audit::record(
-        tx,
-        actor,
-        Op::Delete,
-        Subject::new("street", Some(id), &before.name),
-        Some(&before),
-        None,
-    )
-    .await
+    audit::deleted(tx, actor, id, &before).await
 }

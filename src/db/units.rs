@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Actor, Op, Subject};
+use super::audit::{self, Actor};
 use super::list::{ListQuery, Page};
 use super::streets::Dependents;
 use super::{now, Db, Tx};
@@ -74,6 +74,16 @@ async fn unit_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Unit>, sqlx::Error> {
     on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
+impl audit::Audited for Unit {
+    const KIND: &'static str = "unit";
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+        unit_in_tx(tx, id).await
+    }
+}
+
 /// The communities (and their streets) a unit is paired with, for the policy's view of it.
 pub async fn unit_pairing_tree(db: &Db, unit_id: i64) -> Result<(Vec<i64>, Vec<i64>), sqlx::Error> {
     let rows: Vec<(i64, i64)> = on_db!(db, pool => sqlx::query_as(
@@ -89,37 +99,17 @@ pub async fn create_unit(tx: &mut Tx, actor: &Actor, f: &UnitFields) -> Result<U
          values ($1, $2, $3, $4, $5, $6, $7, $7) returning id")
         .bind(&f.name).bind(&f.level).bind(&f.kind).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
         .bind(t).fetch_one(&mut *c).await?);
-    let after = unit_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("unit", Some(id), &after.name),
-        None,
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::created(tx, actor, id).await
 }
 
 pub async fn update_unit(tx: &mut Tx, actor: &Actor, id: i64, f: &UnitFields) -> Result<Unit, sqlx::Error> {
-    let before = unit_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Unit = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query(
         "update units set name = $1, level = $2, kind = $3, address = $4, contact_person = $5, contact_phone = $6,
          updated_at = $7 where id = $8")
         .bind(&f.name).bind(&f.level).bind(&f.kind).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
         .bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = unit_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("unit", Some(id), &after.name),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 pub async fn unit_dependents(tx: &mut Tx, id: i64) -> Result<Dependents, sqlx::Error> {
@@ -133,17 +123,9 @@ pub async fn unit_dependents(tx: &mut Tx, id: i64) -> Result<Dependents, sqlx::E
 }
 
 pub async fn delete_unit(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = unit_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Unit = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query("delete from units where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    audit::record(
-        tx,
-        actor,
-        Op::Delete,
-        Subject::new("unit", Some(id), &before.name),
-        Some(&before),
-        None,
-    )
-    .await
+    audit::deleted(tx, actor, id, &before).await
 }
 
 /// Looks a unit up by its name (for imports), whatever its widths and spacing.

@@ -93,6 +93,16 @@ async fn account_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Account>, sqlx::Er
     on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
 }
 
+impl audit::Audited for Account {
+    const KIND: &'static str = "user";
+    fn label(&self) -> String {
+        self.username.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Account>, sqlx::Error> {
+        account_in_tx(tx, id).await
+    }
+}
+
 pub async fn create_account(
     tx: &mut Tx,
     actor: &Actor,
@@ -107,21 +117,11 @@ pub async fn create_account(
         .bind(&f.username).bind(&f.display_name).bind(password_hash).bind(&f.role)
         .bind(f.street_id).bind(f.community_id).bind(f.unit_id).bind(f.active).bind(t)
         .fetch_one(&mut *c).await?);
-    let after = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("user", Some(id), &after.username),
-        None,
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::created(tx, actor, id).await
 }
 
 pub async fn update_account(tx: &mut Tx, actor: &Actor, id: i64, f: &AccountFields) -> Result<Account, sqlx::Error> {
-    let before = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Account = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query(
         "update users set username = $1, display_name = $2, role = $3, street_id = $4, community_id = $5,
          unit_id = $6, active = $7, updated_at = $8 where id = $9")
@@ -129,33 +129,15 @@ pub async fn update_account(tx: &mut Tx, actor: &Actor, id: i64, f: &AccountFiel
         .bind(f.unit_id).bind(f.active).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     if !f.active || before.role != f.role {
         // A disabled account or a changed role ends every open session at once.
-        on_tx!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+        super::sessions::end_all_of(tx, id).await?;
     }
-    let after = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("user", Some(id), &after.username),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 pub async fn delete_account(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(), sqlx::Error> {
-    let before = account_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    let before: Account = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query("delete from users where id = $1").bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    audit::record(
-        tx,
-        actor,
-        Op::Delete,
-        Subject::new("user", Some(id), &before.username),
-        Some(&before),
-        None,
-    )
-    .await
+    audit::deleted(tx, actor, id, &before).await
 }
 
 /// Sets a new password; `keep_session` survives, every other session of the account ends.
@@ -168,12 +150,9 @@ pub async fn set_password(
 ) -> Result<(), sqlx::Error> {
     let label: String = on_tx!(tx, c => sqlx::query_scalar("select username from users where id = $1")
         .bind(id).fetch_one(&mut *c).await?);
-    on_tx!(tx, c => {
-        sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2 where id = $3")
-            .bind(hash).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?;
-        sqlx::query("delete from sessions where user_id = $1 and id <> $2")
-            .bind(id).bind(keep_session.unwrap_or("")).execute(&mut *c).await.map(|r| r.rows_affected())?;
-    });
+    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2 where id = $3")
+        .bind(hash).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    super::sessions::end_others_of(tx, id, keep_session.unwrap_or("")).await?;
     audit::record_raw(
         tx,
         actor,
@@ -206,4 +185,27 @@ pub async fn set_lang(tx: &mut Tx, actor: &Actor, id: i64, lang: &str) -> Result
         Some(&L { lang }),
     )
     .await
+}
+
+/// What a sign-in checks a password against.
+#[derive(sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub active: bool,
+    pub lang: String,
+}
+
+/// The credentials of the account named `username` (already lower-cased), if there is one.
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select id, password_hash, active, lang from users where username = $1")
+        .bind(username).fetch_optional(pool).await)
+}
+
+/// How many active district admins there are besides `except` (the last one may not go).
+pub async fn other_active_district_admins(db: &Db, except: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar(
+        "select count(*) from users where role = 'district_admin' and active = true and id <> $1")
+        .bind(except).fetch_one(pool).await)
 }

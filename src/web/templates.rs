@@ -7,16 +7,17 @@ use crate::i18n::{tf, Lang};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
-    ("account.html", include_str!("../../templates/account.html")),
-    ("audit.html", include_str!("../../templates/audit.html")),
     ("delete.html", include_str!("../../templates/delete.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("form.html", include_str!("../../templates/form.html")),
-    ("home.html", include_str!("../../templates/home.html")),
     ("import.html", include_str!("../../templates/import.html")),
     ("list.html", include_str!("../../templates/list.html")),
-    ("login.html", include_str!("../../templates/login.html")),
     ("notice.html", include_str!("../../templates/notice.html")),
+    (
+        "account/account.html",
+        include_str!("../../templates/account/account.html"),
+    ),
+    ("account/login.html", include_str!("../../templates/account/login.html")),
     (
         "activities/activities.html",
         include_str!("../../templates/activities/activities.html"),
@@ -33,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "attendance/scan.html",
         include_str!("../../templates/attendance/scan.html"),
     ),
+    ("audit/audit.html", include_str!("../../templates/audit/audit.html")),
     (
         "calendar/calendar.html",
         include_str!("../../templates/calendar/calendar.html"),
@@ -77,6 +79,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "dispatches/dispatches.html",
         include_str!("../../templates/dispatches/dispatches.html"),
     ),
+    ("home/home.html", include_str!("../../templates/home/home.html")),
     ("identity/link.html", include_str!("../../templates/identity/link.html")),
     (
         "privacy/erasure.html",

@@ -1,70 +1,23 @@
 //! Browsing the audit trail (district admin).
 
+pub mod service;
+
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Json;
-use chrono::{NaiveDate, TimeZone};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::ensure;
-use crate::auth::policy::{Action, Object};
-use crate::db::audit::{self, AuditEntry, AuditFilter};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::db::audit::AuditFilter;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::{urlencode, Ctx};
+pub use service::AuditPage;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-#[derive(Serialize, ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntry>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/audit", get(page))
         .routes(routes!(api_list))
-}
-
-/// Midnight China time of a `YYYY-MM-DD` date, as epoch seconds.
-fn day_start(field: &str, s: Option<&str>, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
-    let s = s.map(str::trim).filter(|s| !s.is_empty())?;
-    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(field, "err.date"));
-            None
-        }
-    }
-}
-
-fn epoch(d: NaiveDate) -> i64 {
-    crate::domain::dates::china()
-        .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-        .single()
-        .map(|t| t.timestamp())
-        .unwrap_or(0)
-}
-
-pub async fn list(state: &AppState, ctx: &Ctx, f: &AuditFilter) -> AppResult<AuditPage> {
-    ensure(ctx.user()?, Action::View, &Object::AuditLog)?;
-    let mut errors = vec![];
-    let from = day_start("from", f.from.as_deref(), &mut errors).map(epoch);
-    let to = day_start("to", f.to.as_deref(), &mut errors).map(|d| epoch(d) + 86400);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    let (items, total) = audit::list(&state.db, f, from, to).await?;
-    Ok(AuditPage {
-        items,
-        total,
-        page: f.page.unwrap_or(1).max(1),
-        per_page: audit::PAGE_SIZE,
-    })
 }
 
 /// Browse the audit trail, newest first, filtered by user, object and dates.
@@ -75,11 +28,11 @@ pub async fn api_list(
     ctx: Ctx,
     Query(f): Query<AuditFilter>,
 ) -> AppResult<Json<AuditPage>> {
-    Ok(Json(list(&state, &ctx, &f).await?))
+    Ok(Json(service::list(&state.db, &ctx, &f).await?))
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<AuditFilter>) -> AppResult<Response> {
-    let (result, error) = match list(&state, &ctx, &f).await {
+    let (result, error) = match service::list(&state.db, &ctx, &f).await {
         Ok(p) => (Some(p), None),
         Err(AppError::Validation(errs)) => (None, errs.first().map(|e| e.message(ctx.lang))),
         Err(e) => return Err(e),
@@ -144,7 +97,7 @@ async fn page(State(state): State<AppState>, ctx: Ctx, Query(f): Query<AuditFilt
         page => f.page.unwrap_or(1).max(1), pages => pages, query => query.join("&"), error => error,
         object_types => object_types,
     };
-    Ok(ctx.render(&state, "audit.html", page))
+    Ok(ctx.render(&state, "audit/audit.html", page))
 }
 
 fn is_blank(v: &serde_json::Value) -> bool {

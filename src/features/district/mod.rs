@@ -1,5 +1,7 @@
 //! The district itself: its name (one district per deployment).
 
+pub mod service;
+
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -7,9 +9,8 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ensure, required_name, validated};
+use super::ensure;
 use crate::auth::policy::{Action, Object};
-use crate::db::orgs;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::form::{outcome, Field, FormPage};
@@ -28,28 +29,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(api_get, api_update))
 }
 
-pub async fn get_one(state: &AppState, ctx: &Ctx) -> AppResult<District> {
-    ensure(ctx.user()?, Action::View, &Object::District)?;
-    Ok(District {
-        name: orgs::district_name(&state.db).await?,
-    })
-}
-
-pub async fn update(state: &AppState, ctx: &Ctx, input: &District) -> AppResult<District> {
-    ensure(ctx.user()?, Action::Update, &Object::District)?;
-    let mut errors = vec![];
-    let name = required_name("name", input.name.as_deref(), &mut errors);
-    validated(errors)?;
-    let mut tx = state.db.begin().await?;
-    orgs::set_district_name(&mut tx, &ctx.actor(), &name).await?;
-    tx.commit().await?;
-    Ok(District { name: Some(name) })
-}
-
 /// The district's name.
 #[utoipa::path(get, path = "/api/v1/district", tag = "district", responses((status = 200, body = District)))]
 pub async fn api_get(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<District>> {
-    Ok(Json(get_one(&state, &ctx).await?))
+    Ok(Json(service::get_one(&state.db, &ctx).await?))
 }
 
 /// Rename the district (district admin).
@@ -60,7 +43,7 @@ pub async fn api_update(
     ctx: Ctx,
     Json(input): Json<District>,
 ) -> AppResult<Json<District>> {
-    Ok(Json(update(&state, &ctx, &input).await?))
+    Ok(Json(service::update(&state.db, &ctx, &input).await?))
 }
 
 fn form(ctx: &Ctx, input: &District) -> FormPage {
@@ -75,12 +58,12 @@ fn form(ctx: &Ctx, input: &District) -> FormPage {
 }
 
 async fn page_edit(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let d = get_one(&state, &ctx).await?;
+    let d = service::get_one(&state.db, &ctx).await?;
     ensure(ctx.user()?, Action::Update, &Object::District)?;
     Ok(ctx.render(&state, "form.html", minijinja::Value::from_serialize(form(&ctx, &d))))
 }
 
 async fn page_update(State(state): State<AppState>, ctx: Ctx, Form(input): Form<District>) -> AppResult<Response> {
-    let result = update(&state, &ctx, &input).await;
+    let result = service::update(&state.db, &ctx, &input).await;
     outcome(&state, &ctx, result, "/", || async { Ok(form(&ctx, &input)) }).await
 }
