@@ -14,7 +14,7 @@ pub enum DispatchAnswer {
 }
 
 /// The district's review of a decline: none yet (the empty string), approved or rejected.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::Type, Serialize, Deserialize)]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum DispatchReview {
@@ -25,6 +25,21 @@ pub enum DispatchReview {
     Approved,
     Rejected,
 }
+
+// Written by hand: the derive cannot name a variant with the empty string it is stored and sent as.
+impl utoipa::PartialSchema for DispatchReview {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(["", "approved", "rejected"]))
+            .description(Some(
+                "The district's review of a decline: none yet (the empty string), approved or rejected.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DispatchReview {}
 
 /// What a team answers (`accept` or `decline`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
