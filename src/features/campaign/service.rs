@@ -6,12 +6,11 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::policy::{Action, Object, Scope, TeamPlace};
+use crate::auth::policy::{Action, Object, Scope};
 use crate::auth::Acting;
 use crate::db::audit::{self, Op, Subject};
 use crate::db::campaigns::{self as store, Campaign};
 use crate::db::list::ListQuery;
-use crate::db::teams::Team;
 use crate::db::{communities, pairings, units, Db};
 use crate::domain::campaign::{parse_form_date, Milestones, OrgRowKind};
 use crate::error::{AppError, AppResult, FieldError};
@@ -198,28 +197,8 @@ pub async fn update(db: &Db, by: &Acting, input: &CampaignInput) -> AppResult<Ca
 
 // ------------------------------------------------------------ shared by the campaign capabilities
 
-/// Where a team sits in the tree, for the policy.
-pub async fn team_place(db: &Db, team: &Team) -> AppResult<TeamPlace> {
-    let (paired_community_ids, paired_street_ids) = match team.unit_id {
-        Some(u) => units::unit_pairing_tree(db, u).await?,
-        None => (vec![], vec![]),
-    };
-    Ok(TeamPlace {
-        unit_id: team.unit_id,
-        community_id: team.community_id,
-        street_id: team.street_id,
-        paired_community_ids,
-        paired_street_ids,
-    })
-}
-
-/// The team and its place, after a View check.
-pub async fn load_team(db: &Db, by: &Acting, id: i64) -> AppResult<(Team, TeamPlace)> {
-    let team = crate::db::teams::get_team(db, id).await?.ok_or(AppError::NotFound)?;
-    let place = team_place(db, &team).await?;
-    ensure(by.user()?, Action::View, &Object::Team(place.clone()))?;
-    Ok((team, place))
-}
+// Where a team sits in the tree, and the team after a View check: the teams capability decides.
+pub use crate::features::teams::{load as load_team, place as team_place};
 
 /// Writes one audit entry on its own (an export, a full view).
 pub async fn log(db: &Db, by: &Acting, op: Op, subject: Subject<'_>, details: &serde_json::Value) -> AppResult<()> {

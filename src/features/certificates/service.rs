@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::policy::{self, Action, Object, TeamPlace};
+use crate::auth::policy::{self, Action, Object};
 use crate::auth::Acting;
 use crate::db::attendance::ServiceLine;
-use crate::db::campaign::{self as store_campaign, Team};
+use crate::db::campaign::{self as store_campaign};
 use crate::db::certificates::Certificate;
 use crate::db::service as store;
 use crate::db::Db;
@@ -17,6 +17,7 @@ use crate::domain::campaign::{category_label, date_of};
 use crate::domain::service::{constant_eq, hours, sign, Rules};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::ensure;
+use crate::features::teams::place;
 use crate::features::volunteers::{record_of, Record};
 use crate::state::AppState;
 use crate::web::form::lenient_i64;
@@ -231,21 +232,6 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
         verify_path: verify_path(&c),
         number,
         statement,
-    })
-}
-
-/// Where a team sits in the tree, for the policy (as `teams::place`, from the database alone).
-async fn place(db: &Db, team: &Team) -> AppResult<TeamPlace> {
-    let (paired_community_ids, paired_street_ids) = match team.unit_id {
-        Some(u) => crate::db::orgs::unit_pairing_tree(db, u).await?,
-        None => (vec![], vec![]),
-    };
-    Ok(TeamPlace {
-        unit_id: team.unit_id,
-        community_id: team.community_id,
-        street_id: team.street_id,
-        paired_community_ids,
-        paired_street_ids,
     })
 }
 
