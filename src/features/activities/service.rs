@@ -8,9 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::policy::{self, Action, Listing, Object, TeamPlace};
 use crate::auth::Acting;
 use crate::db::activities::{Activity, ActivityFields, ActivityFilter, ActivityLine};
-use crate::db::campaign::{self as store_campaign, Team, TeamScope, Volunteer};
-use crate::db::service::{self as store, SignupOutcome};
-use crate::db::{now, orgs};
+use crate::db::now;
+use crate::db::signups::SignupOutcome;
+use crate::db::teams::{Team, TeamScope};
+use crate::db::volunteers::Volunteer;
+use crate::db::{activities, attendance, communities, settings, signups, teams, volunteers};
 use crate::domain::activity::ActivityStatus;
 use crate::domain::campaign::parse_categories;
 use crate::domain::service::{format_local, parse_local, DIMENSIONS};
@@ -27,8 +29,8 @@ pub const PHOTO_MAX: usize = 5 * 1024 * 1024;
 /// The places of an activity's organising teams, for the policy.
 pub async fn places(state: &AppState, a: &Activity) -> AppResult<Vec<TeamPlace>> {
     let mut out = vec![];
-    for id in store::activity_team_ids(&state.db, a.id).await? {
-        if let Some(team) = store_campaign::get_team(&state.db, id).await? {
+    for id in activities::activity_team_ids(&state.db, a.id).await? {
+        if let Some(team) = teams::get_team(&state.db, id).await? {
             out.push(crate::features::teams::place(&state.db, &team).await?);
         }
     }
@@ -48,8 +50,8 @@ pub async fn may_manage(state: &AppState, by: &Acting, a: &Activity) -> AppResul
 /// caller runs.
 pub async fn leads_a_team_of(state: &AppState, by: &Acting, a: &Activity, volunteer_id: i64) -> AppResult<bool> {
     let Some(p) = &by.principal else { return Ok(false) };
-    let organisers = store::activity_team_ids(&state.db, a.id).await?;
-    for team in store_campaign::volunteer_teams(&state.db, volunteer_id).await? {
+    let organisers = activities::activity_team_ids(&state.db, a.id).await?;
+    for team in volunteers::volunteer_teams(&state.db, volunteer_id).await? {
         if organisers.contains(&team.id)
             && policy::allows(
                 p,
@@ -65,7 +67,9 @@ pub async fn leads_a_team_of(state: &AppState, by: &Acting, a: &Activity, volunt
 
 /// The activity, if the caller may see it: published ones are public, drafts are the teams'.
 pub async fn load(state: &AppState, by: &Acting, id: i64) -> AppResult<Activity> {
-    let a = store::get_activity(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let a = activities::get_activity(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     // Never published (a draft, or a draft cancelled): only its teams see it.
     if a.published_at.is_none() && matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled) {
         let Some(p) = &by.principal else {
@@ -100,7 +104,7 @@ pub async fn own_teams(state: &AppState, by: &Acting) -> AppResult<Vec<Team>> {
         return Ok(vec![]);
     };
     let mut out = vec![];
-    for t in store_campaign::list_teams(&state.db, campaign.id, scope, None).await? {
+    for t in teams::list_teams(&state.db, campaign.id, scope, None).await? {
         let place = crate::features::teams::place(&state.db, &t).await?;
         if policy::allows(p, Action::Update, &Object::Team(place)) {
             out.push(t);
@@ -239,7 +243,7 @@ async fn check(
             errors.push(FieldError::new("team_id", "err.required"));
             0
         }
-        Some(id) => match store_campaign::get_team(&state.db, id).await? {
+        Some(id) => match teams::get_team(&state.db, id).await? {
             Some(t) if t.campaign_id == campaign.id => {
                 let place = crate::features::teams::place(&state.db, &t).await?;
                 if !policy::allows(p, Action::Update, &Object::Team(place.clone())) {
@@ -256,9 +260,7 @@ async fn check(
     };
     // Only the organising team's staff hand the activity to another team.
     if let Some(b) = before.filter(|b| b.team_id != team_id && team_id != 0) {
-        let main = store_campaign::get_team(&state.db, b.team_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let main = teams::get_team(&state.db, b.team_id).await?.ok_or(AppError::NotFound)?;
         let place = crate::features::teams::place(&state.db, &main).await?;
         if !policy::allows(p, Action::Update, &Object::Team(place)) {
             return Err(AppError::Forbidden);
@@ -269,7 +271,7 @@ async fn check(
     match &input.co_team_ids {
         None => {
             if let Some(b) = before {
-                co_team_ids = store::activity_team_ids(&state.db, b.id)
+                co_team_ids = activities::activity_team_ids(&state.db, b.id)
                     .await?
                     .into_iter()
                     .filter(|t| *t != b.team_id && *t != team_id)
@@ -278,7 +280,7 @@ async fn check(
         }
         Some(ids) => {
             for id in ids {
-                match store_campaign::get_team(&state.db, *id).await? {
+                match teams::get_team(&state.db, *id).await? {
                     Some(t) if t.campaign_id == campaign.id => {
                         let place = crate::features::teams::place(&state.db, &t).await?;
                         if !policy::allows(p, Action::Update, &Object::Team(place)) {
@@ -294,7 +296,7 @@ async fn check(
     let community_id = match input.community_id {
         None => None,
         Some(id) => {
-            match orgs::get_community(&state.db, id).await? {
+            match communities::get_community(&state.db, id).await? {
                 None => errors.push(FieldError::new("community_id", "err.not_found")),
                 // A team serves where it belongs (its community, its unit's paired communities,
                 // its street); a dispatched action goes where the district sent it; the
@@ -500,7 +502,7 @@ pub async fn create(state: &AppState, by: &Acting, input: &ActivityInput) -> App
     let f = check(state, by, input, None, None).await?;
     let campaign = crate::features::campaign::active(state).await?;
     let mut tx = state.db.begin().await?;
-    let a = store::insert_activity(&mut tx, &by.actor(), campaign.id, &f, ActivityStatus::Draft).await?;
+    let a = activities::insert_activity(&mut tx, &by.actor(), campaign.id, &f, ActivityStatus::Draft).await?;
     tx.commit().await?;
     Ok(a)
 }
@@ -515,7 +517,7 @@ pub async fn create_for_dispatch(
     dispatch_id: i64,
 ) -> AppResult<Activity> {
     let f = check(state, by, input, None, Some(dispatch_id)).await?;
-    Ok(store::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
+    Ok(activities::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
 }
 
 pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInput) -> AppResult<Activity> {
@@ -528,7 +530,7 @@ pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInpu
         return Err(AppError::field("insurance", "err.insurance_required"));
     }
     let mut tx = state.db.begin().await?;
-    let a = store::update_activity(&mut tx, &by.actor(), &before, &f).await?;
+    let a = activities::update_activity(&mut tx, &by.actor(), &before, &f).await?;
     tx.commit().await?;
     Ok(a)
 }
@@ -558,7 +560,7 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             }
             // A past activity may be published too: it is recorded after the fact and waits
             // for the leader to fill in who came and confirm the hours.
-            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Published, "").await?
+            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Published, "").await?
         }
         "cancel" => {
             if !a.status.may_become(ActivityStatus::Cancelled) {
@@ -568,7 +570,7 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             if reason.is_empty() {
                 return Err(AppError::field("reason", "err.cancel_reason_required"));
             }
-            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?
+            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?
         }
         "complete" => {
             if !a.status.may_become(ActivityStatus::Completed) {
@@ -577,9 +579,9 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             if t < a.ends_at {
                 return Err(AppError::field("action", "err.activity_not_ended"));
             }
-            let rules = store::rules(&state.db).await?;
-            store::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
-            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?
+            let rules = settings::rules(&state.db).await?;
+            attendance::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
+            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?
         }
         _ => return Err(AppError::field("action", "err.status_action")),
     };
@@ -615,8 +617,8 @@ pub async fn signup_problem(
         }
     }
     if a.open_to == "team" {
-        let teams = store::activity_team_ids(&state.db, a.id).await?;
-        let member = store_campaign::volunteer_teams(&state.db, v.id)
+        let teams = activities::activity_team_ids(&state.db, a.id).await?;
+        let member = volunteers::volunteer_teams(&state.db, v.id)
             .await?
             .iter()
             .any(|t| teams.contains(&t.id));
@@ -649,7 +651,7 @@ pub async fn signup_problem(
     if by_leader {
         return Ok(None);
     }
-    if let Some(other) = store::clash(&state.db, a, v.id).await? {
+    if let Some(other) = signups::clash(&state.db, a, v.id).await? {
         return Ok(Some(
             FieldError::new("activity", "err.signup_clash").with("title", other),
         ));
@@ -679,9 +681,7 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
             // A leader adds only people on the roster of an organising team they run; anyone
             // else signs themselves up. An unknown id gets the same answer, so ids cannot be probed.
             let not_ours = || AppError::field("volunteer_id", "err.not_on_roster");
-            let v = store_campaign::get_volunteer(&state.db, vid)
-                .await?
-                .ok_or_else(not_ours)?;
+            let v = volunteers::get_volunteer(&state.db, vid).await?.ok_or_else(not_ours)?;
             if !leads_a_team_of(state, by, &a, vid).await? {
                 return Err(not_ours());
             }
@@ -692,9 +692,11 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
         return Err(AppError::Validation(vec![problem]));
     }
     let mut tx = state.db.begin().await?;
-    let outcome = store::sign_up(&mut tx, &by.actor(), &a, v.id, how).await?;
+    let outcome = signups::sign_up(&mut tx, &by.actor(), &a, v.id, how).await?;
     tx.commit().await?;
-    let after = store::get_activity(&state.db, a.id).await?.ok_or(AppError::NotFound)?;
+    let after = activities::get_activity(&state.db, a.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(SignupResult {
         activity_id: a.id,
         volunteer_id: v.id,
@@ -732,7 +734,7 @@ pub async fn cancel(state: &AppState, by: &Acting, id: i64, volunteer_id: Option
         return Err(AppError::field("activity", "err.cancel_too_late"));
     }
     let mut tx = state.db.begin().await?;
-    let res = store::cancel_signup(&mut tx, &by.actor(), &a, vid).await?;
+    let res = signups::cancel_signup(&mut tx, &by.actor(), &a, vid).await?;
     tx.commit().await?;
     match res {
         None => Err(AppError::field("volunteer_id", "err.not_signed_up")),
@@ -766,7 +768,7 @@ pub async fn summarise(state: &AppState, by: &Acting, id: i64, input: &SummaryIn
     }
     validated(errors)?;
     let mut tx = state.db.begin().await?;
-    let after = store::set_summary(&mut tx, &by.actor(), &a, &summary, input.people_served).await?;
+    let after = activities::set_summary(&mut tx, &by.actor(), &a, &summary, input.people_served).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -804,11 +806,11 @@ pub async fn add_photo(state: &AppState, by: &Acting, id: i64, bytes: &[u8]) -> 
     let Some(kind) = image_type(bytes) else {
         return Err(AppError::field("file", "err.not_an_image"));
     };
-    if store::photos(&state.db, a.id).await?.len() >= 20 {
+    if activities::photos(&state.db, a.id).await?.len() >= 20 {
         return Err(AppError::field("file", "err.too_many_photos"));
     }
     let mut tx = state.db.begin().await?;
-    let pid = store::add_photo(&mut tx, &by.actor(), &a, kind, bytes).await?;
+    let pid = activities::add_photo(&mut tx, &by.actor(), &a, kind, bytes).await?;
     tx.commit().await?;
     Ok(pid)
 }
@@ -852,9 +854,7 @@ pub async fn list(state: &AppState, by: &Acting, params: &ActivityParams) -> App
         .as_ref()
         .and_then(|p| TeamScope::of(policy::list_scope(p, Listing::Teams)));
     let viewer = match &by.principal {
-        Some(p) => store_campaign::volunteer_by_user(&state.db, p.user_id)
-            .await?
-            .map(|v| v.id),
+        Some(p) => volunteers::volunteer_by_user(&state.db, p.user_id).await?.map(|v| v.id),
         None => None,
     };
     let t = now();
@@ -881,7 +881,7 @@ pub async fn list(state: &AppState, by: &Acting, params: &ActivityParams) -> App
         page,
         per_page,
     };
-    let (items, total) = store::list_activities(&state.db, &f, viewer).await?;
+    let (items, total) = activities::list_activities(&state.db, &f, viewer).await?;
     Ok(ActivityPage {
         items,
         total,
