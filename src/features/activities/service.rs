@@ -13,9 +13,8 @@ use crate::db::signups::SignupOutcome;
 use crate::db::teams::{Team, TeamScope};
 use crate::db::volunteers::Volunteer;
 use crate::db::{activities, attendance, communities, settings, signups, teams, volunteers};
-use crate::domain::activity::ActivityStatus;
-use crate::domain::campaign::parse_categories;
-use crate::domain::service::{format_local, parse_local, DIMENSIONS};
+use crate::domain::activity::{self as rules, ActivityStatus, Problem};
+use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{optional_phone, optional_text, validated};
 use crate::state::AppState;
@@ -196,33 +195,17 @@ impl ActivityInput {
     }
 }
 
-pub fn time_field(field: &str, v: Option<&str>, required: bool, errors: &mut Vec<FieldError>) -> Option<i64> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            if required {
-                errors.push(FieldError::new(field, "err.required"));
-            }
-            None
-        }
-        Some(s) => match parse_local(s) {
-            Some(t) => Some(t),
-            None => {
-                errors.push(FieldError::new(field, "err.datetime"));
-                None
-            }
-        },
-    }
+/// A China-time field, as a field error when it does not read.
+pub fn time_field(field: &'static str, v: Option<&str>, required: bool, errors: &mut Vec<FieldError>) -> Option<i64> {
+    noted(rules::time(field, v, required), errors)
 }
 
-fn coordinate(field: &str, v: Option<&str>, limit: f64, errors: &mut Vec<FieldError>) -> Option<f64> {
-    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
-    match s.parse::<f64>() {
-        Ok(x) if x.is_finite() && x.abs() <= limit => Some(x),
-        _ => {
-            errors.push(FieldError::new(field, "err.coordinate"));
-            None
-        }
-    }
+/// The value a rule gives, or its default with the rule's problem noted.
+fn noted<T: Default>(r: Result<T, Problem>, errors: &mut Vec<FieldError>) -> T {
+    r.unwrap_or_else(|p| {
+        errors.push(p.into());
+        T::default()
+    })
 }
 
 /// Checks an activity's fields; `dispatch` is set for a dispatched action's activity.
@@ -320,97 +303,29 @@ async fn check(
     };
     let title = crate::features::required_text("title", input.title.as_deref(), 100, &mut errors);
     let theme = crate::features::free_text("theme", input.theme.as_deref(), 100, &mut errors);
-    let category = match input.category.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.push(FieldError::new("category", "err.required"));
-            String::new()
-        }
-        Some(s) => match parse_categories(s) {
-            Ok(c) if c.len() == 1 => c[0].to_string(),
-            _ => {
-                errors.push(FieldError::new("category", "err.category_unknown").with("value", s));
-                String::new()
-            }
-        },
-    };
-    let dimension = match input.dimension.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.push(FieldError::new("dimension", "err.required"));
-            String::new()
-        }
-        Some(s) => match DIMENSIONS.iter().find(|(c, l)| *c == s || *l == s || l.starts_with(s)) {
-            Some((c, _)) => c.to_string(),
-            None => {
-                errors.push(FieldError::new("dimension", "err.dimension_unknown"));
-                String::new()
-            }
-        },
-    };
-    let form = if dispatch.is_some() {
-        "dispatched".to_string()
-    } else {
-        match input.form.as_deref().map(str::trim).unwrap_or("") {
-            "" => {
-                errors.push(FieldError::new("form", "err.required"));
-                String::new()
-            }
-            f @ ("concentrated" | "scattered") => f.to_string(),
-            "dispatched" if before.is_some_and(|b| b.form == "dispatched") => "dispatched".into(),
-            _ => {
-                errors.push(FieldError::new("form", "err.form_unknown"));
-                String::new()
-            }
-        }
-    };
+    let category = noted(rules::category(input.category.as_deref()), &mut errors);
+    let dimension = noted(rules::dimension(input.dimension.as_deref()), &mut errors);
+    let was_dispatched = before.is_some_and(|b| b.form == "dispatched");
+    let form = noted(
+        rules::form(input.form.as_deref(), dispatch.is_some(), was_dispatched),
+        &mut errors,
+    );
     let address = crate::features::required_text("address", input.address.as_deref(), 200, &mut errors);
-    let lat = coordinate("lat", input.lat.as_deref(), 90.0, &mut errors);
-    let lng = coordinate("lng", input.lng.as_deref(), 180.0, &mut errors);
-    if lat.is_some() != lng.is_some() {
-        errors.push(FieldError::new("lng", "err.coordinate_pair"));
-    }
+    let lat = noted(rules::coordinate("lat", input.lat.as_deref(), 90.0), &mut errors);
+    let lng = noted(rules::coordinate("lng", input.lng.as_deref(), 180.0), &mut errors);
+    errors.extend(rules::coordinate_pair(lat, lng).map(FieldError::from));
     let starts_at = time_field("starts_at", input.starts_at.as_deref(), true, &mut errors);
     let ends_at = time_field("ends_at", input.ends_at.as_deref(), true, &mut errors);
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
-        if e <= s {
-            errors.push(FieldError::new("ends_at", "err.ends_before_start"));
-        } else if e - s > 7 * 86400 {
-            errors.push(FieldError::new("ends_at", "err.activity_too_long"));
-        }
+        errors.extend(rules::span(s, e).map(FieldError::from));
     }
     if let (Some(s), "concentrated") = (starts_at, form.as_str()) {
-        let day = crate::domain::campaign::date_of(s);
-        let month: i64 = day[5..7].parse().unwrap_or(0);
         let (_, days) = crate::features::calendar::list(&state.db, by).await?;
-        if let Some(d) = days.iter().find(|d| d.month == month && d.day[..4] == day[..4]) {
-            if d.day != day {
-                errors.push(FieldError::new("starts_at", "err.not_concentrated_day").with("day", &d.day));
-            }
-        }
+        let days = days.iter().map(|d| (d.month, d.day.as_str()));
+        errors.extend(rules::concentrated_day(s, days).map(FieldError::from));
     }
-    let capacity = match input.capacity {
-        Some(c) if (1..=10_000).contains(&c) => c,
-        None => {
-            errors.push(FieldError::new("capacity", "err.required"));
-            0
-        }
-        Some(_) => {
-            errors.push(FieldError::new("capacity", "err.capacity_range"));
-            0
-        }
-    };
-    if let Some(b) = before {
-        if capacity > 0 && capacity < b.taken {
-            errors.push(FieldError::new("capacity", "err.capacity_below_taken").with("n", b.taken));
-        }
-    }
-    let open_to = match input.open_to.as_deref().map(str::trim).unwrap_or("all") {
-        "" | "all" => "all".to_string(),
-        "team" => "team".to_string(),
-        _ => {
-            errors.push(FieldError::new("open_to", "err.open_to_unknown"));
-            String::new()
-        }
-    };
+    let capacity = noted(rules::capacity(input.capacity, before.map(|b| b.taken)), &mut errors);
+    let open_to = noted(rules::open_to(input.open_to.as_deref()), &mut errors);
     let signup_opens_at = time_field("signup_opens_at", input.signup_opens_at.as_deref(), false, &mut errors);
     let signup_closes_at = time_field(
         "signup_closes_at",
@@ -418,50 +333,26 @@ async fn check(
         false,
         &mut errors,
     );
-    if let (Some(o), Some(c)) = (signup_opens_at, signup_closes_at) {
-        if c <= o {
-            errors.push(FieldError::new("signup_closes_at", "err.window_order"));
-        }
-    }
-    if let (Some(c), Some(e)) = (signup_closes_at, ends_at) {
-        if c > e {
-            errors.push(FieldError::new("signup_closes_at", "err.window_after_end"));
-        }
-    }
-    for (field, v) in [("min_age", input.min_age), ("max_age", input.max_age)] {
-        if v.is_some_and(|a| !(0..=120).contains(&a)) {
-            errors.push(FieldError::new(field, "err.age_range"));
-        }
-    }
-    if let (Some(lo), Some(hi)) = (input.min_age, input.max_age) {
-        if lo > hi {
-            errors.push(FieldError::new("max_age", "err.age_order"));
-        }
-    }
+    errors.extend(
+        rules::signup_window(signup_opens_at, signup_closes_at, ends_at)
+            .into_iter()
+            .map(FieldError::from),
+    );
+    errors.extend(
+        rules::ages(input.min_age, input.max_age)
+            .into_iter()
+            .map(FieldError::from),
+    );
     let skills = crate::features::free_text("skills", input.skills.as_deref(), 200, &mut errors);
     let content = crate::features::free_text("content", input.content.as_deref(), 2000, &mut errors);
     let risky = input.risky.unwrap_or(false);
     let risk_statement =
         crate::features::free_text("risk_statement", input.risk_statement.as_deref(), 1000, &mut errors);
-    if risky && risk_statement.is_empty() {
-        errors.push(FieldError::new("risk_statement", "err.risk_statement_required"));
-    }
+    errors.extend(rules::risk(risky, &risk_statement).map(FieldError::from));
     let insurance = crate::features::free_text("insurance", input.insurance.as_deref(), 200, &mut errors);
     let leader_name = optional_text("leader_name", input.leader_name.as_deref(), 50, &mut errors);
     let leader_phone = optional_phone("leader_phone", input.leader_phone.as_deref(), &mut errors);
-    let geofence_m = match input.geofence_m {
-        None | Some(0) => None,
-        Some(m) if (20..=5000).contains(&m) => {
-            if lat.is_none() {
-                errors.push(FieldError::new("geofence_m", "err.geofence_needs_point"));
-            }
-            Some(m)
-        }
-        Some(_) => {
-            errors.push(FieldError::new("geofence_m", "err.geofence_range"));
-            None
-        }
-    };
+    let geofence_m = noted(rules::geofence(input.geofence_m, lat.is_some()), &mut errors);
     validated(errors)?;
     Ok(ActivityFields {
         team_id,
