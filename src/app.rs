@@ -49,7 +49,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
-        .layer(from_fn_with_state(state.clone(), web::limits::rate_limit_layer))
+        .layer(from_fn_with_state(state.clone(), web::rate_limit::rate_limit_layer))
         .layer(from_fn(web::refuse_bad_input))
         .layer(from_fn_with_state(state.clone(), web::session_layer))
         .layer(from_fn_with_state(state.clone(), web::render_errors))

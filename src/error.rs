@@ -20,6 +20,17 @@ pub struct FieldError {
     pub params: Vec<(&'static str, String)>,
 }
 
+/// A field rule of the domain, as the error the pages and the API show.
+impl From<crate::domain::activity::Problem> for FieldError {
+    fn from(p: crate::domain::activity::Problem) -> Self {
+        FieldError {
+            field: p.field.to_string(),
+            key: p.key,
+            params: p.params,
+        }
+    }
+}
+
 impl FieldError {
     pub fn new(field: impl Into<String>, key: &'static str) -> Self {
         FieldError {

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use minijinja::Environment;
 
 use crate::db::Db;
-use crate::web::{self, templates};
+use crate::web::limits::Limiter;
+use crate::web::templates;
+use crate::web::upload::Gate;
 
 /// How this instance runs; nothing here is state that other instances need to share.
 #[derive(Clone, Debug)]
@@ -42,20 +44,20 @@ pub struct AppState {
     /// Scans are written in shared transactions (group commit).
     pub scans: crate::db::attendance_writer::ScanWriter,
     /// Request rate limits, counted in the database.
-    pub limits: web::limits::Limiter,
+    pub limits: Limiter,
     /// The few slots in which uploads are read, off the async runtime.
-    pub uploads: web::upload::Gate,
+    pub uploads: Gate,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Config) -> AppState {
         AppState {
             scans: crate::db::attendance_writer::ScanWriter::start(db.clone()),
-            limits: web::limits::Limiter::start(db.clone(), cfg.user_rate_limit),
+            limits: Limiter::start(db.clone(), cfg.user_rate_limit),
             db,
             templates: Arc::new(templates::environment()),
             cfg: Arc::new(cfg),
-            uploads: web::upload::Gate::default(),
+            uploads: Gate::default(),
         }
     }
 }

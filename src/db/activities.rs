@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Op, Subject};
-use super::campaign::TeamScope;
+use super::teams::TeamScope;
 use super::{now, Db, Tx};
 use crate::domain::activity::ActivityStatus;
 use crate::domain::service::Rules;

@@ -297,23 +297,6 @@ pub async fn list(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn diff_lists_changed_fields_only_and_hides_secrets() {
-        let b = json!({"name": "A", "level": "city", "password_hash": "x", "updated_at": 1});
-        let a = json!({"name": "B", "level": "city", "password_hash": "y", "updated_at": 2});
-        assert_eq!(diff(Some(&b), Some(&a)), json!({"name": {"before": "A", "after": "B"}}));
-        assert_eq!(
-            diff(None, Some(&json!({"name": "A"}))),
-            json!({"name": {"before": null, "after": "A"}})
-        );
-    }
-}
-
 /// One entry of [`record_many`].
 pub struct Entry<'a> {
     pub actor: &'a Actor,
@@ -370,4 +353,21 @@ pub async fn record_many(tx: &mut Tx, entries: &[Entry<'_>]) -> Result<(), sqlx:
         q.execute(&mut *c).await.map(|r| r.rows_affected())?
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_lists_changed_fields_only_and_hides_secrets() {
+        let b = json!({"name": "A", "level": "city", "password_hash": "x", "updated_at": 1});
+        let a = json!({"name": "B", "level": "city", "password_hash": "y", "updated_at": 2});
+        assert_eq!(diff(Some(&b), Some(&a)), json!({"name": {"before": "A", "after": "B"}}));
+        assert_eq!(
+            diff(None, Some(&json!({"name": "A"}))),
+            json!({"name": {"before": null, "after": "A"}})
+        );
+    }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Op, Subject};
-use super::orgs::{ListQuery, Page};
+use super::list::{ListQuery, Page};
 use super::{like_pattern, now, Db, Tx};
 use crate::domain::org::Scope;
 use crate::{on_db, on_tx};

@@ -5,9 +5,13 @@ pub mod service;
 
 use crate::auth::{hash_password, new_token};
 use crate::db::audit::Actor;
-use crate::db::orgs::{self, CommunityFields, UnitFields};
+use crate::db::communities::CommunityFields;
+use crate::db::units::UnitFields;
 use crate::db::users::{self, AccountFields};
 use crate::db::{self, Db};
+use crate::db::{
+    campaigns, checkins, communities, district, managers, pairings, streets, teams, traffic, units, volunteers,
+};
 use crate::on_db;
 
 pub const DISTRICT: &str = "明湖区";
@@ -94,12 +98,12 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
     let password = || fixed.clone().unwrap_or_else(|| format!("Lf-{}", &new_token()[..12]));
     let actor = Actor::system("demo");
     let mut tx = db.begin().await?;
-    orgs::set_district_name(&mut tx, &actor, DISTRICT).await?;
+    district::set_district_name(&mut tx, &actor, DISTRICT).await?;
     let mut street_ids = vec![];
     let mut community_ids = vec![];
     let mut n = 0;
     for (street, communities) in STREETS {
-        let s = orgs::create_street(&mut tx, &actor, street).await?;
+        let s = streets::create_street(&mut tx, &actor, street).await?;
         street_ids.push(s.id);
         for c in communities {
             n += 1;
@@ -110,7 +114,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
                 contact_person: person(n),
                 contact_phone: mobile(n),
             };
-            community_ids.push(orgs::create_community(&mut tx, &actor, &f).await?.id);
+            community_ids.push(communities::create_community(&mut tx, &actor, &f).await?.id);
         }
     }
     let mut unit_ids = vec![];
@@ -124,17 +128,17 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             contact_person: if i % 9 == 4 { String::new() } else { person(i + 40) },
             contact_phone: if i % 9 == 4 { String::new() } else { mobile(i + 40) },
         };
-        unit_ids.push(orgs::create_unit(&mut tx, &actor, &f).await?.id);
+        unit_ids.push(units::create_unit(&mut tx, &actor, &f).await?.id);
     }
     // Each unit serves one community; every third also a second one in another street. The last
     // two units and communities are left unpaired, so the district's to-do list shows them.
     for (i, unit) in unit_ids.iter().enumerate().take(unit_ids.len() - 2) {
         let c = community_ids[i % (community_ids.len() - 2)];
-        orgs::create_pairing(&mut tx, &actor, *unit, c).await?;
+        pairings::create_pairing(&mut tx, &actor, *unit, c).await?;
         if i % 3 == 0 {
             let other = community_ids[(i + 7) % (community_ids.len() - 2)];
             if other != c {
-                orgs::create_pairing(&mut tx, &actor, *unit, other).await?;
+                pairings::create_pairing(&mut tx, &actor, *unit, other).await?;
             }
         }
     }
@@ -286,13 +290,12 @@ async fn seed_campaign(
     unit_ids: &[i64],
     community_ids: &[i64],
 ) -> anyhow::Result<()> {
-    use crate::db::campaign as store;
     use crate::domain::campaign::Milestones;
     use crate::domain::volunteer::{validate, RawVolunteer};
     use crate::on_tx;
     let today = crate::domain::campaign::today();
     let year: i32 = today[..4].parse().unwrap_or(2026);
-    let campaign = store::create_campaign(
+    let campaign = campaigns::create_campaign(
         tx,
         actor,
         year as i64,
@@ -319,7 +322,7 @@ async fn seed_campaign(
     let politics = ["共青团员", "中共党员", "群众", "入党积极分子", "中共预备党员", "群众"];
     let mut seq = 100;
     for (i, unit) in unit_ids.iter().enumerate().take(24) {
-        let f = store::TeamFields {
+        let f = teams::TeamFields {
             name: format!("{}学雷锋志愿服务队", UNITS[i].0),
             leader_name: person(i + 60),
             leader_phone: mobile(i + 60),
@@ -334,7 +337,7 @@ async fn seed_campaign(
                 .into(),
             founded_on: format!("{year}-04-1{}", i % 8),
         };
-        let team = store::create_team(tx, actor, campaign.id, Some(*unit), None, &f).await?;
+        let team = teams::create_team(tx, actor, campaign.id, Some(*unit), None, &f).await?;
         for k in 0..(5 + i % 4) {
             seq += 1;
             let age_year = 1965 + ((i * 7 + k * 5) % 42) as i32;
@@ -356,18 +359,20 @@ async fn seed_campaign(
             if !problems.is_empty() {
                 continue;
             }
-            let v = match store::match_volunteer(tx, fields.id_number.as_deref(), &fields.name, &fields.phone).await? {
-                store::Match::ById(id) | store::Match::ByNamePhone(id) => id,
-                store::Match::New => store::insert_volunteer(tx, actor, &fields).await?.id,
+            let v = match volunteers::match_volunteer(tx, fields.id_number.as_deref(), &fields.name, &fields.phone)
+                .await?
+            {
+                volunteers::Match::ById(id) | volunteers::Match::ByNamePhone(id) => id,
+                volunteers::Match::New => volunteers::insert_volunteer(tx, actor, &fields).await?.id,
             };
-            store::add_member(tx, actor, team.id, v, fields.is_manager).await?;
+            volunteers::add_member(tx, actor, team.id, v, fields.is_manager).await?;
             if k == 0 {
-                store::add_manager(tx, actor, campaign.id, *unit, &fields.name, &fields.post).await?;
+                managers::add_manager(tx, actor, campaign.id, *unit, &fields.name, &fields.post).await?;
             }
         }
         // A declared manager who is on no roster yet.
         if i % 5 == 2 {
-            store::add_manager(tx, actor, campaign.id, *unit, &person(i + 300), "工会主席").await?;
+            managers::add_manager(tx, actor, campaign.id, *unit, &person(i + 300), "工会主席").await?;
         }
         let created = if i % 6 == 5 {
             april(19)
@@ -378,14 +383,14 @@ async fn seed_campaign(
             .execute(&mut *c).await.map(|r| r.rows_affected())?);
         // Rosters: most submitted (a few late), some accepted, one returned, the rest still drafts.
         if i % 5 != 4 && !f.contact_name.is_empty() {
-            store::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Submitted, "").await?;
+            teams::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Submitted, "").await?;
             let at = if i % 4 == 3 { april(22) } else { april(19) };
             on_tx!(tx, c => sqlx::query("update teams set roster_submitted_at = $1 where id = $2").bind(at).bind(team.id)
                 .execute(&mut *c).await.map(|r| r.rows_affected())?);
             if i % 3 == 0 {
-                store::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Accepted, "").await?;
+                teams::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Accepted, "").await?;
             } else if i == 7 {
-                store::set_roster_status(
+                teams::set_roster_status(
                     tx,
                     actor,
                     team.id,
@@ -399,19 +404,19 @@ async fn seed_campaign(
         if i % 3 != 2 {
             let m = Milestones::defaults(year);
             let mut picked = 0;
-            for member in store::members_in_tx(tx, team.id).await? {
+            for member in volunteers::members_in_tx(tx, team.id).await? {
                 let vf = crate::domain::volunteer::Person {
                     birth_date: member.volunteer.birth_date.clone(),
                     ..Default::default()
                 };
                 let status = crate::domain::politics::PoliticalStatus::from_code(&member.volunteer.political_status);
                 if let Ok(reason) = crate::domain::campaign::traffic_eligibility(status, vf.age_on(&m.reference_date)) {
-                    store::add_traffic_volunteer(tx, actor, campaign.id, *unit, member.volunteer.id, reason).await?;
+                    traffic::add_traffic_volunteer(tx, actor, campaign.id, *unit, member.volunteer.id, reason).await?;
                     picked += 1;
                 }
             }
             if picked > 0 && i % 2 == 0 {
-                store::submit_traffic_list(tx, actor, campaign.id, *unit).await?;
+                traffic::submit_traffic_list(tx, actor, campaign.id, *unit).await?;
                 on_tx!(tx, c => sqlx::query("update traffic_lists set submitted_at = $1 where unit_id = $2").bind(april(20)).bind(*unit)
                     .execute(&mut *c).await.map(|r| r.rows_affected())?);
             }
@@ -421,18 +426,20 @@ async fn seed_campaign(
             .bind(*unit).fetch_all(&mut *c).await?);
         if let (Some(community), false) = (paired.first(), f.contact_name.is_empty()) {
             if i % 4 != 3 {
-                let k = store::file_checkin(tx, actor, team.id, *community).await?;
+                let k = checkins::file_checkin(tx, actor, team.id, *community).await?;
                 if i % 4 != 2 {
-                    store::move_checkin(tx, actor, k.id, crate::domain::checkin::CheckInStatus::Forwarded, "").await?;
+                    checkins::move_checkin(tx, actor, k.id, crate::domain::checkin::CheckInStatus::Forwarded, "")
+                        .await?;
                 }
                 if i % 4 == 0 {
-                    store::move_checkin(tx, actor, k.id, crate::domain::checkin::CheckInStatus::Confirmed, "").await?;
+                    checkins::move_checkin(tx, actor, k.id, crate::domain::checkin::CheckInStatus::Confirmed, "")
+                        .await?;
                     let at = if i % 8 == 0 { april(24) } else { april(27) };
                     on_tx!(tx, c => sqlx::query("update checkins set filed_at = $1, forwarded_at = $1, confirmed_at = $1 where id = $2")
                         .bind(at).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
                     if i % 8 == 0 || i % 8 == 4 {
                         let plan = "每月第三个周六到社区开展环境整治和文明交通劝导；每季度一次助老义诊；寒暑假为社区青少年开设课业辅导。";
-                        store::file_plan(tx, actor, k.id, plan, None).await?;
+                        checkins::file_plan(tx, actor, k.id, plan, None).await?;
                         on_tx!(tx, c => sqlx::query("update checkins set plan_filed_at = $1 where id = $2")
                             .bind(at + 3600).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
                     }
@@ -441,7 +448,7 @@ async fn seed_campaign(
         }
     }
     // A residents' team of the first community.
-    let f = store::TeamFields {
+    let f = teams::TeamFields {
         name: "春晓社区居民志愿服务队".into(),
         leader_name: person(400),
         leader_phone: mobile(400),
@@ -450,7 +457,7 @@ async fn seed_campaign(
         categories: "public_affairs,mutual_help".into(),
         founded_on: format!("{year}-03-05"),
     };
-    let resident_team = store::create_team(tx, actor, campaign.id, None, Some(community_ids[0]), &f).await?;
+    let resident_team = teams::create_team(tx, actor, campaign.id, None, Some(community_ids[0]), &f).await?;
     on_tx!(tx, c => sqlx::query("update teams set created_at = $1 where id = $2").bind(april(12)).bind(resident_team.id)
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
     // The demo volunteer account's own record, on the first unit's roster.
@@ -462,11 +469,11 @@ async fn seed_campaign(
         ..Default::default()
     };
     let (fields, _) = validate(&v, &today);
-    let rec = store::insert_volunteer(tx, actor, &fields).await?;
+    let rec = volunteers::insert_volunteer(tx, actor, &fields).await?;
     let first_team: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from teams where unit_id = $1").bind(unit_ids[0]).fetch_one(&mut *c).await?);
-    store::add_member(tx, actor, first_team, rec.id, false).await?;
+    volunteers::add_member(tx, actor, first_team, rec.id, false).await?;
     let user: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from users where username = 'volunteer'").fetch_one(&mut *c).await?);
-    store::link_user(tx, actor, rec.id, user).await?;
+    volunteers::link_user(tx, actor, rec.id, user).await?;
     seed_identity(tx, actor, first_team).await?;
     let teams: Vec<(i64, Option<i64>)> = on_tx!(tx, c => sqlx::query_as(
         "select t.id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id) from teams t
@@ -480,7 +487,6 @@ async fn seed_campaign(
 /// roster and waits for the code sent to her phone (or the team's confirmation); 赵强, linked
 /// already, typed a new employer, which waits on the team page as a proposed correction.
 async fn seed_identity(tx: &mut db::Tx, actor: &Actor, team: i64) -> anyhow::Result<()> {
-    use crate::db::campaign as store;
     use crate::db::identity;
     use crate::domain::volunteer::{Person, VolunteerFields};
     let person = |name: &str, phone: &str| VolunteerFields {
@@ -493,8 +499,8 @@ async fn seed_identity(tx: &mut db::Tx, actor: &Actor, team: i64) -> anyhow::Res
         },
         ..Default::default()
     };
-    let kept = store::insert_volunteer(tx, actor, &person("李晓燕", "13900005678")).await?;
-    store::add_member(tx, actor, team, kept.id, false).await?;
+    let kept = volunteers::insert_volunteer(tx, actor, &person("李晓燕", "13900005678")).await?;
+    volunteers::add_member(tx, actor, team, kept.id, false).await?;
     let account = AccountFields {
         username: "xiaoyan".into(),
         display_name: "李晓燕".into(),
@@ -517,8 +523,8 @@ async fn seed_identity(tx: &mut db::Tx, actor: &Actor, team: i64) -> anyhow::Res
     crate::features::identity::issue_code(tx, user.id, &kept, crate::i18n::Lang::Zh)
         .await
         .map_err(|e| anyhow::anyhow!("demo code: {e:?}"))?;
-    let other = store::insert_volunteer(tx, actor, &person("赵强", "13900006789")).await?;
-    store::add_member(tx, actor, team, other.id, false).await?;
+    let other = volunteers::insert_volunteer(tx, actor, &person("赵强", "13900006789")).await?;
+    volunteers::add_member(tx, actor, team, other.id, false).await?;
     identity::propose_correction(
         tx,
         actor,

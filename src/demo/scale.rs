@@ -13,8 +13,10 @@ use std::path::Path;
 
 use crate::auth::{new_token, token_hash};
 use crate::db::audit::{self, Actor, Subject};
-use crate::db::campaign::{self as store_campaign, TeamFields};
-use crate::db::orgs::{self, CommunityFields, UnitFields};
+use crate::db::communities::CommunityFields;
+use crate::db::teams::TeamFields;
+use crate::db::units::UnitFields;
+use crate::db::{campaigns, communities, pairings, teams, units};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::campaign::date_of;
 use crate::{on_db, on_tx};
@@ -151,7 +153,7 @@ fn at(date: chrono::NaiveDate, hour: u32) -> i64 {
 /// `API_TOKEN ACTIVITY_ID` line per live sign-up.
 pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyhow::Result<Report> {
     crate::demo::seed_and_print(db).await?;
-    let campaign = store_campaign::active_campaign(db)
+    let campaign = campaigns::active_campaign(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no active campaign: start with an empty database"))?;
     let already: i64 = on_db!(db, pool => sqlx::query_scalar("select count(*) from volunteers").fetch_one(pool).await?);
@@ -177,7 +179,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             contact_person: name(n + 500),
             contact_phone: format!("139{:08}", 40_000_000 + n),
         };
-        communities.push(orgs::create_community(&mut tx, &actor, &f).await?.id);
+        communities.push(communities::create_community(&mut tx, &actor, &f).await?.id);
     }
     let mut units: Vec<i64> =
         on_tx!(&mut tx, c => sqlx::query_scalar("select id from units order by id").fetch_all(&mut *c).await?);
@@ -191,8 +193,8 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             contact_person: name(n + 900),
             contact_phone: format!("139{:08}", 50_000_000 + n),
         };
-        let u = orgs::create_unit(&mut tx, &actor, &f).await?.id;
-        orgs::create_pairing(&mut tx, &actor, u, communities[n % communities.len()]).await?;
+        let u = units::create_unit(&mut tx, &actor, &f).await?.id;
+        pairings::create_pairing(&mut tx, &actor, u, communities[n % communities.len()]).await?;
         units.push(u);
     }
     let has_team: Vec<(Option<i64>, Option<i64>)> = on_tx!(&mut tx, c => sqlx::query_as(
@@ -210,7 +212,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             categories: "public_affairs,helping_weak".into(),
             founded_on: campaign.formation_due.clone(),
         };
-        store_campaign::create_team(&mut tx, &actor, campaign.id, Some(*u), None, &f).await?;
+        teams::create_team(&mut tx, &actor, campaign.id, Some(*u), None, &f).await?;
     }
     for (i, c) in communities.iter().enumerate() {
         if has_team.iter().any(|(_, x)| *x == Some(*c)) {
@@ -225,7 +227,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             categories: "mutual_help".into(),
             founded_on: campaign.formation_due.clone(),
         };
-        store_campaign::create_team(&mut tx, &actor, campaign.id, None, Some(*c), &f).await?;
+        teams::create_team(&mut tx, &actor, campaign.id, None, Some(*c), &f).await?;
     }
     tx.commit().await?;
     report.units = units.len();

@@ -3,10 +3,11 @@
 //! open for sign-up (one full with a waiting list), a draft, a risky draft without insurance, a
 //! cancelled one, and a dispatched action answered three ways.
 
+use crate::db::activities::ActivityFields;
 use crate::db::audit::Actor;
-use crate::db::campaign::Campaign;
-use crate::db::service::{self as store, ActivityFields};
+use crate::db::campaigns::Campaign;
 use crate::db::Tx;
+use crate::db::{activities, attendance, signups};
 use crate::domain::service::{parse_local, Rules};
 use crate::on_tx;
 
@@ -133,7 +134,7 @@ pub async fn seed(
             f.community_id = *community;
             f.content = content.into();
             f.capacity = members.len().max(1) as i64 + 5;
-            let a = store::insert_activity(
+            let a = activities::insert_activity(
                 tx,
                 actor,
                 campaign.id,
@@ -142,13 +143,13 @@ pub async fn seed(
             )
             .await?;
             for (k, (v, _)) in members.iter().enumerate() {
-                store::sign_up(tx, actor, &a, *v, "self").await?;
+                signups::sign_up(tx, actor, &a, *v, "self").await?;
                 // Most come; one in six does not.
                 if (k + *month as usize) % 6 == 5 {
                     continue;
                 }
                 let late_in = (k as i64 % 3) * 10 * 60;
-                store::sign_in(
+                attendance::sign_in(
                     tx,
                     actor,
                     &a,
@@ -160,10 +161,11 @@ pub async fn seed(
                 .await?;
                 // One in five forgets to sign out: signed out at the end and flagged.
                 if (k + ti) % 5 != 4 {
-                    store::sign_out(tx, actor, &a, &rules, *v, a.ends_at - (k as i64 % 4) * 20 * 60, false).await?;
+                    attendance::sign_out(tx, actor, &a, &rules, *v, a.ends_at - (k as i64 % 4) * 20 * 60, false)
+                        .await?;
                 }
             }
-            store::close_open_attendance(tx, actor, &a, &rules).await?;
+            attendance::close_open_attendance(tx, actor, &a, &rules).await?;
             // The last finished month of some teams is still waiting for its hours.
             let pending = ti % 6 == 5
                 && &day[..7]
@@ -174,7 +176,7 @@ pub async fn seed(
                         .max()
                         .unwrap_or("");
             if !pending {
-                store::confirm_hours(tx, actor, &a).await?;
+                attendance::confirm_hours(tx, actor, &a).await?;
                 // Most confirm within days; one team in seven is late.
                 let delay = if ti % 7 == 3 { 20 * 86400 } else { 2 * 86400 };
                 on_tx!(tx, c => sqlx::query("update activities set hours_confirmed_at = $1, completed_at = $1, status = 'completed' where id = $2")
@@ -189,7 +191,7 @@ pub async fn seed(
         let mut f = fields(first, title, "helping_weak", "service", "scattered", starts, 3);
         f.content = "为社区老人量血压、讲解用药".into();
         f.leader_name = "李志强".into();
-        let a = store::insert_activity(
+        let a = activities::insert_activity(
             tx,
             actor,
             campaign.id,
@@ -197,8 +199,8 @@ pub async fn seed(
             crate::domain::activity::ActivityStatus::Published,
         )
         .await?;
-        store::sign_up(tx, actor, &a, volunteer_id, "self").await?;
-        store::sign_in(
+        signups::sign_up(tx, actor, &a, volunteer_id, "self").await?;
+        attendance::sign_in(
             tx,
             actor,
             &a,
@@ -208,10 +210,10 @@ pub async fn seed(
             None,
         )
         .await?;
-        store::sign_out(tx, actor, &a, &rules, volunteer_id, a.ends_at - 1200, false).await?;
-        store::confirm_hours(tx, actor, &a).await?;
-        store::set_status(tx, actor, &a, crate::domain::activity::ActivityStatus::Completed, "").await?;
-        store::set_summary(
+        attendance::sign_out(tx, actor, &a, &rules, volunteer_id, a.ends_at - 1200, false).await?;
+        attendance::confirm_hours(tx, actor, &a).await?;
+        activities::set_status(tx, actor, &a, crate::domain::activity::ActivityStatus::Completed, "").await?;
+        activities::set_summary(
             tx,
             actor,
             &a,
@@ -232,7 +234,7 @@ pub async fn seed(
         4,
     );
     f.content = "整理社区图书角，登记新捐赠图书".into();
-    let a = store::insert_activity(
+    let a = activities::insert_activity(
         tx,
         actor,
         campaign.id,
@@ -240,7 +242,7 @@ pub async fn seed(
         crate::domain::activity::ActivityStatus::Published,
     )
     .await?;
-    store::sign_up(tx, actor, &a, volunteer_id, "self").await?;
+    signups::sign_up(tx, actor, &a, volunteer_id, "self").await?;
     // Upcoming and open for sign-up.
     let mut f = fields(
         first,
@@ -258,7 +260,7 @@ pub async fn seed(
     f.lng = Some(120.1551);
     f.geofence_m = Some(300);
     f.code_rotates = true;
-    store::insert_activity(
+    activities::insert_activity(
         tx,
         actor,
         campaign.id,
@@ -280,7 +282,7 @@ pub async fn seed(
     );
     f.capacity = 3;
     f.content = "陪老人聊天、表演节目".into();
-    let a = store::insert_activity(
+    let a = activities::insert_activity(
         tx,
         actor,
         campaign.id,
@@ -289,7 +291,7 @@ pub async fn seed(
     )
     .await?;
     for v in members.iter().take(5) {
-        store::sign_up(tx, actor, &a, *v, "self").await?;
+        signups::sign_up(tx, actor, &a, *v, "self").await?;
     }
     // A draft, a risky draft without insurance, and a cancelled one.
     let f = fields(
@@ -301,7 +303,7 @@ pub async fn seed(
         hour + 10 * 86400,
         3,
     );
-    store::insert_activity(
+    activities::insert_activity(
         tx,
         actor,
         campaign.id,
@@ -320,7 +322,7 @@ pub async fn seed(
     );
     f.risky = true;
     f.risk_statement = "河道边作业，有落水风险；须穿救生衣，听从指挥。".into();
-    store::insert_activity(
+    activities::insert_activity(
         tx,
         actor,
         campaign.id,
@@ -337,7 +339,7 @@ pub async fn seed(
         hour + 2 * 86400,
         2,
     );
-    let a = store::insert_activity(
+    let a = activities::insert_activity(
         tx,
         actor,
         campaign.id,
@@ -345,7 +347,7 @@ pub async fn seed(
         crate::domain::activity::ActivityStatus::Published,
     )
     .await?;
-    store::set_status(
+    activities::set_status(
         tx,
         actor,
         &a,
@@ -380,7 +382,7 @@ pub async fn seed(
                 f.open_to = "team".into();
                 f.address = "明湖火车站站前广场".into();
                 f.capacity = 3;
-                let a = store::insert_activity(
+                let a = activities::insert_activity(
                     tx,
                     actor,
                     campaign.id,
@@ -391,7 +393,7 @@ pub async fn seed(
                 let named: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
                     "select volunteer_id from team_members where team_id = $1 order by id limit 3").bind(*team).fetch_all(&mut *c).await?);
                 for v in named {
-                    store::sign_up(tx, actor, &a, v, "dispatch").await?;
+                    signups::sign_up(tx, actor, &a, v, "dispatch").await?;
                     on_tx!(tx, c => sqlx::query("insert into dispatch_named (dispatch_team_id, volunteer_id) values ($1, $2)")
                         .bind(line).bind(v).execute(&mut *c).await.map(|r| r.rows_affected())?);
                 }

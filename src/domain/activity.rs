@@ -1,7 +1,12 @@
-//! Activities with no I/O: their status, its allowed changes, and the phase people see.
+//! Activities with no I/O: their status, its allowed changes, the phase people see, and the
+//! rules an activity's fields follow (the service adds the lookups and the policy).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use super::campaign::{date_of, parse_categories};
+use super::dates::parse_local;
+use super::service::DIMENSIONS;
 
 /// An activity's stored status; stored and sent as `draft`, `published`, `completed` or
 /// `cancelled` (see [`phase`] for ongoing and ended).
@@ -56,6 +61,185 @@ pub fn phase(status: ActivityStatus, starts_at: i64, ends_at: i64, now: i64) -> 
     }
 }
 
+// ---------------------------------------------------------------- field rules
+
+/// What is wrong with one field: the field, the i18n key of the message and its parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    pub fn new(field: &'static str, key: &'static str) -> Problem {
+        Problem {
+            field,
+            key,
+            params: vec![],
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Problem {
+        self.params.push((name, value.to_string()));
+        self
+    }
+}
+
+/// The longest an activity may last.
+pub const MAX_LENGTH_SECS: i64 = 7 * 86400;
+
+fn given(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A China-time `YYYY-MM-DD HH:MM` field, required or not.
+pub fn time(field: &'static str, v: Option<&str>, required: bool) -> Result<Option<i64>, Problem> {
+    match given(v) {
+        None if required => Err(Problem::new(field, "err.required")),
+        None => Ok(None),
+        Some(s) => parse_local(s)
+            .map(Some)
+            .ok_or_else(|| Problem::new(field, "err.datetime")),
+    }
+}
+
+/// A latitude (`limit` 90) or longitude (`limit` 180), if given.
+pub fn coordinate(field: &'static str, v: Option<&str>, limit: f64) -> Result<Option<f64>, Problem> {
+    let Some(s) = given(v) else { return Ok(None) };
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x.abs() <= limit => Ok(Some(x)),
+        _ => Err(Problem::new(field, "err.coordinate")),
+    }
+}
+
+/// One category (code or name), required.
+pub fn category(v: Option<&str>) -> Result<String, Problem> {
+    let s = given(v).ok_or_else(|| Problem::new("category", "err.required"))?;
+    match parse_categories(s) {
+        Ok(c) if c.len() == 1 => Ok(c[0].to_string()),
+        _ => Err(Problem::new("category", "err.category_unknown").with("value", s)),
+    }
+}
+
+/// One of the five dimensions, by code, name or the start of its name; required.
+pub fn dimension(v: Option<&str>) -> Result<String, Problem> {
+    let s = given(v).ok_or_else(|| Problem::new("dimension", "err.required"))?;
+    match DIMENSIONS.iter().find(|(c, l)| *c == s || *l == s || l.starts_with(s)) {
+        Some((c, _)) => Ok(c.to_string()),
+        None => Err(Problem::new("dimension", "err.dimension_unknown")),
+    }
+}
+
+/// The form of service: a dispatched action's activity is `dispatched`; others are typed as
+/// `concentrated` or `scattered` (an activity that was dispatched may keep its form).
+pub fn form(v: Option<&str>, dispatched: bool, was_dispatched: bool) -> Result<String, Problem> {
+    if dispatched {
+        return Ok("dispatched".to_string());
+    }
+    match v.map(str::trim).unwrap_or("") {
+        "" => Err(Problem::new("form", "err.required")),
+        f @ ("concentrated" | "scattered") => Ok(f.to_string()),
+        "dispatched" if was_dispatched => Ok("dispatched".into()),
+        _ => Err(Problem::new("form", "err.form_unknown")),
+    }
+}
+
+/// Both coordinates or neither.
+pub fn coordinate_pair(lat: Option<f64>, lng: Option<f64>) -> Option<Problem> {
+    (lat.is_some() != lng.is_some()).then(|| Problem::new("lng", "err.coordinate_pair"))
+}
+
+/// The end after the start, at most a week later.
+pub fn span(starts_at: i64, ends_at: i64) -> Option<Problem> {
+    if ends_at <= starts_at {
+        Some(Problem::new("ends_at", "err.ends_before_start"))
+    } else if ends_at - starts_at > MAX_LENGTH_SECS {
+        Some(Problem::new("ends_at", "err.activity_too_long"))
+    } else {
+        None
+    }
+}
+
+/// A concentrated activity falls on its month's concentrated day, if the calendar names one
+/// (`days`: month and `YYYY-MM-DD` day).
+pub fn concentrated_day<'a>(starts_at: i64, days: impl IntoIterator<Item = (i64, &'a str)>) -> Option<Problem> {
+    let day = date_of(starts_at);
+    let month: i64 = day[5..7].parse().unwrap_or(0);
+    let (_, d) = days.into_iter().find(|(m, d)| *m == month && d[..4] == day[..4])?;
+    (d != day).then(|| Problem::new("starts_at", "err.not_concentrated_day").with("day", d))
+}
+
+/// Places from 1 to 10,000, and not fewer than already taken (`taken`, on an edit).
+pub fn capacity(v: Option<i64>, taken: Option<i64>) -> Result<i64, Problem> {
+    match v {
+        None => Err(Problem::new("capacity", "err.required")),
+        Some(c) if !(1..=10_000).contains(&c) => Err(Problem::new("capacity", "err.capacity_range")),
+        Some(c) => match taken.filter(|t| c < *t) {
+            Some(t) => Err(Problem::new("capacity", "err.capacity_below_taken").with("n", t)),
+            None => Ok(c),
+        },
+    }
+}
+
+/// Who may sign up: `all` (the default) or `team`.
+pub fn open_to(v: Option<&str>) -> Result<String, Problem> {
+    match v.map(str::trim).unwrap_or("all") {
+        "" | "all" => Ok("all".to_string()),
+        "team" => Ok("team".to_string()),
+        _ => Err(Problem::new("open_to", "err.open_to_unknown")),
+    }
+}
+
+/// The sign-up window opens before it closes, and closes by the end.
+pub fn signup_window(opens: Option<i64>, closes: Option<i64>, ends_at: Option<i64>) -> Vec<Problem> {
+    let mut out = vec![];
+    if let (Some(o), Some(c)) = (opens, closes) {
+        if c <= o {
+            out.push(Problem::new("signup_closes_at", "err.window_order"));
+        }
+    }
+    if let (Some(c), Some(e)) = (closes, ends_at) {
+        if c > e {
+            out.push(Problem::new("signup_closes_at", "err.window_after_end"));
+        }
+    }
+    out
+}
+
+/// Ages from 0 to 120, the least not above the most.
+pub fn ages(min: Option<i64>, max: Option<i64>) -> Vec<Problem> {
+    let mut out = vec![];
+    for (field, v) in [("min_age", min), ("max_age", max)] {
+        if v.is_some_and(|a| !(0..=120).contains(&a)) {
+            out.push(Problem::new(field, "err.age_range"));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            out.push(Problem::new("max_age", "err.age_order"));
+        }
+    }
+    out
+}
+
+/// A risky activity states its risks.
+pub fn risk(risky: bool, statement: &str) -> Option<Problem> {
+    (risky && statement.is_empty()).then(|| Problem::new("risk_statement", "err.risk_statement_required"))
+}
+
+/// A sign-in fence of 20 to 5,000 metres around the activity's point (0 or none: no fence).
+pub fn geofence(v: Option<i64>, has_point: bool) -> Result<Option<i64>, Problem> {
+    match v {
+        None | Some(0) => Ok(None),
+        Some(m) if (20..=5000).contains(&m) => match has_point {
+            true => Ok(Some(m)),
+            false => Err(Problem::new("geofence_m", "err.geofence_needs_point")),
+        },
+        Some(_) => Err(Problem::new("geofence_m", "err.geofence_range")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ActivityStatus::*;
@@ -85,5 +269,73 @@ mod tests {
         assert_eq!(phase(Published, 10, 20, 20), "ended");
         assert_eq!(phase(Cancelled, 10, 20, 30), "cancelled");
         assert_eq!(phase(Draft, 10, 20, 30), "draft");
+    }
+
+    fn key<T: std::fmt::Debug>(r: Result<T, Problem>) -> &'static str {
+        r.unwrap_err().key
+    }
+
+    #[test]
+    fn times_and_coordinates() {
+        assert_eq!(key(time("starts_at", None, true)), "err.required");
+        assert_eq!(time("signup_opens_at", Some(" "), false), Ok(None));
+        assert_eq!(key(time("starts_at", Some("tomorrow"), true)), "err.datetime");
+        assert!(time("starts_at", Some("2026-05-05 09:00"), true).unwrap().is_some());
+        assert_eq!(coordinate("lat", Some("31.2"), 90.0), Ok(Some(31.2)));
+        assert_eq!(key(coordinate("lat", Some("91"), 90.0)), "err.coordinate");
+        assert_eq!(key(coordinate("lng", Some("NaN"), 180.0)), "err.coordinate");
+        assert_eq!(coordinate("lng", None, 180.0), Ok(None));
+        assert!(coordinate_pair(Some(1.0), None).is_some());
+        assert!(coordinate_pair(None, None).is_none());
+    }
+
+    #[test]
+    fn category_dimension_form_and_open_to() {
+        assert_eq!(key(category(None)), "err.required");
+        assert_eq!(
+            category(Some("xyz")).unwrap_err().params,
+            vec![("value", "xyz".to_string())]
+        );
+        assert_eq!(dimension(Some("environment")).unwrap(), "environment");
+        assert_eq!(dimension(Some("环境")).unwrap(), "environment");
+        assert_eq!(key(dimension(Some("nothing"))), "err.dimension_unknown");
+        assert_eq!(form(Some("anything"), true, false).unwrap(), "dispatched");
+        assert_eq!(form(Some(" scattered "), false, false).unwrap(), "scattered");
+        assert_eq!(key(form(Some("dispatched"), false, false)), "err.form_unknown");
+        assert_eq!(form(Some("dispatched"), false, true).unwrap(), "dispatched");
+        assert_eq!(key(form(None, false, false)), "err.required");
+        assert_eq!(open_to(None).unwrap(), "all");
+        assert_eq!(open_to(Some("team")).unwrap(), "team");
+        assert_eq!(key(open_to(Some("friends"))), "err.open_to_unknown");
+    }
+
+    #[test]
+    fn span_capacity_window_ages_risk_fence() {
+        assert_eq!(span(10, 10).unwrap().key, "err.ends_before_start");
+        assert_eq!(span(0, MAX_LENGTH_SECS + 1).unwrap().key, "err.activity_too_long");
+        assert!(span(0, MAX_LENGTH_SECS).is_none());
+        assert_eq!(key(capacity(None, None)), "err.required");
+        assert_eq!(key(capacity(Some(0), None)), "err.capacity_range");
+        assert_eq!(key(capacity(Some(3), Some(5))), "err.capacity_below_taken");
+        assert_eq!(capacity(Some(5), Some(5)), Ok(5));
+        assert_eq!(signup_window(Some(5), Some(5), Some(4)).len(), 2);
+        assert!(signup_window(None, Some(5), None).is_empty());
+        assert_eq!(ages(Some(130), Some(10)).len(), 2);
+        assert_eq!(ages(Some(18), Some(10))[0].key, "err.age_order");
+        assert!(risk(true, "").is_some() && risk(true, "ropes").is_none() && risk(false, "").is_none());
+        assert_eq!(geofence(Some(0), false), Ok(None));
+        assert_eq!(geofence(Some(100), true), Ok(Some(100)));
+        assert_eq!(key(geofence(Some(100), false)), "err.geofence_needs_point");
+        assert_eq!(key(geofence(Some(10), true)), "err.geofence_range");
+    }
+
+    #[test]
+    fn a_concentrated_activity_is_on_its_day() {
+        let start = parse_local("2026-05-05 09:00").unwrap();
+        assert!(concentrated_day(start, [(5, "2026-05-05")]).is_none());
+        let p = concentrated_day(start, [(5, "2026-05-12")]).unwrap();
+        assert_eq!(p.params, vec![("day", "2026-05-12".to_string())]);
+        assert!(concentrated_day(start, [(6, "2026-06-02")]).is_none());
+        assert!(concentrated_day(start, [(5, "2025-05-12")]).is_none());
     }
 }

@@ -28,7 +28,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
-use crate::db::orgs::{ListQuery, Page};
+use crate::db::list::{ListQuery, Page};
 use crate::domain::phone::Phone;
 use crate::domain::text::clean_name;
 use crate::error::{AppError, AppResult, FieldError};

@@ -9,6 +9,7 @@ pub mod input;
 pub mod limits;
 pub mod list;
 pub mod nav;
+pub mod rate_limit;
 pub mod session;
 pub mod templates;
 pub mod trace;

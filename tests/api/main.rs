@@ -9,6 +9,7 @@ mod calendar;
 mod campaign;
 mod cli;
 mod excel;
+mod house;
 mod i18n_keys;
 mod instances;
 mod orgs;

@@ -29,7 +29,8 @@ async fn unit_team(app: &TestApp, token: &str) -> i64 {
 /// application's own audited functions and signed in through `auth::sign_in`; on `team` when given.
 async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Vec<(i64, String)> {
     use leifeng::auth::SessionKind;
-    use leifeng::db::{audit::Actor, campaign, users};
+    use leifeng::db::volunteers;
+    use leifeng::db::{audit::Actor, users};
     let actor = Actor::system("test");
     let hash = cheap_password_hash();
     let mut accounts = vec![];
@@ -44,7 +45,7 @@ async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Ve
             },
             ..Default::default()
         };
-        let v = campaign::insert_volunteer(&mut tx, &actor, &f).await.unwrap();
+        let v = volunteers::insert_volunteer(&mut tx, &actor, &f).await.unwrap();
         let account = users::AccountFields {
             username: format!("t{tag}{i}").to_lowercase(),
             display_name: f.name.clone(),
@@ -55,9 +56,9 @@ async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Ve
             active: true,
         };
         let a = users::create_account(&mut tx, &actor, &account, &hash).await.unwrap();
-        campaign::link_user(&mut tx, &actor, v.id, a.id).await.unwrap();
+        volunteers::link_user(&mut tx, &actor, v.id, a.id).await.unwrap();
         if let Some(t) = team {
-            campaign::add_member(&mut tx, &actor, t, v.id, false).await.unwrap();
+            volunteers::add_member(&mut tx, &actor, t, v.id, false).await.unwrap();
         }
         accounts.push((v.id, a.username));
     }

@@ -267,7 +267,8 @@ async fn personal_answers_are_not_cached_and_hsts_is_sent_only_over_https() {
 /// [`PASSWORD`]) on `team`'s roster, written with the application's own audited functions.
 /// (The demo's volunteer is signed up for an activity under way, so it cannot be erased.)
 async fn new_volunteer(app: &TestApp, team: i64, username: &str, id_number: &str) -> i64 {
-    use leifeng::db::{audit::Actor, campaign, users};
+    use leifeng::db::volunteers;
+    use leifeng::db::{audit::Actor, users};
     let actor = Actor::system("test");
     let hash = leifeng::auth::hash_password_blocking(PASSWORD.to_string())
         .await
@@ -288,7 +289,7 @@ async fn new_volunteer(app: &TestApp, team: i64, username: &str, id_number: &str
         },
         ..Default::default()
     };
-    let v = campaign::insert_volunteer(&mut tx, &actor, &f).await.unwrap();
+    let v = volunteers::insert_volunteer(&mut tx, &actor, &f).await.unwrap();
     let account = users::AccountFields {
         username: username.into(),
         display_name: "赵隐私".into(),
@@ -299,8 +300,10 @@ async fn new_volunteer(app: &TestApp, team: i64, username: &str, id_number: &str
         active: true,
     };
     let a = users::create_account(&mut tx, &actor, &account, &hash).await.unwrap();
-    campaign::link_user(&mut tx, &actor, v.id, a.id).await.unwrap();
-    campaign::add_member(&mut tx, &actor, team, v.id, false).await.unwrap();
+    volunteers::link_user(&mut tx, &actor, v.id, a.id).await.unwrap();
+    volunteers::add_member(&mut tx, &actor, team, v.id, false)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     v.id
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use super::pages::read_photo;
 use super::service::*;
 use crate::db::activities::Activity;
-use crate::db::service as store;
+use crate::db::signups;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::Ctx;
@@ -66,14 +66,14 @@ pub async fn api_status(
 
 /// The people on the list with their sign-in, sign-out and hours (the organisers).
 #[utoipa::path(get, path = "/api/v1/activities/{id}/signups", tag = "activities",
-    responses((status = 200, body = Vec<store::Participant>)))]
+    responses((status = 200, body = Vec<signups::Participant>)))]
 pub async fn api_signups(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-) -> AppResult<Json<Vec<store::Participant>>> {
+) -> AppResult<Json<Vec<signups::Participant>>> {
     let a = load_managed(&state, &ctx, id).await?;
-    Ok(Json(store::participants(&state.db, a.id).await?))
+    Ok(Json(signups::participants(&state.db, a.id).await?))
 }
 
 /// Signs the caller up, or (a leader) adds a volunteer; a full activity puts them on the waiting list.

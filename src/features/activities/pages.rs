@@ -7,9 +7,9 @@ use axum::Form;
 
 use super::service::*;
 use crate::auth::policy::{self, Listing};
-use crate::db::campaign as store_campaign;
 use crate::db::now;
-use crate::db::service::{self as store, SignupOutcome};
+use crate::db::signups::SignupOutcome;
+use crate::db::{activities, attendance, settings, signups, volunteers};
 use crate::domain::campaign::{category_label, CATEGORIES};
 use crate::domain::service::{dimension_label, format_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
@@ -20,7 +20,7 @@ use crate::web::{redirect_with_flash, Ctx};
 // ---------------------------------------------------------------- pages
 
 async fn community_choices(state: &AppState) -> AppResult<Vec<Choice>> {
-    let rows = store::community_choices(&state.db).await?;
+    let rows = activities::community_choices(&state.db).await?;
     Ok(rows
         .into_iter()
         .map(|(id, name)| Choice {
@@ -211,7 +211,7 @@ pub async fn list_page(
             minijinja::context! {
                 a => a, starts => format_local(a.starts_at), ends => format_local(a.ends_at)[11..].to_string(),
                 category => category_label(&a.category), dimension => dimension_label(&a.dimension),
-                phase => store::phase(a.status, a.starts_at, a.ends_at, t),
+                phase => activities::phase(a.status, a.starts_at, a.ends_at, t),
                 full => a.taken >= a.capacity,
             }
         })
@@ -319,14 +319,14 @@ pub async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     let manage = may_manage(&state, &ctx, &a).await?;
     let t = now();
     let own = match &ctx.principal {
-        Some(p) => store_campaign::volunteer_by_user(&state.db, p.user_id).await?,
+        Some(p) => volunteers::volunteer_by_user(&state.db, p.user_id).await?,
         None => None,
     };
-    let participants = store::participants(&state.db, a.id).await?;
+    let participants = signups::participants(&state.db, a.id).await?;
     let mine = own
         .as_ref()
         .and_then(|v| participants.iter().find(|x| x.volunteer_id == v.id).cloned());
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let due = crate::features::attendance::confirm_due_day(&a, &rules);
     let (people, corrections, members, dispatch) = if manage {
         let rows: Vec<_> = participants
@@ -340,14 +340,14 @@ pub async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             })
             .collect();
         let mut members = vec![];
-        for tid in store::activity_team_ids(&state.db, a.id).await? {
-            for m in store_campaign::members(&state.db, tid).await? {
+        for tid in activities::activity_team_ids(&state.db, a.id).await? {
+            for m in volunteers::members(&state.db, tid).await? {
                 if !participants.iter().any(|x| x.volunteer_id == m.volunteer.id) {
                     members.push(minijinja::context! { id => m.volunteer.id, name => m.volunteer.name, no => m.volunteer.volunteer_no });
                 }
             }
         }
-        let corr: Vec<_> = store::corrections(&state.db, a.id)
+        let corr: Vec<_> = attendance::corrections(&state.db, a.id)
             .await?
             .into_iter()
             .map(|c| minijinja::context! { c => c, at => format_local(c.at) })
@@ -360,7 +360,7 @@ pub async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         .iter()
         .filter(|x| x.signup.as_deref() == Some("waiting"))
         .count();
-    let photos = store::photos(&state.db, a.id).await?;
+    let photos = activities::photos(&state.db, a.id).await?;
     let phase = a.phase(t);
     Ok(ctx.render(
         &state,
@@ -496,7 +496,9 @@ pub async fn photo_file(
     Path((id, photo)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     load(&state, &ctx, id).await?;
-    let (kind, data) = store::photo(&state.db, id, photo).await?.ok_or(AppError::NotFound)?;
+    let (kind, data) = activities::photo(&state.db, id, photo)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((
         [
             (CONTENT_TYPE, kind),

@@ -8,12 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::policy::{self, Action, Listing, Object, TeamPlace};
 use crate::auth::Acting;
 use crate::db::activities::{Activity, ActivityFields, ActivityFilter, ActivityLine};
-use crate::db::campaign::{self as store_campaign, Team, TeamScope, Volunteer};
-use crate::db::service::{self as store, SignupOutcome};
-use crate::db::{now, orgs};
-use crate::domain::activity::ActivityStatus;
-use crate::domain::campaign::parse_categories;
-use crate::domain::service::{format_local, parse_local, DIMENSIONS};
+use crate::db::now;
+use crate::db::signups::SignupOutcome;
+use crate::db::teams::{Team, TeamScope};
+use crate::db::volunteers::Volunteer;
+use crate::db::{activities, attendance, communities, settings, signups, teams, volunteers};
+use crate::domain::activity::{self as rules, ActivityStatus, Problem};
+use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{optional_phone, optional_text, validated};
 use crate::state::AppState;
@@ -27,8 +28,8 @@ pub const PHOTO_MAX: usize = 5 * 1024 * 1024;
 /// The places of an activity's organising teams, for the policy.
 pub async fn places(state: &AppState, a: &Activity) -> AppResult<Vec<TeamPlace>> {
     let mut out = vec![];
-    for id in store::activity_team_ids(&state.db, a.id).await? {
-        if let Some(team) = store_campaign::get_team(&state.db, id).await? {
+    for id in activities::activity_team_ids(&state.db, a.id).await? {
+        if let Some(team) = teams::get_team(&state.db, id).await? {
             out.push(crate::features::teams::place(&state.db, &team).await?);
         }
     }
@@ -48,8 +49,8 @@ pub async fn may_manage(state: &AppState, by: &Acting, a: &Activity) -> AppResul
 /// caller runs.
 pub async fn leads_a_team_of(state: &AppState, by: &Acting, a: &Activity, volunteer_id: i64) -> AppResult<bool> {
     let Some(p) = &by.principal else { return Ok(false) };
-    let organisers = store::activity_team_ids(&state.db, a.id).await?;
-    for team in store_campaign::volunteer_teams(&state.db, volunteer_id).await? {
+    let organisers = activities::activity_team_ids(&state.db, a.id).await?;
+    for team in volunteers::volunteer_teams(&state.db, volunteer_id).await? {
         if organisers.contains(&team.id)
             && policy::allows(
                 p,
@@ -65,7 +66,9 @@ pub async fn leads_a_team_of(state: &AppState, by: &Acting, a: &Activity, volunt
 
 /// The activity, if the caller may see it: published ones are public, drafts are the teams'.
 pub async fn load(state: &AppState, by: &Acting, id: i64) -> AppResult<Activity> {
-    let a = store::get_activity(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let a = activities::get_activity(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     // Never published (a draft, or a draft cancelled): only its teams see it.
     if a.published_at.is_none() && matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled) {
         let Some(p) = &by.principal else {
@@ -100,7 +103,7 @@ pub async fn own_teams(state: &AppState, by: &Acting) -> AppResult<Vec<Team>> {
         return Ok(vec![]);
     };
     let mut out = vec![];
-    for t in store_campaign::list_teams(&state.db, campaign.id, scope, None).await? {
+    for t in teams::list_teams(&state.db, campaign.id, scope, None).await? {
         let place = crate::features::teams::place(&state.db, &t).await?;
         if policy::allows(p, Action::Update, &Object::Team(place)) {
             out.push(t);
@@ -192,33 +195,17 @@ impl ActivityInput {
     }
 }
 
-pub fn time_field(field: &str, v: Option<&str>, required: bool, errors: &mut Vec<FieldError>) -> Option<i64> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            if required {
-                errors.push(FieldError::new(field, "err.required"));
-            }
-            None
-        }
-        Some(s) => match parse_local(s) {
-            Some(t) => Some(t),
-            None => {
-                errors.push(FieldError::new(field, "err.datetime"));
-                None
-            }
-        },
-    }
+/// A China-time field, as a field error when it does not read.
+pub fn time_field(field: &'static str, v: Option<&str>, required: bool, errors: &mut Vec<FieldError>) -> Option<i64> {
+    noted(rules::time(field, v, required), errors)
 }
 
-fn coordinate(field: &str, v: Option<&str>, limit: f64, errors: &mut Vec<FieldError>) -> Option<f64> {
-    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
-    match s.parse::<f64>() {
-        Ok(x) if x.is_finite() && x.abs() <= limit => Some(x),
-        _ => {
-            errors.push(FieldError::new(field, "err.coordinate"));
-            None
-        }
-    }
+/// The value a rule gives, or its default with the rule's problem noted.
+fn noted<T: Default>(r: Result<T, Problem>, errors: &mut Vec<FieldError>) -> T {
+    r.unwrap_or_else(|p| {
+        errors.push(p.into());
+        T::default()
+    })
 }
 
 /// Checks an activity's fields; `dispatch` is set for a dispatched action's activity.
@@ -239,7 +226,7 @@ async fn check(
             errors.push(FieldError::new("team_id", "err.required"));
             0
         }
-        Some(id) => match store_campaign::get_team(&state.db, id).await? {
+        Some(id) => match teams::get_team(&state.db, id).await? {
             Some(t) if t.campaign_id == campaign.id => {
                 let place = crate::features::teams::place(&state.db, &t).await?;
                 if !policy::allows(p, Action::Update, &Object::Team(place.clone())) {
@@ -256,9 +243,7 @@ async fn check(
     };
     // Only the organising team's staff hand the activity to another team.
     if let Some(b) = before.filter(|b| b.team_id != team_id && team_id != 0) {
-        let main = store_campaign::get_team(&state.db, b.team_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let main = teams::get_team(&state.db, b.team_id).await?.ok_or(AppError::NotFound)?;
         let place = crate::features::teams::place(&state.db, &main).await?;
         if !policy::allows(p, Action::Update, &Object::Team(place)) {
             return Err(AppError::Forbidden);
@@ -269,7 +254,7 @@ async fn check(
     match &input.co_team_ids {
         None => {
             if let Some(b) = before {
-                co_team_ids = store::activity_team_ids(&state.db, b.id)
+                co_team_ids = activities::activity_team_ids(&state.db, b.id)
                     .await?
                     .into_iter()
                     .filter(|t| *t != b.team_id && *t != team_id)
@@ -278,7 +263,7 @@ async fn check(
         }
         Some(ids) => {
             for id in ids {
-                match store_campaign::get_team(&state.db, *id).await? {
+                match teams::get_team(&state.db, *id).await? {
                     Some(t) if t.campaign_id == campaign.id => {
                         let place = crate::features::teams::place(&state.db, &t).await?;
                         if !policy::allows(p, Action::Update, &Object::Team(place)) {
@@ -294,7 +279,7 @@ async fn check(
     let community_id = match input.community_id {
         None => None,
         Some(id) => {
-            match orgs::get_community(&state.db, id).await? {
+            match communities::get_community(&state.db, id).await? {
                 None => errors.push(FieldError::new("community_id", "err.not_found")),
                 // A team serves where it belongs (its community, its unit's paired communities,
                 // its street); a dispatched action goes where the district sent it; the
@@ -318,97 +303,29 @@ async fn check(
     };
     let title = crate::features::required_text("title", input.title.as_deref(), 100, &mut errors);
     let theme = crate::features::free_text("theme", input.theme.as_deref(), 100, &mut errors);
-    let category = match input.category.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.push(FieldError::new("category", "err.required"));
-            String::new()
-        }
-        Some(s) => match parse_categories(s) {
-            Ok(c) if c.len() == 1 => c[0].to_string(),
-            _ => {
-                errors.push(FieldError::new("category", "err.category_unknown").with("value", s));
-                String::new()
-            }
-        },
-    };
-    let dimension = match input.dimension.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => {
-            errors.push(FieldError::new("dimension", "err.required"));
-            String::new()
-        }
-        Some(s) => match DIMENSIONS.iter().find(|(c, l)| *c == s || *l == s || l.starts_with(s)) {
-            Some((c, _)) => c.to_string(),
-            None => {
-                errors.push(FieldError::new("dimension", "err.dimension_unknown"));
-                String::new()
-            }
-        },
-    };
-    let form = if dispatch.is_some() {
-        "dispatched".to_string()
-    } else {
-        match input.form.as_deref().map(str::trim).unwrap_or("") {
-            "" => {
-                errors.push(FieldError::new("form", "err.required"));
-                String::new()
-            }
-            f @ ("concentrated" | "scattered") => f.to_string(),
-            "dispatched" if before.is_some_and(|b| b.form == "dispatched") => "dispatched".into(),
-            _ => {
-                errors.push(FieldError::new("form", "err.form_unknown"));
-                String::new()
-            }
-        }
-    };
+    let category = noted(rules::category(input.category.as_deref()), &mut errors);
+    let dimension = noted(rules::dimension(input.dimension.as_deref()), &mut errors);
+    let was_dispatched = before.is_some_and(|b| b.form == "dispatched");
+    let form = noted(
+        rules::form(input.form.as_deref(), dispatch.is_some(), was_dispatched),
+        &mut errors,
+    );
     let address = crate::features::required_text("address", input.address.as_deref(), 200, &mut errors);
-    let lat = coordinate("lat", input.lat.as_deref(), 90.0, &mut errors);
-    let lng = coordinate("lng", input.lng.as_deref(), 180.0, &mut errors);
-    if lat.is_some() != lng.is_some() {
-        errors.push(FieldError::new("lng", "err.coordinate_pair"));
-    }
+    let lat = noted(rules::coordinate("lat", input.lat.as_deref(), 90.0), &mut errors);
+    let lng = noted(rules::coordinate("lng", input.lng.as_deref(), 180.0), &mut errors);
+    errors.extend(rules::coordinate_pair(lat, lng).map(FieldError::from));
     let starts_at = time_field("starts_at", input.starts_at.as_deref(), true, &mut errors);
     let ends_at = time_field("ends_at", input.ends_at.as_deref(), true, &mut errors);
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
-        if e <= s {
-            errors.push(FieldError::new("ends_at", "err.ends_before_start"));
-        } else if e - s > 7 * 86400 {
-            errors.push(FieldError::new("ends_at", "err.activity_too_long"));
-        }
+        errors.extend(rules::span(s, e).map(FieldError::from));
     }
     if let (Some(s), "concentrated") = (starts_at, form.as_str()) {
-        let day = crate::domain::campaign::date_of(s);
-        let month: i64 = day[5..7].parse().unwrap_or(0);
         let (_, days) = crate::features::calendar::list(&state.db, by).await?;
-        if let Some(d) = days.iter().find(|d| d.month == month && d.day[..4] == day[..4]) {
-            if d.day != day {
-                errors.push(FieldError::new("starts_at", "err.not_concentrated_day").with("day", &d.day));
-            }
-        }
+        let days = days.iter().map(|d| (d.month, d.day.as_str()));
+        errors.extend(rules::concentrated_day(s, days).map(FieldError::from));
     }
-    let capacity = match input.capacity {
-        Some(c) if (1..=10_000).contains(&c) => c,
-        None => {
-            errors.push(FieldError::new("capacity", "err.required"));
-            0
-        }
-        Some(_) => {
-            errors.push(FieldError::new("capacity", "err.capacity_range"));
-            0
-        }
-    };
-    if let Some(b) = before {
-        if capacity > 0 && capacity < b.taken {
-            errors.push(FieldError::new("capacity", "err.capacity_below_taken").with("n", b.taken));
-        }
-    }
-    let open_to = match input.open_to.as_deref().map(str::trim).unwrap_or("all") {
-        "" | "all" => "all".to_string(),
-        "team" => "team".to_string(),
-        _ => {
-            errors.push(FieldError::new("open_to", "err.open_to_unknown"));
-            String::new()
-        }
-    };
+    let capacity = noted(rules::capacity(input.capacity, before.map(|b| b.taken)), &mut errors);
+    let open_to = noted(rules::open_to(input.open_to.as_deref()), &mut errors);
     let signup_opens_at = time_field("signup_opens_at", input.signup_opens_at.as_deref(), false, &mut errors);
     let signup_closes_at = time_field(
         "signup_closes_at",
@@ -416,50 +333,26 @@ async fn check(
         false,
         &mut errors,
     );
-    if let (Some(o), Some(c)) = (signup_opens_at, signup_closes_at) {
-        if c <= o {
-            errors.push(FieldError::new("signup_closes_at", "err.window_order"));
-        }
-    }
-    if let (Some(c), Some(e)) = (signup_closes_at, ends_at) {
-        if c > e {
-            errors.push(FieldError::new("signup_closes_at", "err.window_after_end"));
-        }
-    }
-    for (field, v) in [("min_age", input.min_age), ("max_age", input.max_age)] {
-        if v.is_some_and(|a| !(0..=120).contains(&a)) {
-            errors.push(FieldError::new(field, "err.age_range"));
-        }
-    }
-    if let (Some(lo), Some(hi)) = (input.min_age, input.max_age) {
-        if lo > hi {
-            errors.push(FieldError::new("max_age", "err.age_order"));
-        }
-    }
+    errors.extend(
+        rules::signup_window(signup_opens_at, signup_closes_at, ends_at)
+            .into_iter()
+            .map(FieldError::from),
+    );
+    errors.extend(
+        rules::ages(input.min_age, input.max_age)
+            .into_iter()
+            .map(FieldError::from),
+    );
     let skills = crate::features::free_text("skills", input.skills.as_deref(), 200, &mut errors);
     let content = crate::features::free_text("content", input.content.as_deref(), 2000, &mut errors);
     let risky = input.risky.unwrap_or(false);
     let risk_statement =
         crate::features::free_text("risk_statement", input.risk_statement.as_deref(), 1000, &mut errors);
-    if risky && risk_statement.is_empty() {
-        errors.push(FieldError::new("risk_statement", "err.risk_statement_required"));
-    }
+    errors.extend(rules::risk(risky, &risk_statement).map(FieldError::from));
     let insurance = crate::features::free_text("insurance", input.insurance.as_deref(), 200, &mut errors);
     let leader_name = optional_text("leader_name", input.leader_name.as_deref(), 50, &mut errors);
     let leader_phone = optional_phone("leader_phone", input.leader_phone.as_deref(), &mut errors);
-    let geofence_m = match input.geofence_m {
-        None | Some(0) => None,
-        Some(m) if (20..=5000).contains(&m) => {
-            if lat.is_none() {
-                errors.push(FieldError::new("geofence_m", "err.geofence_needs_point"));
-            }
-            Some(m)
-        }
-        Some(_) => {
-            errors.push(FieldError::new("geofence_m", "err.geofence_range"));
-            None
-        }
-    };
+    let geofence_m = noted(rules::geofence(input.geofence_m, lat.is_some()), &mut errors);
     validated(errors)?;
     Ok(ActivityFields {
         team_id,
@@ -500,7 +393,7 @@ pub async fn create(state: &AppState, by: &Acting, input: &ActivityInput) -> App
     let f = check(state, by, input, None, None).await?;
     let campaign = crate::features::campaign::active(state).await?;
     let mut tx = state.db.begin().await?;
-    let a = store::insert_activity(&mut tx, &by.actor(), campaign.id, &f, ActivityStatus::Draft).await?;
+    let a = activities::insert_activity(&mut tx, &by.actor(), campaign.id, &f, ActivityStatus::Draft).await?;
     tx.commit().await?;
     Ok(a)
 }
@@ -515,7 +408,7 @@ pub async fn create_for_dispatch(
     dispatch_id: i64,
 ) -> AppResult<Activity> {
     let f = check(state, by, input, None, Some(dispatch_id)).await?;
-    Ok(store::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
+    Ok(activities::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
 }
 
 pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInput) -> AppResult<Activity> {
@@ -528,7 +421,7 @@ pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInpu
         return Err(AppError::field("insurance", "err.insurance_required"));
     }
     let mut tx = state.db.begin().await?;
-    let a = store::update_activity(&mut tx, &by.actor(), &before, &f).await?;
+    let a = activities::update_activity(&mut tx, &by.actor(), &before, &f).await?;
     tx.commit().await?;
     Ok(a)
 }
@@ -558,7 +451,7 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             }
             // A past activity may be published too: it is recorded after the fact and waits
             // for the leader to fill in who came and confirm the hours.
-            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Published, "").await?
+            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Published, "").await?
         }
         "cancel" => {
             if !a.status.may_become(ActivityStatus::Cancelled) {
@@ -568,7 +461,7 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             if reason.is_empty() {
                 return Err(AppError::field("reason", "err.cancel_reason_required"));
             }
-            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?
+            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?
         }
         "complete" => {
             if !a.status.may_become(ActivityStatus::Completed) {
@@ -577,9 +470,9 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             if t < a.ends_at {
                 return Err(AppError::field("action", "err.activity_not_ended"));
             }
-            let rules = store::rules(&state.db).await?;
-            store::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
-            store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?
+            let rules = settings::rules(&state.db).await?;
+            attendance::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
+            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?
         }
         _ => return Err(AppError::field("action", "err.status_action")),
     };
@@ -615,8 +508,8 @@ pub async fn signup_problem(
         }
     }
     if a.open_to == "team" {
-        let teams = store::activity_team_ids(&state.db, a.id).await?;
-        let member = store_campaign::volunteer_teams(&state.db, v.id)
+        let teams = activities::activity_team_ids(&state.db, a.id).await?;
+        let member = volunteers::volunteer_teams(&state.db, v.id)
             .await?
             .iter()
             .any(|t| teams.contains(&t.id));
@@ -649,7 +542,7 @@ pub async fn signup_problem(
     if by_leader {
         return Ok(None);
     }
-    if let Some(other) = store::clash(&state.db, a, v.id).await? {
+    if let Some(other) = signups::clash(&state.db, a, v.id).await? {
         return Ok(Some(
             FieldError::new("activity", "err.signup_clash").with("title", other),
         ));
@@ -679,9 +572,7 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
             // A leader adds only people on the roster of an organising team they run; anyone
             // else signs themselves up. An unknown id gets the same answer, so ids cannot be probed.
             let not_ours = || AppError::field("volunteer_id", "err.not_on_roster");
-            let v = store_campaign::get_volunteer(&state.db, vid)
-                .await?
-                .ok_or_else(not_ours)?;
+            let v = volunteers::get_volunteer(&state.db, vid).await?.ok_or_else(not_ours)?;
             if !leads_a_team_of(state, by, &a, vid).await? {
                 return Err(not_ours());
             }
@@ -692,9 +583,11 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
         return Err(AppError::Validation(vec![problem]));
     }
     let mut tx = state.db.begin().await?;
-    let outcome = store::sign_up(&mut tx, &by.actor(), &a, v.id, how).await?;
+    let outcome = signups::sign_up(&mut tx, &by.actor(), &a, v.id, how).await?;
     tx.commit().await?;
-    let after = store::get_activity(&state.db, a.id).await?.ok_or(AppError::NotFound)?;
+    let after = activities::get_activity(&state.db, a.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(SignupResult {
         activity_id: a.id,
         volunteer_id: v.id,
@@ -732,7 +625,7 @@ pub async fn cancel(state: &AppState, by: &Acting, id: i64, volunteer_id: Option
         return Err(AppError::field("activity", "err.cancel_too_late"));
     }
     let mut tx = state.db.begin().await?;
-    let res = store::cancel_signup(&mut tx, &by.actor(), &a, vid).await?;
+    let res = signups::cancel_signup(&mut tx, &by.actor(), &a, vid).await?;
     tx.commit().await?;
     match res {
         None => Err(AppError::field("volunteer_id", "err.not_signed_up")),
@@ -766,7 +659,7 @@ pub async fn summarise(state: &AppState, by: &Acting, id: i64, input: &SummaryIn
     }
     validated(errors)?;
     let mut tx = state.db.begin().await?;
-    let after = store::set_summary(&mut tx, &by.actor(), &a, &summary, input.people_served).await?;
+    let after = activities::set_summary(&mut tx, &by.actor(), &a, &summary, input.people_served).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -804,11 +697,11 @@ pub async fn add_photo(state: &AppState, by: &Acting, id: i64, bytes: &[u8]) -> 
     let Some(kind) = image_type(bytes) else {
         return Err(AppError::field("file", "err.not_an_image"));
     };
-    if store::photos(&state.db, a.id).await?.len() >= 20 {
+    if activities::photos(&state.db, a.id).await?.len() >= 20 {
         return Err(AppError::field("file", "err.too_many_photos"));
     }
     let mut tx = state.db.begin().await?;
-    let pid = store::add_photo(&mut tx, &by.actor(), &a, kind, bytes).await?;
+    let pid = activities::add_photo(&mut tx, &by.actor(), &a, kind, bytes).await?;
     tx.commit().await?;
     Ok(pid)
 }
@@ -852,9 +745,7 @@ pub async fn list(state: &AppState, by: &Acting, params: &ActivityParams) -> App
         .as_ref()
         .and_then(|p| TeamScope::of(policy::list_scope(p, Listing::Teams)));
     let viewer = match &by.principal {
-        Some(p) => store_campaign::volunteer_by_user(&state.db, p.user_id)
-            .await?
-            .map(|v| v.id),
+        Some(p) => volunteers::volunteer_by_user(&state.db, p.user_id).await?.map(|v| v.id),
         None => None,
     };
     let t = now();
@@ -881,7 +772,7 @@ pub async fn list(state: &AppState, by: &Acting, params: &ActivityParams) -> App
         page,
         per_page,
     };
-    let (items, total) = store::list_activities(&state.db, &f, viewer).await?;
+    let (items, total) = activities::list_activities(&state.db, &f, viewer).await?;
     Ok(ActivityPage {
         items,
         total,

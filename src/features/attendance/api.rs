@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::service::*;
 use crate::db::attendance::{Attendance, Correction};
 use crate::db::now;
-use crate::db::service as store;
+use crate::db::{attendance, settings};
 use crate::domain::attendance::Method;
 use crate::domain::service::signin_code;
 use crate::error::{AppError, AppResult};
@@ -64,7 +64,7 @@ pub struct CodeInfo {
 #[utoipa::path(get, path = "/api/v1/activities/{id}/code", tag = "attendance", responses((status = 200, body = CodeInfo)))]
 pub async fn api_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<CodeInfo>> {
     let a = load_managed(&state, &ctx, id).await?;
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let code = signin_code(&a.code_secret, a.code_rotates, rules.code_rotate_secs, now());
     Ok(Json(CodeInfo {
         url_path: format!("/s/{}?c={code}", a.id),
@@ -105,7 +105,7 @@ pub async fn api_corrections(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<Correction>>> {
     let a = load_managed(&state, &ctx, id).await?;
-    Ok(Json(store::corrections(&state.db, a.id).await?))
+    Ok(Json(attendance::corrections(&state.db, a.id).await?))
 }
 
 /// Confirms the hours of a finished activity (and completes it).

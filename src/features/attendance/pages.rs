@@ -9,9 +9,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::service::*;
-use crate::db::campaign as store_campaign;
 use crate::db::now;
-use crate::db::service as store;
+use crate::db::{attendance, settings, volunteers};
 use crate::domain::attendance::Method;
 use crate::domain::service::{format_local, signin_code};
 use crate::error::{AppError, AppResult, FieldError};
@@ -37,7 +36,7 @@ pub async fn poster(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let a = load_managed(&state, &ctx, id).await?;
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let code = signin_code(&a.code_secret, a.code_rotates, rules.code_rotate_secs, now());
     let url = format!("{}/s/{}?c={}", crate::web::origin(&headers, &ctx), a.id, code);
     let qr = qrcode::QrCode::new(url.as_bytes())
@@ -66,7 +65,7 @@ pub async fn scan_page(
     Query(q): Query<CodeParam>,
 ) -> AppResult<Response> {
     let a = load(&state, &ctx, id).await?;
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let t = now();
     let code = q.c.clone().unwrap_or_default();
     let code_problem = gate(
@@ -92,13 +91,13 @@ pub async fn scan_page(
     let mut mine = None;
     let mut has_record = false;
     if let Some(p) = &ctx.principal {
-        if let Some(v) = store_campaign::volunteer_by_user(&state.db, p.user_id).await? {
+        if let Some(v) = volunteers::volunteer_by_user(&state.db, p.user_id).await? {
             has_record = true;
-            mine = store::attendance_of(&state.db, a.id, v.id).await?;
+            mine = attendance::attendance_of(&state.db, a.id, v.id).await?;
         }
     } else if let Some(tok) = cookie(&headers, WALKIN_COOKIE) {
         if let Some(vid) = walk_in_attendance(&state.db, a.id, &tok).await? {
-            mine = store::attendance_of(&state.db, a.id, vid).await?;
+            mine = attendance::attendance_of(&state.db, a.id, vid).await?;
         }
     }
     let mine = mine.map(|m| {

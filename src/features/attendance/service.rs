@@ -7,8 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::Acting;
 use crate::db::activities::Activity;
 use crate::db::attendance::{self as store_attendance, Attendance, Mark, Scan};
-use crate::db::campaign as store_campaign;
-use crate::db::service as store;
+use crate::db::{activities, attendance, settings, signups, volunteers};
 use crate::db::{now, Db};
 use crate::domain::activity::ActivityStatus;
 use crate::domain::attendance::Method;
@@ -106,7 +105,7 @@ pub async fn scan_self(
     signing_out: bool,
 ) -> AppResult<AttendanceResult> {
     let p = by.user()?;
-    let c = store::scan_context(&state.db, id, p.user_id)
+    let c = activities::scan_context(&state.db, id, p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let Some(vid) = c.volunteer_id else {
@@ -181,7 +180,7 @@ pub async fn walk_in(
     a: &Activity,
     input: &WalkInInput,
 ) -> AppResult<(Attendance, String)> {
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let t = now();
     if input.code.as_deref().is_none_or(|c| c.trim().is_empty()) {
         return Err(AppError::field("code", "err.code_missing"));
@@ -222,7 +221,7 @@ pub async fn walk_in(
                 },
                 ..Default::default()
             };
-            store_campaign::insert_volunteer(&mut tx, &actor, &f).await?.id
+            volunteers::insert_volunteer(&mut tx, &actor, &f).await?.id
         }
     };
     let hash = crate::auth::token_hash(&token);
@@ -257,7 +256,7 @@ pub async fn walk_out(
     let Some(vid) = vid else {
         return Err(AppError::field("activity", "err.not_signed_in"));
     };
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let t = now();
     gate(&a, &rules, input, t, true).map_err(|e| AppError::Validation(vec![e]))?;
     let actor = crate::db::audit::Actor {
@@ -287,7 +286,7 @@ pub async fn sign_out_when_over(db: Db) {
 /// Signs out what is still open on activities that have ended; answers how many lines.
 pub async fn close_ended(db: &Db) -> anyhow::Result<u64> {
     // After the sign-out grace: until then a volunteer may still sign out themselves.
-    let rules = store::rules(db).await?;
+    let rules = settings::rules(db).await?;
     let ended = store_attendance::ended_with_open_lines(db, now() - rules.signout_grace_minutes * 60).await?;
     if ended.is_empty() {
         return Ok(0);
@@ -296,8 +295,8 @@ pub async fn close_ended(db: &Db) -> anyhow::Result<u64> {
     let mut n = 0;
     for id in ended {
         let mut tx = db.begin().await?;
-        if let Some(a) = store::activity_in_tx(&mut tx, id).await? {
-            n += store::close_open_attendance(&mut tx, &actor, &a, &rules).await?;
+        if let Some(a) = activities::activity_in_tx(&mut tx, id).await? {
+            n += attendance::close_open_attendance(&mut tx, &actor, &a, &rules).await?;
         }
         tx.commit().await?;
     }
@@ -340,11 +339,11 @@ pub async fn bulk(state: &AppState, by: &Acting, id: i64, input: &BulkInput) -> 
     if at < a.starts_at - 86400 || at > a.ends_at + 86400 {
         return Err(AppError::field("at", "err.time_outside_activity"));
     }
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     // Only people on this activity's list (signed up, on the waiting list, or already signed in)
     // or on the roster of an organising team the caller runs: a leader cannot write attendance
     // onto the record of another unit's volunteer.
-    let listed: std::collections::HashSet<i64> = store::participants(&state.db, a.id)
+    let listed: std::collections::HashSet<i64> = signups::participants(&state.db, a.id)
         .await?
         .into_iter()
         .filter(|p| {
@@ -363,20 +362,20 @@ pub async fn bulk(state: &AppState, by: &Acting, id: i64, input: &BulkInput) -> 
     for vid in &input.volunteer_ids {
         let did = match input.action.as_str() {
             "sign_in" => {
-                store::sign_in(&mut tx, &by.actor(), &a, *vid, at, Method::Leader, None)
+                attendance::sign_in(&mut tx, &by.actor(), &a, *vid, at, Method::Leader, None)
                     .await?
                     .1
             }
             "sign_out" => {
                 // The leader's time replaces one the system filled in at the end.
-                store::reopen_automatic_sign_out(&mut tx, a.id, *vid).await?;
-                let out = store::sign_out(&mut tx, &by.actor(), &a, &rules, *vid, at, false).await?;
+                attendance::reopen_automatic_sign_out(&mut tx, a.id, *vid).await?;
+                let out = attendance::sign_out(&mut tx, &by.actor(), &a, &rules, *vid, at, false).await?;
                 match out {
                     Some((_, c)) => c,
                     None => {
                         // Signing out someone never signed in: they came at the start.
-                        store::sign_in(&mut tx, &by.actor(), &a, *vid, a.starts_at, Method::Leader, None).await?;
-                        store::sign_out(&mut tx, &by.actor(), &a, &rules, *vid, at, false)
+                        attendance::sign_in(&mut tx, &by.actor(), &a, *vid, a.starts_at, Method::Leader, None).await?;
+                        attendance::sign_out(&mut tx, &by.actor(), &a, &rules, *vid, at, false)
                             .await?
                             .is_some_and(|(_, c)| c)
                     }
@@ -413,10 +412,10 @@ pub async fn correct(
     input: &CorrectionInput,
 ) -> AppResult<Attendance> {
     let a = load_managed(state, by, id).await?;
-    let before = store::attendance_of(&state.db, a.id, volunteer_id)
+    let before = attendance::attendance_of(&state.db, a.id, volunteer_id)
         .await?
         .ok_or_else(|| AppError::field("volunteer_id", "err.not_signed_in"))?;
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let mut errors = vec![];
     let mut time = |field: &str, v: Option<&str>, default: i64| match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => default,
@@ -460,7 +459,7 @@ pub async fn correct(
     }
     crate::features::validated(errors)?;
     let mut tx = state.db.begin().await?;
-    let after = store::correct(
+    let after = attendance::correct(
         &mut tx,
         &by.actor(),
         &a,
@@ -496,12 +495,12 @@ pub async fn confirm(state: &AppState, by: &Acting, id: i64) -> AppResult<Confir
     if now() < a.ends_at {
         return Err(AppError::field("activity", "err.activity_not_ended"));
     }
-    let rules = store::rules(&state.db).await?;
+    let rules = settings::rules(&state.db).await?;
     let mut tx = state.db.begin().await?;
-    let auto = store::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
-    let (confirmed, no_shows) = store::confirm_hours(&mut tx, &by.actor(), &a).await?;
+    let auto = attendance::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
+    let (confirmed, no_shows) = attendance::confirm_hours(&mut tx, &by.actor(), &a).await?;
     if a.status == ActivityStatus::Published {
-        store::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?;
+        activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?;
     }
     tx.commit().await?;
     Ok(ConfirmResult {

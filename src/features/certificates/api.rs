@@ -6,7 +6,7 @@ use axum::Json;
 
 use super::pages::CheckParam;
 use super::service::*;
-use crate::db::service as store;
+use crate::db::settings;
 use crate::domain::service::Rules;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -59,7 +59,7 @@ pub async fn api_verify(
 #[utoipa::path(get, path = "/api/v1/service-rules", tag = "records", responses((status = 200, body = Rules)))]
 pub async fn api_rules(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Rules>> {
     ctx.user()?;
-    Ok(Json(store::rules(&state.db).await?))
+    Ok(Json(settings::rules(&state.db).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/service-rules", tag = "records", request_body = Rules, responses((status = 200, body = Rules)))]

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 
 use super::service::*;
 use crate::auth::policy::{Action, Object};
-use crate::db::service as store;
+use crate::db::{certificates, settings};
 use crate::domain::campaign::category_label;
 use crate::domain::service::{format_local, hours, Rules};
 use crate::error::{AppError, AppResult};
@@ -123,7 +123,7 @@ fn rules_form(ctx: &Ctx, f: &RulesForm) -> FormPage {
 
 pub async fn rules_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ensure(ctx.user()?, Action::Update, &Object::Campaign)?;
-    let r = store::rules(&state.db).await?;
+    let r = settings::rules(&state.db).await?;
     Ok(ctx.render_form(&state, &rules_form(&ctx, &RulesForm::of(&r))))
 }
 
@@ -201,7 +201,7 @@ pub async fn certificate_page(
     headers: HeaderMap,
     Path(number): Path<String>,
 ) -> AppResult<Response> {
-    let c = store::certificate_by_number(&state.db, &number)
+    let c = certificates::certificate_by_number(&state.db, &number)
         .await?
         .ok_or(AppError::NotFound)?;
     // Seeing the record is what allows seeing its certificate.

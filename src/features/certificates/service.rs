@@ -9,10 +9,9 @@ use utoipa::ToSchema;
 use crate::auth::policy::{self, Action, Object};
 use crate::auth::Acting;
 use crate::db::attendance::ServiceLine;
-use crate::db::campaign::{self as store_campaign};
 use crate::db::certificates::Certificate;
-use crate::db::service as store;
 use crate::db::Db;
+use crate::db::{attendance, certificates, settings, teams, volunteers};
 use crate::domain::campaign::{category_label, date_of};
 use crate::domain::service::{constant_eq, hours, sign, Rules};
 use crate::error::{AppError, AppResult, FieldError};
@@ -47,8 +46,8 @@ pub struct ServiceRecord {
 
 pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) -> AppResult<ServiceRecord> {
     let volunteer = record_of(&state.db, by, volunteer_id, false).await?;
-    let lines = store::service_lines(&state.db, volunteer_id).await?;
-    let rules = store::rules(&state.db).await?;
+    let lines = attendance::service_lines(&state.db, volunteer_id).await?;
+    let rules = settings::rules(&state.db).await?;
     let mut years: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for l in &lines {
         let e = years.entry(date_of(l.starts_at)[..4].to_string()).or_default();
@@ -72,7 +71,7 @@ pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) ->
         total_hours: hours(total),
         stars: rules.stars_for(total),
         next_star_hours: rules.next_star(total),
-        certificates: store::certificates_of(&state.db, volunteer_id).await?,
+        certificates: certificates::certificates_of(&state.db, volunteer_id).await?,
         lines,
     })
 }
@@ -135,11 +134,11 @@ fn payload(number: &str, statement: &str) -> String {
 /// for their own; otherwise the issuer's staff issue it (谁记录谁证明), if they may see the record.
 pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) -> AppResult<Issued> {
     let p = by.user()?;
-    let v = store_campaign::get_volunteer(db, volunteer_id)
+    let v = volunteers::get_volunteer(db, volunteer_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut teams = vec![];
-    for t in store_campaign::volunteer_teams(db, volunteer_id).await? {
+    for t in volunteers::volunteer_teams(db, volunteer_id).await? {
         teams.push(place(db, &t).await?);
     }
     let obj = Object::Volunteer {
@@ -151,7 +150,7 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
     let may = own
         || match input.team_id {
             None => policy::allows(p, Action::Update, &Object::Campaign),
-            Some(tid) => match store_campaign::get_team(db, tid).await? {
+            Some(tid) => match teams::get_team(db, tid).await? {
                 Some(team) => policy::allows(p, Action::Update, &Object::Team(place(db, &team).await?)),
                 None => false,
             },
@@ -160,12 +159,12 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
         return Err(AppError::Forbidden);
     }
     let team_id = input.team_id;
-    let all_lines = store::service_lines(db, volunteer_id).await?;
-    let rules = store::rules(db).await?;
-    let district = crate::db::orgs::district_name(db).await?.unwrap_or_default();
+    let all_lines = attendance::service_lines(db, volunteer_id).await?;
+    let rules = settings::rules(db).await?;
+    let district = crate::db::district::district_name(db).await?.unwrap_or_default();
     let (lines, issuer, person, contact): (Vec<&ServiceLine>, String, String, String) = match team_id {
         Some(tid) => {
-            let team = store_campaign::get_team(db, tid)
+            let team = teams::get_team(db, tid)
                 .await?
                 .ok_or_else(|| AppError::field("team_id", "err.not_found"))?;
             (
@@ -218,7 +217,7 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
         issued_on: crate::domain::campaign::today(),
     };
     let json = serde_json::to_value(&statement).map_err(|e| AppError::Internal(e.into()))?;
-    let key = store::signing_key(db).await?;
+    let key = settings::signing_key(db).await?;
     let number = format!(
         "LFC{}{}",
         &statement.issued_on[..4],
@@ -226,7 +225,7 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
     );
     let signature = sign(&key, &payload(&number, &json.to_string()), 64);
     let mut tx = db.begin().await?;
-    let c = store::insert_certificate(&mut tx, &by.actor(), &number, v.id, team_id, &json, &signature).await?;
+    let c = certificates::insert_certificate(&mut tx, &by.actor(), &number, v.id, team_id, &json, &signature).await?;
     tx.commit().await?;
     Ok(Issued {
         verify_path: verify_path(&c),
@@ -281,10 +280,10 @@ pub async fn verify(state: &AppState, number: &str, check: Option<&str>) -> AppR
     if number.len() > 40 {
         return Ok(invalid);
     }
-    let Some(c) = store::certificate_by_number(&state.db, &number).await? else {
+    let Some(c) = certificates::certificate_by_number(&state.db, &number).await? else {
         return Ok(invalid);
     };
-    let key = store::signing_key(&state.db).await?;
+    let key = settings::signing_key(&state.db).await?;
     let expected = sign(&key, &payload(&c.number, &c.statement), 64);
     // The check code on the paper stays the original signature's; a withdrawn holder's statement
     // (the person taken out) carries a signature of its own.
@@ -321,9 +320,9 @@ pub async fn set_rules(state: &AppState, by: &Acting, after: &Rules) -> AppResul
             problems.into_iter().map(|(f, k)| FieldError::new(f, k)).collect(),
         ));
     }
-    let before = store::rules(&state.db).await?;
+    let before = settings::rules(&state.db).await?;
     let mut tx = state.db.begin().await?;
-    store::set_rules(&mut tx, &by.actor(), &before, after).await?;
+    settings::set_rules(&mut tx, &by.actor(), &before, after).await?;
     tx.commit().await?;
     Ok(after.clone())
 }

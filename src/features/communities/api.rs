@@ -7,7 +7,8 @@ use axum::Json;
 
 use super::service;
 use super::CommunityInput;
-use crate::db::orgs::{Community, Page};
+use crate::db::communities::Community;
+use crate::db::list::Page;
 use crate::error::AppResult;
 use crate::features::ListParams;
 use crate::state::AppState;

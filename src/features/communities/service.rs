@@ -3,8 +3,10 @@
 use super::CommunityInput;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::auth::Acting;
-use crate::db::orgs::{self, Community, CommunityFields, ListQuery, Page};
+use crate::db::communities::{Community, CommunityFields};
+use crate::db::list::{ListQuery, Page};
 use crate::db::Db;
+use crate::db::{communities, streets};
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{
@@ -35,15 +37,15 @@ fn mask(p: &Principal, mut c: Community) -> Community {
 pub async fn list(db: &Db, by: &Acting, params: &ListParams) -> AppResult<Page<Community>> {
     let p = by.user()?;
     let lq = params.query(p, Listing::Communities)?;
-    let mut page = orgs::list_communities(db, &lq).await?;
+    let mut page = communities::list_communities(db, &lq).await?;
     page.items = page.items.into_iter().map(|c| mask(p, c)).collect();
     Ok(page)
 }
 
 /// The community and its description for the policy, unmasked, after a View check.
 pub async fn load(db: &Db, by: &Acting, id: i64) -> AppResult<(Community, Object)> {
-    let c = orgs::get_community(db, id).await?.ok_or(AppError::NotFound)?;
-    let obj = object(&c, orgs::units_paired_with(db, id).await?);
+    let c = communities::get_community(db, id).await?.ok_or(AppError::NotFound)?;
+    let obj = object(&c, communities::units_paired_with(db, id).await?);
     ensure(by.user()?, Action::View, &obj)?;
     Ok((c, obj))
 }
@@ -65,7 +67,7 @@ async fn validate(db: &Db, input: &CommunityInput) -> AppResult<CommunityFields>
             0
         }
         Some(id) => {
-            if orgs::get_street(db, id).await?.is_none() {
+            if streets::get_street(db, id).await?.is_none() {
                 errors.push(FieldError::new("street_id", "err.no_such_street"));
             }
             id
@@ -97,7 +99,7 @@ pub async fn create(db: &Db, by: &Acting, input: &CommunityInput) -> AppResult<C
         },
     )?;
     let mut tx = db.begin().await?;
-    let c = orgs::create_community(&mut tx, &by.actor(), &f)
+    let c = communities::create_community(&mut tx, &by.actor(), &f)
         .await
         .map_err(|e| conflict_on_unique(e, "name", "err.community_taken"))?;
     tx.commit().await?;
@@ -130,7 +132,7 @@ pub async fn update(db: &Db, by: &Acting, id: i64, input: &CommunityInput) -> Ap
         },
     )?;
     let mut tx = db.begin().await?;
-    let c = orgs::update_community(&mut tx, &by.actor(), id, &f)
+    let c = communities::update_community(&mut tx, &by.actor(), id, &f)
         .await
         .map_err(|e| conflict_on_unique(e, "name", "err.community_taken"))?;
     tx.commit().await?;
@@ -141,7 +143,7 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
     let (_, obj) = load(db, by, id).await?;
     ensure(by.user()?, Action::Delete, &obj)?;
     let mut tx = db.begin().await?;
-    let deps = orgs::community_dependents(&mut tx, id).await?;
+    let deps = communities::community_dependents(&mut tx, id).await?;
     if deps.pairings > 0 || deps.users > 0 {
         return Err(AppError::Conflict(vec![FieldError::new(
             "id",
@@ -150,7 +152,7 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
         .with("pairings", deps.pairings)
         .with("users", deps.users)]));
     }
-    orgs::delete_community(&mut tx, &by.actor(), id).await?;
+    communities::delete_community(&mut tx, &by.actor(), id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -166,7 +168,7 @@ pub async fn street_choices(db: &Db, p: &Principal) -> AppResult<Vec<Choice>> {
         community_id: None,
         unit_id: None,
     };
-    let page = orgs::list_streets(db, &lq).await?;
+    let page = streets::list_streets(db, &lq).await?;
     Ok(page
         .items
         .into_iter()

@@ -3,7 +3,7 @@
 use super::District;
 use crate::auth::policy::{Action, Object};
 use crate::auth::Acting;
-use crate::db::orgs;
+use crate::db::district;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::features::{ensure, required_name, validated};
@@ -11,7 +11,7 @@ use crate::features::{ensure, required_name, validated};
 pub async fn get_one(db: &Db, by: &Acting) -> AppResult<District> {
     ensure(by.user()?, Action::View, &Object::District)?;
     Ok(District {
-        name: orgs::district_name(db).await?,
+        name: district::district_name(db).await?,
     })
 }
 
@@ -21,7 +21,7 @@ pub async fn update(db: &Db, by: &Acting, input: &District) -> AppResult<Distric
     let name = required_name("name", input.name.as_deref(), &mut errors);
     validated(errors)?;
     let mut tx = db.begin().await?;
-    orgs::set_district_name(&mut tx, &by.actor(), &name).await?;
+    district::set_district_name(&mut tx, &by.actor(), &name).await?;
     tx.commit().await?;
     Ok(District { name: Some(name) })
 }

@@ -8,7 +8,7 @@ use super::service;
 use super::{Tile, Todo};
 use crate::auth::policy::{Listing, Role};
 use crate::db::district::{self, DistrictGaps, StreetGaps};
-use crate::db::orgs::{self};
+use crate::db::{communities, streets, units};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::tf;
 use crate::state::AppState;
@@ -32,7 +32,7 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
             });
         }
     }
-    let district = orgs::district_name(&state.db).await?;
+    let district = district::district_name(&state.db).await?;
     let mut todos = vec![];
     let db = &state.db;
     match p.role {
@@ -100,7 +100,7 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
         }
         Role::CommunityAdmin => {
             if let Some(c) = p.community_id {
-                if let Some(c) = orgs::get_community(db, c).await? {
+                if let Some(c) = communities::get_community(db, c).await? {
                     if c.contact_person.is_empty() || c.contact_phone.is_empty() {
                         todos.push(Todo {
                             text: ctx.t("todo.fill_contact"),
@@ -112,7 +112,7 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
         }
         Role::UnitAdmin => {
             if let Some(u) = p.unit_id {
-                if let Some(u) = orgs::get_unit(db, u).await? {
+                if let Some(u) = units::get_unit(db, u).await? {
                     if u.contact_person.is_empty() || u.contact_phone.is_empty() {
                         todos.push(Todo {
                             text: ctx.t("todo.fill_contact"),
@@ -131,11 +131,11 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
         _ => None,
     };
     let place_name = match place {
-        Some(("street", id)) => orgs::get_street(db, id).await?.map(|s| s.name),
-        Some(("community", id)) => orgs::get_community(db, id)
+        Some(("street", id)) => streets::get_street(db, id).await?.map(|s| s.name),
+        Some(("community", id)) => communities::get_community(db, id)
             .await?
             .map(|c| format!("{} / {}", c.street_name, c.name)),
-        Some(("unit", id)) => orgs::get_unit(db, id).await?.map(|u| u.name),
+        Some(("unit", id)) => units::get_unit(db, id).await?.map(|u| u.name),
         _ => None,
     };
     let page = minijinja::context! {

@@ -2,8 +2,9 @@
 
 use crate::auth::policy::{self, Listing};
 use crate::auth::Acting;
-use crate::db::orgs::{self, ListQuery};
+use crate::db::list::ListQuery;
 use crate::db::Db;
+use crate::db::{communities, pairings, streets, units};
 use crate::error::AppResult;
 
 pub async fn count(db: &Db, by: &Acting, what: Listing) -> AppResult<Option<i64>> {
@@ -22,10 +23,10 @@ pub async fn count(db: &Db, by: &Acting, what: Listing) -> AppResult<Option<i64>
         unit_id: None,
     };
     Ok(Some(match what {
-        Listing::Streets => orgs::list_streets(db, &lq).await?.total,
-        Listing::Communities => orgs::list_communities(db, &lq).await?.total,
-        Listing::Units => orgs::list_units(db, &lq).await?.total,
-        Listing::Pairings => orgs::list_pairings(db, &lq).await?.total,
+        Listing::Streets => streets::list_streets(db, &lq).await?.total,
+        Listing::Communities => communities::list_communities(db, &lq).await?.total,
+        Listing::Units => units::list_units(db, &lq).await?.total,
+        Listing::Pairings => pairings::list_pairings(db, &lq).await?.total,
         Listing::Accounts => crate::db::users::list_accounts(db, &lq, p.user_id).await?.total,
         Listing::AuditLog | Listing::Teams | Listing::Board => return Ok(None),
     }))

@@ -8,7 +8,8 @@ use axum::Json;
 
 use super::service;
 use super::{ImportParams, PairingInput};
-use crate::db::orgs::{Page, Pairing};
+use crate::db::list::Page;
+use crate::db::pairings::Pairing;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, ImportReport};
 use crate::features::ListParams;

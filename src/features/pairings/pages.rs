@@ -7,7 +7,8 @@ use axum::Form;
 use super::service;
 use super::PairingInput;
 use crate::auth::policy::{self, Action, Listing};
-use crate::db::orgs::{self, ListQuery};
+use crate::db::list::ListQuery;
+use crate::db::{communities, pairings, units};
 use crate::error::{AppError, AppResult};
 use crate::excel::ImportReport;
 use crate::features::{ensure, ListParams};
@@ -96,8 +97,9 @@ pub(super) async fn form(state: &AppState, ctx: &Ctx, input: &PairingInput) -> A
         community_id: None,
         unit_id: None,
     };
-    let units = orgs::list_units(&state.db, &all(policy::list_scope(p, Listing::Units))).await?;
-    let communities = orgs::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities))).await?;
+    let units = units::list_units(&state.db, &all(policy::list_scope(p, Listing::Units))).await?;
+    let communities =
+        communities::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities))).await?;
     let lang = ctx.lang;
     let fields = vec![
         Field::select(
@@ -171,7 +173,7 @@ pub(super) async fn page_delete_confirm(
     Ok(crate::features::home::delete_page(
         &state,
         &ctx,
-        &orgs::pairing_label(&r),
+        &pairings::pairing_label(&r),
         format!("/pairings/{id}/delete"),
         "/pairings",
         None,
@@ -181,7 +183,7 @@ pub(super) async fn page_delete_confirm(
 pub(super) async fn page_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let r = service::get_one(&state.db, &ctx, id).await?;
     let result = service::delete(&state.db, &ctx, id).await;
-    let label = orgs::pairing_label(&r);
+    let label = pairings::pairing_label(&r);
     crate::features::home::delete_outcome(
         &state,
         &ctx,

@@ -4,8 +4,10 @@ use super::PairingInput;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::auth::Acting;
 use crate::db::audit::{self, Subject};
-use crate::db::orgs::{self, ListQuery, Page, Pairing};
+use crate::db::list::{ListQuery, Page};
+use crate::db::pairings::Pairing;
 use crate::db::Db;
+use crate::db::{communities, pairings, units};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::forms::pairing as form;
 use crate::excel::{self, CellError, ImportReport};
@@ -23,11 +25,11 @@ pub fn object(p: &Pairing) -> Object {
 
 pub async fn list(db: &Db, by: &Acting, params: &ListParams) -> AppResult<Page<Pairing>> {
     let lq = params.query(by.user()?, Listing::Pairings)?;
-    Ok(orgs::list_pairings(db, &lq).await?)
+    Ok(pairings::list_pairings(db, &lq).await?)
 }
 
 pub async fn get_one(db: &Db, by: &Acting, id: i64) -> AppResult<Pairing> {
-    let p = orgs::get_pairing(db, id).await?.ok_or(AppError::NotFound)?;
+    let p = pairings::get_pairing(db, id).await?.ok_or(AppError::NotFound)?;
     ensure(by.user()?, Action::View, &object(&p))?;
     Ok(p)
 }
@@ -43,7 +45,7 @@ pub async fn create(db: &Db, by: &Acting, input: &PairingInput) -> AppResult<Pai
             errors.push(FieldError::new("unit_id", "err.required"));
             None
         }
-        Some(id) => orgs::get_unit(db, id).await?.or_else(|| {
+        Some(id) => units::get_unit(db, id).await?.or_else(|| {
             errors.push(FieldError::new("unit_id", "err.no_such_unit"));
             None
         }),
@@ -53,7 +55,7 @@ pub async fn create(db: &Db, by: &Acting, input: &PairingInput) -> AppResult<Pai
             errors.push(FieldError::new("community_id", "err.required"));
             None
         }
-        Some(id) => orgs::get_community(db, id).await?.or_else(|| {
+        Some(id) => communities::get_community(db, id).await?.or_else(|| {
             errors.push(FieldError::new("community_id", "err.no_such_community"));
             None
         }),
@@ -70,13 +72,13 @@ pub async fn create(db: &Db, by: &Acting, input: &PairingInput) -> AppResult<Pai
         },
     )?;
     let mut tx = db.begin().await?;
-    if orgs::pairing_exists(&mut tx, unit.id, community.id).await? {
+    if pairings::pairing_exists(&mut tx, unit.id, community.id).await? {
         return Err(AppError::Conflict(vec![FieldError::new(
             "community_id",
             "err.already_paired",
         )]));
     }
-    let created = orgs::create_pairing(&mut tx, &by.actor(), unit.id, community.id)
+    let created = pairings::create_pairing(&mut tx, &by.actor(), unit.id, community.id)
         .await
         .map_err(|e| {
             if crate::db::is_unique_violation(&e) {
@@ -93,7 +95,7 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
     let pairing = get_one(db, by, id).await?;
     ensure(by.user()?, Action::Delete, &object(&pairing))?;
     let mut tx = db.begin().await?;
-    orgs::delete_pairing(&mut tx, &by.actor(), id).await?;
+    pairings::delete_pairing(&mut tx, &by.actor(), id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -104,7 +106,7 @@ pub async fn export(db: &Db, by: &Acting, params: &ListParams) -> AppResult<Vec<
     let mut lq = params.query(p, Listing::Pairings)?;
     lq.page = 1;
     lq.per_page = 1_000_000;
-    let page = orgs::list_pairings(db, &lq).await?;
+    let page = pairings::list_pairings(db, &lq).await?;
     let units = unit_levels(db, p).await?;
     let rows = form::rows(page.items.iter().map(|r| form::Written {
         unit: &r.unit_name,
@@ -137,7 +139,7 @@ async fn unit_levels(db: &Db, p: &Principal) -> AppResult<Vec<(i64, String)>> {
         community_id: None,
         unit_id: None,
     };
-    Ok(orgs::list_units(db, &lq)
+    Ok(units::list_units(db, &lq)
         .await?
         .items
         .into_iter()
@@ -193,11 +195,11 @@ pub async fn import(state: &AppState, by: &Acting, bytes: &[u8], dry_run: bool) 
         if errors.len() > before {
             continue;
         }
-        let unit_id = orgs::unit_id_by_name(&mut tx, &unit_name).await?;
+        let unit_id = units::unit_id_by_name(&mut tx, &unit_name).await?;
         if unit_id.is_none() {
             err(&mut errors, form::UNIT, &unit_name, "err.import_no_unit");
         }
-        let community_id = orgs::community_id_by_names(&mut tx, &street_name, &community_name).await?;
+        let community_id = units::community_id_by_names(&mut tx, &street_name, &community_name).await?;
         if community_id.is_none() {
             err(
                 &mut errors,
@@ -240,10 +242,10 @@ pub async fn import(state: &AppState, by: &Acting, bytes: &[u8], dry_run: bool) 
         });
     }
     for (u, c) in &accepted {
-        if orgs::pairing_exists(&mut tx, *u, *c).await? {
+        if pairings::pairing_exists(&mut tx, *u, *c).await? {
             report.unchanged += 1;
         } else if !dry_run && report.errors.is_empty() {
-            orgs::create_pairing(&mut tx, &by.actor(), *u, *c).await?;
+            pairings::create_pairing(&mut tx, &by.actor(), *u, *c).await?;
             report.created += 1;
         }
     }

@@ -7,7 +7,8 @@ use axum::Json;
 
 use super::service;
 use super::StreetInput;
-use crate::db::orgs::{Page, Street};
+use crate::db::list::Page;
+use crate::db::streets::Street;
 use crate::error::AppResult;
 use crate::features::ListParams;
 use crate::state::AppState;

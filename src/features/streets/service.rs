@@ -3,18 +3,20 @@
 use super::StreetInput;
 use crate::auth::policy::{Action, Listing, Object};
 use crate::auth::Acting;
-use crate::db::orgs::{self, Page, Street};
+use crate::db::list::Page;
+use crate::db::streets;
+use crate::db::streets::Street;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{conflict_on_unique, ensure, required_name, validated, ListParams};
 
 pub async fn list(db: &Db, by: &Acting, params: &ListParams) -> AppResult<Page<Street>> {
     let lq = params.query(by.user()?, Listing::Streets)?;
-    Ok(orgs::list_streets(db, &lq).await?)
+    Ok(streets::list_streets(db, &lq).await?)
 }
 
 pub async fn get_one(db: &Db, by: &Acting, id: i64) -> AppResult<Street> {
-    let s = orgs::get_street(db, id).await?.ok_or(AppError::NotFound)?;
+    let s = streets::get_street(db, id).await?.ok_or(AppError::NotFound)?;
     ensure(by.user()?, Action::View, &Object::Street { id })?;
     Ok(s)
 }
@@ -30,7 +32,7 @@ pub async fn create(db: &Db, by: &Acting, input: &StreetInput) -> AppResult<Stre
     ensure(by.user()?, Action::Create, &Object::Street { id: 0 })?;
     let name = validate(input)?;
     let mut tx = db.begin().await?;
-    let s = orgs::create_street(&mut tx, &by.actor(), &name)
+    let s = streets::create_street(&mut tx, &by.actor(), &name)
         .await
         .map_err(|e| conflict_on_unique(e, "name", "err.street_taken"))?;
     tx.commit().await?;
@@ -42,7 +44,7 @@ pub async fn update(db: &Db, by: &Acting, id: i64, input: &StreetInput) -> AppRe
     ensure(by.user()?, Action::Update, &Object::Street { id })?;
     let name = validate(input)?;
     let mut tx = db.begin().await?;
-    let s = orgs::update_street(&mut tx, &by.actor(), id, &name)
+    let s = streets::update_street(&mut tx, &by.actor(), id, &name)
         .await
         .map_err(|e| conflict_on_unique(e, "name", "err.street_taken"))?;
     tx.commit().await?;
@@ -53,7 +55,7 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
     get_one(db, by, id).await?;
     ensure(by.user()?, Action::Delete, &Object::Street { id })?;
     let mut tx = db.begin().await?;
-    let deps = orgs::street_dependents(&mut tx, id).await?;
+    let deps = streets::street_dependents(&mut tx, id).await?;
     if deps.communities > 0 || deps.users > 0 {
         return Err(AppError::Conflict(vec![FieldError::new(
             "id",
@@ -62,7 +64,7 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
         .with("communities", deps.communities)
         .with("users", deps.users)]));
     }
-    orgs::delete_street(&mut tx, &by.actor(), id).await?;
+    streets::delete_street(&mut tx, &by.actor(), id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -7,7 +7,8 @@ use axum::Json;
 
 use super::service;
 use super::UnitInput;
-use crate::db::orgs::{Page, Unit};
+use crate::db::list::Page;
+use crate::db::units::Unit;
 use crate::error::AppResult;
 use crate::features::ListParams;
 use crate::state::AppState;

@@ -3,7 +3,9 @@
 use super::{parse_level, UnitInput};
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::auth::Acting;
-use crate::db::orgs::{self, Page, Unit, UnitFields};
+use crate::db::list::Page;
+use crate::db::units;
+use crate::db::units::{Unit, UnitFields};
 use crate::db::Db;
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
@@ -29,14 +31,14 @@ fn mask(p: &Principal, mut u: Unit) -> Unit {
 pub async fn list(db: &Db, by: &Acting, params: &ListParams) -> AppResult<Page<Unit>> {
     let p = by.user()?;
     let lq = params.query(p, Listing::Units)?;
-    let mut page = orgs::list_units(db, &lq).await?;
+    let mut page = units::list_units(db, &lq).await?;
     page.items = page.items.into_iter().map(|u| mask(p, u)).collect();
     Ok(page)
 }
 
 pub async fn load(db: &Db, by: &Acting, id: i64) -> AppResult<(Unit, Object)> {
-    let u = orgs::get_unit(db, id).await?.ok_or(AppError::NotFound)?;
-    let (paired_community_ids, paired_street_ids) = orgs::unit_pairing_tree(db, id).await?;
+    let u = units::get_unit(db, id).await?.ok_or(AppError::NotFound)?;
+    let (paired_community_ids, paired_street_ids) = units::unit_pairing_tree(db, id).await?;
     let obj = Object::Unit {
         id,
         paired_community_ids,
@@ -83,7 +85,7 @@ pub async fn create(db: &Db, by: &Acting, input: &UnitInput) -> AppResult<Unit> 
     ensure(by.user()?, Action::Create, &bare_object(0))?;
     let f = validate(input)?;
     let mut tx = db.begin().await?;
-    let u = orgs::create_unit(&mut tx, &by.actor(), &f)
+    let u = units::create_unit(&mut tx, &by.actor(), &f)
         .await
         .map_err(|e| conflict_on_unique(e, "name", "err.unit_taken"))?;
     tx.commit().await?;
@@ -106,7 +108,7 @@ pub async fn update(db: &Db, by: &Acting, id: i64, input: &UnitInput) -> AppResu
         validated(errors)?;
     }
     let mut tx = db.begin().await?;
-    let u = orgs::update_unit(&mut tx, &by.actor(), id, &f)
+    let u = units::update_unit(&mut tx, &by.actor(), id, &f)
         .await
         .map_err(|e| conflict_on_unique(e, "name", "err.unit_taken"))?;
     tx.commit().await?;
@@ -117,13 +119,13 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
     let (_, obj) = load(db, by, id).await?;
     ensure(by.user()?, Action::Delete, &obj)?;
     let mut tx = db.begin().await?;
-    let deps = orgs::unit_dependents(&mut tx, id).await?;
+    let deps = units::unit_dependents(&mut tx, id).await?;
     if deps.pairings > 0 || deps.users > 0 {
         return Err(AppError::Conflict(vec![FieldError::new("id", "err.unit_has_children")
             .with("pairings", deps.pairings)
             .with("users", deps.users)]));
     }
-    orgs::delete_unit(&mut tx, &by.actor(), id).await?;
+    units::delete_unit(&mut tx, &by.actor(), id).await?;
     tx.commit().await?;
     Ok(())
 }

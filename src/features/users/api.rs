@@ -7,7 +7,7 @@ use axum::Json;
 
 use super::service;
 use super::AccountInput;
-use crate::db::orgs::Page;
+use crate::db::list::Page;
 use crate::db::users::Account;
 use crate::error::AppResult;
 use crate::features::ListParams;

@@ -7,7 +7,8 @@ use axum::Form;
 use super::service;
 use super::AccountInput;
 use crate::auth::policy::{self, Action, Listing, Role};
-use crate::db::orgs::{self, ListQuery};
+use crate::db::list::ListQuery;
+use crate::db::{communities, streets, units};
 use crate::error::{AppError, AppResult};
 use crate::features::{ensure, ListParams};
 use crate::state::AppState;
@@ -115,7 +116,7 @@ pub(super) async fn form(
     ];
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     if p.role == Role::DistrictAdmin {
-        let streets = orgs::list_streets(&state.db, &all(policy::Scope::All)).await?;
+        let streets = streets::list_streets(&state.db, &all(policy::Scope::All)).await?;
         fields.push(
             Field::select(
                 lang,
@@ -134,7 +135,8 @@ pub(super) async fn form(
             .hint(lang, "hint.org_street"),
         );
     }
-    let communities = orgs::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities))).await?;
+    let communities =
+        communities::list_communities(&state.db, &all(policy::list_scope(p, Listing::Communities))).await?;
     fields.push(
         Field::select(
             lang,
@@ -153,7 +155,7 @@ pub(super) async fn form(
         .hint(lang, "hint.org_community"),
     );
     if p.role == Role::DistrictAdmin {
-        let units = orgs::list_units(&state.db, &all(policy::Scope::All)).await?;
+        let units = units::list_units(&state.db, &all(policy::Scope::All)).await?;
         fields.push(
             Field::select(
                 lang,

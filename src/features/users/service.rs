@@ -4,9 +4,10 @@ use super::AccountInput;
 use crate::auth::policy::{self, Action, Listing, Object, OrgKind, Role};
 use crate::auth::Acting;
 use crate::auth::{hash_password_blocking, password_problem};
-use crate::db::orgs::{self, Page};
+use crate::db::list::Page;
 use crate::db::users::{self, Account, AccountFields};
 use crate::db::Db;
+use crate::db::{communities, streets, units};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{conflict_on_unique, ensure, optional_text, validated, ListParams};
 use crate::i18n::{t, Lang};
@@ -70,9 +71,9 @@ pub async fn validate(db: &Db, input: &AccountInput, creating: bool) -> AppResul
             None => errors.push(FieldError::new(field, "err.org_required")),
             Some(id) => {
                 let found = match kind {
-                    OrgKind::Street => orgs::get_street(db, id).await?.map(|s| s.id),
-                    OrgKind::Community => orgs::get_community(db, id).await?.map(|c| c.street_id),
-                    OrgKind::Unit => orgs::get_unit(db, id).await?.map(|_| 0),
+                    OrgKind::Street => streets::get_street(db, id).await?.map(|s| s.id),
+                    OrgKind::Community => communities::get_community(db, id).await?.map(|c| c.street_id),
+                    OrgKind::Unit => units::get_unit(db, id).await?.map(|_| 0),
                 };
                 match (found, kind) {
                     (None, _) => errors.push(FieldError::new(field, "err.no_such_org")),

@@ -1,0 +1,135 @@
+//! The shape of the code (issue 9), read from the source like a newcomer would: SQL only in
+//! `db/`, no layer importing the layers above it, no service function taking the request
+//! context, and no file grown past what a reader can hold.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn src() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![];
+    rust_files(&root.join("src"), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            (rel, fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+/// The code of a file without its unit tests (tests may build what they check by hand).
+fn without_tests(text: &str) -> &str {
+    text.split("#[cfg(test)]").next().unwrap_or(text)
+}
+
+#[test]
+fn all_sql_lives_in_db() {
+    // The demo writes its made-up history (back-dated times, a million rows at district scale
+    // with multi-row inserts) with SQL of its own; it is not part of the running service.
+    const ALLOWED: &[&str] = &["src/demo/"];
+    let mut found = vec![];
+    for (path, text) in src() {
+        if path.starts_with("src/db/") || ALLOWED.iter().any(|a| path.starts_with(a)) {
+            continue;
+        }
+        for needle in ["sqlx::query", "query_as", "query_scalar", "on_db!", "on_tx!"] {
+            if without_tests(&text).contains(needle) {
+                found.push(format!("{path}: {needle}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "SQL outside src/db/: {found:#?}");
+}
+
+#[test]
+fn lower_layers_do_not_import_upper_ones() {
+    // (layer, what it must not import)
+    let rules: &[(&str, &[&str])] = &[
+        (
+            "src/domain/",
+            &[
+                "crate::db",
+                "crate::auth",
+                "crate::web",
+                "crate::features",
+                "crate::state",
+                "crate::app",
+                "crate::excel",
+            ],
+        ),
+        (
+            "src/db/",
+            &[
+                "crate::auth",
+                "crate::web",
+                "crate::features",
+                "crate::state",
+                "crate::app",
+                "crate::excel",
+            ],
+        ),
+        (
+            "src/excel/",
+            &["crate::web", "crate::features", "crate::state", "crate::app", "axum"],
+        ),
+        (
+            "src/auth/",
+            &["crate::web", "crate::features", "crate::state", "crate::app"],
+        ),
+        ("src/web/", &["crate::features", "crate::app"]),
+        ("src/state.rs", &["crate::features", "crate::app"]),
+    ];
+    let mut found = vec![];
+    for (path, text) in src() {
+        for (layer, banned) in rules {
+            if path.starts_with(layer) {
+                for b in *banned {
+                    if without_tests(&text).contains(b) {
+                        found.push(format!("{path} imports {b}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "imports against the layering: {found:#?}");
+}
+
+#[test]
+fn service_functions_take_who_acts_not_the_request() {
+    let mut found = vec![];
+    for (path, text) in src() {
+        if path.starts_with("src/features/") && path.ends_with("/service.rs") && text.contains("Ctx") {
+            found.push(path);
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "service files that take the request context: {found:#?}"
+    );
+}
+
+#[test]
+fn no_file_is_too_long_to_read() {
+    const LIMIT: usize = 800;
+    let mut found = vec![];
+    for (path, text) in src() {
+        let lines = text.lines().count();
+        if lines > LIMIT {
+            found.push(format!("{path}: {lines} lines"));
+        }
+    }
+    assert!(found.is_empty(), "files over {LIMIT} lines: {found:#?}");
+}
