@@ -213,29 +213,41 @@ pub async fn list_activities(
     // Only the filters given are written into the statement: a condition of the form
     // `($8 is null or a.community_id = $8)` keeps the planner from using an index for it.
     let cond = list_condition(f, all, public, street, community, unit, pat.is_some());
+    // The total comes with the page (`count(*) over ()`); only a page past the end asks again.
     let sql = format!(
         "select a.id, a.title, a.theme, a.category, a.dimension, a.form, a.address, a.starts_at, a.ends_at, a.capacity,
             a.taken, (select count(*) from signups w where w.activity_id = a.id and w.status = 'waiting') as waiting,
             a.status, a.team_id, t.name as team_name, coalesce(u.name, tc.name) as org_name, cm.name as community_name,
             (select s.status from signups s where s.activity_id = a.id and s.volunteer_id = $14
-               and s.status in ('confirmed', 'waiting')) as my_signup
+               and s.status in ('confirmed', 'waiting')) as my_signup,
+            count(*) over () as total
          from activities a join teams t on t.id = a.team_id left join units u on u.id = t.unit_id
          left join communities tc on tc.id = t.community_id left join communities cm on cm.id = a.community_id
          where {cond} order by {order} limit $15 offset $16"
     );
+    #[derive(sqlx::FromRow)]
+    struct Counted {
+        #[sqlx(flatten)]
+        line: ActivityLine,
+        total: i64,
+    }
     let count_sql = format!("select count(*) from activities a where {cond}");
     let offset = (f.page.max(1) - 1).saturating_mul(f.per_page);
     on_db!(db, pool => {
-        let items: Vec<ActivityLine> = sqlx::query_as(&sql)
+        let rows: Vec<Counted> = sqlx::query_as(&sql)
             .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
             .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
             .bind(viewer_volunteer.unwrap_or(-1)).bind(f.per_page).bind(offset)
             .fetch_all(pool).await?;
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
-            .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
-            .fetch_one(pool).await?;
-        Ok((items, total))
+        let total: i64 = match rows.first() {
+            Some(r) => r.total,
+            None if offset == 0 => 0,
+            None => sqlx::query_scalar(&count_sql)
+                .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
+                .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
+                .fetch_one(pool).await?,
+        };
+        Ok((rows.into_iter().map(|r| r.line).collect(), total))
     })
 }
 
