@@ -851,12 +851,8 @@ pub async fn list(state: &AppState, by: &Acting, params: &ActivityParams) -> App
         .principal
         .as_ref()
         .and_then(|p| TeamScope::of(policy::list_scope(p, Listing::Teams)));
-    let viewer = match &by.principal {
-        Some(p) => store_campaign::volunteer_by_user(&state.db, p.user_id)
-            .await?
-            .map(|v| v.id),
-        None => None,
-    };
+    // The session read brought the viewer's volunteer record along.
+    let viewer = by.principal.as_ref().and_then(|p| p.volunteer_id);
     let t = now();
     let (from, to, newest_first) = match params.when.as_deref().unwrap_or("upcoming") {
         "past" => (None, Some(t), true),
