@@ -545,3 +545,23 @@ pub async fn add_photo(
 pub async fn community_choices(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as("select id, name from communities order by street_id, name").fetch_all(pool).await)
 }
+
+/// What a volunteer's own sign-up checks, in one read: the activity and the title of a confirmed
+/// sign-up of theirs that overlaps it (a time clash, as [`super::signups::clash`] finds it).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SignupContext {
+    #[sqlx(flatten)]
+    pub activity: Activity,
+    pub clash: Option<String>,
+}
+
+pub async fn signup_context(db: &Db, id: i64, volunteer_id: i64) -> Result<Option<SignupContext>, sqlx::Error> {
+    let sql = format!(
+        "select {ACTIVITY_COLS},
+            (select b.title from signups s join activities b on b.id = s.activity_id
+             where s.volunteer_id = $2 and s.status = 'confirmed' and b.id <> a.id and b.status <> 'cancelled'
+               and b.starts_at < a.ends_at and b.ends_at > a.starts_at limit 1) as clash
+         {ACTIVITY_FROM} where a.id = $1"
+    );
+    on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(volunteer_id).fetch_optional(pool).await)
+}
