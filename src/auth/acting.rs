@@ -56,6 +56,7 @@ impl Acting {
                 lang: Lang::En,
                 csrf: String::new(),
                 session_id: COMMAND_LINE.into(),
+                volunteer_id: None,
             }),
             lang: Lang::En,
             ip: "local".into(),

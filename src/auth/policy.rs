@@ -70,6 +70,8 @@ pub struct Principal {
     /// The CSRF token of the session (empty for bearer tokens, which need none).
     pub csrf: String,
     pub session_id: String,
+    /// The user's volunteer record, read with the session (a request needs no second read).
+    pub volunteer_id: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -393,6 +395,7 @@ mod tests {
             lang: crate::i18n::Lang::Zh,
             csrf: String::new(),
             session_id: String::new(),
+            volunteer_id: None,
         }
     }
 

@@ -199,6 +199,7 @@ pub async fn principal_for_token(db: &Db, token: &str) -> AppResult<Option<Princ
         lang: Lang::parse(&r.lang),
         csrf: if r.kind == "web" { r.csrf } else { String::new() },
         session_id: r.id,
+        volunteer_id: r.volunteer_id,
     }))
 }
 

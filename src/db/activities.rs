@@ -204,57 +204,125 @@ pub async fn list_activities(
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(super::like_pattern);
-    // An activity lasts at most 7 days, so "not ended by $11" also bounds the start: that lets the
-    // start-time index skip the year's past activities.
-    let cond = "a.campaign_id = $1
-        and ($2 or ($3 and (a.status in ('published', 'completed') or (a.status = 'cancelled' and a.published_at is not null))) or exists (
-            select 1 from activity_teams at2 join teams t2 on t2.id = at2.team_id
-            left join communities c2 on c2.id = t2.community_id
-            where at2.activity_id = a.id
-              and ($4 is null or c2.street_id = $4 or t2.unit_id in
-                   (select p.unit_id from pairings p join communities pc on pc.id = p.community_id where pc.street_id = $4)
-                   or (a.published_at is not null and a.community_id in (select id from communities where street_id = $4)))
-              and ($5 is null or t2.community_id = $5 or (a.published_at is not null and a.community_id = $5))
-              and ($6 is null or t2.unit_id = $6)
-              and ($4 is not null or $5 is not null or $6 is not null)))
-        and ($7 is null or a.team_id = $7 or a.id in (select activity_id from activity_teams where team_id = $7))
-        and ($8 is null or a.community_id = $8)
-        and ($9 is null or a.category = $9)
-        and ($10 is null or a.form = $10)
-        and ($11 is null or a.ends_at >= $11)
-        and ($11 is null or a.starts_at >= $11 - 604800)
-        and ($12 is null or a.starts_at < $12)
-        and ($13 is null or lower(a.title) like $13 escape '\\' or lower(a.address) like $13 escape '\\')";
     let order = if f.newest_first {
         "a.starts_at desc, a.id desc"
     } else {
         "a.starts_at, a.id"
     };
+    let public = !staff || f.include_public;
+    // Only the filters given are written into the statement: a condition of the form
+    // `($8 is null or a.community_id = $8)` keeps the planner from using an index for it.
+    let cond = list_condition(f, all, public, street, community, unit, pat.is_some());
+    // The total comes with the page (`count(*) over ()`); only a page past the end asks again.
     let sql = format!(
         "select a.id, a.title, a.theme, a.category, a.dimension, a.form, a.address, a.starts_at, a.ends_at, a.capacity,
             a.taken, (select count(*) from signups w where w.activity_id = a.id and w.status = 'waiting') as waiting,
             a.status, a.team_id, t.name as team_name, coalesce(u.name, tc.name) as org_name, cm.name as community_name,
             (select s.status from signups s where s.activity_id = a.id and s.volunteer_id = $14
-               and s.status in ('confirmed', 'waiting')) as my_signup
+               and s.status in ('confirmed', 'waiting')) as my_signup,
+            count(*) over () as total
          from activities a join teams t on t.id = a.team_id left join units u on u.id = t.unit_id
          left join communities tc on tc.id = t.community_id left join communities cm on cm.id = a.community_id
          where {cond} order by {order} limit $15 offset $16"
     );
+    #[derive(sqlx::FromRow)]
+    struct Counted {
+        #[sqlx(flatten)]
+        line: ActivityLine,
+        total: i64,
+    }
     let count_sql = format!("select count(*) from activities a where {cond}");
-    let public = !staff || f.include_public;
     let offset = (f.page.max(1) - 1).saturating_mul(f.per_page);
     on_db!(db, pool => {
-        let items: Vec<ActivityLine> = sqlx::query_as(&sql)
+        let rows: Vec<Counted> = sqlx::query_as(&sql)
             .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
             .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
             .bind(viewer_volunteer.unwrap_or(-1)).bind(f.per_page).bind(offset)
             .fetch_all(pool).await?;
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
-            .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
-            .fetch_one(pool).await?;
-        Ok((items, total))
+        let total: i64 = match rows.first() {
+            Some(r) => r.total,
+            None if offset == 0 => 0,
+            None => sqlx::query_scalar(&count_sql)
+                .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
+                .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
+                .fetch_one(pool).await?,
+        };
+        Ok((rows.into_iter().map(|r| r.line).collect(), total))
     })
+}
+
+/// The `where` of [`list_activities`] with only the filters given. The parameters keep their
+/// numbers (`$1`…`$13`); those not used are still bound, which both databases accept. An
+/// activity lasts at most 7 days, so "not ended by $11" also bounds the start: that lets the
+/// start-time index skip the year's past activities.
+fn list_condition(
+    f: &ActivityFilter,
+    all: bool,
+    public: bool,
+    street: Option<i64>,
+    community: Option<i64>,
+    unit: Option<i64>,
+    has_pattern: bool,
+) -> String {
+    let mut c: Vec<String> = vec!["a.campaign_id = $1".into()];
+    if !all {
+        let mut seen = vec![];
+        if public {
+            seen.push(
+                "a.status in ('published', 'completed') or (a.status = 'cancelled' and a.published_at is not null)"
+                    .to_string(),
+            );
+        }
+        if street.is_some() || community.is_some() || unit.is_some() {
+            let mut own = vec![];
+            if street.is_some() {
+                own.push(
+                    "(c2.street_id = $4 or t2.unit_id in
+                       (select p.unit_id from pairings p join communities pc on pc.id = p.community_id where pc.street_id = $4)
+                       or (a.published_at is not null and a.community_id in (select id from communities where street_id = $4)))",
+                );
+            }
+            if community.is_some() {
+                own.push("(t2.community_id = $5 or (a.published_at is not null and a.community_id = $5))");
+            }
+            if unit.is_some() {
+                own.push("t2.unit_id = $6");
+            }
+            seen.push(format!(
+                "exists (select 1 from activity_teams at2 join teams t2 on t2.id = at2.team_id
+                    left join communities c2 on c2.id = t2.community_id
+                    where at2.activity_id = a.id and {})",
+                own.join(" and ")
+            ));
+        }
+        if seen.is_empty() {
+            c.push("1 = 0".into());
+        } else {
+            c.push(format!("({})", seen.join(" or ")));
+        }
+    }
+    if f.team_id.is_some() {
+        c.push("(a.team_id = $7 or a.id in (select activity_id from activity_teams where team_id = $7))".into());
+    }
+    if f.community_id.is_some() {
+        c.push("a.community_id = $8".into());
+    }
+    if f.category.is_some() {
+        c.push("a.category = $9".into());
+    }
+    if f.form.is_some() {
+        c.push("a.form = $10".into());
+    }
+    if f.from.is_some() {
+        c.push("a.ends_at >= $11 and a.starts_at >= $11 - 604800".into());
+    }
+    if f.to.is_some() {
+        c.push("a.starts_at < $12".into());
+    }
+    if has_pattern {
+        c.push("(lower(a.title) like $13 escape '\\' or lower(a.address) like $13 escape '\\')".into());
+    }
+    c.join(" and ")
 }
 
 /// What an activity form sets.
@@ -476,4 +544,24 @@ pub async fn add_photo(
 /// Every community (id, name), by street, for the activity form.
 pub async fn community_choices(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as("select id, name from communities order by street_id, name").fetch_all(pool).await)
+}
+
+/// What a volunteer's own sign-up checks, in one read: the activity and the title of a confirmed
+/// sign-up of theirs that overlaps it (a time clash, as [`super::signups::clash`] finds it).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SignupContext {
+    #[sqlx(flatten)]
+    pub activity: Activity,
+    pub clash: Option<String>,
+}
+
+pub async fn signup_context(db: &Db, id: i64, volunteer_id: i64) -> Result<Option<SignupContext>, sqlx::Error> {
+    let sql = format!(
+        "select {ACTIVITY_COLS},
+            (select b.title from signups s join activities b on b.id = s.activity_id
+             where s.volunteer_id = $2 and s.status = 'confirmed' and b.id <> a.id and b.status <> 'cancelled'
+               and b.starts_at < a.ends_at and b.ends_at > a.starts_at limit 1) as clash
+         {ACTIVITY_FROM} where a.id = $1"
+    );
+    on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(volunteer_id).fetch_optional(pool).await)
 }

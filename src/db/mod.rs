@@ -218,6 +218,10 @@ impl Db {
                 .connect_with(opts.clone())
                 .await
                 .with_context(|| format!("cannot open SQLite database {url}"))?;
+            // Before any reader loads the statistics; a database that refuses is only slower.
+            if let Err(e) = drop_stat4_samples(&write).await {
+                tracing::warn!(error = %e, "could not drop the sqlite_stat4 samples");
+            }
             // Each connection is a thread of its own; on a small machine a few keep the cores
             // busy without crowding them.
             let h = health.clone();
@@ -442,6 +446,27 @@ async fn writer_still_sound(conn: &mut sqlx::SqliteConnection, health: &WriterHe
         return Ok(false);
     }
     Ok(true)
+}
+
+/// Drops the samples of an `ANALYZE` (sqlite_stat4) and keeps its row counts (sqlite_stat1).
+/// With samples, SQLite (built with STAT4, as sqlx bundles it) prepares a statement anew each
+/// time a parameter compared with an indexed column changes, i.e. on nearly every request; the
+/// counts alone choose the same indexes for this schema's queries.
+async fn drop_stat4_samples(write: &SqlitePool) -> Result<(), sqlx::Error> {
+    let samples: bool = sqlx::query_scalar("select exists (select 1 from sqlite_schema where name = 'sqlite_stat4')")
+        .fetch_one(write)
+        .await?;
+    if samples {
+        let n = sqlx::query("delete from sqlite_stat4")
+            .execute(write)
+            .await?
+            .rows_affected();
+        if n > 0 {
+            tracing::info!(samples = n, "dropped the sqlite_stat4 samples of an ANALYZE");
+            sqlx::raw_sql("analyze sqlite_schema").execute(write).await?;
+        }
+    }
+    Ok(())
 }
 
 type MigrationFile = (i64, &'static str, &'static str);

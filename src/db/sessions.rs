@@ -21,6 +21,8 @@ pub struct SessionRow {
     pub community_street_id: Option<i64>,
     pub lang: String,
     pub active: bool,
+    /// The account's volunteer record, if it has one.
+    pub volunteer_id: Option<i64>,
 }
 
 /// What a new session stores.
@@ -52,7 +54,8 @@ pub async fn find(db: &Db, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Er
     on_db!(db, pool => sqlx::query_as(
         "select s.id, s.csrf, s.kind, s.last_seen_at, s.expires_at, u.id as user_id, u.username,
                 u.display_name, u.role, u.street_id, u.community_id, u.unit_id,
-                c.street_id as community_street_id, u.lang, u.active
+                c.street_id as community_street_id, u.lang, u.active,
+                (select v.id from volunteers v where v.user_id = u.id) as volunteer_id
          from sessions s join users u on u.id = s.user_id
          left join communities c on c.id = u.community_id
          where s.id = $1")

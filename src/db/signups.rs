@@ -166,3 +166,60 @@ pub async fn clash(db: &Db, a: &Activity, volunteer_id: i64) -> Result<Option<St
            and b.starts_at < $3 and b.ends_at > $4 limit 1")
         .bind(volunteer_id).bind(a.id).bind(a.ends_at).bind(a.starts_at).fetch_optional(pool).await)
 }
+
+/// [`sign_up`] in fewer statements, answering the places as this transaction left them (no read
+/// after the commit): the lock reads the counts, and the sign-up is written with its status at
+/// once. Returns the outcome, the places taken and the capacity.
+pub async fn sign_up_counted(
+    tx: &mut Tx,
+    actor: &Actor,
+    a: &Activity,
+    volunteer_id: i64,
+    added_by: &str,
+) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+    let t = now();
+    // Lock the activity first, as a cancellation does (see `sign_up`); it tells the places.
+    let (taken, capacity): (i64, i64) = on_tx!(tx, c => sqlx::query_as(
+        "update activities set updated_at = updated_at where id = $1 returning taken, capacity")
+        .bind(a.id).fetch_one(&mut *c).await?);
+    let status = if taken < capacity { "confirmed" } else { "waiting" };
+    let fresh: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $5)
+         on conflict (activity_id, volunteer_id) do update set status = excluded.status, added_by = excluded.added_by,
+            created_at = excluded.created_at, updated_at = excluded.updated_at
+         where signups.status = 'cancelled'
+         returning status")
+        .bind(a.id).bind(volunteer_id).bind(status).bind(added_by).bind(t).fetch_optional(&mut *c).await?);
+    if fresh.is_none() {
+        let was: String = on_tx!(tx, c => sqlx::query_scalar(
+            "select status from signups where activity_id = $1 and volunteer_id = $2")
+            .bind(a.id).bind(volunteer_id).fetch_one(&mut *c).await?);
+        let outcome = if was == "waiting" {
+            SignupOutcome::AlreadyWaiting
+        } else {
+            SignupOutcome::AlreadyConfirmed
+        };
+        return Ok((outcome, taken, capacity));
+    }
+    let mut taken = taken;
+    if status == "confirmed" {
+        on_tx!(tx, c => sqlx::query("update activities set taken = taken + 1 where id = $1")
+            .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+        taken += 1;
+    }
+    audit::record_raw(
+        tx,
+        actor,
+        audit::Op::SignUp,
+        Subject::new("activity", Some(a.id), &a.title),
+        &serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}),
+    )
+    .await?;
+    let outcome = if status == "confirmed" {
+        SignupOutcome::Confirmed
+    } else {
+        SignupOutcome::Waiting
+    };
+    Ok((outcome, taken, capacity))
+}

@@ -251,6 +251,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
                 lang: crate::i18n::Lang::Zh,
                 csrf: String::new(),
                 session_id: String::new(),
+                volunteer_id: Some(v),
             };
             let by = crate::auth::Acting::as_user(volunteer, "local");
             let input = crate::features::certificates::IssueInput { team_id: None };

@@ -543,6 +543,11 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
         Db::Sqlite { .. } => {
             let mut tx = db.begin().await?;
             on_tx!(&mut tx, c => sqlx::raw_sql("analyze").execute(&mut *c).await.map(|r| r.rows_affected())?);
+            // Keep the row counts (sqlite_stat1) but not the samples (sqlite_stat4): with samples,
+            // SQLite (built with STAT4, as sqlx bundles it) prepares a statement anew each time a
+            // parameter compared with an indexed column changes, i.e. on nearly every request.
+            on_tx!(&mut tx, c => sqlx::raw_sql("delete from sqlite_stat4; analyze sqlite_schema")
+                .execute(&mut *c).await.map(|r| r.rows_affected())?);
             tx.commit().await?;
         }
     }

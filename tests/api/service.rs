@@ -1257,3 +1257,57 @@ async fn whoever_is_still_signed_in_at_the_end_is_signed_out_and_flagged() {
     assert_eq!(auto.len(), 1);
     assert_eq!(auto[0]["username"], "(auto-sign-out)");
 }
+
+#[tokio::test]
+async fn a_sign_up_checks_the_age_limit_and_lists_count_every_page() {
+    let app = spawn_app().await;
+    let unit = app.token("shuiwu").await;
+    let team = unit_team(&app, &unit).await;
+    // The test volunteers were born in 1990: too old for this one, of age for the other.
+    let young = app
+        .activity(&unit, team, 86400, 86400 + 7200, json!({"max_age": 30}), false)
+        .await;
+    let adult = app
+        .activity(
+            &unit,
+            team,
+            3 * 86400,
+            3 * 86400 + 7200,
+            json!({"min_age": 18, "max_age": 60}),
+            false,
+        )
+        .await;
+    let people = volunteers(&app, 1, None, "age").await;
+    let (status, body) = sign(&app, &people[0].1, young, "signups", json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(codes(&body), vec!["err.signup_age"]);
+    let (status, body) = sign(&app, &people[0].1, adult, "signups", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["outcome"], "confirmed");
+    assert_eq!((body["taken"].as_i64(), body["capacity"].as_i64()), (Some(1), Some(10)));
+
+    // Every page of a list tells the same total, also one past the end; the viewer's own
+    // sign-up comes with the line.
+    let first = app.get_json(&people[0].1, "/api/v1/activities?per_page=1").await;
+    let total = first["total"].as_i64().unwrap();
+    assert!(total >= 2, "{first}");
+    let second = app.get_json(&people[0].1, "/api/v1/activities?per_page=1&page=2").await;
+    assert_eq!(second["total"].as_i64(), Some(total));
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    let past = app
+        .get_json(
+            &people[0].1,
+            &format!("/api/v1/activities?per_page=1&page={}", total + 1),
+        )
+        .await;
+    assert_eq!(past["total"].as_i64(), Some(total));
+    assert!(past["items"].as_array().unwrap().is_empty());
+    let all = app.get_json(&people[0].1, "/api/v1/activities?per_page=200").await;
+    let mine = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == adult)
+        .unwrap();
+    assert_eq!(mine["my_signup"], "confirmed");
+}

@@ -69,6 +69,11 @@ pub async fn load(state: &AppState, by: &Acting, id: i64) -> AppResult<Activity>
     let a = activities::get_activity(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    visible(state, by, a).await
+}
+
+/// The activity, if the caller may see it (see [`load`]).
+async fn visible(state: &AppState, by: &Acting, a: Activity) -> AppResult<Activity> {
     // Never published (a draft, or a draft cancelled): only its teams see it.
     if a.published_at.is_none() && matches!(a.status, ActivityStatus::Draft | ActivityStatus::Cancelled) {
         let Some(p) = &by.principal else {
@@ -487,6 +492,19 @@ pub async fn signup_problem(
     v: &Volunteer,
     by_leader: bool,
 ) -> AppResult<Option<FieldError>> {
+    signup_problem_of(state, a, v.id, Some(v), None, by_leader).await
+}
+
+/// [`signup_problem`] for volunteer `vid`: their record is read only when the activity has an
+/// age limit (`v` none), and `clash` is the clash already read, if it was.
+async fn signup_problem_of(
+    state: &AppState,
+    a: &Activity,
+    vid: i64,
+    v: Option<&Volunteer>,
+    clash: Option<Option<String>>,
+    by_leader: bool,
+) -> AppResult<Option<FieldError>> {
     let t = now();
     if a.status != ActivityStatus::Published {
         return Ok(Some(FieldError::new("activity", "err.signup_not_open")));
@@ -509,7 +527,7 @@ pub async fn signup_problem(
     }
     if a.open_to == "team" {
         let teams = activities::activity_team_ids(&state.db, a.id).await?;
-        let member = volunteers::volunteer_teams(&state.db, v.id)
+        let member = volunteers::volunteer_teams(&state.db, vid)
             .await?
             .iter()
             .any(|t| teams.contains(&t.id));
@@ -519,9 +537,16 @@ pub async fn signup_problem(
     }
     if a.min_age.is_some() || a.max_age.is_some() {
         let day = crate::domain::campaign::date_of(a.starts_at);
-        let birth = match v.birth_date.len() {
-            10 => v.birth_date.clone(),
-            7 => format!("{}-01", v.birth_date),
+        let birth_date = match v {
+            Some(v) => v.birth_date.clone(),
+            None => crate::db::volunteers::get_volunteer(&state.db, vid)
+                .await?
+                .map(|v| v.birth_date.clone())
+                .unwrap_or_default(),
+        };
+        let birth = match birth_date.len() {
+            10 => birth_date.clone(),
+            7 => format!("{birth_date}-01"),
             _ => String::new(),
         };
         match crate::domain::campaign::age_on(&birth, &day) {
@@ -542,7 +567,11 @@ pub async fn signup_problem(
     if by_leader {
         return Ok(None);
     }
-    if let Some(other) = signups::clash(&state.db, a, v.id).await? {
+    let clash = match clash {
+        Some(c) => c,
+        None => signups::clash(&state.db, a, vid).await?,
+    };
+    if let Some(other) = clash {
         return Ok(Some(
             FieldError::new("activity", "err.signup_clash").with("title", other),
         ));
@@ -562,6 +591,28 @@ pub struct SignupResult {
 
 /// Signs the caller up (`volunteer_id` none) or, for a leader, the volunteer named.
 pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Option<i64>) -> AppResult<SignupResult> {
+    // A volunteer signing themselves up: the session read gave their record's id, one read brings
+    // the activity and any clash, and the transaction tells the places.
+    if let (None, Some(vid)) = (volunteer_id, by.principal.as_ref().and_then(|p| p.volunteer_id)) {
+        let sc = crate::db::activities::signup_context(&state.db, id, vid)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let a = visible(state, by, sc.activity).await?;
+        if let Some(problem) = signup_problem_of(state, &a, vid, None, Some(sc.clash), false).await? {
+            return Err(AppError::Validation(vec![problem]));
+        }
+        let mut tx = state.db.begin().await?;
+        let (outcome, taken, capacity) =
+            crate::db::signups::sign_up_counted(&mut tx, &by.actor(), &a, vid, "self").await?;
+        tx.commit().await?;
+        return Ok(SignupResult {
+            activity_id: a.id,
+            volunteer_id: vid,
+            outcome,
+            taken,
+            capacity,
+        });
+    }
     let a = load(state, by, id).await?;
     let (v, how) = match volunteer_id {
         None => (crate::features::volunteers::own_volunteer(&state.db, by).await?, "self"),
@@ -744,10 +795,8 @@ pub async fn list(state: &AppState, by: &Acting, params: &ActivityParams) -> App
         .principal
         .as_ref()
         .and_then(|p| TeamScope::of(policy::list_scope(p, Listing::Teams)));
-    let viewer = match &by.principal {
-        Some(p) => volunteers::volunteer_by_user(&state.db, p.user_id).await?.map(|v| v.id),
-        None => None,
-    };
+    // The session read brought the viewer's volunteer record along.
+    let viewer = by.principal.as_ref().and_then(|p| p.volunteer_id);
     let t = now();
     let (from, to, newest_first) = match params.when.as_deref().unwrap_or("upcoming") {
         "past" => (None, Some(t), true),

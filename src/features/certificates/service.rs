@@ -77,6 +77,10 @@ pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) ->
 }
 
 pub async fn own_id(state: &AppState, by: &Acting) -> AppResult<i64> {
+    // The session read brought the caller's volunteer record along; without one, the reason.
+    if let Some(id) = by.user()?.volunteer_id {
+        return Ok(id);
+    }
     Ok(crate::features::volunteers::own_volunteer(&state.db, by).await?.id)
 }
 

@@ -110,12 +110,14 @@ pub async fn record_of(db: &Db, by: &Acting, id: i64, reveal: bool) -> AppResult
     let p = by.user()?;
     let v = store::get_volunteer(db, id).await?.ok_or(AppError::NotFound)?;
     let teams = store::volunteer_teams(db, id).await?;
+    let own = v.user_id == Some(p.user_id);
+    // One's own record is seen for being one's own: the teams' places (a lookup per team) only
+    // matter for someone else's.
     let obj = Object::Volunteer {
         user_id: v.user_id,
-        teams: places(db, &teams).await?,
+        teams: if own { vec![] } else { places(db, &teams).await? },
     };
     ensure(p, Action::View, &obj)?;
-    let own = v.user_id == Some(p.user_id);
     let full = own || (reveal && policy::may_reveal(p, &obj));
     if full && !own {
         let mut tx = db.begin().await?;
