@@ -3,6 +3,7 @@
 //! waiting list fills freed places in order.
 
 mod api;
+pub mod input;
 mod pages;
 pub mod service;
 
