@@ -265,6 +265,11 @@ impl From<sqlx::Error> for AppError {
         }
         match e {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            // A delete that other records still point to (a unit's team, a team's activities):
+            // the caller is told what to do, not that the server failed.
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                AppError::Conflict(vec![FieldError::new("id", "err.still_in_use")])
+            }
             e => AppError::Internal(e.into()),
         }
     }

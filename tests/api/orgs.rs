@@ -297,3 +297,40 @@ async fn phones_are_masked_for_viewers_who_do_not_edit_them() {
     assert_eq!(full.len(), 11);
     assert_eq!(masked, format!("{}****{}", &full[..3], &full[7..]));
 }
+
+#[tokio::test]
+async fn a_unit_whose_team_remains_is_refused_with_what_to_do_not_a_server_error() {
+    let app = spawn_app().await;
+    let admin = app.token("admin").await;
+    let unit: Value = app
+        .post(&admin, "/api/v1/units", json!({"name": "留队单位", "level": "city"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let unit = unit["id"].as_i64().unwrap();
+    let account = app
+        .new_account(&admin, "liudui", "unit_admin", json!({"unit_id": unit}))
+        .await;
+    let leader = app.token("liudui").await;
+    app.new_team(&leader, "留队单位志愿服务队").await;
+    assert_eq!(
+        app.delete(&admin, &format!("/api/v1/users/{account}")).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // No pairing and no account left, but its team still points at it.
+    let res = app.delete(&admin, &format!("/api/v1/units/{unit}")).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: Value = res.json().await.unwrap();
+    assert!(
+        body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("请先处理"),
+        "{body}"
+    );
+    assert_eq!(
+        app.get(&admin, &format!("/api/v1/units/{unit}")).await.status(),
+        StatusCode::OK
+    );
+}
