@@ -47,7 +47,9 @@ pub async fn trace_requests(req: Request, next: Next) -> Response {
         .filter(|v| is_safe_request_id(v))
         .map(str::to_string)
         .unwrap_or_else(new_request_id);
-    let span = tracing::info_span!(
+    // At ERROR level so that the span survives any log filter (`LEIFENG_LOG=warn` included): a
+    // span only gates, it prints nothing itself, and an error line must keep its request.
+    let span = tracing::error_span!(
         "request",
         id = %id,
         method = %req.method(),
