@@ -320,6 +320,22 @@ impl Db {
             writable,
         }
     }
+    /// Brings the planner's statistics up to date after a bulk load. PostgreSQL: `vacuum analyze`
+    /// (a bulk load leaves the visibility map unset, so index-only scans would wait for
+    /// autovacuum). SQLite: `analyze`, keeping its row counts but not its samples (see
+    /// [`drop_stat4_samples`]).
+    pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Pg(pool) => {
+                sqlx::raw_sql("vacuum analyze").execute(pool).await?;
+            }
+            Db::Sqlite { write, .. } => {
+                sqlx::raw_sql("analyze").execute(write).await?;
+                drop_stat4_samples(write).await?;
+            }
+        }
+        Ok(())
+    }
 
     /// Writes a consistent copy of a live SQLite database to `to` (`VACUUM INTO`).
     pub async fn backup(&self, to: &Path) -> anyhow::Result<()> {

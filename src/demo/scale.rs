@@ -534,23 +534,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             tx.commit().await?;
         }
     }
-    match db {
-        // A bulk load leaves PostgreSQL's visibility map unset: vacuum it so that index-only
-        // scans work from the first request, as they will once autovacuum has passed.
-        Db::Pg(pool) => {
-            sqlx::raw_sql("vacuum analyze").execute(pool).await?;
-        }
-        Db::Sqlite { .. } => {
-            let mut tx = db.begin().await?;
-            on_tx!(&mut tx, c => sqlx::raw_sql("analyze").execute(&mut *c).await.map(|r| r.rows_affected())?);
-            // Keep the row counts (sqlite_stat1) but not the samples (sqlite_stat4): with samples,
-            // SQLite (built with STAT4, as sqlx bundles it) prepares a statement anew each time a
-            // parameter compared with an indexed column changes, i.e. on nearly every request.
-            on_tx!(&mut tx, c => sqlx::raw_sql("delete from sqlite_stat4; analyze sqlite_schema")
-                .execute(&mut *c).await.map(|r| r.rows_affected())?);
-            tx.commit().await?;
-        }
-    }
+    db.refresh_statistics().await?;
 
     if let Some(path) = tokens_out {
         let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
