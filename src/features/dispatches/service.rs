@@ -17,7 +17,6 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::features::activities::ActivityInput;
 use crate::features::campaign::service::{active, team_place};
 use crate::features::{ensure, free_text, required_text, validated};
-use crate::state::AppState;
 
 /// An action with its teams (the fulfilment view).
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -215,16 +214,9 @@ pub struct AnswerInput {
     pub reason: Option<String>,
 }
 
-/// A team accepts with named volunteers (its activity for the action is made, which needs the
-/// state) or declines with a reason.
-pub async fn answer(
-    state: &AppState,
-    by: &Acting,
-    id: i64,
-    team_id: i64,
-    input: &AnswerInput,
-) -> AppResult<DispatchTeam> {
-    let db = &state.db;
+/// A team accepts with named volunteers (its activity for the action is made) or declines with
+/// a reason.
+pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerInput) -> AppResult<DispatchTeam> {
     let d = get_dispatch(db, id).await?;
     let team = get_team(db, team_id).await?.ok_or(AppError::NotFound)?;
     let place = team_place(db, &team).await?;
@@ -273,15 +265,9 @@ pub async fn answer(
                 leader_phone: Some(team.leader_phone.clone()),
                 ..Default::default()
             };
-            let a = crate::features::activities::create_for_dispatch(
-                state,
-                by,
-                &mut tx,
-                d.campaign_id,
-                &input_activity,
-                d.id,
-            )
-            .await?;
+            let a =
+                crate::features::activities::create_for_dispatch(db, by, &mut tx, d.campaign_id, &input_activity, d.id)
+                    .await?;
             for v in &ids {
                 crate::db::signups::sign_up(&mut tx, &by.actor(), &a, *v, "dispatch").await?;
                 store::name_volunteer(&mut tx, line.id, *v).await?;
