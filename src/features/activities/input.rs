@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use crate::auth::policy::{self, Action, Object};
 use crate::auth::Acting;
 use crate::db::activities::{Activity, ActivityFields};
-use crate::db::{activities, communities, teams};
-use crate::domain::activity::{self as rules, Problem};
+use crate::db::{activities, communities, teams, Db};
+use crate::domain::activity::{self as rules, ActivityForm, Problem};
 use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{optional_phone, optional_text, validated};
@@ -73,14 +73,14 @@ impl ActivityInput {
             theme: Some(a.theme.clone()),
             category: Some(a.category.clone()),
             dimension: Some(a.dimension.clone()),
-            form: Some(a.form.clone()),
+            form: Some(a.form.as_str().to_string()),
             address: Some(a.address.clone()),
             lat: a.lat.map(|v| v.to_string()),
             lng: a.lng.map(|v| v.to_string()),
             starts_at: Some(format_local(a.starts_at)),
             ends_at: Some(format_local(a.ends_at)),
             capacity: Some(a.capacity),
-            open_to: Some(a.open_to.clone()),
+            open_to: Some(a.open_to.as_str().to_string()),
             signup_opens_at: opt(a.signup_opens_at),
             signup_closes_at: opt(a.signup_closes_at),
             min_age: a.min_age,
@@ -208,7 +208,7 @@ pub(super) async fn check(
     let theme = crate::features::free_text("theme", input.theme.as_deref(), 100, &mut errors);
     let category = noted(rules::category(input.category.as_deref()), &mut errors);
     let dimension = noted(rules::dimension(input.dimension.as_deref()), &mut errors);
-    let was_dispatched = before.is_some_and(|b| b.form == "dispatched");
+    let was_dispatched = before.is_some_and(|b| b.form == ActivityForm::Dispatched);
     let form = noted(
         rules::form(input.form.as_deref(), dispatch.is_some(), was_dispatched),
         &mut errors,
@@ -222,8 +222,8 @@ pub(super) async fn check(
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         errors.extend(rules::span(s, e).map(FieldError::from));
     }
-    if let (Some(s), "concentrated") = (starts_at, form.as_str()) {
-        let (_, days) = crate::features::calendar::list(&state.db, by).await?;
+    if let (Some(s), ActivityForm::Concentrated) = (starts_at, form) {
+        let (_, days) = crate::features::calendar::list(db, by).await?;
         let days = days.iter().map(|d| (d.month, d.day.as_str()));
         errors.extend(rules::concentrated_day(s, days).map(FieldError::from));
     }

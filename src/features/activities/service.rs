@@ -13,7 +13,7 @@ use crate::db::signups::SignupOutcome;
 use crate::db::teams::{Team, TeamScope};
 use crate::db::volunteers::Volunteer;
 use crate::db::{activities, attendance, settings, signups, teams, volunteers};
-use crate::domain::activity::ActivityStatus;
+use crate::domain::activity::{ActivityStatus, OpenTo};
 use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::validated;
@@ -253,7 +253,7 @@ async fn signup_problem_of(
             ));
         }
     }
-    if a.open_to == "team" {
+    if a.open_to == OpenTo::Team {
         let teams = activities::activity_team_ids(&state.db, a.id).await?;
         let member = volunteers::volunteer_teams(&state.db, vid)
             .await?

@@ -11,6 +11,7 @@ use crate::db::teams::{get_team, list_teams, Team, TeamScope};
 use crate::db::volunteers::{members, Member};
 use crate::db::{now, Db};
 use crate::domain::campaign::parse_categories;
+use crate::domain::activity::OpenTo;
 use crate::domain::dispatch::{may_answer, may_review, AnswerChoice, ReviewDecision};
 use crate::domain::service::{format_local, parse_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
@@ -259,7 +260,7 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerI
                 starts_at: Some(format_local(d.starts_at)),
                 ends_at: Some(format_local(d.ends_at)),
                 capacity: Some(ids.len() as i64),
-                open_to: Some("team".into()),
+                open_to: Some(OpenTo::Team.as_str().into()),
                 content: Some(d.description.clone()),
                 leader_name: Some(team.leader_name.clone()),
                 leader_phone: Some(team.leader_phone.clone()),
