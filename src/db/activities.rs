@@ -368,7 +368,11 @@ pub async fn insert_activity(
 ) -> Result<Activity, sqlx::Error> {
     let t = now();
     let secret = crate::domain::token::new_token();
-    let day = crate::domain::campaign::date_of(f.starts_at);
+    let local = crate::domain::dates::local(f.starts_at).date();
+    let (day, month) = (
+        local.format("%Y-%m-%d").to_string(),
+        crate::domain::dates::month_key(local),
+    );
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into activities (campaign_id, team_id, community_id, dispatch_id, title, theme, category, dimension, form,
             address, lat, lng, starts_at, ends_at, capacity, open_to, signup_opens_at, signup_closes_at, min_age, max_age,
@@ -382,7 +386,7 @@ pub async fn insert_activity(
         .bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age).bind(&f.skills).bind(&f.content).bind(f.risky)
         .bind(&f.risk_statement).bind(&f.insurance).bind(&f.leader_name).bind(&f.leader_phone).bind(status)
         .bind(&secret).bind(f.code_rotates).bind(f.geofence_m).bind(t)
-        .bind(&day[..7]).bind(&day).bind((status == ActivityStatus::Published).then_some(t))
+        .bind(&month).bind(&day).bind((status == ActivityStatus::Published).then_some(t))
         .fetch_one(&mut *c).await?);
     set_activity_teams(tx, id, f.team_id, &f.co_team_ids).await?;
     let a = activity_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
@@ -418,7 +422,11 @@ pub async fn update_activity(
     before: &Activity,
     f: &ActivityFields,
 ) -> Result<Activity, sqlx::Error> {
-    let day = crate::domain::campaign::date_of(f.starts_at);
+    let local = crate::domain::dates::local(f.starts_at).date();
+    let (day, month) = (
+        local.format("%Y-%m-%d").to_string(),
+        crate::domain::dates::month_key(local),
+    );
     on_tx!(tx, c => sqlx::query(
         "update activities set team_id = $1, community_id = $2, title = $3, theme = $4, category = $5, dimension = $6,
             form = $7, address = $8, lat = $9, lng = $10, starts_at = $11, ends_at = $12, capacity = $13, open_to = $14,
@@ -431,12 +439,12 @@ pub async fn update_activity(
         .bind(f.open_to).bind(f.signup_opens_at).bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age)
         .bind(&f.skills).bind(&f.content).bind(f.risky).bind(&f.risk_statement).bind(&f.insurance)
         .bind(&f.leader_name).bind(&f.leader_phone).bind(f.code_rotates).bind(f.geofence_m).bind(now()).bind(before.id)
-        .bind(&day[..7]).bind(&day)
+        .bind(&month).bind(&day)
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
     set_activity_teams(tx, before.id, f.team_id, &f.co_team_ids).await?;
-    if day[..7] != crate::domain::campaign::date_of(before.starts_at)[..7] {
+    if month != crate::domain::dates::month_key(crate::domain::dates::local(before.starts_at).date()) {
         on_tx!(tx, c => sqlx::query("update attendance set month = $1 where activity_id = $2")
-            .bind(&day[..7]).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            .bind(&month).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     }
     // More places: the waiting list moves up, in order.
     if f.capacity > before.taken {

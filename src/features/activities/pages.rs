@@ -210,7 +210,7 @@ pub async fn list_page(
         .iter()
         .map(|a| {
             minijinja::context! {
-                a => a, starts => format_local(a.starts_at), ends => format_local(a.ends_at)[11..].to_string(),
+                a => a, starts => format_local(a.starts_at), ends => crate::domain::dates::format_local_time(a.ends_at),
                 category => category_label(&a.category), dimension => dimension_label(&a.dimension),
                 phase => activities::phase(a.status, a.starts_at, a.ends_at, t),
                 full => a.taken >= a.capacity,
