@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action, Listing, Object};
 use crate::auth::Acting;
+use crate::db::audit;
 use crate::db::dispatches::{self as store, Dispatch, DispatchTeam, NewDispatch, TeamCount};
 use crate::db::teams::{get_team, list_teams, Team, TeamScope};
 use crate::db::volunteers::{members, Member};
@@ -284,9 +285,7 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerI
         None => return Err(AppError::field("answer", "err.dispatch_answer")),
     }
     let label = format!("{} · {}", d.title, team.name);
-    let after = store::audit_line(&mut tx, &by.actor(), &label, &line)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let after = audit::updated_as(&mut tx, &by.actor(), line.id, &line, Some(label.as_str())).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -325,9 +324,7 @@ pub async fn review(db: &Db, by: &Acting, id: i64, team_id: i64, input: &ReviewI
     };
     store::set_review(&mut tx, line.id, decision.review(), &note).await?;
     let label = format!("{} · {}", d.title, line.team_name);
-    let after = store::audit_line(&mut tx, &by.actor(), &label, &line)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let after = audit::updated_as(&mut tx, &by.actor(), line.id, &line, Some(label.as_str())).await?;
     tx.commit().await?;
     Ok(after)
 }
