@@ -11,8 +11,8 @@ use crate::db::dispatches::{self as store, Dispatch, DispatchTeam, NewDispatch, 
 use crate::db::teams::{get_team, list_teams, Team, TeamScope};
 use crate::db::volunteers::{members, Member};
 use crate::db::{now, Db};
-use crate::domain::campaign::parse_categories;
 use crate::domain::activity::OpenTo;
+use crate::domain::campaign::parse_categories;
 use crate::domain::dispatch::{may_answer, may_review, AnswerChoice, ReviewDecision};
 use crate::domain::service::{format_local, parse_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
