@@ -133,7 +133,7 @@ impl ListPage {
     /// Adds a filter and keeps its current value in the page links.
     pub fn filter(mut self, f: Filter) -> ListPage {
         if !f.selected.is_empty() {
-            self.keep(f.name, &f.selected.clone());
+            self.keep(f.name, &f.selected);
         }
         self.filters.push(f);
         self

@@ -96,6 +96,46 @@ impl axum::response::IntoResponse for excel::ImportReport {
     }
 }
 
+/// Reads the file of a multipart upload; a form without one is refused with a message.
+pub async fn read_file(multipart: Multipart) -> AppResult<Vec<u8>> {
+    let (bytes, _, _) = read_upload(multipart).await?;
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "err.no_file"));
+    }
+    Ok(bytes)
+}
+
+/// Reads a multipart upload: the file and the `dry_run` field (forms send it as a button value).
+pub async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<u8>, Option<String>, HashMap<String, String>)> {
+    let mut file = None;
+    let mut fields = HashMap::new();
+    let too_large = || {
+        AppError::Validation(vec![
+            FieldError::new("file", "err.file_too_large").with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)
+        ])
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let mime = field.content_type().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            if !bytes.is_empty() {
+                file = Some(bytes.to_vec());
+                fields.insert("file_name".into(), file_name);
+                fields.insert("file_type".into(), mime);
+            }
+        } else {
+            fields.insert(name, field.text().await.unwrap_or_default());
+        }
+    }
+    let dry_run = fields.get("dry_run").cloned();
+    match file {
+        Some(f) => Ok((f, dry_run, fields)),
+        None => Ok((vec![], dry_run, fields)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,45 +176,5 @@ mod tests {
             "the deadline runs from when reading starts"
         );
         assert!(first.await.unwrap().is_ok());
-    }
-}
-
-/// Reads the file of a multipart upload; a form without one is refused with a message.
-pub async fn read_file(multipart: Multipart) -> AppResult<Vec<u8>> {
-    let (bytes, _, _) = read_upload(multipart).await?;
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "err.no_file"));
-    }
-    Ok(bytes)
-}
-
-/// Reads a multipart upload: the file and the `dry_run` field (forms send it as a button value).
-pub async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<u8>, Option<String>, HashMap<String, String>)> {
-    let mut file = None;
-    let mut fields = HashMap::new();
-    let too_large = || {
-        AppError::Validation(vec![
-            FieldError::new("file", "err.file_too_large").with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)
-        ])
-    };
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let mime = field.content_type().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| too_large())?;
-            if !bytes.is_empty() {
-                file = Some(bytes.to_vec());
-                fields.insert("file_name".into(), file_name);
-                fields.insert("file_type".into(), mime);
-            }
-        } else {
-            fields.insert(name, field.text().await.unwrap_or_default());
-        }
-    }
-    let dry_run = fields.get("dry_run").cloned();
-    match file {
-        Some(f) => Ok((f, dry_run, fields)),
-        None => Ok((vec![], dry_run, fields)),
     }
 }
