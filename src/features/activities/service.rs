@@ -329,10 +329,8 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
         if let Some(problem) = signup_problem_of(state, &a, vid, None, Some(sc.clash), false).await? {
             return Err(AppError::Validation(vec![problem]));
         }
-        let mut tx = state.db.begin().await?;
         let (outcome, taken, capacity) =
-            crate::db::signups::sign_up_counted(&mut tx, &by.actor(), &a, vid, "self").await?;
-        tx.commit().await?;
+            crate::db::signups::sign_up_counted(&state.db, &by.actor(), &a, vid, "self").await?;
         return Ok(SignupResult {
             activity_id: a.id,
             volunteer_id: vid,
