@@ -67,7 +67,12 @@ pub struct DemoAccount {
     pub username: &'static str,
     pub password: String,
     pub scope: String,
+    /// The mobile number the account also signs in with (volunteers), else empty.
+    pub phone: &'static str,
 }
+
+/// The demo volunteer 王小明's mobile number: on the record and the sign-in.
+pub const VOLUNTEER_PHONE: &str = "13900001234";
 
 fn person(i: usize) -> String {
     format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i * 7 + 3) % GIVEN.len()])
@@ -224,12 +229,17 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             unit_id,
             active: true,
         };
-        users::create_account(&mut tx, &actor, &f, &hash).await?;
+        let account = users::create_account(&mut tx, &actor, &f, &hash).await?;
+        let phone = if role == "volunteer" { VOLUNTEER_PHONE } else { "" };
+        if !phone.is_empty() {
+            users::set_contact(&mut tx, &actor, account.id, phone, "wangxiaoming@example.cn").await?;
+        }
         made.push(DemoAccount {
             role,
             username,
             password: pw,
             scope,
+            phone,
         });
     }
     seed_campaign(&mut tx, &actor, &unit_ids, &community_ids).await?;
@@ -252,6 +262,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
                 csrf: String::new(),
                 session_id: String::new(),
                 volunteer_id: Some(v),
+                must_change_password: false,
             };
             let by = crate::auth::Acting::as_user(volunteer, "local");
             let input = crate::features::certificates::IssueInput { team_id: None };
@@ -464,7 +475,7 @@ async fn seed_campaign(
     // The demo volunteer account's own record, on the first unit's roster.
     let v = RawVolunteer {
         name: "王小明".into(),
-        phone: "13900001234".into(),
+        phone: VOLUNTEER_PHONE.into(),
         id_number: resident_id(1998, 6, 15, 27),
         political_status: "共青团员".into(),
         ..Default::default()
@@ -552,6 +563,9 @@ pub async fn seed_and_print(db: &Db) -> anyhow::Result<()> {
             println!("  {:<16} {:<10} {:<16} scope", "role", "username", "password");
             for a in accounts {
                 println!("  {:<16} {:<10} {:<16} {}", a.role, a.username, a.password, a.scope);
+                if !a.phone.is_empty() {
+                    println!("  {:<16} {:<10} (or sign in with the mobile number)", "", a.phone);
+                }
             }
         }
     }
