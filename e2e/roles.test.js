@@ -188,7 +188,7 @@ test('a wrong password shows the generic error and stays on the login page', asy
       assert.equal(await page.locator('input[name=password]').inputValue(), '');
     }
     // The same words whether or not the account exists.
-    assert.deepEqual(messages, ['用户名或密码不正确。', '用户名或密码不正确。']);
+    assert.deepEqual(messages, ['手机号/用户名或密码不正确。', '手机号/用户名或密码不正确。']);
     assert.ok(!(await context.cookies()).some((c) => c.name === 'lf_session'));
   });
 });
@@ -203,7 +203,7 @@ test('the language switch turns the login page into English and back', async () 
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.equal(await heading(page), 'Sign in to Leifeng');
     assert.equal((await page.locator('main form button[type=submit]').innerText()).trim(), 'Sign in');
-    assert.equal(await page.locator('label[for=username]').innerText(), 'Username');
+    assert.equal(await page.locator('label[for=username]').innerText(), 'Phone number or username');
 
     await submitAndWait(page, page.locator('header').getByRole('button', { name: '中文' }));
     assert.equal(await heading(page), '登录雷锋志愿服务平台');

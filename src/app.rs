@@ -41,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::certificates::router())
         .merge(features::privacy::router())
         .merge(features::compliance::router())
+        .merge(features::recovery::router())
         .routes(routes!(openapi::api_document))
 }
 

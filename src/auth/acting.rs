@@ -57,6 +57,7 @@ impl Acting {
                 csrf: String::new(),
                 session_id: COMMAND_LINE.into(),
                 volunteer_id: None,
+                must_change_password: false,
             }),
             lang: Lang::En,
             ip: "local".into(),

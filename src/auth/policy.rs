@@ -72,6 +72,9 @@ pub struct Principal {
     pub session_id: String,
     /// The user's volunteer record, read with the session (a request needs no second read).
     pub volunteer_id: Option<i64>,
+    /// An administrator reset the password: until the holder chooses a new one, only the
+    /// account page answers.
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -396,6 +399,7 @@ mod tests {
             csrf: String::new(),
             session_id: String::new(),
             volunteer_id: None,
+            must_change_password: false,
         }
     }
 

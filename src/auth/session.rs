@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use super::password::{verify_password_blocking, DUMMY_HASH};
 use super::policy::{Principal, Role};
 use crate::db::{self, limits, sessions, users, Db};
+use crate::domain::login::Login;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 
@@ -55,8 +56,12 @@ pub struct NewSession {
     pub token: String,
     pub csrf: String,
     pub user_id: i64,
+    /// The account's username (also when it signed in with a phone number).
+    pub username: String,
     pub lang: Lang,
     pub expires_at: i64,
+    /// The password was reset by an administrator: the holder must choose a new one first.
+    pub must_change_password: bool,
 }
 
 /// An attempt at a password, counted before the slow hash runs so that simultaneous guesses
@@ -123,13 +128,22 @@ pub async fn check_current_password(
     Ok(ok)
 }
 
-/// Checks a username and password, with throttling, and opens a session.
-/// Unknown user and wrong password give the same answer, in about the same time.
-pub async fn sign_in(db: &Db, username: &str, password: &str, kind: SessionKind, ip: &str) -> AppResult<NewSession> {
-    let username = username.trim().to_lowercase();
-    let attempt = Attempt::reserve(db, &username, ip).await?;
+/// Checks a login (a volunteer's mobile number, or a username) and password, with throttling,
+/// and opens a session. Unknown login and wrong password give the same answer, in about the
+/// same time.
+pub async fn sign_in(db: &Db, login: &str, password: &str, kind: SessionKind, ip: &str) -> AppResult<NewSession> {
+    let login = Login::parse(login);
+    let attempt = Attempt::reserve(db, &login.key(), ip).await?;
     let now = db::now();
-    let row = users::credentials(db, &username).await?;
+    let row = match &login {
+        // A volunteer's phone; an account named by eleven digits before phones signed in keeps
+        // its username.
+        Login::Mobile(phone) => match users::credentials_by_phone(db, phone).await? {
+            Some(r) => Some(r),
+            None => users::credentials(db, phone).await?,
+        },
+        Login::Email(e) | Login::Username(e) => users::credentials(db, e).await?,
+    };
     let ok = match &row {
         Some(r) => verify_password_blocking(password.to_string(), r.password_hash.clone()).await && r.active,
         None => {
@@ -168,8 +182,10 @@ pub async fn sign_in(db: &Db, username: &str, password: &str, kind: SessionKind,
         token,
         csrf,
         user_id: user.id,
+        username: user.username.clone(),
         lang: Lang::parse(&user.lang),
         expires_at,
+        must_change_password: user.must_change_password,
     })
 }
 
@@ -200,6 +216,7 @@ pub async fn principal_for_token(db: &Db, token: &str) -> AppResult<Option<Princ
         csrf: if r.kind == "web" { r.csrf } else { String::new() },
         session_id: r.id,
         volunteer_id: r.volunteer_id,
+        must_change_password: r.must_change_password,
     }))
 }
 

@@ -504,6 +504,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (8, "faults", include_str!("migrations/sqlite/0008_faults.sql")),
     (9, "forms", include_str!("migrations/sqlite/0009_forms.sql")),
     (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
+    (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -517,6 +518,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (8, "faults", include_str!("migrations/postgres/0008_faults.sql")),
     (9, "forms", include_str!("migrations/postgres/0009_forms.sql")),
     (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
+    (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

@@ -23,6 +23,8 @@ pub struct SessionRow {
     pub active: bool,
     /// The account's volunteer record, if it has one.
     pub volunteer_id: Option<i64>,
+    /// The password was reset by an administrator and waits to be changed.
+    pub must_change_password: bool,
 }
 
 /// What a new session stores.
@@ -55,7 +57,8 @@ pub async fn find(db: &Db, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Er
         "select s.id, s.csrf, s.kind, s.last_seen_at, s.expires_at, u.id as user_id, u.username,
                 u.display_name, u.role, u.street_id, u.community_id, u.unit_id,
                 c.street_id as community_street_id, u.lang, u.active,
-                (select v.id from volunteers v where v.user_id = u.id) as volunteer_id
+                (select v.id from volunteers v where v.user_id = u.id) as volunteer_id,
+                u.must_change_password
          from sessions s join users u on u.id = s.user_id
          left join communities c on c.id = u.community_id
          where s.id = $1")

@@ -150,7 +150,8 @@ pub async fn set_password(
 ) -> Result<(), sqlx::Error> {
     let label: String = on_tx!(tx, c => sqlx::query_scalar("select username from users where id = $1")
         .bind(id).fetch_one(&mut *c).await?);
-    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2 where id = $3")
+    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2,
+                                 must_change_password = false where id = $3")
         .bind(hash).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     super::sessions::end_others_of(tx, id, keep_session.unwrap_or("")).await?;
     audit::record_raw(
@@ -191,16 +192,27 @@ pub async fn set_lang(tx: &mut Tx, actor: &Actor, id: i64, lang: &str) -> Result
 #[derive(sqlx::FromRow)]
 pub struct Credentials {
     pub id: i64,
+    pub username: String,
     pub password_hash: String,
     pub active: bool,
     pub lang: String,
+    /// An administrator reset the password: the holder must choose a new one.
+    pub must_change_password: bool,
 }
 
 /// The credentials of the account named `username` (already lower-cased), if there is one.
 pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
-        "select id, password_hash, active, lang from users where username = $1")
+        "select id, username, password_hash, active, lang, must_change_password from users where username = $1")
         .bind(username).fetch_optional(pool).await)
+}
+
+/// The credentials of the active volunteer account whose mobile number is `phone` (as stored).
+pub async fn credentials_by_phone(db: &Db, phone: &str) -> Result<Option<Credentials>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select id, username, password_hash, active, lang, must_change_password from users
+         where phone = $1 and role = 'volunteer' and active = true and phone <> ''")
+        .bind(phone).fetch_optional(pool).await)
 }
 
 /// How many active district admins there are besides `except` (the last one may not go).
@@ -208,4 +220,114 @@ pub async fn other_active_district_admins(db: &Db, except: i64) -> Result<i64, s
     on_db!(db, pool => sqlx::query_scalar(
         "select count(*) from users where role = 'district_admin' and active = true and id <> $1")
         .bind(except).fetch_one(pool).await)
+}
+
+/// Where a recovery code for an account goes.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RecoveryTarget {
+    pub id: i64,
+    pub username: String,
+    pub phone: String,
+    pub email: String,
+    pub lang: String,
+}
+
+/// The active volunteer account whose mobile number is `phone`, if there is one.
+pub async fn recovery_by_phone(db: &Db, phone: &str) -> Result<Option<RecoveryTarget>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select id, username, phone, email, lang from users
+         where phone = $1 and role = 'volunteer' and active = true and phone <> ''")
+        .bind(phone).fetch_optional(pool).await)
+}
+
+/// The one active volunteer account whose e-mail address is `email` (lower-cased); none when no
+/// account or several share it (a code to a shared address proves nothing about which one).
+pub async fn recovery_by_email(db: &Db, email: &str) -> Result<Option<RecoveryTarget>, sqlx::Error> {
+    let mut rows: Vec<RecoveryTarget> = on_db!(db, pool => sqlx::query_as(
+        "select id, username, phone, email, lang from users
+         where lower(email) = $1 and email <> '' and role = 'volunteer' and active = true limit 2")
+        .bind(email).fetch_all(pool).await?);
+    Ok(if rows.len() == 1 { rows.pop() } else { None })
+}
+
+/// The phone and e-mail on record for an account (empty when none).
+pub async fn contact(db: &Db, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("select phone, email from users where id = $1")
+        .bind(id).fetch_optional(pool).await)
+}
+
+/// Sets the mobile number a volunteer signs in with and the e-mail address codes may go to.
+/// Fails with a unique violation when another active volunteer account has the number.
+pub async fn set_contact(tx: &mut Tx, actor: &Actor, id: i64, phone: &str, email: &str) -> Result<(), sqlx::Error> {
+    #[derive(Serialize)]
+    struct C {
+        phone: String,
+        email: String,
+    }
+    let (label, before_phone, before_email): (String, String, String) = on_tx!(tx, c => sqlx::query_as(
+        "select username, phone, email from users where id = $1").bind(id).fetch_one(&mut *c).await?);
+    on_tx!(tx, c => sqlx::query("update users set phone = $1, email = $2, updated_at = $3 where id = $4")
+        .bind(phone).bind(email).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    let masked = |p: &str, e: &str| C {
+        phone: if p.is_empty() {
+            String::new()
+        } else {
+            crate::domain::phone::Phone::mask(p)
+        },
+        email: mask_email(e),
+    };
+    audit::record(
+        tx,
+        actor,
+        Op::Update,
+        Subject::new("user", Some(id), &label),
+        Some(&masked(&before_phone, &before_email)),
+        Some(&masked(phone, email)),
+    )
+    .await
+}
+
+/// `w***@example.cn`: enough for its holder to recognise, not to read.
+pub fn mask_email(e: &str) -> String {
+    match e.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+        None => String::new(),
+    }
+}
+
+/// Sets a password for someone who could not give the current one: by a recovery code (`how` =
+/// `recovery`) or by an administrator (`admin_reset`, with `must_change` so that the holder
+/// chooses their own at the next sign-in). Every session of the account ends.
+pub async fn reset_password(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    how: &str,
+) -> Result<(), sqlx::Error> {
+    let label: String = on_tx!(tx, c => sqlx::query_scalar("select username from users where id = $1")
+        .bind(id).fetch_one(&mut *c).await?);
+    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2,
+                                 must_change_password = $3 where id = $4")
+        .bind(hash).bind(now()).bind(must_change).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    super::sessions::end_all_of(tx, id).await?;
+    audit::record_raw(
+        tx,
+        actor,
+        audit::Op::Password,
+        Subject::new("user", Some(id), &label),
+        &serde_json::json!({"by": how, "sessions_ended": true}),
+    )
+    .await
+}
+
+/// Whether another active volunteer account than `id` signs in with `id`'s mobile number (the
+/// one an account would clash with if it became an active volunteer account).
+pub async fn phone_clash(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar(
+        "select exists (select 1 from users o join users me on me.id = $1
+                        where o.id <> me.id and me.phone <> '' and o.phone = me.phone
+                          and o.role = 'volunteer' and o.active = true)")
+        .bind(id).fetch_one(pool).await)
 }

@@ -71,7 +71,12 @@ pub struct DemoAccount {
     pub username: &'static str,
     pub password: String,
     pub scope: String,
+    /// The mobile number the account also signs in with (volunteers), else empty.
+    pub phone: &'static str,
 }
+
+/// The demo volunteer 王小明's mobile number: on the record and the sign-in.
+pub const VOLUNTEER_PHONE: &str = "13900001234";
 
 fn person(i: usize) -> String {
     format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i * 7 + 3) % GIVEN.len()])
@@ -229,12 +234,18 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             unit_id,
             active: true,
         };
-        account_ids.push(users::create_account(&mut tx, &actor, &f, &hash).await?.id);
+        let account = users::create_account(&mut tx, &actor, &f, &hash).await?;
+        account_ids.push(account.id);
+        let phone = if role == "volunteer" { VOLUNTEER_PHONE } else { "" };
+        if !phone.is_empty() {
+            users::set_contact(&mut tx, &actor, account.id, phone, "wangxiaoming@example.cn").await?;
+        }
         made.push(DemoAccount {
             role,
             username,
             password: pw,
             scope,
+            phone,
         });
     }
     let orgs = Orgs {
@@ -284,6 +295,7 @@ fn acting(user_id: i64, username: &str, role: Role, volunteer_id: Option<i64>) -
         csrf: String::new(),
         session_id: String::new(),
         volunteer_id,
+        must_change_password: false,
     };
     Acting::as_user(principal, "local")
 }
@@ -503,7 +515,7 @@ async fn seed_campaign(
     // The demo volunteer account's own record, on the first unit's roster.
     let v = RawVolunteer {
         name: "王小明".into(),
-        phone: "13900001234".into(),
+        phone: VOLUNTEER_PHONE.into(),
         id_number: resident_id(1998, 6, 15, 27),
         political_status: "共青团员".into(),
         ..Default::default()
@@ -589,6 +601,9 @@ pub async fn seed_and_print(db: &Db) -> anyhow::Result<()> {
             println!("  {:<16} {:<10} {:<16} scope", "role", "username", "password");
             for a in accounts {
                 println!("  {:<16} {:<10} {:<16} {}", a.role, a.username, a.password, a.scope);
+                if !a.phone.is_empty() {
+                    println!("  {:<16} {:<10} (or sign in with the mobile number)", "", a.phone);
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod dates;
 pub mod dispatch;
 pub mod id_number;
+pub mod login;
 pub mod org;
 pub mod phone;
 pub mod politics;

@@ -40,6 +40,12 @@ impl Phone {
         &self.0
     }
 
+    /// A mainland mobile number as people type it (11 digits, with spaces, dashes or +86
+    /// folded), else `None`: what a sign-in field holding a phone or a username means by a phone.
+    pub fn mobile(input: &str) -> Option<Phone> {
+        Phone::parse(input).filter(|p| !p.0.contains('-'))
+    }
+
     /// Shown to viewers who do not need the number: `138****5678`, `0571-****4321`.
     pub fn mask(stored: &str) -> String {
         let chars: Vec<char> = stored.chars().collect();
@@ -75,6 +81,14 @@ mod tests {
         for s in ["12812345678", "1381234567", "138123456789", "abc", ""] {
             assert!(Phone::parse(s).is_none(), "{s}");
         }
+    }
+
+    #[test]
+    fn a_login_is_a_mobile_only_when_it_has_eleven_digits() {
+        assert_eq!(Phone::mobile("+86 139-0000-1234").unwrap().as_str(), "13900001234");
+        assert!(Phone::mobile("0571-87654321").is_none());
+        assert!(Phone::mobile("volunteer").is_none());
+        assert!(Phone::mobile("admin1").is_none());
     }
 
     #[test]

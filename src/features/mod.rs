@@ -17,6 +17,7 @@ pub mod home;
 pub mod identity;
 pub mod pairings;
 pub mod privacy;
+pub mod recovery;
 pub mod streets;
 pub mod teams;
 pub mod traffic;

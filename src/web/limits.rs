@@ -68,6 +68,28 @@ pub const CODE_SENDS_PER_ACCOUNT: Rule = Rule {
     limit: 5,
     exact: true,
 };
+/// Password-recovery codes asked for, from one address.
+pub const RECOVERY_PER_ADDRESS: Rule = Rule {
+    name: "recover:ip",
+    window: 3600,
+    limit: 20,
+    exact: true,
+};
+/// Password-recovery codes asked for one phone number or e-mail address (counted whether or not
+/// an account has it, so the limit tells nothing).
+pub const RECOVERY_PER_TARGET: Rule = Rule {
+    name: "recover:to",
+    window: 3600,
+    limit: 5,
+    exact: true,
+};
+/// Attempts at a new password with a recovery code, from one address.
+pub const RESET_PER_ADDRESS: Rule = Rule {
+    name: "reset:ip",
+    window: 3600,
+    limit: 30,
+    exact: true,
+};
 /// Requests of anyone not signed in, from one address.
 pub const ANONYMOUS_PER_ADDRESS: Rule = Rule {
     name: "anon:ip",

@@ -29,6 +29,12 @@ fn rules_for(method: &Method, path: &str, ctx: &Ctx, limiter: &Limiter) -> Vec<(
     if post && (path == "/login" || path == "/api/v1/auth/login") {
         rules.push((LOGIN_PER_ADDRESS, ip.clone()));
     }
+    if post && (path == "/password/forgot" || path == "/api/v1/auth/password/forgot") {
+        rules.push((RECOVERY_PER_ADDRESS, ip.clone()));
+    }
+    if post && (path == "/password/reset" || path == "/api/v1/auth/password/reset") {
+        rules.push((RESET_PER_ADDRESS, ip.clone()));
+    }
     match &ctx.principal {
         Some(p) => {
             if let Some(rule) = limiter.per_account_rule() {

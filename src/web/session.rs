@@ -84,6 +84,38 @@ pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
+/// What an account whose password an administrator reset may still reach: the account page
+/// (to choose a new password), the language, signing out, and the static files.
+fn open_before_password_change(path: &str) -> bool {
+    matches!(
+        path,
+        "/account"
+            | "/account/password"
+            | "/logout"
+            | "/lang"
+            | "/favicon.ico"
+            | "/api/v1/me"
+            | "/api/v1/me/password"
+            | "/api/v1/me/lang"
+            | "/api/v1/auth/logout"
+    ) || path.starts_with("/static/")
+}
+
+/// Pages send the account to choose its new password; the API says why it refuses.
+fn must_change_password(path: &str, lang: Lang) -> Response {
+    if is_api(path) {
+        let info = ErrorInfo {
+            status: StatusCode::FORBIDDEN,
+            code: "password_change_required",
+            key: "err.must_change_password",
+            params: vec![],
+            details: vec![],
+        };
+        return info.into_response_with(lang);
+    }
+    (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/account")]).into_response()
+}
+
 /// Resolves the session or bearer token, the language and the CSRF token; refuses a state-changing
 /// request whose CSRF token is missing or wrong. Bearer-token API calls need no CSRF token.
 pub async fn session_layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -166,6 +198,10 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
             res.extensions_mut().insert(lang);
             return res;
         }
+    }
+
+    if principal.as_ref().is_some_and(|p| p.must_change_password) && !open_before_password_change(&path) {
+        return must_change_password(&path, lang);
     }
 
     let ctx = Ctx {

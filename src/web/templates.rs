@@ -94,6 +94,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         "volunteers/volunteer.html",
         include_str!("../../templates/volunteers/volunteer.html"),
     ),
+    (
+        "recovery/forgot.html",
+        include_str!("../../templates/recovery/forgot.html"),
+    ),
+    (
+        "recovery/reset.html",
+        include_str!("../../templates/recovery/reset.html"),
+    ),
+    ("users/reset.html", include_str!("../../templates/users/reset.html")),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

@@ -11,7 +11,9 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::Ctx;
 
-/// Sign in; answers a bearer token for the API.
+/// Sign in with a username (staff) or a mobile number (volunteers); answers a bearer token for
+/// the API. With `must_change_password`, only `/api/v1/me/password` (and `me`, `logout`)
+/// answers until a new password is set.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(()), request_body = LoginInput,
     responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn api_login(
@@ -24,6 +26,7 @@ pub async fn api_login(
     Ok(Json(TokenResponse {
         token: s.token,
         expires_at: s.expires_at,
+        must_change_password: s.must_change_password,
     }))
 }
 

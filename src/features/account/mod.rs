@@ -29,6 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct LoginInput {
+    /// A username (staff), or a volunteer's mobile number: 11 digits, spaces, dashes and +86
+    /// allowed (a volunteer's username still works too).
     pub username: Option<String>,
     pub password: Option<String>,
     /// Where to go after signing in (pages only).
@@ -43,6 +45,8 @@ pub struct TokenResponse {
     pub token: String,
     /// Seconds since the Unix epoch.
     pub expires_at: i64,
+    /// An administrator reset the password: choose a new one (`PUT /api/v1/me/password`) first.
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]

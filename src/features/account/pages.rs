@@ -29,13 +29,21 @@ pub(super) fn login_view(
     field_errors: &[FieldError],
 ) -> Response {
     let field_error = |f: &str| field_errors.iter().find(|e| e.field == f).map(|e| e.message(ctx.lang));
+    let (username_error, password_error) = (field_error("username"), field_error("password"));
+    // After a failed submit the first field in error has the focus (its message is tied to it).
+    let focus = if password_error.is_some() && username_error.is_none() && error.is_none() {
+        "password"
+    } else {
+        "username"
+    };
     let page = minijinja::context! {
         title => ctx.t("login.title"),
         username => input.username.clone().unwrap_or_default(),
         next => safe_next(input.next.as_deref()),
         error => error,
-        username_error => field_error("username"),
-        password_error => field_error("password"),
+        username_error => username_error,
+        password_error => password_error,
+        focus => focus,
     };
     ctx.render(state, "account/login.html", page)
 }
@@ -75,7 +83,7 @@ pub(super) async fn login_submit(
                 if chosen != s.lang {
                     let actor = crate::db::audit::Actor {
                         user_id: Some(s.user_id),
-                        username: username.trim().to_lowercase(),
+                        username: s.username.clone(),
                         ip: ctx.ip.clone(),
                     };
                     let mut tx = state.db.begin().await?;
@@ -83,7 +91,12 @@ pub(super) async fn login_submit(
                     tx.commit().await?;
                 }
             }
-            let mut res = (StatusCode::SEE_OTHER, [(LOCATION, safe_next(input.next.as_deref()))]).into_response();
+            // A password reset by an administrator is changed before anything else.
+            let mut res = if s.must_change_password {
+                redirect_with_flash("/account", "flash.must_change_password", ctx.secure)
+            } else {
+                (StatusCode::SEE_OTHER, [(LOCATION, safe_next(input.next.as_deref()))]).into_response()
+            };
             let age = auth::WEB_MAX_SECS;
             res.headers_mut().append(
                 SET_COOKIE,
@@ -129,6 +142,7 @@ pub(super) fn account_view(state: &AppState, ctx: &Ctx, errors: &[FieldError]) -
         title => ctx.t("account.title"),
         username => p.username, role_label => crate::features::users::role_label(ctx.lang, p.role.as_str()),
         current_error => field_error("current_password"), new_error => field_error("new_password"),
+        must_change => p.must_change_password,
         password_hint => ctx.t("hint.password"),
     };
     Ok(ctx.render(state, "account/account.html", page))

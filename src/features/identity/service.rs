@@ -27,13 +27,13 @@ const LINK: &str = "link";
 pub const CODE_SECS: i64 = 10 * 60;
 pub const CODE_TRIES: i64 = 5;
 
-fn code_hash(salt: &str, code: &str) -> SimpleHmac<Sha256> {
+pub(crate) fn code_hash(salt: &str, code: &str) -> SimpleHmac<Sha256> {
     let mut mac = <SimpleHmac<Sha256> as Mac>::new_from_slice(salt.as_bytes()).expect("any key length");
     mac.update(code.as_bytes());
     mac
 }
 
-fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     format!("{:06}", OsRng.next_u32() % 1_000_000)
 }
@@ -57,7 +57,7 @@ pub async fn issue_code(tx: &mut Tx, user_id: i64, v: &Volunteer, lang: Lang) ->
     Ok(true)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -176,7 +176,7 @@ pub async fn prove(db: &Db, by: &Acting, input: &CodeInput) -> AppResult<Volunte
     Ok(v)
 }
 
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
+pub(crate) fn hex_decode(s: &str) -> Option<Vec<u8>> {
     (0..s.len())
         .step_by(2)
         .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))

@@ -63,3 +63,17 @@ pub async fn api_delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     service::delete(&state.db, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Reset an account's password to a temporary one, shown only in this answer (an administrator
+/// who manages the account: the district any, a street its communities' staff). The account's
+/// sessions end and its holder must choose a new password at the next sign-in.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users",
+    responses((status = 200, body = service::TemporaryPassword), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn api_reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<service::TemporaryPassword>> {
+    Ok(Json(service::reset_password(&state.db, &ctx, id).await?))
+}

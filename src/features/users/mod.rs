@@ -47,4 +47,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/users/{id}/delete", get(page_delete_confirm).post(page_delete))
         .routes(routes!(api_list, api_create))
         .routes(routes!(api_get, api_update, api_delete))
+        .route("/users/{id}/password", get(page_reset_confirm).post(page_reset))
+        .routes(routes!(api_reset_password))
 }

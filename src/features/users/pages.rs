@@ -40,6 +40,7 @@ pub(super) async fn page_list(
         ctx.t("field.role"),
         ctx.t("field.org"),
         ctx.t("field.status"),
+        ctx.t("field.password"),
     ];
     if policy::may_create(p, Listing::Accounts) {
         view.new_url = Some("/users/new".into());
@@ -54,6 +55,11 @@ pub(super) async fn page_list(
                 Cell::text(service::role_label(ctx.lang, &a.role)),
                 Cell::text(a.org_name.clone().unwrap_or_default()),
                 Cell::text(ctx.t(if a.active { "users.active" } else { "users.disabled" })),
+                if a.id != p.user_id && policy::allows(p, Action::Update, &service::object(a)) {
+                    Cell::link(ctx.t("users.reset_password"), format!("/users/{}/password", a.id))
+                } else {
+                    Cell::text("")
+                },
             ],
             edit_url: policy::allows(p, Action::Update, &service::object(a)).then(|| format!("/users/{}/edit", a.id)),
             delete_url: (policy::allows(p, Action::Delete, &service::object(a)) && a.id != p.user_id)
@@ -294,4 +300,34 @@ pub(super) async fn page_delete(State(state): State<AppState>, ctx: Ctx, Path(id
         format!("/users/{id}/delete"),
         "/users",
     )
+}
+
+/// Asks before an administrator resets someone's password.
+pub(super) async fn page_reset_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let a = service::get_one(&state.db, &ctx, id).await?;
+    ensure(ctx.user()?, Action::Update, &service::object(&a))?;
+    let page = minijinja::context! {
+        title => ctx.t("users.reset_title"), id => id, username => a.username, display_name => a.display_name,
+        temporary => Option::<String>::None,
+    };
+    Ok(ctx.render(&state, "users/reset.html", page))
+}
+
+/// Resets the password and shows the temporary one, once.
+pub(super) async fn page_reset(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let done = service::reset_password(&state.db, &ctx, id).await?;
+    let page = minijinja::context! {
+        title => ctx.t("users.reset_title"), id => id, username => done.username,
+        temporary => Some(done.temporary_password),
+    };
+    let mut res = ctx.render(&state, "users/reset.html", page);
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
 }

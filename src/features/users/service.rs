@@ -150,6 +150,10 @@ pub async fn update(db: &Db, by: &Acting, id: i64, input: &AccountInput) -> AppR
     {
         return Err(AppError::Conflict(vec![FieldError::new("role", "err.last_admin")]));
     }
+    // Two active volunteer accounts never share a mobile number (it is their sign-in).
+    if f.active && f.role == "volunteer" && users::phone_clash(db, id).await? {
+        return Err(AppError::Conflict(vec![FieldError::new("active", "err.phone_taken")]));
+    }
     let new_hash = match input.password.as_deref().filter(|s| !s.is_empty()) {
         Some(pw) => Some(hash_password_blocking(pw.to_string()).await?),
         None => None,
@@ -184,6 +188,61 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// A password an administrator set: shown once, changed by its holder at the next sign-in.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TemporaryPassword {
+    pub user_id: i64,
+    pub username: String,
+    /// Shown only in this answer; the holder must choose a new one at the next sign-in.
+    pub temporary_password: String,
+}
+
+/// Resets someone's password to a temporary one, for an administrator who manages the account
+/// (the same rule as editing it: the district any account, a street its communities' staff).
+/// Every session of the account ends; the holder must choose a new password at the next
+/// sign-in. One's own password is changed on the account page instead.
+pub async fn reset_password(db: &Db, by: &Acting, id: i64) -> AppResult<TemporaryPassword> {
+    let p = by.user()?;
+    let a = get_one(db, by, id).await?;
+    ensure(p, Action::Update, &object(&a))?;
+    if id == p.user_id {
+        return Err(AppError::Conflict(vec![FieldError::new(
+            "id",
+            "err.reset_own_password",
+        )]));
+    }
+    let temporary = temporary_password();
+    let hash = hash_password_blocking(temporary.clone()).await?;
+    let mut tx = db.begin().await?;
+    users::reset_password(&mut tx, &by.actor(), id, &hash, true, "admin_reset").await?;
+    tx.commit().await?;
+    Ok(TemporaryPassword {
+        user_id: id,
+        username: a.username,
+        temporary_password: temporary,
+    })
+}
+
+/// Twelve characters that are easy to read aloud and type (no 0/O, 1/l/I).
+fn temporary_password() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let body: String = (0..10)
+        .map(|_| ALPHABET[(OsRng.next_u32() as usize) % ALPHABET.len()] as char)
+        .collect();
+    format!("Lf-{body}")
+}
+
 pub fn role_label(lang: Lang, role: &str) -> String {
     t(lang, &format!("role.{role}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn temporary_passwords_are_long_and_differ() {
+        let a = super::temporary_password();
+        assert_eq!(a.chars().count(), 13);
+        assert_ne!(a, super::temporary_password());
+    }
 }

@@ -119,23 +119,27 @@ pub struct InviteParam {
 fn join_form(ctx: &Ctx, input: &JoinInput) -> FormPage {
     let lang = ctx.lang;
     let mut fields = teams::forms::volunteer_fields(lang, &input.person, false);
+    // The mobile number is the login: a username is optional (for those without a mobile).
     fields.insert(
         0,
+        Field::text(lang, "password", "field.password", "")
+            .kind("password")
+            .required()
+            .hint(lang, "hint.password"),
+    );
+    fields.push(
+        Field::text(lang, "email", "field.email", input.email.clone().unwrap_or_default())
+            .kind("email")
+            .hint(lang, "hint.join_email"),
+    );
+    fields.push(
         Field::text(
             lang,
             "username",
             "field.username",
             input.username.clone().unwrap_or_default(),
         )
-        .required()
-        .hint(lang, "hint.username"),
-    );
-    fields.insert(
-        1,
-        Field::text(lang, "password", "field.password", "")
-            .kind("password")
-            .required()
-            .hint(lang, "hint.password"),
+        .hint(lang, "hint.join_username"),
     );
     let mut invite =
         Field::text(lang, "invite", "field.invite", input.invite.clone().unwrap_or_default()).kind("hidden");

@@ -205,9 +205,12 @@ pub async fn update_me(db: &Db, by: &Acting, input: &SelfInput) -> AppResult<Rec
 pub struct JoinInput {
     #[serde(flatten)]
     pub person: VolunteerInput,
-    /// The account to sign in with.
+    /// Optional: a volunteer signs in with the mobile number of `phone`. A username is needed
+    /// only without a mobile number (or to sign in with one as well); one is made up otherwise.
     pub username: Option<String>,
     pub password: Option<String>,
+    /// Optional: an e-mail address a password-recovery code may be sent to.
+    pub email: Option<String>,
     /// An invitation from a team (from its link).
     pub invite: Option<String>,
 }
@@ -224,8 +227,29 @@ pub async fn join(db: &Db, by: &Acting, input: &JoinInput) -> AppResult<Joined> 
         }
         Err(e) => return Err(e),
     };
+    // The mobile number is the login; without one, a username of one's own is needed.
+    let mobile = f.as_ref().and_then(|f| Phone::mobile(&f.phone));
+    let typed_username = input.username.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let username = match (typed_username, &mobile) {
+        (Some(u), _) => Some(u.to_string()),
+        (None, Some(_)) => Some(format!("v{}", &new_token()[..10])),
+        (None, None) => {
+            if f.is_some() {
+                errors.push(FieldError::new("username", "err.username_or_mobile"));
+            }
+            None
+        }
+    };
+    let email = match input.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        None => String::new(),
+        Some(e) => crate::domain::login::email(e).unwrap_or_else(|| {
+            errors.push(FieldError::new("email", "err.email"));
+            String::new()
+        }),
+    };
     let account = AccountInput {
-        username: input.username.clone(),
+        // Without a username (already refused above), the other fields are still checked.
+        username: username.clone().or(Some("volunteer-to-be".into())),
         role: Some("volunteer".into()),
         password: input.password.clone(),
         active: Some(true),
@@ -261,6 +285,12 @@ pub async fn join(db: &Db, by: &Acting, input: &JoinInput) -> AppResult<Joined> 
     let user = users::create_account(&mut tx, &actor, &fields, &hash)
         .await
         .map_err(|e| conflict_on_unique(e, "username", "err.username_taken"))?;
+    if mobile.is_some() || !email.is_empty() {
+        let phone = mobile.as_ref().map(|p| p.as_str()).unwrap_or("");
+        users::set_contact(&mut tx, &actor, user.id, phone, &email)
+            .await
+            .map_err(|e| conflict_on_unique(e, "phone", "err.phone_taken"))?;
+    }
     let already = || AppError::Conflict(vec![FieldError::new("name", "err.already_registered")]);
     let found = store::match_volunteer(&mut tx, f.id_number.as_deref(), &f.name, &f.phone).await?;
     let v = match found {
