@@ -187,7 +187,7 @@ pub async fn seed(
     // The demo volunteer served twice with the first team.
     let first = teams[0].0;
     for (back, title) in [(40, "助老义诊进社区"), (12, "环境整治·清洁家园")] {
-        let starts = now - back * 86400 - (now % 3600);
+        let starts = day_at(now, -back, 9);
         let mut f = fields(first, title, "helping_weak", "service", "scattered", starts, 3);
         f.content = "为社区老人量血压、讲解用药".into();
         f.leader_name = "李志强".into();
@@ -250,7 +250,7 @@ pub async fn seed(
         "traffic",
         "order",
         "scattered",
-        hour + 3 * 86400,
+        day_at(now, 3, 9),
         2,
     );
     f.address = "明湖大道与湖滨路交叉口".into();
@@ -277,7 +277,7 @@ pub async fn seed(
         "helping_weak",
         "service",
         "scattered",
-        hour + 5 * 86400,
+        day_at(now, 5, 14),
         3,
     );
     f.capacity = 3;
@@ -300,7 +300,7 @@ pub async fn seed(
         "helping_weak",
         "service",
         "scattered",
-        hour + 10 * 86400,
+        day_at(now, 10, 9),
         3,
     );
     activities::insert_activity(
@@ -317,7 +317,7 @@ pub async fn seed(
         "emergency",
         "security",
         "scattered",
-        hour + 12 * 86400,
+        day_at(now, 12, 15),
         4,
     );
     f.risky = true;
@@ -336,7 +336,7 @@ pub async fn seed(
         "public_affairs",
         "order",
         "scattered",
-        hour + 2 * 86400,
+        day_at(now, 2, 10),
         2,
     );
     let a = activities::insert_activity(
@@ -356,7 +356,7 @@ pub async fn seed(
     )
     .await?;
     // A dispatched action: one team accepted, one declined (waiting for review), one to answer.
-    let starts = hour + 7 * 86400;
+    let starts = day_at(now, 7, 9);
     let dispatch: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into dispatches (campaign_id, title, target, description, category, dimension, address, starts_at, ends_at,
             created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning id")
@@ -408,4 +408,11 @@ pub async fn seed(
         }
     }
     Ok(())
+}
+
+/// `hour` o'clock (China time) on the day `days` after the one `now` falls on: the demo's
+/// activities are in daytime whenever the demo is made.
+fn day_at(now: i64, days: i64, hour: u32) -> i64 {
+    let date = crate::domain::dates::local(now).date() + chrono::Duration::days(days);
+    parse_local(&format!("{date} {hour:02}:00")).unwrap_or(now)
 }
