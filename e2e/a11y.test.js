@@ -196,7 +196,7 @@ test('the menu fits a 1024-px desktop in both languages, folds on phones and clo
       for (const width of [1024, 1366]) {
         await page.setViewportSize({ width, height: 800 });
         await page.goto(`${server.url}/board`);
-        const boxes = await page.locator('header nav ul.sections > li > :is(a, details > summary)').evaluateAll((els) => els.map((e) => {
+        const boxes = await page.locator('header nav ul.sections > li > a, header nav ul.sections > li > details > summary').evaluateAll((els) => els.map((e) => {
           const r = e.getBoundingClientRect();
           return { text: e.textContent.trim(), right: r.right, height: r.height, line: parseFloat(getComputedStyle(e).lineHeight) };
         }));
