@@ -39,14 +39,9 @@ function routeOf(path) {
   return path.replace(/\/\d+(?=\/|$)/g, '/{id}').replace(/\/[A-Z0-9]{6,}-?[A-Z0-9-]*(?=\/|$)/g, '/{no}');
 }
 
-/**
- * The page as axe needs to see it: the org lists' forms and delete confirmations are one shared
- * template each, so one of them stands for all.
- */
+/** The page as axe needs to see it: every delete confirmation is one template with a name. */
 function layoutOf(route) {
-  if (/^\/(streets|communities|units|users|pairings)\/(\{id\}\/edit|new)$/.test(route)) return 'org form';
-  if (/\/\{id\}\/delete$/.test(route)) return 'delete confirmation';
-  return route;
+  return /\/\{id\}\/delete$/.test(route) ? 'delete confirmation' : route;
 }
 
 // Pages that differ by role (what one may do there) are checked for each role; the others once,
@@ -118,34 +113,44 @@ async function chooseLanguage(page, lang) {
   assert.equal(await page.locator('html').getAttribute('lang'), lang);
 }
 
+/** Checks the page shown unless a page of its layout was checked already in `lang`. */
+async function check(page, path, lang, who, problems) {
+  const route = routeOf(path);
+  const key = `${lang} ${PER_ROLE.has(route) ? `${who} ` : ''}${layoutOf(route)}`;
+  if (checked.has(key)) return;
+  checked.add(key);
+  for (const size of WIDTHS) {
+    await page.setViewportSize(size);
+    for (const v of await axe(page)) problems.push(`${lang} ${size.width}px ${path}: ${v}`);
+  }
+  await page.setViewportSize(WIDTHS[0]);
+  if (lang === 'en') {
+    for (const c of await chineseLabels(page)) problems.push(`en ${path}: untranslated ${c}`);
+  }
+}
+
+/** Whether `path` opened as a page (not an error, not a download). */
+async function open(page, path) {
+  const res = await page.goto(server.url + path);
+  return res && res.status() < 400 && (res.headers()['content-type'] || '').includes('text/html');
+}
+
 /**
- * Walks the pages reachable from `start` and checks each in both widths; answers the problems
- * and the routes visited.
+ * Walks the pages reachable from `start` in the language shown, checking each; answers the
+ * paths of the pages found, one per route.
  */
-async function walk(page, start, lang, routes, who) {
-  const problems = [];
+async function walk(page, start, lang, who, problems) {
   const queue = [...start];
   const seen = new Set();
+  const found = [];
   while (queue.length && seen.size < MAX_PAGES) {
     const path = queue.shift();
     const route = routeOf(path);
     if (seen.has(route)) continue;
     seen.add(route);
-    const res = await page.goto(server.url + path);
-    if (!res || res.status() >= 400 || !(res.headers()['content-type'] || '').includes('text/html')) continue;
-    routes.add(route);
-    const key = `${lang} ${PER_ROLE.has(route) ? `${who} ` : ''}${layoutOf(route)}`;
-    if (!checked.has(key)) {
-      checked.add(key);
-      for (const size of WIDTHS) {
-        await page.setViewportSize(size);
-        for (const v of await axe(page)) problems.push(`${lang} ${size.width}px ${path}: ${v}`);
-      }
-      await page.setViewportSize(WIDTHS[0]);
-    }
-    if (lang === 'en') {
-      for (const c of await chineseLabels(page)) problems.push(`en ${path}: untranslated ${c}`);
-    }
+    if (!(await open(page, path))) continue;
+    found.push(path);
+    await check(page, path, lang, who, problems);
     for (const l of await linksOf(page)) {
       if (!seen.has(routeOf(l))) queue.push(l);
       // A certificate's public check is named on it, not linked.
@@ -153,7 +158,7 @@ async function walk(page, start, lang, routes, who) {
       if (cert) queue.push(`/verify/${cert[1]}`);
     }
   }
-  return problems;
+  return found;
 }
 
 // The unit first: it may change the most on the pages it shares with others.
@@ -169,6 +174,7 @@ for (const user of ROLES) {
       const problems = [];
       const start = user ? ['/'] : ['/login', '/join'];
       if (user) await login(page, server.url, user, server.password);
+      let found = [];
       for (const lang of ['zh-CN', 'en']) {
         await page.setViewportSize(WIDTHS[0]);
         if (user) await chooseLanguage(page, lang);
@@ -177,8 +183,18 @@ for (const user of ROLES) {
           const b = page.locator(`form[action="/lang"] button[value="${lang}"]`);
           if (await b.count()) await Promise.all([page.waitForNavigation(), b.click()]);
         }
-        problems.push(...await walk(page, start, lang, routes, name));
+        if (lang === 'zh-CN') {
+          found = await walk(page, start, lang, name, problems);
+        } else {
+          // The same pages in English: only those whose layout is not checked yet.
+          for (const p of found) {
+            const route = routeOf(p);
+            if (checked.has(`en ${PER_ROLE.has(route) ? `${name} ` : ''}${layoutOf(route)}`)) continue;
+            if (await open(page, p)) await check(page, p, lang, name, problems);
+          }
+        }
       }
+      for (const p of found) routes.add(routeOf(p));
       fs.mkdirSync(RESULTS, { recursive: true });
       fs.writeFileSync(path.join(RESULTS, `a11y-${name}.txt`), problems.join('\n'));
       console.log(`# ${name}: ${routes.size} pages: ${[...routes].sort().join(' ')}`);
