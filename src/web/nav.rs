@@ -23,6 +23,9 @@ pub struct NavGroup {
     pub current: bool,
 }
 
+/// A section's i18n key and its entries: (allowed, href, i18n key).
+type Section<'a> = (&'a str, Vec<(bool, &'static str, &'a str)>);
+
 /// The menu of a signed-in user on the page `here` (path and query), in sections.
 pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
     use crate::auth::policy::{Object, Role};
@@ -36,7 +39,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
     let volunteer = p.role == Role::Volunteer;
     let rules = policy::allows(p, policy::Action::Update, &Object::Campaign);
     // section, its entries (shown when allowed)
-    let sections: [(&str, Vec<(bool, &'static str, &str)>); 7] = [
+    let sections: [Section; 7] = [
         ("nav.group.workbench", vec![(true, "/", "nav.workbench")]),
         (
             "nav.group.activities",
