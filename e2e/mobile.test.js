@@ -52,7 +52,7 @@ test('street admin on a phone: /communities fits 375 px', async () => {
     // The menu is folded behind its button and opens on a tap.
     const communitiesLink = page.locator('header nav a[href="/communities"]');
     assert.equal(await communitiesLink.isVisible(), false, 'the menu starts folded');
-    await page.locator('header details.menu summary').tap();
+    await page.locator('header details.menu > summary').tap();
     assert.equal(await communitiesLink.isVisible(), true, 'the menu opens');
     await screenshot(page, 'mobile-donghu-menu.png');
 

@@ -56,9 +56,9 @@ async function heading(page) {
 test('district admin sees communities of all four streets and the audit log', async () => {
   await inContext(browser, server, 'district-admin', {}, async ({ page, dialogs }) => {
     await signIn(page, 'admin');
-    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/board', '/compliance',
-      '/teams', '/checkins', '/traffic', '/dispatches', '/streets', '/communities', '/units', '/pairings', '/users',
-      '/audit', '/calendar', '/service-rules']);
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/traffic',
+      '/checkins', '/dispatches', '/board', '/compliance', '/streets', '/communities', '/units', '/pairings', '/users',
+      '/audit', '/service-rules']);
 
     await open(page, '/communities');
     assert.match(await heading(page), /^社区 \((\d+)\)$/);
@@ -85,8 +85,8 @@ test('district admin sees communities of all four streets and the audit log', as
 test('street admin sees only its own street', async () => {
   await inContext(browser, server, 'street-admin', {}, async ({ page }) => {
     await signIn(page, 'donghu');
-    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/board', '/compliance', '/teams',
-      '/checkins', '/dispatches', '/streets', '/communities', '/units', '/pairings', '/users', '/calendar']);
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/checkins',
+      '/dispatches', '/board', '/compliance', '/streets', '/communities', '/units', '/pairings', '/users']);
 
     await open(page, '/communities');
     assert.equal(await heading(page), '社区 (5)');
@@ -145,7 +145,7 @@ test('traffic police read all 30 units but not the pairings', async () => {
   await inContext(browser, server, 'police', {}, async ({ page }) => {
     await signIn(page, 'jiaojing');
     assert.deepEqual(await menuLinks(page),
-      ['/', '/activities', '/streets', '/communities', '/units', '/traffic', '/calendar']);
+      ['/', '/activities', '/calendar', '/traffic', '/streets', '/communities', '/units']);
 
     await open(page, '/units');
     assert.match(await heading(page), /\(30\)$/);
@@ -160,7 +160,7 @@ test('traffic police read all 30 units but not the pairings', async () => {
 test('volunteer has the home page, activities and their own records, and can sign out', async () => {
   await inContext(browser, server, 'volunteer', {}, async ({ page, context }) => {
     await signIn(page, 'volunteer');
-    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/me/record', '/me/service']);
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/me/service', '/me/record']);
 
     await refused(page, '/units');
     await refused(page, '/communities');

@@ -48,6 +48,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let (routes, _) = routes().split_for_parts();
     routes
+        .route("/favicon.ico", axum::routing::get(web::favicon::favicon))
         .fallback(features::home::not_found)
         .layer(DefaultBodyLimit::max(web::BODY_LIMIT))
         .layer(from_fn_with_state(state.clone(), web::rate_limit::rate_limit_layer))

@@ -186,7 +186,7 @@ pub async fn seed(
     // The demo volunteer served twice with the first team.
     let first = teams[0].0;
     for (back, title) in [(40, "助老义诊进社区"), (12, "环境整治·清洁家园")] {
-        let starts = now - back * 86400 - (now % 3600);
+        let starts = day_at(now, -back, 9);
         let mut f = fields(
             first,
             title,
@@ -257,7 +257,7 @@ pub async fn seed(
         "traffic",
         "order",
         ActivityForm::Scattered,
-        hour + 3 * 86400,
+        day_at(now, 3, 9),
         2,
     );
     f.address = "明湖大道与湖滨路交叉口".into();
@@ -283,7 +283,7 @@ pub async fn seed(
         "helping_weak",
         "service",
         ActivityForm::Scattered,
-        hour + 5 * 86400,
+        day_at(now, 5, 14),
         3,
     );
     f.capacity = 3;
@@ -306,7 +306,7 @@ pub async fn seed(
         "helping_weak",
         "service",
         ActivityForm::Scattered,
-        hour + 10 * 86400,
+        day_at(now, 10, 9),
         3,
     );
     activities::insert_activity(
@@ -323,7 +323,7 @@ pub async fn seed(
         "emergency",
         "security",
         ActivityForm::Scattered,
-        hour + 12 * 86400,
+        day_at(now, 12, 15),
         4,
     );
     f.risky = true;
@@ -342,7 +342,7 @@ pub async fn seed(
         "public_affairs",
         "order",
         ActivityForm::Scattered,
-        hour + 2 * 86400,
+        day_at(now, 2, 10),
         2,
     );
     let a = activities::insert_activity(
@@ -369,7 +369,7 @@ pub async fn seed(
 /// for review), the first has still to answer.
 pub async fn dispatch(db: &Db, admin: &Acting, teams: &[(i64, Option<i64>)]) -> AppResult<()> {
     let now = crate::db::now();
-    let starts = now - now % 3600 + 7 * 86400;
+    let starts = day_at(now, 7, 9);
     let input = DispatchInput {
         title: Some("火车站周边文明劝导联合行动".into()),
         target: Some("火车站周边".into()),
@@ -407,4 +407,11 @@ pub async fn dispatch(db: &Db, admin: &Acting, teams: &[(i64, Option<i64>)]) -> 
         dispatches::answer(db, admin, d.dispatch.id, *team, &decline).await?;
     }
     Ok(())
+}
+
+/// `hour` o'clock (China time) on the day `days` after the one `now` falls on: the demo's
+/// activities are in daytime whenever the demo is made.
+fn day_at(now: i64, days: i64, hour: u32) -> i64 {
+    let date = crate::domain::dates::local(now).date() + chrono::Duration::days(days);
+    parse_local(&format!("{date} {hour:02}:00")).unwrap_or(now)
 }

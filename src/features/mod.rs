@@ -228,7 +228,7 @@ pub fn import_page(
     });
     let page = minijinja::context! {
         title => ctx.t(view.title_key),
-        action => format!("{}?csrf={}", view.action, ctx.csrf),
+        action => view.action,
         template_url => view.template_url,
         fill => ctx.t(view.fill_key),
         back => view.back,

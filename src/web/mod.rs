@@ -4,10 +4,13 @@
 
 pub mod download;
 pub mod errors;
+pub mod favicon;
 pub mod form;
 pub mod input;
+pub mod labels;
 pub mod limits;
 pub mod list;
+pub mod multipart_csrf;
 pub mod nav;
 pub mod rate_limit;
 pub mod session;
@@ -64,7 +67,11 @@ impl std::ops::Deref for Ctx {
 impl Ctx {
     /// Renders a page inside the common layout.
     pub fn render(&self, state: &AppState, name: &str, page: Value) -> Response {
-        let nav = self.principal.as_ref().map(nav_for).unwrap_or_default();
+        let nav = self
+            .principal
+            .as_ref()
+            .map(|p| nav_for(p, &self.here))
+            .unwrap_or_default();
         let user = self.principal.as_ref().map(|p| {
             minijinja::context! {
                 username => p.username, display_name => p.display_name, role => p.role.as_str(),

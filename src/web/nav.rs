@@ -1,4 +1,4 @@
-//! The menu: only what the role may open.
+//! The menu: at most seven sections, each holding only what the role may open.
 
 use serde::Serialize;
 
@@ -9,93 +9,123 @@ use crate::i18n::t;
 pub struct NavItem {
     pub href: &'static str,
     pub label: String,
+    /// This page, or a page under it.
+    pub current: bool,
 }
 
-/// The menu of a signed-in user.
-pub fn nav_for(p: &Principal) -> Vec<NavItem> {
+/// One top-level section of the menu; a section with one entry is shown as that entry's link.
+#[derive(Serialize)]
+pub struct NavGroup {
+    pub key: &'static str,
+    pub label: String,
+    pub items: Vec<NavItem>,
+    /// One of its entries is the page shown.
+    pub current: bool,
+}
+
+/// A section's i18n key and its entries: (allowed, href, i18n key).
+type Section<'a> = (&'a str, Vec<(bool, &'static str, &'a str)>);
+
+/// The menu of a signed-in user on the page `here` (path and query), in sections.
+pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
     use crate::auth::policy::{Object, Role};
     let lang = p.lang;
-    let mut items = vec![
-        NavItem {
-            href: "/",
-            label: t(lang, "nav.home"),
-        },
-        NavItem {
-            href: "/activities",
-            label: t(lang, "nav.activities"),
-        },
-    ];
-    let entries: [(Listing, &str, &str); 8] = [
-        (Listing::Board, "/board", "nav.board"),
-        (Listing::Teams, "/teams", "nav.teams"),
-        (Listing::Streets, "/streets", "nav.streets"),
-        (Listing::Communities, "/communities", "nav.communities"),
-        (Listing::Units, "/units", "nav.units"),
-        (Listing::Pairings, "/pairings", "nav.pairings"),
-        (Listing::Accounts, "/users", "nav.users"),
-        (Listing::AuditLog, "/audit", "nav.audit"),
-    ];
-    for (what, href, key) in entries {
-        if policy::may_list(p, what) {
-            items.push(NavItem {
-                href,
-                label: t(lang, key),
-            });
-            if what == Listing::Teams {
-                items.push(NavItem {
-                    href: "/checkins",
-                    label: t(lang, "nav.checkins"),
-                });
-                items.push(NavItem {
-                    href: "/dispatches",
-                    label: t(lang, "nav.dispatches"),
-                });
-            }
-            if what == Listing::Board {
-                items.push(NavItem {
-                    href: "/compliance",
-                    label: t(lang, "nav.compliance"),
-                });
-            }
-        }
-    }
-    let sees_traffic = match p.role {
+    let path = here.split(['?', '#']).next().unwrap_or(here);
+    let lists = |what| policy::may_list(p, what);
+    let traffic = match p.role {
         Role::UnitAdmin => true,
         _ => policy::allows(p, policy::Action::View, &Object::Training),
     };
-    if sees_traffic {
-        // After the check-ins for the teams' staff; after the org lists for the police.
-        let at = ["/checkins", "/units"]
-            .iter()
-            .find_map(|h| items.iter().position(|i| i.href == *h))
-            .map_or(items.len(), |p| p + 1);
-        items.insert(
-            at,
-            NavItem {
-                href: "/traffic",
-                label: t(lang, "nav.traffic"),
-            },
-        );
+    let volunteer = p.role == Role::Volunteer;
+    let rules = policy::allows(p, policy::Action::Update, &Object::Campaign);
+    // section, its entries (shown when allowed)
+    let sections: [Section; 7] = [
+        ("nav.group.workbench", vec![(true, "/", "nav.workbench")]),
+        (
+            "nav.group.activities",
+            vec![
+                (true, "/activities", "nav.activities"),
+                (true, "/calendar", "nav.calendar"),
+                (volunteer, "/me/service", "nav.my_service"),
+                (volunteer, "/me/record", "nav.my_record"),
+            ],
+        ),
+        (
+            "nav.group.teams",
+            vec![
+                (lists(Listing::Teams), "/teams", "nav.teams"),
+                (traffic, "/traffic", "nav.traffic"),
+            ],
+        ),
+        (
+            "nav.group.checkins",
+            vec![
+                (lists(Listing::Teams), "/checkins", "nav.checkins"),
+                (lists(Listing::Teams), "/dispatches", "nav.dispatches"),
+            ],
+        ),
+        (
+            "nav.group.progress",
+            vec![
+                (lists(Listing::Board), "/board", "nav.board"),
+                (lists(Listing::Board), "/compliance", "nav.compliance"),
+            ],
+        ),
+        (
+            "nav.group.org",
+            vec![
+                (lists(Listing::Streets), "/streets", "nav.streets"),
+                (lists(Listing::Communities), "/communities", "nav.communities"),
+                (lists(Listing::Units), "/units", "nav.units"),
+                (lists(Listing::Pairings), "/pairings", "nav.pairings"),
+            ],
+        ),
+        (
+            "nav.group.system",
+            vec![
+                (lists(Listing::Accounts), "/users", "nav.users"),
+                (lists(Listing::AuditLog), "/audit", "nav.audit"),
+                (rules, "/service-rules", "nav.service_rules"),
+            ],
+        ),
+    ];
+    sections
+        .into_iter()
+        .filter_map(|(key, entries)| {
+            let items: Vec<NavItem> = entries
+                .into_iter()
+                .filter(|(allowed, _, _)| *allowed)
+                .map(|(_, href, label)| NavItem {
+                    href,
+                    label: t(lang, label),
+                    current: is_under(path, href),
+                })
+                .collect();
+            (!items.is_empty()).then(|| NavGroup {
+                key,
+                label: t(lang, key),
+                current: items.iter().any(|i| i.current),
+                items,
+            })
+        })
+        .collect()
+}
+
+/// Whether `path` is `href` or a page below it (`/teams/3` is under `/teams`, `/` only itself).
+fn is_under(path: &str, href: &str) -> bool {
+    path == href || (href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_under;
+
+    #[test]
+    fn a_page_is_under_its_section_and_home_only_under_itself() {
+        assert!(is_under("/teams/3/edit", "/teams"));
+        assert!(is_under("/teams", "/teams"));
+        assert!(!is_under("/teamsx", "/teams"));
+        assert!(!is_under("/teams", "/"));
+        assert!(is_under("/", "/"));
     }
-    items.push(NavItem {
-        href: "/calendar",
-        label: t(lang, "nav.calendar"),
-    });
-    if policy::allows(p, policy::Action::Update, &Object::Campaign) {
-        items.push(NavItem {
-            href: "/service-rules",
-            label: t(lang, "nav.service_rules"),
-        });
-    }
-    if p.role == Role::Volunteer {
-        items.push(NavItem {
-            href: "/me/record",
-            label: t(lang, "nav.my_record"),
-        });
-        items.push(NavItem {
-            href: "/me/service",
-            label: t(lang, "nav.my_service"),
-        });
-    }
-    items
 }

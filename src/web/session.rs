@@ -181,6 +181,15 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let is_upload = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if presented.is_none() && is_upload {
+            let (token, rest) = super::multipart_csrf::token(body).await;
+            presented = token;
+            body = rest;
+        }
         if presented.is_none() && is_form {
             let bytes = match to_bytes(body, BODY_LIMIT).await {
                 Ok(b) => b,

@@ -1,5 +1,14 @@
 // Leifeng: small progressive enhancements; every page works without this file.
 document.addEventListener('DOMContentLoaded', () => {
+  // After a refused submit, focus goes to the first field in error, or else to the message.
+  if (!document.activeElement || document.activeElement === document.body) {
+    const bad = document.querySelector('main [aria-invalid=true]')
+      || document.querySelector('main .error[role=alert]');
+    if (bad) {
+      if (!bad.matches('input, select, textarea, button, a[href]') && !bad.hasAttribute('tabindex')) bad.tabIndex = -1;
+      bad.focus();
+    }
+  }
   // Filters apply as soon as one is chosen.
   document.querySelectorAll('select[data-autosubmit]').forEach((s) => {
     s.addEventListener('change', () => s.form.submit());
@@ -43,7 +52,34 @@ document.addEventListener('DOMContentLoaded', () => {
       );
     });
   });
-  // On desktops the menu is always open; on phones it folds.
+  // The menu: on desktops its row of sections is always shown; on phones it folds, and the
+  // section of the page shown starts open. One section open at a time; Escape or a click
+  // elsewhere closes it (and the phone menu), focus going back to its button.
   const menu = document.querySelector('details.menu');
-  if (menu && window.matchMedia('(min-width: 800px)').matches) menu.open = true;
+  if (menu) {
+    const desktop = window.matchMedia('(min-width: 800px)');
+    const sections = [...menu.querySelectorAll('details.section')];
+    const fit = () => {
+      menu.open = desktop.matches;
+      sections.forEach((d) => { d.open = !desktop.matches && d.hasAttribute('data-current'); });
+    };
+    fit();
+    desktop.addEventListener('change', fit);
+    sections.forEach((d) => d.addEventListener('toggle', () => {
+      if (d.open && desktop.matches) sections.forEach((o) => { if (o !== d) o.open = false; });
+    }));
+    const openOnes = () => [...sections.filter((d) => d.open && desktop.matches),
+      ...(menu.open && !desktop.matches ? [menu] : [])];
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      const open = openOnes();
+      if (!open.length) return;
+      const inside = open.find((d) => d.contains(document.activeElement));
+      open.forEach((d) => { d.open = false; });
+      (inside || open[0]).querySelector('summary').focus();
+    });
+    document.addEventListener('click', (e) => {
+      openOnes().forEach((d) => { if (!d.contains(e.target)) d.open = false; });
+    });
+  }
 });

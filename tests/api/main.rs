@@ -13,6 +13,7 @@ mod excel;
 mod house;
 mod i18n_keys;
 mod instances;
+mod nav_a11y;
 mod orgs;
 mod pages;
 mod policy;

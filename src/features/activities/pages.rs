@@ -11,11 +11,12 @@ use crate::db::now;
 use crate::db::signups::SignupOutcome;
 use crate::db::{activities, attendance, settings, signups, volunteers};
 use crate::domain::activity::{ActivityForm, SignupStatus};
-use crate::domain::campaign::{category_label, CATEGORIES};
-use crate::domain::service::{dimension_label, format_local, DIMENSIONS};
+use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
 use crate::state::AppState;
 use crate::web::form::{Choice, Field, FormPage};
+use crate::web::labels;
 use crate::web::{redirect_with_flash, Ctx};
 
 // ---------------------------------------------------------------- pages
@@ -31,22 +32,22 @@ async fn community_choices(state: &AppState) -> AppResult<Vec<Choice>> {
         .collect())
 }
 
-fn choices_categories() -> Vec<Choice> {
-    CATEGORIES
-        .iter()
-        .map(|(code, label, _)| Choice {
+fn choices_categories(lang: Lang) -> Vec<Choice> {
+    labels::categories(lang)
+        .into_iter()
+        .map(|(code, label)| Choice {
             value: code.to_string(),
-            label: label.to_string(),
+            label,
         })
         .collect()
 }
 
-fn choices_dimensions() -> Vec<Choice> {
-    DIMENSIONS
-        .iter()
+fn choices_dimensions(lang: Lang) -> Vec<Choice> {
+    labels::dimensions(lang)
+        .into_iter()
         .map(|(code, label)| Choice {
             value: code.to_string(),
-            label: label.to_string(),
+            label,
         })
         .collect()
 }
@@ -83,7 +84,7 @@ async fn form_page(state: &AppState, ctx: &Ctx, input: &ActivityInput, id: Optio
             "category",
             "activity.category",
             s(&input.category),
-            choices_categories(),
+            choices_categories(l),
         )
         .required(),
         Field::select(
@@ -91,7 +92,7 @@ async fn form_page(state: &AppState, ctx: &Ctx, input: &ActivityInput, id: Optio
             "dimension",
             "activity.dimension",
             s(&input.dimension),
-            choices_dimensions(),
+            choices_dimensions(l),
         )
         .required(),
         Field::select(
@@ -211,7 +212,7 @@ pub async fn list_page(
         .map(|a| {
             minijinja::context! {
                 a => a, starts => format_local(a.starts_at), ends => crate::domain::dates::format_local_time(a.ends_at),
-                category => category_label(&a.category), dimension => dimension_label(&a.dimension),
+                category => labels::category(ctx.lang, &a.category), dimension => labels::dimension(ctx.lang, &a.dimension),
                 phase => activities::phase(a.status, a.starts_at, a.ends_at, t),
                 full => a.taken >= a.capacity,
             }
@@ -248,7 +249,7 @@ pub async fn list_page(
             prev => (page.page > 1).then(|| query(page.page - 1)), next => (page.page < pages).then(|| query(page.page + 1)),
             params => minijinja::context! { q => params.q, when => params.when.clone().unwrap_or("upcoming".into()),
                 category => params.category, form => params.form, community_id => params.community_id, mine => params.mine.unwrap_or(false) },
-            categories => choices_categories(), communities => communities, may_create => may_create,
+            categories => choices_categories(ctx.lang), communities => communities, may_create => may_create,
             signed_in => ctx.principal.is_some(),
         },
     ))
@@ -370,7 +371,7 @@ pub async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             title => a.title, a => a, phase => phase, manage => manage,
             starts => format_local(a.starts_at), ends => format_local(a.ends_at),
             signup_opens => a.signup_opens_at.map(format_local), signup_closes => a.signup_closes_at.map(format_local),
-            category => category_label(&a.category), dimension => dimension_label(&a.dimension),
+            category => labels::category(ctx.lang, &a.category), dimension => labels::dimension(ctx.lang, &a.dimension),
             mine => mine, has_record => own.is_some(), waiting => waiting,
             people => people, members => members, corrections => corrections, photos => photos, dispatch_id => dispatch,
             confirm_due => due, signed_in => ctx.principal.is_some(),

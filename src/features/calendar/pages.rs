@@ -8,7 +8,6 @@ use axum::Form;
 use super::service::{self, DayInput};
 use crate::auth::policy::{self, Action, Object};
 use crate::error::{AppError, AppResult};
-use crate::excel::forms::calendar::weekday;
 use crate::state::AppState;
 use crate::web::{redirect_with_flash, Ctx};
 
@@ -20,7 +19,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         .is_some_and(|p| policy::allows(p, Action::Update, &Object::Campaign));
     let rows: Vec<_> = days
         .iter()
-        .map(|d| minijinja::context! { d => d, weekday => weekday(&d.day), moved => d.day != d.planned_day })
+        .map(|d| minijinja::context! { d => d, weekday => crate::web::labels::weekday(ctx.lang, &d.day), moved => d.day != d.planned_day })
         .collect();
     let page = minijinja::context! { title => ctx.t("calendar.title"), campaign => campaign, rows => rows, may_edit => may_edit };
     Ok(ctx.render(&state, "calendar/calendar.html", page))

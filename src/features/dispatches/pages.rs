@@ -6,23 +6,23 @@ use axum::response::Response;
 
 use super::forms::{answer_input, dispatch_input};
 use super::service::{self, DispatchView, ReviewInput};
-use crate::domain::campaign::{category_label, CATEGORIES};
-use crate::domain::service::{dimension_label, format_local, DIMENSIONS};
+use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Lang;
 use crate::state::AppState;
-use crate::web::{form_urlencoded_pairs, redirect_with_flash, Ctx};
+use crate::web::{form_urlencoded_pairs, labels, redirect_with_flash, Ctx};
 
-fn lines(v: &DispatchView) -> minijinja::Value {
+fn lines(v: &DispatchView, lang: Lang) -> minijinja::Value {
     minijinja::context! {
         d => v.dispatch, teams => v.teams, required => v.required, named => v.named, present => v.present,
         starts => format_local(v.dispatch.starts_at), ends => format_local(v.dispatch.ends_at),
-        category => category_label(&v.dispatch.category), dimension => dimension_label(&v.dispatch.dimension),
+        category => labels::category(lang, &v.dispatch.category), dimension => labels::dimension(lang, &v.dispatch.dimension),
     }
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let all = service::list(&state.db, &ctx).await?;
-    let rows: Vec<_> = all.iter().map(lines).collect();
+    let rows: Vec<_> = all.iter().map(|v| lines(v, ctx.lang)).collect();
     let may_create = service::is_district(&ctx)?;
     Ok(ctx.render(
         &state,
@@ -49,12 +49,12 @@ async fn new_form(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let categories: Vec<_> = CATEGORIES
-        .iter()
-        .map(|(c, l, _)| minijinja::context! { value => c, label => l })
+    let categories: Vec<_> = labels::categories(ctx.lang)
+        .into_iter()
+        .map(|(c, l)| minijinja::context! { value => c, label => l })
         .collect();
-    let dimensions: Vec<_> = DIMENSIONS
-        .iter()
+    let dimensions: Vec<_> = labels::dimensions(ctx.lang)
+        .into_iter()
         .map(|(c, l)| minijinja::context! { value => c, label => l })
         .collect();
     let page = minijinja::context! {
@@ -102,7 +102,7 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     Ok(ctx.render(
         &state,
         "dispatches/dispatch.html",
-        minijinja::context! { title => v.dispatch.title, v => lines(&v), district => district, answerable => answerable },
+        minijinja::context! { title => v.dispatch.title, v => lines(&v, ctx.lang), district => district, answerable => answerable },
     ))
 }
 

@@ -3,7 +3,7 @@
 use crate::auth::policy::{self, Listing, Principal, Role, Scope};
 use crate::db::teams::Team;
 use crate::db::{communities, list::ListQuery, units, Db};
-use crate::domain::campaign::{category_label, CATEGORIES};
+use crate::domain::campaign::category_label;
 use crate::domain::politics::PoliticalStatus;
 use crate::error::AppResult;
 use crate::i18n::{t, tf};
@@ -92,12 +92,12 @@ pub async fn team_form(
             );
         }
     }
-    let categories = CATEGORIES
+    let categories = crate::web::labels::categories(lang)
         .iter()
         .enumerate()
-        .map(|(i, (_, l, _))| format!("{} {l}", i + 1))
+        .map(|(i, (_, l))| format!("{} {l}", i + 1))
         .collect::<Vec<_>>()
-        .join("；");
+        .join(if lang == crate::i18n::Lang::En { "; " } else { "；" });
     fields.extend([
         Field::text(lang, "name", "field.team_name", v(&input.name))
             .required()
@@ -153,14 +153,14 @@ pub fn volunteer_fields(lang: crate::i18n::Lang, input: &VolunteerInput, with_ma
         .iter()
         .map(|s| Choice {
             value: s.label().into(),
-            label: s.label().into(),
+            label: crate::web::labels::political(lang, s.code()),
         })
         .collect();
     let id_types = crate::domain::volunteer::ID_TYPES
         .iter()
-        .map(|(_, l)| Choice {
+        .map(|(code, l)| Choice {
             value: l.to_string(),
-            label: l.to_string(),
+            label: crate::web::labels::id_type(lang, code),
         })
         .collect();
     let mut fields = vec![

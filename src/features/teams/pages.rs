@@ -15,7 +15,6 @@ use super::service::{
 use crate::auth::policy::{self, Action, Listing, Object, Role, Scope};
 use crate::db::managers::{self, Manager};
 use crate::db::teams::{self as store, Team};
-use crate::domain::campaign::category_label;
 use crate::domain::politics::PoliticalStatus;
 use crate::domain::team::RosterStatus;
 use crate::error::{AppError, AppResult};
@@ -207,11 +206,11 @@ pub async fn page_team(
     } else {
         (vec![], vec![])
     };
-    let categories: Vec<&str> = team
+    let categories: Vec<String> = team
         .categories
         .split(',')
         .filter(|c| !c.is_empty())
-        .map(category_label)
+        .map(|c| crate::web::labels::category(ctx.lang, c))
         .collect();
     let page = minijinja::context! {
         title => format!("{} · {}", team.org_name, team.name),

@@ -65,7 +65,7 @@ fn self_form(ctx: &Ctx, input: &SelfInput) -> FormPage {
         .iter()
         .map(|s| crate::web::form::Choice {
             value: s.label().into(),
-            label: s.label().into(),
+            label: crate::web::labels::political(lang, s.code()),
         })
         .collect();
     let fields = vec![
