@@ -94,6 +94,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "volunteers/volunteer.html",
         include_str!("../../templates/volunteers/volunteer.html"),
     ),
+    ("home/signups.html", include_str!("../../templates/home/signups.html")),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

@@ -24,3 +24,4 @@ mod trust_identity;
 mod trust_openapi;
 mod trust_privacy;
 mod trust_uploads;
+mod workbench;
