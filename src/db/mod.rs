@@ -15,6 +15,7 @@ pub mod certificates;
 pub mod checkins;
 pub mod communities;
 pub mod compliance;
+pub mod demo;
 pub mod dispatches;
 pub mod district;
 pub mod identity;

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::activities::Activity;
 use super::audit::{self, Actor, Subject};
 use super::{now, Db, Tx};
+use crate::domain::activity::SignupStatus;
 use crate::{on_db, on_tx};
 
 /// One person on an activity's list: sign-up and attendance together.
@@ -17,7 +18,7 @@ pub struct Participant {
     #[serde(skip)]
     pub phone: String,
     /// `confirmed`, `waiting`, `cancelled`, `no_show`, or empty for a walk-in.
-    pub signup: Option<String>,
+    pub signup: Option<SignupStatus>,
     pub signed_up_at: Option<i64>,
     pub attendance_id: Option<i64>,
     pub signed_in_at: Option<i64>,
@@ -80,10 +81,10 @@ pub async fn sign_up(
          where signups.status = 'cancelled'")
         .bind(a.id).bind(volunteer_id).bind(added_by).bind(t).execute(&mut *c).await.map(|r| r.rows_affected())?);
     if fresh == 0 {
-        let status: String = on_tx!(tx, c => sqlx::query_scalar(
+        let status: SignupStatus = on_tx!(tx, c => sqlx::query_scalar(
             "select status from signups where activity_id = $1 and volunteer_id = $2")
             .bind(a.id).bind(volunteer_id).fetch_one(&mut *c).await?);
-        return Ok(if status == "waiting" {
+        return Ok(if status == SignupStatus::Waiting {
             SignupOutcome::AlreadyWaiting
         } else {
             SignupOutcome::AlreadyConfirmed
@@ -92,7 +93,11 @@ pub async fn sign_up(
     let got = on_tx!(tx, c => sqlx::query(
         "update activities set taken = taken + 1 where id = $1 and taken < capacity")
         .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let status = if got == 1 { "confirmed" } else { "waiting" };
+    let status = if got == 1 {
+        SignupStatus::Confirmed
+    } else {
+        SignupStatus::Waiting
+    };
     on_tx!(tx, c => sqlx::query("update signups set status = $1 where activity_id = $2 and volunteer_id = $3")
         .bind(status).bind(a.id).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     audit::record_raw(
@@ -121,7 +126,7 @@ pub async fn cancel_signup(
     // Lock the activity first, so that cancellations and sign-ups of one activity queue up.
     on_tx!(tx, c => sqlx::query("update activities set updated_at = updated_at where id = $1")
         .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let was: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+    let was: Option<SignupStatus> = on_tx!(tx, c => sqlx::query_scalar(
         "select status from signups where activity_id = $1 and volunteer_id = $2 and status in ('confirmed', 'waiting')")
         .bind(a.id).bind(volunteer_id).fetch_optional(&mut *c).await?);
     let Some(was) = was else { return Ok(None) };
@@ -130,7 +135,7 @@ pub async fn cancel_signup(
         "update signups set status = 'cancelled', updated_at = $1 where activity_id = $2 and volunteer_id = $3")
         .bind(t).bind(a.id).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     let mut promoted = None;
-    if was == "confirmed" {
+    if was == SignupStatus::Confirmed {
         let next: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
             "select volunteer_id from signups where activity_id = $1 and status = 'waiting' order by created_at, id limit 1")
             .bind(a.id).fetch_optional(&mut *c).await?);
@@ -182,8 +187,12 @@ pub async fn sign_up_counted(
     let (taken, capacity): (i64, i64) = on_tx!(tx, c => sqlx::query_as(
         "update activities set updated_at = updated_at where id = $1 returning taken, capacity")
         .bind(a.id).fetch_one(&mut *c).await?);
-    let status = if taken < capacity { "confirmed" } else { "waiting" };
-    let fresh: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+    let status = if taken < capacity {
+        SignupStatus::Confirmed
+    } else {
+        SignupStatus::Waiting
+    };
+    let fresh: Option<SignupStatus> = on_tx!(tx, c => sqlx::query_scalar(
         "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $5)
          on conflict (activity_id, volunteer_id) do update set status = excluded.status, added_by = excluded.added_by,
@@ -192,10 +201,10 @@ pub async fn sign_up_counted(
          returning status")
         .bind(a.id).bind(volunteer_id).bind(status).bind(added_by).bind(t).fetch_optional(&mut *c).await?);
     if fresh.is_none() {
-        let was: String = on_tx!(tx, c => sqlx::query_scalar(
+        let was: SignupStatus = on_tx!(tx, c => sqlx::query_scalar(
             "select status from signups where activity_id = $1 and volunteer_id = $2")
             .bind(a.id).bind(volunteer_id).fetch_one(&mut *c).await?);
-        let outcome = if was == "waiting" {
+        let outcome = if was == SignupStatus::Waiting {
             SignupOutcome::AlreadyWaiting
         } else {
             SignupOutcome::AlreadyConfirmed
@@ -203,7 +212,7 @@ pub async fn sign_up_counted(
         return Ok((outcome, taken, capacity));
     }
     let mut taken = taken;
-    if status == "confirmed" {
+    if status == SignupStatus::Confirmed {
         on_tx!(tx, c => sqlx::query("update activities set taken = taken + 1 where id = $1")
             .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
         taken += 1;
@@ -216,7 +225,7 @@ pub async fn sign_up_counted(
         &serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}),
     )
     .await?;
-    let outcome = if status == "confirmed" {
+    let outcome = if status == SignupStatus::Confirmed {
         SignupOutcome::Confirmed
     } else {
         SignupOutcome::Waiting

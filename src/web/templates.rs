@@ -123,6 +123,7 @@ pub fn environment() -> Environment<'static> {
     );
     // Timestamps are stored in UTC seconds and shown in China time.
     env.add_filter("datetime", crate::domain::dates::format_local);
+    env.add_filter("time", crate::domain::dates::format_local_time);
     env
 }
 

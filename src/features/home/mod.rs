@@ -3,6 +3,7 @@
 pub mod api;
 mod pages;
 pub mod service;
+mod volunteer;
 
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};

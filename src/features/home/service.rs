@@ -6,17 +6,18 @@ use chrono::Datelike;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use super::volunteer::{my_signups, CertificateLine, VolunteerBench};
 use crate::auth::policy::{self, Action, Listing, Object, Scope};
 use crate::auth::Acting;
 use crate::db::board::{BoardRow, Cell};
 use crate::db::campaigns::Campaign;
 use crate::db::list::ListQuery;
-use crate::db::todo::{self as store, Disclosure, MySignup, OpenActivity};
+use crate::db::todo::{self as store, Disclosure};
 use crate::db::Db;
 use crate::db::{communities, district, now, pairings, settings, streets, units};
 use crate::domain::campaign::{date_of, today, MilestoneStatus, OrgRowKind};
-use crate::domain::dates::local;
-use crate::domain::service::{confirm_due, hours, Rules};
+use crate::domain::dates::{local, month_key};
+use crate::domain::service::{confirm_due, Rules};
 use crate::error::{AppError, AppResult};
 use crate::features::campaign::board::{rows as board_rows, Service};
 use crate::features::campaign::orgs_in_scope;
@@ -155,36 +156,6 @@ pub struct TrafficListLine {
     pub link: String,
 }
 
-/// A volunteer's own figures.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct VolunteerBench {
-    /// Signed up for it and under way now (or about to open for sign-in).
-    pub now: Option<MySignup>,
-    /// `in` (may sign in), `out` (may sign out) or `done`, for `now`.
-    pub now_action: Option<String>,
-    /// Upcoming sign-ups, with the place on the waiting list.
-    pub upcoming: Vec<MySignup>,
-    pub hours_this_year: f64,
-    pub hours_total: f64,
-    /// 0–5 by the district's thresholds.
-    pub stars: usize,
-    pub next_star_hours: Option<i64>,
-    /// Hours still needed for the next star.
-    pub hours_to_next_star: Option<f64>,
-    /// Percent of the way from this star to the next (100 at the top).
-    pub star_progress_pct: i64,
-    pub certificates: Vec<CertificateLine>,
-    /// Open for sign-up: from the volunteer's teams and near their communities.
-    pub open: Vec<OpenActivity>,
-}
-
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct CertificateLine {
-    pub number: String,
-    pub issued_on: String,
-    pub link: String,
-}
-
 /// The workbench: what the caller has to do, and their role's figures.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Workbench {
@@ -226,7 +197,7 @@ pub fn overdue_milestones(r: &BoardRow) -> i64 {
         .count() as i64
 }
 
-fn item(kind: ItemKind, text: String, due: Option<String>, state: ItemState, link: String) -> Item {
+pub(super) fn item(kind: ItemKind, text: String, due: Option<String>, state: ItemState, link: String) -> Item {
     Item {
         kind,
         milestone: None,
@@ -300,7 +271,7 @@ pub async fn todo(state: &AppState, by: &Acting) -> AppResult<Workbench> {
                 }
             } else {
                 w.role = "volunteer".into();
-                volunteer(state, by, &mut w).await?;
+                super::volunteer::volunteer(state, by, &mut w).await?;
             }
         }
     }
@@ -451,13 +422,15 @@ async fn staff(db: &Db, by: &Acting, c: &Campaign, kind: OrgRowKind, id: i64, w:
     }
     // This month: the one-activity requirement (from the same compliance facts as the board's
     // service column) and the concentrated day.
-    let month = w.today[..7].to_string();
+    let day0 = local(now()).date();
+    let month = month_key(day0);
     let held = month_held(db, c, kind, id, &month).await?;
-    let m = local(now()).month() as i64;
-    let day = store::concentrated_day(db, c.id, m).await?;
-    let month_open = month.as_str() >= &c.activities_start[..7] && month.as_str() <= &c.activities_end[..7];
+    let day = store::concentrated_day(db, c.id, day0.month() as i64).await?;
+    let month_of = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(month_key);
+    let month_open = month_of(&c.activities_start).is_some_and(|m| m <= month)
+        && month_of(&c.activities_end).is_some_and(|m| month <= m);
     if month_open && held == 0 {
-        let end = month_end(&w.today);
+        let end = month_end(day0);
         w.items.push(item(
             ItemKind::MonthActivity,
             by.t("todo.month_activity"),
@@ -488,13 +461,13 @@ async fn month_held(db: &Db, c: &Campaign, kind: OrgRowKind, id: i64, month: &st
         .unwrap_or(0))
 }
 
-fn month_end(today: &str) -> String {
-    chrono::NaiveDate::parse_from_str(&format!("{}-01", &today[..7]), "%Y-%m-%d")
-        .ok()
+fn month_end(day: chrono::NaiveDate) -> String {
+    day.with_day(1)
         .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
         .and_then(|d| d.pred_opt())
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| today.to_string())
+        .unwrap_or(day)
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 fn hours_due(ends_at: i64, rules: &Rules) -> String {
@@ -685,138 +658,6 @@ async fn police(db: &Db, by: &Acting, c: &Campaign, w: &mut Workbench) -> AppRes
         })
         .collect();
     Ok(())
-}
-
-/// A volunteer: the activity under way, sign-ups, hours, stars, certificates, what is open.
-async fn volunteer(state: &AppState, by: &Acting, w: &mut Workbench) -> AppResult<()> {
-    let p = by.user()?;
-    let Some(vid) = p.volunteer_id else {
-        return Ok(());
-    };
-    let db = &state.db;
-    let t = now();
-    let rules = settings::rules(db).await?;
-    let (mine, open, record) = tokio::try_join!(
-        async { Ok::<_, AppError>(store::my_signups(db, vid, Some(t), 50).await?) },
-        async { Ok::<_, AppError>(store::open_for(db, vid, t, 10).await?) },
-        crate::features::certificates::service_record(state, by, vid),
-    )?;
-    let live = |s: &&MySignup| matches!(s.signup.as_str(), "confirmed" | "waiting") && s.activity_status == "published";
-    let opens = |s: &MySignup| s.starts_at - rules.signin_early_minutes * 60;
-    let now_one = mine
-        .iter()
-        .filter(live)
-        .find(|s| s.signup == "confirmed" && opens(s) <= t && t <= s.ends_at + rules.signout_grace_minutes * 60)
-        .cloned();
-    let now_action = now_one.as_ref().map(|s| {
-        match (s.signed_in_at, s.signed_out_at) {
-            (None, _) if t <= s.ends_at => "in",
-            (Some(_), None) => "out",
-            _ => "done",
-        }
-        .to_string()
-    });
-    if let (Some(s), Some(a)) = (&now_one, &now_action) {
-        if a != "done" {
-            w.items.push(item(
-                ItemKind::ActivityNow,
-                tf(
-                    by.lang,
-                    if a == "in" { "todo.sign_in" } else { "todo.sign_out" },
-                    &[("title", s.title.clone())],
-                ),
-                Some(date_of(s.starts_at)),
-                ItemState::Due,
-                format!("/s/{}", s.activity_id),
-            ));
-        }
-    }
-    let upcoming: Vec<MySignup> = mine
-        .iter()
-        .filter(live)
-        .filter(|s| s.starts_at > t && Some(s.activity_id) != now_one.as_ref().map(|n| n.activity_id))
-        .cloned()
-        .collect();
-    for s in &upcoming {
-        let mut it = item(
-            ItemKind::SignedUp,
-            s.title.clone(),
-            Some(date_of(s.starts_at)),
-            if s.signup == "waiting" {
-                ItemState::Waiting
-            } else {
-                ItemState::Due
-            },
-            format!("/activities/{}", s.activity_id),
-        );
-        it.detail = match s.waiting_position {
-            Some(n) => tf(by.lang, "todo.waiting_position", &[("n", n.to_string())]),
-            None => tf(
-                by.lang,
-                "todo.starts_at",
-                &[("at", crate::domain::dates::format_local(s.starts_at))],
-            ),
-        };
-        w.items.push(it);
-    }
-    let year = w.today[..4].to_string();
-    let this_year = record
-        .years
-        .iter()
-        .find(|y| y.year == year)
-        .map(|y| y.hours)
-        .unwrap_or(0.0);
-    let total_minutes = record.total_minutes;
-    let lower = rules
-        .stars
-        .iter()
-        .take_while(|h| total_minutes >= *h * 60)
-        .last()
-        .copied()
-        .unwrap_or(0);
-    let (to_next, pct) = match record.next_star_hours {
-        Some(next) => {
-            let span = ((next - lower) * 60).max(1);
-            (
-                Some(hours(next * 60 - total_minutes)),
-                ((total_minutes - lower * 60) * 100 / span).clamp(0, 100),
-            )
-        }
-        None => (None, 100),
-    };
-    w.volunteer = Some(VolunteerBench {
-        now: now_one,
-        now_action,
-        upcoming,
-        hours_this_year: this_year,
-        hours_total: record.total_hours,
-        stars: record.stars,
-        next_star_hours: record.next_star_hours,
-        hours_to_next_star: to_next,
-        star_progress_pct: pct,
-        certificates: record
-            .certificates
-            .iter()
-            .map(|c| CertificateLine {
-                number: c.number.clone(),
-                issued_on: date_of(c.issued_at),
-                link: format!("/certificates/{}", c.number),
-            })
-            .collect(),
-        open,
-    });
-    Ok(())
-}
-
-/// A volunteer's sign-ups, newest first (`upcoming`: only those not over yet, soonest first).
-pub async fn my_signups(db: &Db, by: &Acting, upcoming: bool) -> AppResult<Vec<MySignup>> {
-    let p = by.user()?;
-    let vid = match p.volunteer_id {
-        Some(v) => v,
-        None => crate::features::volunteers::own_volunteer(db, by).await?.id,
-    };
-    let from = upcoming.then(now);
-    Ok(store::my_signups(db, vid, from, 500).await?)
 }
 
 /// The district's setup gaps (naming, pairing, accounts).
