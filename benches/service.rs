@@ -5,7 +5,8 @@
 //! volunteers; then 64 clients sign the 10,000 in over HTTP (`POST /api/v1/activities/{id}/sign-in`
 //! with each line's bearer token), with `/healthz` measured in the same run as the ceiling. A second
 //! pass replays every scan (all idempotent). At that scale it times a volunteer's record page, a
-//! unit's compliance page and the district's month-by-unit grid.
+//! unit's compliance page, the district's month-by-unit grid, and the unit's and the district's
+//! workbench (`/api/v1/me/todo` and the home page).
 //!
 //! Run: `cargo bench --bench service` (SQLite). With `LEIFENG_BENCH_PG=postgres://user@host/db`
 //! (any database on the server: a fresh one is created next to it and dropped after) it measures
@@ -301,6 +302,13 @@ async fn run(label: &str, url: Option<&str>, scale: &str, secs: u64) {
     println!("[{label}] the same grid as JSON: {ms:.1} ms (HTTP {st})");
     let (ms, st) = page(&client, port, &admin, "/activities").await;
     println!("[{label}] the upcoming activities page: {ms:.1} ms (HTTP {st})");
+    // The workbenches (issue 10): a unit's and the district's, as JSON and as the home page.
+    for (who, tok) in [("a unit's", &unit), ("the district's", &admin)] {
+        let (ms, st) = page(&client, port, tok, "/api/v1/me/todo").await;
+        println!("[{label}] {who} workbench /api/v1/me/todo: {ms:.1} ms (HTTP {st})");
+        let (ms, st) = page(&client, port, tok, "/").await;
+        println!("[{label}] {who} home page: {ms:.1} ms (HTTP {st})");
+    }
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);

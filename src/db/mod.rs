@@ -29,6 +29,7 @@ pub mod settings;
 pub mod signups;
 pub mod streets;
 pub mod teams;
+pub mod todo;
 pub mod traffic;
 pub mod units;
 pub mod users;

@@ -103,6 +103,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/recovery/reset.html"),
     ),
     ("users/reset.html", include_str!("../../templates/users/reset.html")),
+    ("home/signups.html", include_str!("../../templates/home/signups.html")),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");
@@ -131,6 +132,7 @@ pub fn environment() -> Environment<'static> {
     );
     // Timestamps are stored in UTC seconds and shown in China time.
     env.add_filter("datetime", crate::domain::dates::format_local);
+    env.add_filter("time", crate::domain::dates::format_local_time);
     env
 }
 

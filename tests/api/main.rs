@@ -26,3 +26,4 @@ mod trust_identity;
 mod trust_openapi;
 mod trust_privacy;
 mod trust_uploads;
+mod workbench;

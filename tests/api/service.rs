@@ -27,7 +27,7 @@ async fn unit_team(app: &TestApp, token: &str) -> i64 {
 
 /// Test setup, not under test: `n` volunteers with accounts and API tokens, written with the
 /// application's own audited functions and signed in through `auth::sign_in`; on `team` when given.
-async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Vec<(i64, String)> {
+pub(crate) async fn volunteers(app: &TestApp, n: usize, team: Option<i64>, tag: &str) -> Vec<(i64, String)> {
     use leifeng::auth::SessionKind;
     use leifeng::db::volunteers;
     use leifeng::db::{audit::Actor, users};

@@ -375,6 +375,8 @@ pub async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             mine => mine, has_record => own.is_some(), waiting => waiting,
             people => people, members => members, corrections => corrections, photos => photos, dispatch_id => dispatch,
             confirm_due => due, signed_in => ctx.principal.is_some(),
+            // Staff accounts hold no volunteer record: no sign-up box for them.
+            volunteer_account => ctx.principal.as_ref().is_some_and(|p| p.role == crate::auth::policy::Role::Volunteer),
             may_sign_up => phase == "published",
             may_sign_in => matches!(phase, "published" | "ongoing" | "ended") && t >= a.starts_at - rules.signin_early_minutes * 60,
         },

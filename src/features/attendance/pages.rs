@@ -113,9 +113,19 @@ pub async fn scan_page(
             title => a.title, a => a, code => code, problem => code_problem, mine => mine,
             signed_in => ctx.principal.is_some(), has_record => has_record,
             starts => format_local(a.starts_at), ends => crate::domain::dates::format_local_time(a.ends_at),
-            geofence => a.geofence_m.is_some(), here => format!("/s/{id}?c={}", crate::web::urlencode(&code)),
+            geofence => a.geofence_m.is_some(), no_hours => no_hours_note(ctx.lang, rules.min_share_pct), here => format!("/s/{id}?c={}", crate::web::urlencode(&code)),
         },
     ))
+}
+
+/// Where a scan leads back to: the scan page of the poster's code, or the home page for a
+/// signed-in volunteer who used the button of their workbench (no code).
+fn back_to(ctx: &Ctx, id: i64, input: &WalkInInput) -> String {
+    let code = input.code.as_deref().unwrap_or("");
+    if ctx.principal.is_some() && code.trim().is_empty() {
+        return "/".to_string();
+    }
+    format!("/s/{id}?c={}", crate::web::urlencode(code))
 }
 
 pub async fn scan_in(
@@ -124,10 +134,7 @@ pub async fn scan_in(
     Path(id): Path<i64>,
     Form(input): Form<WalkInInput>,
 ) -> AppResult<Response> {
-    let back = format!(
-        "/s/{id}?c={}",
-        crate::web::urlencode(input.code.as_deref().unwrap_or(""))
-    );
+    let back = back_to(&ctx, id, &input);
     if ctx.principal.is_some() {
         return match scan_self(&state, &ctx, id, &input.scan(), Method::Scan, false).await {
             Ok(r) => Ok(redirect_with_flash(
@@ -166,25 +173,24 @@ pub async fn scan_out(
     Path(id): Path<i64>,
     Form(input): Form<WalkInInput>,
 ) -> AppResult<Response> {
-    let back = format!(
-        "/s/{id}?c={}",
-        crate::web::urlencode(input.code.as_deref().unwrap_or(""))
-    );
+    let back = back_to(&ctx, id, &input);
     let result = if ctx.principal.is_some() {
         scan_self(&state, &ctx, id, &input.scan(), Method::Scan, true)
             .await
-            .map(|r| r.changed)
+            .map(|r| (r.changed, r.hours_note.is_some()))
     } else {
         let token = cookie(&headers, WALKIN_COOKIE);
-        walk_out(&state, &ctx, id, token.as_deref(), &input.scan()).await
+        walk_out(&state, &ctx, id, token.as_deref(), &input.scan())
+            .await
+            .map(|changed| (changed, false))
     };
     match result {
-        Ok(changed) => Ok(redirect_with_flash(
+        Ok((changed, no_hours)) => Ok(redirect_with_flash(
             &back,
-            if changed {
-                "flash.signed_out"
-            } else {
-                "flash.already_signed_out"
+            match (changed, no_hours) {
+                (true, true) => "flash.signed_out_no_hours",
+                (true, false) => "flash.signed_out",
+                (false, _) => "flash.already_signed_out",
             },
             ctx.secure,
         )),

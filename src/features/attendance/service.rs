@@ -86,6 +86,9 @@ pub struct AttendanceResult {
     /// False when this repeated an earlier scan: nothing changed.
     pub changed: bool,
     pub attendance: Attendance,
+    /// Why a sign-out earned no hours (time given below the district's minimum share of the
+    /// activity's span), in the caller's language; absent otherwise.
+    pub hours_note: Option<String>,
 }
 
 /// Whether someone not on the list may still sign in: open activities take walk-ins, team
@@ -112,6 +115,7 @@ pub async fn scan_self(
         return Err(AppError::BadRequest("err.no_volunteer_record"));
     };
     let rules = c.rules();
+    let min_share = rules.min_share_pct;
     let a = c.activity;
     let t = now();
     gate(&a, &rules, input, t, signing_out).map_err(|e| AppError::Validation(vec![e]))?;
@@ -146,12 +150,19 @@ pub async fn scan_self(
     let Some((attendance, changed)) = written else {
         return Err(AppError::field("activity", "err.not_signed_in"));
     };
+    let hours_note = (signing_out && attendance.minutes == Some(0)).then(|| no_hours_note(by.lang, min_share));
     Ok(AttendanceResult {
         activity_id: id,
         volunteer_id: vid,
         changed,
         attendance,
+        hours_note,
     })
+}
+
+/// Why a sign-out counts no hours: the minimum-share rule, with the district's share.
+pub fn no_hours_note(lang: crate::i18n::Lang, min_share_pct: i64) -> String {
+    crate::i18n::tf(lang, "scan.no_hours", &[("pct", min_share_pct.to_string())])
 }
 
 /// A walk-in on the phone page: name, phone and consent make (or find) their record.

@@ -159,6 +159,47 @@ fn row(
     }
 }
 
+/// Which service columns to compute: from every team's facts, from one unit's teams only (the
+/// same values for that unit, fewer reads), or none (the milestone columns alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    All,
+    Unit(i64),
+    None,
+}
+
+/// The board's rows of `orgs` (kind, id, name, street), unfiltered and unsorted: what the board,
+/// the workbench and the to-do API all read, so they agree.
+pub async fn rows(
+    db: &Db,
+    campaign: &Campaign,
+    today: &str,
+    orgs: Vec<(OrgRowKind, i64, String, String)>,
+    with: Service,
+) -> AppResult<Vec<BoardRow>> {
+    let progress = store::progress(db, campaign.id).await?;
+    // The service columns: the monthly compliance of the same orgs, computed the same way.
+    let service: HashMap<(OrgRowKind, i64), OrgCompliance> = match with {
+        Service::None => HashMap::new(),
+        Service::All | Service::Unit(_) => {
+            let unit = if let Service::Unit(u) = with { Some(u) } else { None };
+            crate::features::compliance::service::rows_for(db, campaign, orgs.clone(), unit)
+                .await?
+                .into_iter()
+                .map(|r| ((r.kind, r.id), r))
+                .collect()
+        }
+    };
+    let empty = OrgProgress::default();
+    Ok(orgs
+        .into_iter()
+        .map(|(kind, id, name, street)| {
+            let pr = progress.get(&(kind, id)).unwrap_or(&empty);
+            row(kind, id, name, street, pr, campaign, today, &service)
+        })
+        .collect())
+}
+
 /// The board as the caller may see it, filtered and sorted.
 pub async fn board(db: &Db, by: &Acting, params: &BoardParams) -> AppResult<Board> {
     let p = by.user()?;
@@ -168,21 +209,8 @@ pub async fn board(db: &Db, by: &Acting, params: &BoardParams) -> AppResult<Boar
     }
     let campaign = active(db).await?;
     let today = today();
-    let progress = store::progress(db, campaign.id).await?;
     let orgs = orgs_in_scope(db, scope, params.kind.as_deref().and_then(OrgRowKind::parse)).await?;
-    // The service columns: the monthly compliance of the same orgs, computed the same way.
-    let service: HashMap<(OrgRowKind, i64), OrgCompliance> =
-        crate::features::compliance::service::rows_for(db, &campaign, orgs.clone(), None)
-            .await?
-            .into_iter()
-            .map(|r| ((r.kind, r.id), r))
-            .collect();
-    let empty = OrgProgress::default();
-    let mut rows = vec![];
-    for (kind, id, name, street) in orgs {
-        let pr = progress.get(&(kind, id)).unwrap_or(&empty);
-        rows.push(row(kind, id, name, street, pr, &campaign, &today, &service));
-    }
+    let mut rows = rows(db, &campaign, &today, orgs, Service::All).await?;
     if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         rows.retain(|r| r.name.contains(q) || r.street.contains(q));
     }

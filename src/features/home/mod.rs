@@ -1,7 +1,9 @@
 //! The home page of each role (what it has to do), health checks, static files, shared pages.
 
+pub mod api;
 mod pages;
 pub mod service;
+mod volunteer;
 
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
@@ -16,11 +18,14 @@ use crate::state::AppState;
 use crate::web::templates::{CSS, JS};
 use pages::*;
 pub use pages::{delete_outcome, delete_page};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/", get(home))
+        .route("/me/signups", get(signups_page))
+        .routes(routes!(api::todo))
+        .routes(routes!(api::signups))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route(
@@ -62,12 +67,6 @@ struct Tile {
     label: String,
     value: i64,
     href: &'static str,
-}
-
-#[derive(Serialize)]
-struct Todo {
-    text: String,
-    href: String,
 }
 
 /// Unknown routes: a 404 that the error layer writes as a page or as JSON.

@@ -5,147 +5,100 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::service;
-use super::{Tile, Todo};
+use super::Tile;
 use crate::auth::policy::{Listing, Role};
-use crate::db::district::{self, DistrictGaps, StreetGaps};
+use crate::db::district;
 use crate::db::{communities, streets, units};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::i18n::tf;
 use crate::state::AppState;
 use crate::web::Ctx;
 
 pub(super) async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?.clone();
     let lang = ctx.lang;
-    let mut tiles = vec![];
-    for (what, key, href) in [
-        (Listing::Streets, "nav.streets", "/streets"),
-        (Listing::Communities, "nav.communities", "/communities"),
-        (Listing::Units, "nav.units", "/units"),
-        (Listing::Pairings, "nav.pairings", "/pairings"),
-    ] {
-        if let Some(value) = service::count(&state.db, &ctx, what).await? {
-            tiles.push(Tile {
-                label: ctx.t(key),
-                value,
-                href,
-            });
-        }
-    }
-    let district = district::district_name(&state.db).await?;
-    let mut todos = vec![];
     let db = &state.db;
-    match p.role {
-        Role::DistrictAdmin => {
-            if district.is_none() {
-                todos.push(Todo {
-                    text: ctx.t("todo.name_district"),
-                    href: "/district".into(),
-                });
-            }
-            let DistrictGaps {
-                unpaired_units,
-                unpaired_communities,
-                units_without_account,
-            } = district::district_gaps(db).await?;
-            if unpaired_units > 0 {
-                todos.push(Todo {
-                    text: tf(lang, "todo.unpaired_units", &[("n", unpaired_units.to_string())]),
-                    href: "/pairings/new".into(),
-                });
-            }
-            if unpaired_communities > 0 {
-                todos.push(Todo {
-                    text: tf(
-                        lang,
-                        "todo.unpaired_communities",
-                        &[("n", unpaired_communities.to_string())],
-                    ),
-                    href: "/pairings/new".into(),
-                });
-            }
-            if units_without_account > 0 {
-                todos.push(Todo {
-                    text: tf(
-                        lang,
-                        "todo.units_without_account",
-                        &[("n", units_without_account.to_string())],
-                    ),
-                    href: "/users/new".into(),
+    let w = service::todo(&state, &ctx).await?;
+    // Counts of the org tree mean something to the district only.
+    let mut tiles = vec![];
+    if p.role == Role::DistrictAdmin {
+        for (what, key, href) in [
+            (Listing::Streets, "nav.streets", "/streets"),
+            (Listing::Communities, "nav.communities", "/communities"),
+            (Listing::Units, "nav.units", "/units"),
+            (Listing::Pairings, "nav.pairings", "/pairings"),
+        ] {
+            if let Some(value) = service::count(db, &ctx, what).await? {
+                tiles.push(Tile {
+                    label: ctx.t(key),
+                    value,
+                    href,
                 });
             }
         }
-        Role::StreetAdmin => {
-            let street = p.street_id.unwrap_or(-1);
-            let StreetGaps {
-                unpaired_communities: unpaired,
-                communities_without_account: without_account,
-            } = district::street_gaps(db, street).await?;
-            if unpaired > 0 {
-                todos.push(Todo {
-                    text: tf(lang, "todo.street_unpaired", &[("n", unpaired.to_string())]),
-                    href: "/communities".into(),
-                });
-            }
-            if without_account > 0 {
-                todos.push(Todo {
-                    text: tf(
-                        lang,
-                        "todo.street_without_account",
-                        &[("n", without_account.to_string())],
-                    ),
-                    href: "/users/new".into(),
-                });
-            }
-        }
-        Role::CommunityAdmin => {
-            if let Some(c) = p.community_id {
-                if let Some(c) = communities::get_community(db, c).await? {
-                    if c.contact_person.is_empty() || c.contact_phone.is_empty() {
-                        todos.push(Todo {
-                            text: ctx.t("todo.fill_contact"),
-                            href: format!("/communities/{}/edit", c.id),
-                        });
-                    }
-                }
-            }
-        }
-        Role::UnitAdmin => {
-            if let Some(u) = p.unit_id {
-                if let Some(u) = units::get_unit(db, u).await? {
-                    if u.contact_person.is_empty() || u.contact_phone.is_empty() {
-                        todos.push(Todo {
-                            text: ctx.t("todo.fill_contact"),
-                            href: format!("/units/{}/edit", u.id),
-                        });
-                    }
-                }
-            }
-        }
-        Role::Police | Role::Volunteer => {}
     }
-    let place = match p.role {
-        Role::StreetAdmin => p.street_id.map(|id| ("street", id)),
-        Role::CommunityAdmin => p.community_id.map(|id| ("community", id)),
-        Role::UnitAdmin => p.unit_id.map(|id| ("unit", id)),
+    let district = district::district_name(db).await?;
+    let place_name = match p.role {
+        Role::StreetAdmin => match p.street_id {
+            Some(id) => streets::get_street(db, id).await?.map(|s| s.name),
+            None => None,
+        },
+        Role::CommunityAdmin => match p.community_id {
+            Some(id) => communities::get_community(db, id)
+                .await?
+                .map(|c| format!("{} / {}", c.street_name, c.name)),
+            None => None,
+        },
+        Role::UnitAdmin => match p.unit_id {
+            Some(id) => units::get_unit(db, id).await?.map(|u| u.name),
+            None => None,
+        },
         _ => None,
     };
-    let place_name = match place {
-        Some(("street", id)) => streets::get_street(db, id).await?.map(|s| s.name),
-        Some(("community", id)) => communities::get_community(db, id)
-            .await?
-            .map(|c| format!("{} / {}", c.street_name, c.name)),
-        Some(("unit", id)) => units::get_unit(db, id).await?.map(|u| u.name),
-        _ => None,
-    };
+    // The district's progress chart: one bar per milestone, its parts as shares of 100.
+    let chart: Vec<_> = w
+        .progress
+        .iter()
+        .map(|m| {
+            let total = (m.done + m.late + m.missing + m.open).max(1);
+            let mut x = 0;
+            let parts: Vec<_> = [
+                ("done", m.done),
+                ("late", m.late),
+                ("missing", m.missing),
+                ("open", m.open),
+            ]
+            .into_iter()
+            .map(|(k, n)| {
+                let width = n * 1000 / total;
+                let part = minijinja::context! { k => k, x => x, w => width, n => n };
+                x += width;
+                part
+            })
+            .collect();
+            minijinja::context! { m => m, parts => parts }
+        })
+        .collect();
     let page = minijinja::context! {
         title => ctx.t("home.title"), district => district, place => place_name,
         role_label => crate::features::users::role_label(lang, p.role.as_str()),
         role_help => ctx.t(&format!("home.help.{}", p.role.as_str())),
-        tiles => tiles, todos => todos,
+        tiles => tiles, w => w, chart => chart,
+        no_record => p.role == Role::Volunteer && p.volunteer_id.is_none(),
         is_district => p.role == Role::DistrictAdmin,
     };
     Ok(ctx.render(&state, "home/home.html", page))
+}
+
+/// 我的报名: the caller's sign-ups, upcoming first, then the past.
+pub(super) async fn signups_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let all = service::my_signups(&state.db, &ctx, false).await?;
+    let t = crate::db::now();
+    let (upcoming, past): (Vec<_>, Vec<_>) = all.into_iter().partition(|s| s.ends_at >= t);
+    let upcoming: Vec<_> = upcoming.into_iter().rev().collect();
+    let page = minijinja::context! {
+        title => ctx.t("signups.title"), upcoming => upcoming, past => past,
+    };
+    Ok(ctx.render(&state, "home/signups.html", page))
 }
 
 /// The page that asks before deleting, and says why a delete was refused.
