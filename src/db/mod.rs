@@ -21,6 +21,7 @@ pub mod identity;
 pub mod limits;
 pub mod list;
 pub mod managers;
+pub mod notifications;
 pub mod pairings;
 pub mod privacy;
 pub mod sessions;

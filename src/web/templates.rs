@@ -94,6 +94,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "volunteers/volunteer.html",
         include_str!("../../templates/volunteers/volunteer.html"),
     ),
+    (
+        "notifications/inbox.html",
+        include_str!("../../templates/notifications/inbox.html"),
+    ),
+    (
+        "notifications/sends.html",
+        include_str!("../../templates/notifications/sends.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

@@ -199,6 +199,8 @@ pub async fn create(db: &Db, by: &Acting, input: &DispatchInput) -> AppResult<Di
     };
     let mut tx = db.begin().await?;
     let id = store::create_dispatch(&mut tx, &by.actor(), &new, &input.teams).await?;
+    let teams: Vec<(i64, i64)> = input.teams.iter().map(|t| (t.team_id, t.required)).collect();
+    crate::features::notifications::events::dispatch_received(&mut tx, id, &new.title, new.starts_at, &teams).await?;
     tx.commit().await?;
     view(db, by, id).await
 }
@@ -300,6 +302,7 @@ pub async fn answer(
     let after = store::audit_line(&mut tx, &by.actor(), &label, &line)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::features::notifications::events::dispatch_answered(&mut tx, id, &d.title, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -341,6 +344,7 @@ pub async fn review(db: &Db, by: &Acting, id: i64, team_id: i64, input: &ReviewI
     let after = store::audit_line(&mut tx, &by.actor(), &label, &line)
         .await?
         .ok_or(AppError::NotFound)?;
+    crate::features::notifications::events::dispatch_reviewed(&mut tx, id, &d.title, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
