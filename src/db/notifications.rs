@@ -424,7 +424,7 @@ pub async fn finish(db: &Db, outcomes: &[(i64, Outcome)]) -> sqlx::Result<()> {
             for id in chunk {
                 q = q.bind(*id);
             }
-            q.execute(&mut *c).await?
+            q.execute(&mut *c).await?.rows_affected()
         });
     }
     for (id, o) in outcomes {
@@ -440,7 +440,7 @@ pub async fn finish(db: &Db, outcomes: &[(i64, Outcome)]) -> sqlx::Result<()> {
             "update outbox set state = $1, next_attempt_at = $2, error = $3, claimed_until = null,
                  attempts = attempts - $4 where id = $5")
             .bind(state).bind(next).bind(&error).bind(i64::from(undo_attempt)).bind(*id)
-            .execute(&mut *c).await?);
+            .execute(&mut *c).await?.rows_affected());
     }
     tx.commit().await
 }
@@ -543,7 +543,7 @@ pub async fn set_prefs(tx: &mut Tx, actor: &Actor, user_id: i64, before: &Prefs,
              email_on = excluded.email_on, sms_on = excluded.sms_on, quiet_hours = excluded.quiet_hours,
              updated_at = excluded.updated_at")
         .bind(user_id).bind(&after.email).bind(&after.phone).bind(after.email_on).bind(after.sms_on)
-        .bind(after.quiet_hours).bind(now()).execute(&mut *c).await?);
+        .bind(after.quiet_hours).bind(now()).execute(&mut *c).await?.rows_affected());
     audit::record(
         tx,
         actor,
@@ -709,7 +709,7 @@ pub async fn set_rules(tx: &mut Tx, actor: &Actor, before: &NotifyRules, after: 
     on_tx!(tx, c => sqlx::query(
         "insert into settings (key, value, updated_at) values ('notification_rules', $1, $2)
          on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at")
-        .bind(&value).bind(now()).execute(&mut *c).await?);
+        .bind(&value).bind(now()).execute(&mut *c).await?.rows_affected());
     audit::record(
         tx,
         actor,
