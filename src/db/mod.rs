@@ -500,6 +500,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (8, "faults", include_str!("migrations/sqlite/0008_faults.sql")),
     (9, "forms", include_str!("migrations/sqlite/0009_forms.sql")),
     (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
+    (12, "notifications", include_str!("migrations/sqlite/0012_notifications.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -513,6 +514,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (8, "faults", include_str!("migrations/postgres/0008_faults.sql")),
     (9, "forms", include_str!("migrations/postgres/0009_forms.sql")),
     (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
+    (12, "notifications", include_str!("migrations/postgres/0012_notifications.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

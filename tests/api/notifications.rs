@@ -399,34 +399,42 @@ async fn two_instances_deliver_each_message_exactly_once() {
 async fn the_test_command_reaches_the_smtp_server_and_says_so() {
     let sink = SmtpSink::start().await;
     let app = spawn_app().await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leifeng"))
-        .args([
-            "notify",
-            "test",
-            "--to",
-            "ops@example.org",
-            "--lang",
-            "en",
-            "--smtp-url",
-        ])
-        .arg(sink.url())
-        .args(["--smtp-tls", "none"])
-        .env("LEIFENG_DATABASE_URL", &app.db_url)
-        .env("LEIFENG_LOG", "warn")
-        .output()
-        .unwrap();
+    // The command runs apart from this runtime, which keeps serving the sink meanwhile.
+    let run = |args: Vec<String>, db: String| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_leifeng"))
+                .args(args)
+                .env("LEIFENG_DATABASE_URL", db)
+                .env("LEIFENG_LOG", "warn")
+                .output()
+                .unwrap()
+        })
+    };
+    let args = [
+        "notify",
+        "test",
+        "--to",
+        "ops@example.org",
+        "--lang",
+        "en",
+        "--smtp-tls",
+        "none",
+        "--smtp-url",
+    ];
+    let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    args.push(sink.url());
+    let out = run(args, app.db_url.clone()).await.unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{said} {}", String::from_utf8_lossy(&out.stderr));
     assert!(said.contains("email: sent to ops@example.org"), "{said}");
     let mail = &sink.to("ops@example.org")[0];
     assert_eq!(mail.subject, "Leifeng test message");
     // Without SMS configured, a phone is skipped and the command says so.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leifeng"))
-        .args(["notify", "test", "--to", "13800001111"])
-        .env("LEIFENG_DATABASE_URL", &app.db_url)
-        .env("LEIFENG_LOG", "warn")
-        .output()
-        .unwrap();
+    let args = ["notify", "test", "--to", "13800001111"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let out = run(args, app.db_url.clone()).await.unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("sms: skipped"));
 }
