@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::teams::TeamScope;
 use super::{now, Db, Tx};
-use crate::domain::activity::ActivityStatus;
+use crate::domain::activity::{ActivityForm, ActivityStatus, OpenTo, SignupStatus};
 use crate::domain::service::Rules;
 use crate::{on_db, on_tx};
 
@@ -26,7 +26,7 @@ pub struct Activity {
     /// A five-goods dimension: environment, order, culture, security, service.
     pub dimension: String,
     /// `concentrated`, `scattered` or `dispatched`.
-    pub form: String,
+    pub form: ActivityForm,
     pub address: String,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
@@ -39,7 +39,7 @@ pub struct Activity {
     /// People signed in.
     pub attended: i64,
     /// `team` (the organising teams' members) or `all` (any registered volunteer).
-    pub open_to: String,
+    pub open_to: OpenTo,
     pub signup_opens_at: Option<i64>,
     pub signup_closes_at: Option<i64>,
     pub min_age: Option<i64>,
@@ -113,7 +113,7 @@ pub struct ScanContext {
     #[sqlx(flatten)]
     pub activity: Activity,
     pub volunteer_id: Option<i64>,
-    pub signup: Option<String>,
+    pub signup: Option<SignupStatus>,
     pub rules: Option<String>,
 }
 
@@ -174,7 +174,7 @@ pub struct ActivityLine {
     pub theme: String,
     pub category: String,
     pub dimension: String,
-    pub form: String,
+    pub form: ActivityForm,
     pub address: String,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -187,7 +187,7 @@ pub struct ActivityLine {
     pub org_name: String,
     pub community_name: Option<String>,
     /// The viewer's sign-up: `confirmed`, `waiting`, or none.
-    pub my_signup: Option<String>,
+    pub my_signup: Option<SignupStatus>,
 }
 
 pub async fn list_activities(
@@ -336,14 +336,14 @@ pub struct ActivityFields {
     pub theme: String,
     pub category: String,
     pub dimension: String,
-    pub form: String,
+    pub form: ActivityForm,
     pub address: String,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub starts_at: i64,
     pub ends_at: i64,
     pub capacity: i64,
-    pub open_to: String,
+    pub open_to: OpenTo,
     pub signup_opens_at: Option<i64>,
     pub signup_closes_at: Option<i64>,
     pub min_age: Option<i64>,
@@ -368,7 +368,11 @@ pub async fn insert_activity(
 ) -> Result<Activity, sqlx::Error> {
     let t = now();
     let secret = crate::domain::token::new_token();
-    let day = crate::domain::campaign::date_of(f.starts_at);
+    let local = crate::domain::dates::local(f.starts_at).date();
+    let (day, month) = (
+        local.format("%Y-%m-%d").to_string(),
+        crate::domain::dates::month_key(local),
+    );
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into activities (campaign_id, team_id, community_id, dispatch_id, title, theme, category, dimension, form,
             address, lat, lng, starts_at, ends_at, capacity, open_to, signup_opens_at, signup_closes_at, min_age, max_age,
@@ -377,12 +381,12 @@ pub async fn insert_activity(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
             $24, $25, $26, $27, $28, $29, $30, $31, $32, $32, $33, $34, $35) returning id")
         .bind(campaign_id).bind(f.team_id).bind(f.community_id).bind(f.dispatch_id).bind(&f.title).bind(&f.theme)
-        .bind(&f.category).bind(&f.dimension).bind(&f.form).bind(&f.address).bind(f.lat).bind(f.lng)
-        .bind(f.starts_at).bind(f.ends_at).bind(f.capacity).bind(&f.open_to).bind(f.signup_opens_at)
+        .bind(&f.category).bind(&f.dimension).bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng)
+        .bind(f.starts_at).bind(f.ends_at).bind(f.capacity).bind(f.open_to).bind(f.signup_opens_at)
         .bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age).bind(&f.skills).bind(&f.content).bind(f.risky)
         .bind(&f.risk_statement).bind(&f.insurance).bind(&f.leader_name).bind(&f.leader_phone).bind(status)
         .bind(&secret).bind(f.code_rotates).bind(f.geofence_m).bind(t)
-        .bind(&day[..7]).bind(&day).bind((status == ActivityStatus::Published).then_some(t))
+        .bind(&month).bind(&day).bind((status == ActivityStatus::Published).then_some(t))
         .fetch_one(&mut *c).await?);
     set_activity_teams(tx, id, f.team_id, &f.co_team_ids).await?;
     let a = activity_in_tx(tx, id).await?.ok_or(sqlx::Error::RowNotFound)?;
@@ -418,7 +422,11 @@ pub async fn update_activity(
     before: &Activity,
     f: &ActivityFields,
 ) -> Result<Activity, sqlx::Error> {
-    let day = crate::domain::campaign::date_of(f.starts_at);
+    let local = crate::domain::dates::local(f.starts_at).date();
+    let (day, month) = (
+        local.format("%Y-%m-%d").to_string(),
+        crate::domain::dates::month_key(local),
+    );
     on_tx!(tx, c => sqlx::query(
         "update activities set team_id = $1, community_id = $2, title = $3, theme = $4, category = $5, dimension = $6,
             form = $7, address = $8, lat = $9, lng = $10, starts_at = $11, ends_at = $12, capacity = $13, open_to = $14,
@@ -427,16 +435,16 @@ pub async fn update_activity(
             code_rotates = $26, geofence_m = $27, updated_at = $28, month = $30, day = $31
          where id = $29")
         .bind(f.team_id).bind(f.community_id).bind(&f.title).bind(&f.theme).bind(&f.category).bind(&f.dimension)
-        .bind(&f.form).bind(&f.address).bind(f.lat).bind(f.lng).bind(f.starts_at).bind(f.ends_at).bind(f.capacity)
-        .bind(&f.open_to).bind(f.signup_opens_at).bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age)
+        .bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng).bind(f.starts_at).bind(f.ends_at).bind(f.capacity)
+        .bind(f.open_to).bind(f.signup_opens_at).bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age)
         .bind(&f.skills).bind(&f.content).bind(f.risky).bind(&f.risk_statement).bind(&f.insurance)
         .bind(&f.leader_name).bind(&f.leader_phone).bind(f.code_rotates).bind(f.geofence_m).bind(now()).bind(before.id)
-        .bind(&day[..7]).bind(&day)
+        .bind(&month).bind(&day)
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
     set_activity_teams(tx, before.id, f.team_id, &f.co_team_ids).await?;
-    if day[..7] != crate::domain::campaign::date_of(before.starts_at)[..7] {
+    if month != crate::domain::dates::month_key(crate::domain::dates::local(before.starts_at).date()) {
         on_tx!(tx, c => sqlx::query("update attendance set month = $1 where activity_id = $2")
-            .bind(&day[..7]).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+            .bind(&month).bind(before.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     }
     // More places: the waiting list moves up, in order.
     if f.capacity > before.taken {

@@ -194,8 +194,20 @@ pub async fn created<T: Audited>(tx: &mut Tx, actor: &Actor, id: i64) -> Result<
 /// After an update: reads the record again and records what changed since `before`; answers
 /// the record as it is now (the one helper for load before / update / load after / audit).
 pub async fn updated<T: Audited>(tx: &mut Tx, actor: &Actor, id: i64, before: &T) -> Result<T, sqlx::Error> {
+    updated_as(tx, actor, id, before, None).await
+}
+
+/// [`updated`], filed under `label` when given (a record people know by more than its own
+/// label, such as a dispatched team by its action's title).
+pub async fn updated_as<T: Audited>(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    before: &T,
+    label: Option<&str>,
+) -> Result<T, sqlx::Error> {
     let after = self::before::<T>(tx, id).await?;
-    let label = after.label();
+    let label = label.map_or_else(|| after.label(), str::to_string);
     record(
         tx,
         actor,

@@ -155,22 +155,14 @@ pub async fn set_review(tx: &mut Tx, line_id: i64, review: DispatchReview, note:
         .bind(review).bind(note).bind(now()).bind(line_id).execute(&mut *c).await.map(|_| ()))
 }
 
-/// Audits a line's change (`before` → the line as it is now) and answers the line after it.
-pub async fn audit_line(
-    tx: &mut Tx,
-    actor: &Actor,
-    label: &str,
-    before: &DispatchTeam,
-) -> Result<Option<DispatchTeam>, sqlx::Error> {
-    let after = team_line(tx, before.dispatch_id, before.team_id).await?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("dispatch_team", Some(before.id), label),
-        Some(before),
-        after.as_ref(),
-    )
-    .await?;
-    Ok(after)
+/// A line's change is audited with [`audit::updated_as`], under the action's title and the team.
+impl audit::Audited for DispatchTeam {
+    const KIND: &'static str = "dispatch_team";
+    fn label(&self) -> String {
+        self.team_name.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<DispatchTeam>, sqlx::Error> {
+        let sql = format!("{TEAMS_SQL} where dt.id = $1");
+        on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
+    }
 }

@@ -15,6 +15,7 @@ pub mod certificates;
 pub mod checkins;
 pub mod communities;
 pub mod compliance;
+pub mod demo;
 pub mod dispatches;
 pub mod district;
 pub mod identity;
@@ -47,7 +48,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous, SqliteTransactionManager,
 };
-use sqlx::{Connection, PgPool, Postgres, Sqlite, SqlitePool, Transaction, TransactionManager};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction, TransactionManager};
 
 /// A connection pool on one of the two supported databases.
 #[derive(Clone)]
@@ -453,9 +454,13 @@ impl WriterHealth {
 /// nested inside a transaction that is never committed, yet each reports success. So a writer
 /// that thinks it is still in a transaction, or that saw a disk fault, is closed (the pool opens
 /// a new one on the next write).
+///
+/// No round trip to the connection's thread is needed (it would hold the one writer a hand-off
+/// longer on every write): the depth is counted by that thread after each BEGIN, COMMIT and
+/// ROLLBACK, so after a commit that answered it is already 0, and a transaction dropped without
+/// a commit shows 1 until its queued rollback has run; such a transaction also marks the writer
+/// faulted (see [`Uncommitted`]). Either way the connection is closed, never reused unsure.
 async fn writer_still_sound(conn: &mut sqlx::SqliteConnection, health: &WriterHealth) -> Result<bool, sqlx::Error> {
-    // A round trip first: a rollback queued by a dropped transaction has then run.
-    conn.ping().await?;
     let depth = SqliteTransactionManager::get_transaction_depth(conn);
     let faulted = health.fault.swap(false, Ordering::AcqRel);
     if depth != 0 || faulted {

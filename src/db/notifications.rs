@@ -777,3 +777,9 @@ pub async fn staff_of_street(tx: &mut Tx, street_id: i64) -> sqlx::Result<Vec<i6
         "select id from users where active and role = 'street_admin' and street_id = $1")
         .bind(street_id).fetch_all(&mut *c).await)
 }
+
+/// Every account that can sign in, by id (the demo gives each an e-mail address and a phone).
+pub async fn accounts_that_sign_in(db: &Db) -> sqlx::Result<Vec<(i64, String)>> {
+    on_db!(db, pool => sqlx::query_as(
+        "select id, username from users where password_hash <> '!' order by id").fetch_all(pool).await)
+}

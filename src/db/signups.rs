@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::activities::Activity;
 use super::audit::{self, Actor, Subject};
 use super::{now, Db, Tx};
+use crate::domain::activity::SignupStatus;
 use crate::{on_db, on_tx};
 
 /// One person on an activity's list: sign-up and attendance together.
@@ -17,7 +18,7 @@ pub struct Participant {
     #[serde(skip)]
     pub phone: String,
     /// `confirmed`, `waiting`, `cancelled`, `no_show`, or empty for a walk-in.
-    pub signup: Option<String>,
+    pub signup: Option<SignupStatus>,
     pub signed_up_at: Option<i64>,
     pub attendance_id: Option<i64>,
     pub signed_in_at: Option<i64>,
@@ -80,10 +81,10 @@ pub async fn sign_up(
          where signups.status = 'cancelled'")
         .bind(a.id).bind(volunteer_id).bind(added_by).bind(t).execute(&mut *c).await.map(|r| r.rows_affected())?);
     if fresh == 0 {
-        let status: String = on_tx!(tx, c => sqlx::query_scalar(
+        let status: SignupStatus = on_tx!(tx, c => sqlx::query_scalar(
             "select status from signups where activity_id = $1 and volunteer_id = $2")
             .bind(a.id).bind(volunteer_id).fetch_one(&mut *c).await?);
-        return Ok(if status == "waiting" {
+        return Ok(if status == SignupStatus::Waiting {
             SignupOutcome::AlreadyWaiting
         } else {
             SignupOutcome::AlreadyConfirmed
@@ -92,7 +93,11 @@ pub async fn sign_up(
     let got = on_tx!(tx, c => sqlx::query(
         "update activities set taken = taken + 1 where id = $1 and taken < capacity")
         .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let status = if got == 1 { "confirmed" } else { "waiting" };
+    let status = if got == 1 {
+        SignupStatus::Confirmed
+    } else {
+        SignupStatus::Waiting
+    };
     on_tx!(tx, c => sqlx::query("update signups set status = $1 where activity_id = $2 and volunteer_id = $3")
         .bind(status).bind(a.id).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     audit::record_raw(
@@ -121,7 +126,7 @@ pub async fn cancel_signup(
     // Lock the activity first, so that cancellations and sign-ups of one activity queue up.
     on_tx!(tx, c => sqlx::query("update activities set updated_at = updated_at where id = $1")
         .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let was: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+    let was: Option<SignupStatus> = on_tx!(tx, c => sqlx::query_scalar(
         "select status from signups where activity_id = $1 and volunteer_id = $2 and status in ('confirmed', 'waiting')")
         .bind(a.id).bind(volunteer_id).fetch_optional(&mut *c).await?);
     let Some(was) = was else { return Ok(None) };
@@ -130,7 +135,7 @@ pub async fn cancel_signup(
         "update signups set status = 'cancelled', updated_at = $1 where activity_id = $2 and volunteer_id = $3")
         .bind(t).bind(a.id).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     let mut promoted = None;
-    if was == "confirmed" {
+    if was == SignupStatus::Confirmed {
         let next: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
             "select volunteer_id from signups where activity_id = $1 and status = 'waiting' order by created_at, id limit 1")
             .bind(a.id).fetch_optional(&mut *c).await?);
@@ -167,59 +172,127 @@ pub async fn clash(db: &Db, a: &Activity, volunteer_id: i64) -> Result<Option<St
         .bind(volunteer_id).bind(a.id).bind(a.ends_at).bind(a.starts_at).fetch_optional(pool).await)
 }
 
-/// [`sign_up`] in fewer statements, answering the places as this transaction left them (no read
-/// after the commit): the lock reads the counts, and the sign-up is written with its status at
-/// once. Returns the outcome, the places taken and the capacity.
+/// [`sign_up`] in as few round trips as each database allows, answering the places as the write
+/// left them (no read after the commit). Returns the outcome, the places taken and the capacity.
+///
+/// PostgreSQL: one statement, so no `begin`/`commit` of its own: it locks the activity as a
+/// cancellation does (see [`cancel_signup`]), writes the sign-up with its status at once, counts
+/// the place and writes the audit entry [`audit::record_raw`] would, all or nothing. SQLite: one
+/// transaction on the one writer (which is what queues sign-ups there); the sign-up is written
+/// with the status the places give, then the place is counted and the entry written.
 pub async fn sign_up_counted(
-    tx: &mut Tx,
+    db: &Db,
     actor: &Actor,
     a: &Activity,
     volunteer_id: i64,
     added_by: &str,
 ) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
     let t = now();
-    // Lock the activity first, as a cancellation does (see `sign_up`); it tells the places.
-    let (taken, capacity): (i64, i64) = on_tx!(tx, c => sqlx::query_as(
-        "update activities set updated_at = updated_at where id = $1 returning taken, capacity")
-        .bind(a.id).fetch_one(&mut *c).await?);
-    let status = if taken < capacity { "confirmed" } else { "waiting" };
-    let fresh: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
-        "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $5)
-         on conflict (activity_id, volunteer_id) do update set status = excluded.status, added_by = excluded.added_by,
-            created_at = excluded.created_at, updated_at = excluded.updated_at
-         where signups.status = 'cancelled'
-         returning status")
-        .bind(a.id).bind(volunteer_id).bind(status).bind(added_by).bind(t).fetch_optional(&mut *c).await?);
-    if fresh.is_none() {
-        let was: String = on_tx!(tx, c => sqlx::query_scalar(
-            "select status from signups where activity_id = $1 and volunteer_id = $2")
-            .bind(a.id).bind(volunteer_id).fetch_one(&mut *c).await?);
-        let outcome = if was == "waiting" {
-            SignupOutcome::AlreadyWaiting
-        } else {
-            SignupOutcome::AlreadyConfirmed
-        };
-        return Ok((outcome, taken, capacity));
-    }
-    let mut taken = taken;
-    if status == "confirmed" {
-        on_tx!(tx, c => sqlx::query("update activities set taken = taken + 1 where id = $1")
-            .bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-        taken += 1;
-    }
-    audit::record_raw(
-        tx,
-        actor,
-        audit::Op::SignUp,
-        Subject::new("activity", Some(a.id), &a.title),
-        &serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}),
-    )
-    .await?;
-    let outcome = if status == "confirmed" {
-        SignupOutcome::Confirmed
-    } else {
-        SignupOutcome::Waiting
+    let (fresh, was, taken, capacity): (Option<SignupStatus>, Option<SignupStatus>, i64, i64) = match db {
+        Db::Pg(pool) => {
+            let entry = |status: SignupStatus| {
+                serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}).to_string()
+            };
+            let row: Option<(i64, i64, Option<SignupStatus>, Option<SignupStatus>)> = sqlx::query_as(
+                "with a as (select taken, capacity from activities where id = $1 for no key update),
+                 s as (
+                    insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
+                    select $1, $2, case when a.taken < a.capacity then 'confirmed' else 'waiting' end, $3, $4, $4
+                    from a
+                    on conflict (activity_id, volunteer_id) do update set status = excluded.status,
+                        added_by = excluded.added_by, created_at = excluded.created_at, updated_at = excluded.updated_at
+                    where signups.status = 'cancelled'
+                    returning status),
+                 counted as (
+                    update activities set taken = taken + 1
+                    where id = $1 and exists (select 1 from s where status = 'confirmed')),
+                 logged as (
+                    insert into audit_log (at, user_id, username, ip, action, object_type, object_id, object_label, changes)
+                    select $4, $5, $6, $7, $8, 'activity', $1, $9,
+                        case when s.status = 'confirmed' then $10 else $11 end
+                    from s)
+                 select a.taken, a.capacity, (select status from s),
+                    (select status from signups where activity_id = $1 and volunteer_id = $2)
+                 from a",
+            )
+            .bind(a.id)
+            .bind(volunteer_id)
+            .bind(added_by)
+            .bind(t)
+            .bind(actor.user_id)
+            .bind(&actor.username)
+            .bind(&actor.ip)
+            .bind(audit::Op::SignUp.as_str())
+            .bind(&a.title)
+            .bind(entry(SignupStatus::Confirmed))
+            .bind(entry(SignupStatus::Waiting))
+            .fetch_optional(pool)
+            .await?;
+            let (taken, capacity, fresh, was) = row.ok_or(sqlx::Error::RowNotFound)?;
+            // The statement's snapshot may miss a sign-up committed while it waited for the lock
+            // (a double submit): then the row is read again.
+            let was = match (&fresh, was) {
+                (None, None) => Some(
+                    sqlx::query_scalar::<_, SignupStatus>(
+                        "select status from signups where activity_id = $1 and volunteer_id = $2",
+                    )
+                    .bind(a.id)
+                    .bind(volunteer_id)
+                    .fetch_one(pool)
+                    .await?,
+                ),
+                (_, was) => was,
+            };
+            let counted = i64::from(fresh == Some(SignupStatus::Confirmed));
+            (fresh, was, taken + counted, capacity)
+        }
+        Db::Sqlite { .. } => {
+            let mut tx = db.begin().await?;
+            let fresh: Option<SignupStatus> = on_tx!(&mut tx, c => sqlx::query_scalar(
+                "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
+                 select id, $2, case when taken < capacity then 'confirmed' else 'waiting' end, $3, $4, $4
+                 from activities where id = $1
+                 on conflict (activity_id, volunteer_id) do update set status = excluded.status, added_by = excluded.added_by,
+                    created_at = excluded.created_at, updated_at = excluded.updated_at
+                 where signups.status = 'cancelled'
+                 returning status")
+                .bind(a.id).bind(volunteer_id).bind(added_by).bind(t).fetch_optional(&mut *c).await?);
+            let (was, taken, capacity) = match &fresh {
+                Some(status) => {
+                    let counted = if *status == SignupStatus::Confirmed {
+                        "update activities set taken = taken + 1 where id = $1 returning taken, capacity"
+                    } else {
+                        "select taken, capacity from activities where id = $1"
+                    };
+                    let (taken, capacity): (i64, i64) = on_tx!(&mut tx, c => sqlx::query_as(counted)
+                        .bind(a.id).fetch_one(&mut *c).await?);
+                    audit::record_raw(
+                        &mut tx,
+                        actor,
+                        audit::Op::SignUp,
+                        Subject::new("activity", Some(a.id), &a.title),
+                        &serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}),
+                    )
+                    .await?;
+                    (None, taken, capacity)
+                }
+                None => {
+                    let (was, taken, capacity): (SignupStatus, i64, i64) = on_tx!(&mut tx, c => sqlx::query_as(
+                        "select s.status, a.taken, a.capacity from signups s join activities a on a.id = s.activity_id
+                         where s.activity_id = $1 and s.volunteer_id = $2")
+                        .bind(a.id).bind(volunteer_id).fetch_one(&mut *c).await?);
+                    (Some(was), taken, capacity)
+                }
+            };
+            tx.commit().await?;
+            (fresh, was, taken, capacity)
+        }
+    };
+    let outcome = match (fresh, was) {
+        (Some(SignupStatus::Confirmed), _) => SignupOutcome::Confirmed,
+        (Some(_), _) => SignupOutcome::Waiting,
+        (None, Some(SignupStatus::Waiting)) => SignupOutcome::AlreadyWaiting,
+        (None, _) => SignupOutcome::AlreadyConfirmed,
     };
     Ok((outcome, taken, capacity))
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::audit::{self, Actor, Op, Subject};
+use super::audit::{self, Actor};
 use super::{now, Db, Tx};
 use crate::domain::team::RosterStatus;
 use crate::{on_db, on_tx};
@@ -118,9 +118,15 @@ pub async fn get_team(db: &Db, id: i64) -> Result<Option<Team>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
 }
 
-async fn team_in_tx(tx: &mut Tx, id: i64) -> Result<Team, sqlx::Error> {
-    let sql = format!("{TEAM_SELECT} where t.id = $1");
-    on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_one(&mut *c).await)
+impl audit::Audited for Team {
+    const KIND: &'static str = "team";
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Team>, sqlx::Error> {
+        let sql = format!("{TEAM_SELECT} where t.id = $1");
+        on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
+    }
 }
 
 pub async fn create_team(
@@ -139,37 +145,17 @@ pub async fn create_team(
         .bind(campaign_id).bind(unit_id).bind(community_id).bind(&f.name).bind(&f.leader_name).bind(&f.leader_phone)
         .bind(&f.contact_name).bind(&f.contact_phone).bind(&f.categories).bind(&f.founded_on).bind(t)
         .fetch_one(&mut *c).await?);
-    let after = team_in_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("team", Some(id), &after.name),
-        None,
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::created(tx, actor, id).await
 }
 
 pub async fn update_team(tx: &mut Tx, actor: &Actor, id: i64, f: &TeamFields) -> Result<Team, sqlx::Error> {
-    let before = team_in_tx(tx, id).await?;
+    let before: Team = audit::before(tx, id).await?;
     on_tx!(tx, c => sqlx::query(
         "update teams set name = $1, leader_name = $2, leader_phone = $3, contact_name = $4, contact_phone = $5,
          categories = $6, founded_on = $7, updated_at = $8 where id = $9")
         .bind(&f.name).bind(&f.leader_name).bind(&f.leader_phone).bind(&f.contact_name).bind(&f.contact_phone)
         .bind(&f.categories).bind(&f.founded_on).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = team_in_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("team", Some(id), &after.name),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 /// Moves a roster through its states: `submitted` and `resubmitted` stamp the time, `accepted`
@@ -182,7 +168,7 @@ pub async fn set_roster_status(
     status: RosterStatus,
     reason: &str,
 ) -> Result<Team, sqlx::Error> {
-    let before = team_in_tx(tx, id).await?;
+    let before: Team = audit::before(tx, id).await?;
     let t = now();
     let sql = if status.under_review() {
         "update teams set roster_status = $1, roster_submitted_at = $2, roster_return_reason = $3, updated_at = $2 where id = $4"
@@ -193,17 +179,7 @@ pub async fn set_roster_status(
         "update teams set roster_status = $1, roster_reviewed_at = $2, roster_return_reason = $3, updated_at = $2 where id = $4"
     };
     on_tx!(tx, c => sqlx::query(sql).bind(status).bind(t).bind(reason).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = team_in_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("team", Some(id), &after.name),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 /// A changed roster goes back to draft so that it is submitted (and reviewed) again; one that was

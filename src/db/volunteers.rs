@@ -59,7 +59,17 @@ pub async fn volunteer_by_user(db: &Db, user_id: i64) -> Result<Option<Volunteer
 }
 
 pub async fn volunteer_in_tx(tx: &mut Tx, id: i64) -> Result<Volunteer, sqlx::Error> {
-    on_tx!(tx, c => sqlx::query_as("select * from volunteers where id = $1").bind(id).fetch_one(&mut *c).await)
+    audit::before(tx, id).await
+}
+
+impl audit::Audited for Volunteer {
+    const KIND: &'static str = "volunteer";
+    fn label(&self) -> String {
+        self.volunteer_no.clone()
+    }
+    async fn load(tx: &mut Tx, id: i64) -> Result<Option<Volunteer>, sqlx::Error> {
+        on_tx!(tx, c => sqlx::query_as("select * from volunteers where id = $1").bind(id).fetch_optional(&mut *c).await)
+    }
 }
 
 pub async fn members(db: &Db, team_id: i64) -> Result<Vec<Member>, sqlx::Error> {
@@ -216,17 +226,7 @@ pub async fn insert_volunteer(tx: &mut Tx, actor: &Actor, f: &VolunteerFields) -
         .fetch_one(&mut *c).await?);
     on_tx!(tx, c => sqlx::query("update volunteers set volunteer_no = $1 where id = $2")
         .bind(volunteer_no(id)).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = volunteer_in_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Op::Create,
-        Subject::new("volunteer", Some(id), &after.volunteer_no),
-        None,
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::created(tx, actor, id).await
 }
 
 /// The volunteer number of a record: unit-independent, never the ID number.
@@ -262,17 +262,7 @@ pub async fn update_volunteer(
         .bind(&p.residence).bind(&p.political_status).bind(&p.employer).bind(&p.post).bind(&p.skills)
         .bind(id_consent).bind(&p.guardian_name).bind(&p.guardian_phone).bind(guardian_consent).bind(t).bind(id)
         .execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = volunteer_in_tx(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        Op::Update,
-        Subject::new("volunteer", Some(id), &after.volunteer_no),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    Ok(after)
+    audit::updated(tx, actor, id, &before).await
 }
 
 /// Puts a volunteer on a team's roster (or updates the manager flag); answers whether a line was added.
@@ -390,9 +380,7 @@ pub async fn link_user(tx: &mut Tx, actor: &Actor, volunteer_id: i64, user_id: i
     let before = volunteer_in_tx(tx, volunteer_id).await?;
     on_tx!(tx, c => sqlx::query("update volunteers set user_id = $1, updated_at = $2 where id = $3")
         .bind(user_id).bind(now()).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let after = volunteer_in_tx(tx, volunteer_id).await?;
-    let subject = Subject::new("volunteer", Some(volunteer_id), &after.volunteer_no);
-    audit::record(tx, actor, Op::Update, subject, Some(&before), Some(&after)).await
+    audit::updated(tx, actor, volunteer_id, &before).await.map(|_| ())
 }
 
 /// A training the volunteer attended, for their record.

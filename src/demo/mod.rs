@@ -4,16 +4,20 @@ mod notifications;
 pub mod scale;
 pub mod service;
 
-use crate::auth::{hash_password, new_token};
+use chrono::Datelike;
+
+use crate::auth::policy::{Principal, Role};
+use crate::auth::{hash_password, new_token, Acting};
 use crate::db::audit::Actor;
 use crate::db::communities::CommunityFields;
 use crate::db::units::UnitFields;
 use crate::db::users::{self, AccountFields};
 use crate::db::{self, Db};
 use crate::db::{
-    campaigns, checkins, communities, district, managers, pairings, streets, teams, traffic, units, volunteers,
+    campaigns, checkins, communities, demo as store, district, managers, pairings, streets, teams, traffic, units,
+    volunteers,
 };
-use crate::on_db;
+use crate::error::AppError;
 
 pub const DISTRICT: &str = "明湖区";
 
@@ -82,12 +86,7 @@ fn mobile(i: usize) -> String {
 /// accounts made, or `None` when there was data already.
 /// With `fixed_password`, every account gets it (for tests and demos on a shared screen).
 pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Option<Vec<DemoAccount>>> {
-    let (streets, accounts): (i64, i64) = on_db!(db, pool => {
-        let s = sqlx::query_scalar("select count(*) from streets").fetch_one(pool).await?;
-        let u = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await?;
-        (s, u)
-    });
-    if streets > 0 || accounts > 0 {
+    if !store::is_empty(db).await? {
         return Ok(None);
     }
     let fixed = fixed_password.filter(|p| !p.is_empty());
@@ -119,6 +118,8 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
         }
     }
     let mut unit_ids = vec![];
+    // The communities each unit serves, in the order paired.
+    let mut paired: Vec<Vec<i64>> = vec![];
     for (i, (name, level, kind)) in UNITS.iter().enumerate() {
         let f = UnitFields {
             name: name.to_string(),
@@ -130,16 +131,19 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             contact_phone: if i % 9 == 4 { String::new() } else { mobile(i + 40) },
         };
         unit_ids.push(units::create_unit(&mut tx, &actor, &f).await?.id);
+        paired.push(vec![]);
     }
     // Each unit serves one community; every third also a second one in another street. The last
     // two units and communities are left unpaired, so the district's to-do list shows them.
     for (i, unit) in unit_ids.iter().enumerate().take(unit_ids.len() - 2) {
         let c = community_ids[i % (community_ids.len() - 2)];
         pairings::create_pairing(&mut tx, &actor, *unit, c).await?;
+        paired[i].push(c);
         if i % 3 == 0 {
             let other = community_ids[(i + 7) % (community_ids.len() - 2)];
             if other != c {
                 pairings::create_pairing(&mut tx, &actor, *unit, other).await?;
+                paired[i].push(other);
             }
         }
     }
@@ -210,6 +214,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
         ),
     ];
     let mut made = vec![];
+    let mut account_ids = vec![];
     for (role, username, display, street_id, community_id, unit_id, scope) in specs {
         let pw = password();
         let hash = match &fixed_hash {
@@ -225,7 +230,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             unit_id,
             active: true,
         };
-        users::create_account(&mut tx, &actor, &f, &hash).await?;
+        account_ids.push(users::create_account(&mut tx, &actor, &f, &hash).await?.id);
         made.push(DemoAccount {
             role,
             username,
@@ -233,30 +238,29 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             scope,
         });
     }
-    seed_campaign(&mut tx, &actor, &unit_ids, &community_ids).await?;
+    let orgs = Orgs {
+        units: &unit_ids,
+        communities: &community_ids,
+        paired: &paired,
+    };
+    let volunteer_user = account_ids[5];
+    let seeded = seed_campaign(&mut tx, &actor, &orgs, volunteer_user).await?;
     match tx.commit().await {
         Ok(()) => {
-            // The demo volunteer's certificate, issued from the committed record, asked for by
-            // the volunteer through the same service as on the site.
-            let (v, user_id): (i64, i64) = on_db!(db, pool => sqlx::query_as(
-                "select v.id, u.id from volunteers v join users u on u.id = v.user_id where u.username = 'volunteer'")
-                .fetch_one(pool).await?);
-            let volunteer = crate::auth::policy::Principal {
-                user_id,
-                username: "volunteer".into(),
-                display_name: String::new(),
-                role: crate::auth::policy::Role::Volunteer,
-                street_id: None,
-                community_id: None,
-                unit_id: None,
-                lang: crate::i18n::Lang::Zh,
-                csrf: String::new(),
-                session_id: String::new(),
-                volunteer_id: Some(v),
-            };
-            let by = crate::auth::Acting::as_user(volunteer, "local");
+            // What the district and the volunteer do on the site, through the same services:
+            // the months' themes, the dispatched action and its answers, and the demo
+            // volunteer's certificate, issued from the committed record.
+            let admin = acting(account_ids[0], "admin", Role::DistrictAdmin, None);
+            set_themes(db, &admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo themes: {e:?}"))?;
+            service::dispatch(db, &admin, &seeded.teams)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo dispatch: {e:?}"))?;
+            let v = seeded.volunteer_id;
+            let volunteer = acting(volunteer_user, "volunteer", Role::Volunteer, Some(v));
             let input = crate::features::certificates::IssueInput { team_id: None };
-            crate::features::certificates::issue(db, &by, v, &input)
+            crate::features::certificates::issue(db, &volunteer, v, &input)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo certificate: {e:?}"))?;
             notifications::seed(db).await?;
@@ -266,6 +270,40 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
         Err(e) if db::is_unique_violation(&e) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A demo account acting on the site.
+fn acting(user_id: i64, username: &str, role: Role, volunteer_id: Option<i64>) -> Acting {
+    let principal = Principal {
+        user_id,
+        username: username.into(),
+        display_name: String::new(),
+        role,
+        street_id: None,
+        community_id: None,
+        unit_id: None,
+        lang: crate::i18n::Lang::Zh,
+        csrf: String::new(),
+        session_id: String::new(),
+        volunteer_id,
+    };
+    Acting::as_user(principal, "local")
+}
+
+/// The themes the district gave some months' concentrated days.
+async fn set_themes(db: &Db, admin: &Acting) -> Result<(), AppError> {
+    for (month, theme) in [
+        (5, "文明交通·劝导我先行"),
+        (6, "关爱青少年·暑期课堂"),
+        (9, "助老敬老·温暖重阳"),
+    ] {
+        let input = crate::features::calendar::DayInput {
+            theme: Some(theme.into()),
+            ..Default::default()
+        };
+        crate::features::calendar::update(db, admin, month, &input).await?;
+    }
+    Ok(())
 }
 
 async fn hash_blocking(pw: String) -> anyhow::Result<String> {
@@ -285,19 +323,34 @@ pub fn resident_id(y: i32, m: u32, d: u32, seq: u32) -> String {
     format!("{body}{check}")
 }
 
+/// The org tree made so far: units, communities, and the communities each unit serves.
+struct Orgs<'a> {
+    units: &'a [i64],
+    communities: &'a [i64],
+    paired: &'a [Vec<i64>],
+}
+
+/// What the campaign's seeding made that the steps after it need.
+struct Seeded {
+    /// Each unit team with the first community its unit serves.
+    teams: Vec<(i64, Option<i64>)>,
+    /// The demo volunteer's record.
+    volunteer_id: i64,
+}
+
 /// The active campaign with teams, rosters, traffic volunteers and check-ins in every state, so
 /// the board shows done, late and missing milestones.
 async fn seed_campaign(
     tx: &mut crate::db::Tx,
     actor: &Actor,
-    unit_ids: &[i64],
-    community_ids: &[i64],
-) -> anyhow::Result<()> {
+    orgs: &Orgs<'_>,
+    volunteer_user: i64,
+) -> anyhow::Result<Seeded> {
+    let (unit_ids, community_ids) = (orgs.units, orgs.communities);
     use crate::domain::campaign::Milestones;
     use crate::domain::volunteer::{validate, RawVolunteer};
-    use crate::on_tx;
     let today = crate::domain::campaign::today();
-    let year: i32 = today[..4].parse().unwrap_or(2026);
+    let year = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").map_or(2026, |d| d.year());
     let campaign = campaigns::create_campaign(
         tx,
         actor,
@@ -307,14 +360,6 @@ async fn seed_campaign(
     )
     .await?;
     crate::features::calendar::ensure_days(tx, actor, &campaign).await?;
-    for (month, theme) in [
-        (5, "文明交通·劝导我先行"),
-        (6, "关爱青少年·暑期课堂"),
-        (9, "助老敬老·温暖重阳"),
-    ] {
-        on_tx!(tx, c => sqlx::query("update concentrated_days set theme = $1 where campaign_id = $2 and month = $3")
-            .bind(theme).bind(campaign.id).bind(month as i64).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    }
     // Timestamps in the plan's April: on time (before the dues) or late.
     let april = |day: u32| {
         chrono::NaiveDate::from_ymd_opt(year, 4, day)
@@ -324,6 +369,7 @@ async fn seed_campaign(
     };
     let politics = ["共青团员", "中共党员", "群众", "入党积极分子", "中共预备党员", "群众"];
     let mut seq = 100;
+    let mut unit_teams = vec![];
     for (i, unit) in unit_ids.iter().enumerate().take(24) {
         let f = teams::TeamFields {
             name: format!("{}学雷锋志愿服务队", UNITS[i].0),
@@ -341,6 +387,7 @@ async fn seed_campaign(
             founded_on: format!("{year}-04-1{}", i % 8),
         };
         let team = teams::create_team(tx, actor, campaign.id, Some(*unit), None, &f).await?;
+        unit_teams.push((team.id, orgs.paired[i].iter().min().copied()));
         for k in 0..(5 + i % 4) {
             seq += 1;
             let age_year = 1965 + ((i * 7 + k * 5) % 42) as i32;
@@ -382,14 +429,12 @@ async fn seed_campaign(
         } else {
             april(10 + (i % 6) as u32)
         };
-        on_tx!(tx, c => sqlx::query("update teams set created_at = $1 where id = $2").bind(created).bind(team.id)
-            .execute(&mut *c).await.map(|r| r.rows_affected())?);
+        store::backdate_team_created(tx, team.id, created).await?;
         // Rosters: most submitted (a few late), some accepted, one returned, the rest still drafts.
         if i % 5 != 4 && !f.contact_name.is_empty() {
             teams::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Submitted, "").await?;
             let at = if i % 4 == 3 { april(22) } else { april(19) };
-            on_tx!(tx, c => sqlx::query("update teams set roster_submitted_at = $1 where id = $2").bind(at).bind(team.id)
-                .execute(&mut *c).await.map(|r| r.rows_affected())?);
+            store::backdate_roster_submitted(tx, team.id, at).await?;
             if i % 3 == 0 {
                 teams::set_roster_status(tx, actor, team.id, crate::domain::team::RosterStatus::Accepted, "").await?;
             } else if i == 7 {
@@ -420,14 +465,11 @@ async fn seed_campaign(
             }
             if picked > 0 && i % 2 == 0 {
                 traffic::submit_traffic_list(tx, actor, campaign.id, *unit).await?;
-                on_tx!(tx, c => sqlx::query("update traffic_lists set submitted_at = $1 where unit_id = $2").bind(april(20)).bind(*unit)
-                    .execute(&mut *c).await.map(|r| r.rows_affected())?);
+                store::backdate_traffic_submitted(tx, *unit, april(20)).await?;
             }
         }
         // Check-ins with the first paired community: confirmed, forwarded, or filed.
-        let paired: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar("select community_id from pairings where unit_id = $1 order by id")
-            .bind(*unit).fetch_all(&mut *c).await?);
-        if let (Some(community), false) = (paired.first(), f.contact_name.is_empty()) {
+        if let (Some(community), false) = (orgs.paired[i].first(), f.contact_name.is_empty()) {
             if i % 4 != 3 {
                 let k = checkins::file_checkin(tx, actor, team.id, *community).await?;
                 if i % 4 != 2 {
@@ -438,13 +480,11 @@ async fn seed_campaign(
                     checkins::move_checkin(tx, actor, k.id, crate::domain::checkin::CheckInStatus::Confirmed, "")
                         .await?;
                     let at = if i % 8 == 0 { april(24) } else { april(27) };
-                    on_tx!(tx, c => sqlx::query("update checkins set filed_at = $1, forwarded_at = $1, confirmed_at = $1 where id = $2")
-                        .bind(at).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+                    store::backdate_checkin_confirmed(tx, k.id, at).await?;
                     if i % 8 == 0 || i % 8 == 4 {
                         let plan = "每月第三个周六到社区开展环境整治和文明交通劝导；每季度一次助老义诊；寒暑假为社区青少年开设课业辅导。";
                         checkins::file_plan(tx, actor, k.id, plan, None).await?;
-                        on_tx!(tx, c => sqlx::query("update checkins set plan_filed_at = $1 where id = $2")
-                            .bind(at + 3600).bind(k.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+                        store::backdate_plan_filed(tx, k.id, at + 3600).await?;
                     }
                 }
             }
@@ -461,8 +501,7 @@ async fn seed_campaign(
         founded_on: format!("{year}-03-05"),
     };
     let resident_team = teams::create_team(tx, actor, campaign.id, None, Some(community_ids[0]), &f).await?;
-    on_tx!(tx, c => sqlx::query("update teams set created_at = $1 where id = $2").bind(april(12)).bind(resident_team.id)
-        .execute(&mut *c).await.map(|r| r.rows_affected())?);
+    store::backdate_team_created(tx, resident_team.id, april(12)).await?;
     // The demo volunteer account's own record, on the first unit's roster.
     let v = RawVolunteer {
         name: "王小明".into(),
@@ -473,17 +512,15 @@ async fn seed_campaign(
     };
     let (fields, _) = validate(&v, &today);
     let rec = volunteers::insert_volunteer(tx, actor, &fields).await?;
-    let first_team: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from teams where unit_id = $1").bind(unit_ids[0]).fetch_one(&mut *c).await?);
+    let first_team = unit_teams[0].0;
     volunteers::add_member(tx, actor, first_team, rec.id, false).await?;
-    let user: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from users where username = 'volunteer'").fetch_one(&mut *c).await?);
-    volunteers::link_user(tx, actor, rec.id, user).await?;
+    volunteers::link_user(tx, actor, rec.id, volunteer_user).await?;
     seed_identity(tx, actor, first_team).await?;
-    let teams: Vec<(i64, Option<i64>)> = on_tx!(tx, c => sqlx::query_as(
-        "select t.id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id) from teams t
-         where t.campaign_id = $1 and t.unit_id is not null order by t.id")
-        .bind(campaign.id).fetch_all(&mut *c).await?);
-    service::seed(tx, actor, &campaign, &teams, rec.id).await?;
-    Ok(())
+    service::seed(tx, actor, &campaign, &unit_teams, rec.id).await?;
+    Ok(Seeded {
+        teams: unit_teams,
+        volunteer_id: rec.id,
+    })
 }
 
 /// Proving identity: someone signed up with the name and phone of 李晓燕 on the tax bureau's

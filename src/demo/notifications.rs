@@ -6,11 +6,9 @@ use crate::db::audit::Actor;
 use crate::db::notifications::{self as store, Notice, Prefs};
 use crate::db::{self, Db};
 use crate::domain::notification::NoticeKind as K;
-use crate::on_db;
 
 pub async fn seed(db: &Db) -> anyhow::Result<()> {
-    let accounts: Vec<(i64, String)> = on_db!(db, pool => sqlx::query_as(
-        "select id, username from users where password_hash <> '!' order by id").fetch_all(pool).await?);
+    let accounts = store::accounts_that_sign_in(db).await?;
     let actor = Actor::system("demo");
     let mut tx = db.begin().await?;
     for (i, (id, username)) in accounts.iter().enumerate() {

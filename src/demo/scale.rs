@@ -7,19 +7,20 @@
 //! sign-ins) is written in large multi-row statements with the ids chosen here, and the load is
 //! summarised by one audit entry.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
 use crate::auth::{new_token, token_hash};
 use crate::db::audit::{self, Actor, Subject};
 use crate::db::communities::CommunityFields;
+use crate::db::demo::{self as store, max_id, Bulk, BulkTable, OrgTable};
 use crate::db::teams::TeamFields;
 use crate::db::units::UnitFields;
 use crate::db::{campaigns, communities, pairings, teams, units};
-use crate::db::{now, Backend, Db, Tx};
-use crate::domain::campaign::date_of;
-use crate::{on_db, on_tx};
+use crate::db::{now, Db};
+use crate::domain::activity::{ActivityForm, OpenTo};
+use crate::domain::dates::month_key;
+use crate::row;
 
 /// How big a district to make.
 #[derive(Clone, Copy, Debug)]
@@ -93,55 +94,6 @@ fn name(i: usize) -> String {
     out
 }
 
-/// Rows of literal values, written out in statements of `chunk` rows.
-struct Bulk {
-    head: String,
-    rows: Vec<String>,
-    chunk: usize,
-}
-
-impl Bulk {
-    fn new(head: &str) -> Bulk {
-        Bulk {
-            head: head.to_string(),
-            rows: vec![],
-            chunk: 2000,
-        }
-    }
-
-    async fn push(&mut self, tx: &mut Tx, row: String) -> anyhow::Result<()> {
-        self.rows.push(row);
-        if self.rows.len() >= self.chunk {
-            self.flush(tx).await?;
-        }
-        Ok(())
-    }
-
-    /// Keeps the row for a later [`Bulk::flush`] (rows that refer to rows not yet written).
-    fn hold(&mut self, row: String) {
-        self.rows.push(row);
-    }
-
-    fn full(&self) -> bool {
-        self.rows.len() >= self.chunk
-    }
-
-    async fn flush(&mut self, tx: &mut Tx) -> anyhow::Result<()> {
-        if self.rows.is_empty() {
-            return Ok(());
-        }
-        let sql = format!("{} values {}", self.head, self.rows.join(","));
-        self.rows.clear();
-        on_tx!(tx, c => sqlx::raw_sql(&sql).execute(&mut *c).await.map(|r| r.rows_affected())?);
-        Ok(())
-    }
-}
-
-async fn max_id(tx: &mut Tx, table: &str) -> anyhow::Result<i64> {
-    let sql = format!("select coalesce(max(id), 0) from {table}");
-    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(&sql).fetch_one(&mut *c).await?))
-}
-
 /// China-time 09:00 (or 14:00) of a date, as epoch seconds.
 fn at(date: chrono::NaiveDate, hour: u32) -> i64 {
     date.and_hms_opt(hour, 0, 0)
@@ -156,7 +108,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     let campaign = campaigns::active_campaign(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no active campaign: start with an empty database"))?;
-    let already: i64 = on_db!(db, pool => sqlx::query_scalar("select count(*) from volunteers").fetch_one(pool).await?);
+    let already = store::volunteer_count(db).await?;
     if already > 1000 {
         anyhow::bail!("this database already holds {already} volunteers: run the scale demo on an empty database");
     }
@@ -166,10 +118,8 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
 
     // The org tree: more communities and units, paired, each with a team (audited writes).
     let mut tx = db.begin().await?;
-    let street_ids: Vec<i64> =
-        on_tx!(&mut tx, c => sqlx::query_scalar("select id from streets order by id").fetch_all(&mut *c).await?);
-    let mut communities: Vec<i64> =
-        on_tx!(&mut tx, c => sqlx::query_scalar("select id from communities order by id").fetch_all(&mut *c).await?);
+    let street_ids = store::ids(&mut tx, OrgTable::Streets).await?;
+    let mut communities = store::ids(&mut tx, OrgTable::Communities).await?;
     while communities.len() < sizes.communities {
         let n = communities.len() + 1;
         let f = CommunityFields {
@@ -181,8 +131,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
         };
         communities.push(communities::create_community(&mut tx, &actor, &f).await?.id);
     }
-    let mut units: Vec<i64> =
-        on_tx!(&mut tx, c => sqlx::query_scalar("select id from units order by id").fetch_all(&mut *c).await?);
+    let mut units = store::ids(&mut tx, OrgTable::Units).await?;
     while units.len() < sizes.units {
         let n = units.len() + 1;
         let f = UnitFields {
@@ -197,8 +146,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
         pairings::create_pairing(&mut tx, &actor, u, communities[n % communities.len()]).await?;
         units.push(u);
     }
-    let has_team: Vec<(Option<i64>, Option<i64>)> = on_tx!(&mut tx, c => sqlx::query_as(
-        "select unit_id, community_id from teams where campaign_id = $1").bind(campaign.id).fetch_all(&mut *c).await?);
+    let has_team = store::team_orgs(&mut tx, campaign.id).await?;
     for (i, u) in units.iter().enumerate() {
         if has_team.iter().any(|(x, _)| *x == Some(*u)) {
             continue;
@@ -233,45 +181,40 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     report.units = units.len();
     report.communities = communities.len();
 
-    let teams: Vec<(i64, Option<i64>, Option<i64>)> = on_db!(db, pool => sqlx::query_as(
-        "select t.id, t.community_id, (select min(p.community_id) from pairings p where p.unit_id = t.unit_id)
-         from teams t where t.campaign_id = $1 order by t.id").bind(campaign.id).fetch_all(pool).await?);
+    let teams = store::teams_with_community(db, campaign.id).await?;
     report.teams = teams.len();
     let nteams = teams.len();
 
     // Volunteers, spread over the teams; one in twenty a manager.
     let mut tx = db.begin().await?;
-    let v0 = max_id(&mut tx, "volunteers").await? + 1;
-    let m0 = max_id(&mut tx, "team_members").await? + 1;
-    let mut vols = Bulk::new(
-        "insert into volunteers (id, volunteer_no, name, sex, birth_date, phone, consent_at, created_at, updated_at)",
-    );
-    let mut mems = Bulk::new("insert into team_members (id, team_id, volunteer_id, is_manager, created_at)");
+    let v0 = max_id(&mut tx, BulkTable::Volunteers).await? + 1;
+    let m0 = max_id(&mut tx, BulkTable::TeamMembers).await? + 1;
+    let mut vols = Bulk::volunteers();
+    let mut mems = Bulk::team_members();
     let mut members_of: Vec<Vec<i64>> = vec![vec![]; nteams];
     for i in 0..sizes.volunteers {
         let id = v0 + i as i64;
         let birth = format!("{}-{:02}-{:02}", 1950 + (i % 55), 1 + i % 12, 1 + i % 28);
         vols.push(
             &mut tx,
-            format!(
-                "({id}, 'LF{id:08}', '{}', '{}', '{birth}', '1{}{:09}', {t0}, {t0}, {t0})",
+            row![
+                id,
+                format!("LF{id:08}"),
                 name(i),
                 if i % 2 == 0 { "M" } else { "F" },
-                3 + i % 7,
-                i
-            ),
+                birth,
+                format!("1{}{:09}", 3 + i % 7, i),
+                t0,
+                t0,
+                t0
+            ],
         )
         .await?;
         let team = i % nteams;
         members_of[team].push(id);
         mems.push(
             &mut tx,
-            format!(
-                "({}, {}, {id}, {}, {t0})",
-                m0 + i as i64,
-                teams[team].0,
-                (i / nteams).is_multiple_of(20)
-            ),
+            row![m0 + i as i64, teams[team].0, id, (i / nteams).is_multiple_of(20), t0],
         )
         .await?;
     }
@@ -300,20 +243,11 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     let per_past = sizes.signins.checked_div(past).unwrap_or(0);
     let mut extra = if past == 0 { 0 } else { sizes.signins % past };
     let mut tx = db.begin().await?;
-    let a0 = max_id(&mut tx, "activities").await? + 1;
-    let x0 = max_id(&mut tx, "attendance").await? + 1;
-    let mut acts = Bulk::new(
-        "insert into activities (id, campaign_id, team_id, community_id, title, category, dimension, form, address,
-            starts_at, ends_at, month, day, capacity, taken, attended, open_to, status, code_secret, hours_confirmed_at,
-            hours_confirmed_by, completed_at, leader_name, content, created_at, updated_at)",
-    );
-    acts.chunk = 1000;
-    let mut ateams = Bulk::new("insert into activity_teams (activity_id, team_id)");
-    let mut atts = Bulk::new(
-        "insert into attendance (id, activity_id, volunteer_id, signed_in_at, signed_out_at, method, month,
-            auto_signed_out, minutes, confirmed_at, created_at)",
-    );
-    atts.chunk = 5000;
+    let a0 = max_id(&mut tx, BulkTable::Activities).await? + 1;
+    let x0 = max_id(&mut tx, BulkTable::Attendance).await? + 1;
+    let mut acts = Bulk::held_activities();
+    let mut ateams = Bulk::activity_teams();
+    let mut atts = Bulk::attendance();
     let titles = [
         ("环境整治·清洁家园", "public_affairs", "environment"),
         ("文明交通劝导", "traffic", "order"),
@@ -334,39 +268,51 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             extra -= 1;
         }
         let n = n.min(members.len());
-        let community = teams[*team]
-            .1
-            .or(teams[*team].2)
-            .map(|c| c.to_string())
-            .unwrap_or("null".into());
-        let day = date_of(*starts);
+        let community = teams[*team].1.or(teams[*team].2);
+        let local = crate::domain::dates::local(*starts).date();
+        let (day, month) = (local.format("%Y-%m-%d").to_string(), month_key(local));
         // One activity in forty has its hours still unconfirmed.
         let confirmed = held && k % 40 != 7;
-        let confirmed_at = if confirmed {
-            (ends + 2 * 86400).to_string()
-        } else {
-            "null".into()
-        };
+        let confirmed_at = confirmed.then_some(ends + 2 * 86400);
         let secret = &new_token()[..32];
         acts.push(
             &mut tx,
-            format!(
-                "({id}, {}, {}, {community}, '{title}', '{category}', '{dimension}', '{}', '明湖区服务点{}号', {starts}, {ends},
-                 '{}', '{day}', {}, {n}, {n}, 'all', '{}', '{secret}', {confirmed_at}, '{}', {}, '{}', '', {t0}, {t0})",
+            row![
+                id,
                 campaign.id,
                 teams[*team].0,
-                if k % 3 == 0 { "concentrated" } else { "scattered" },
-                k % 500,
-                &day[..7],
+                community,
+                title,
+                category,
+                dimension,
+                if k % 3 == 0 {
+                    ActivityForm::Concentrated
+                } else {
+                    ActivityForm::Scattered
+                }
+                .as_str(),
+                format!("明湖区服务点{}号", k % 500),
+                *starts,
+                *ends,
+                month.as_str(),
+                day.as_str(),
                 n.max(20) + 10,
+                n,
+                n,
+                OpenTo::All.as_str(),
                 if held && confirmed { "completed" } else { "published" },
+                secret,
+                confirmed_at,
                 if confirmed { "demo-scale" } else { "" },
-                if confirmed { confirmed_at.clone() } else { "null".into() },
+                confirmed_at,
                 name(k + 7000),
-            ),
+                "",
+                t0,
+                t0
+            ],
         )
         .await?;
-        ateams.push(&mut tx, format!("({id}, {})", teams[*team].0)).await?;
+        ateams.push(&mut tx, row![id, teams[*team].0]).await?;
         // Members in turn, starting at a different place each time.
         let offset = (k * 31) % members.len().max(1);
         for j in 0..n {
@@ -374,10 +320,19 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             let signed_in = starts - 600 + (j as i64 % 5) * 120;
             let signed_out = ends - (j as i64 % 4) * 600;
             let minutes = ((signed_out - (*starts).max(signed_in)) + 450) / 900 * 15;
-            atts.hold(format!(
-                "({xid}, {id}, {v}, {signed_in}, {signed_out}, 'scan', '{}', false, {minutes}, {confirmed_at}, {signed_in})",
-                &day[..7]
-            ));
+            atts.hold(row![
+                xid,
+                id,
+                v,
+                signed_in,
+                signed_out,
+                "scan",
+                month.as_str(),
+                false,
+                minutes,
+                confirmed_at,
+                signed_in
+            ]);
             xid += 1;
         }
         // Sign-ins refer to their activities: those go first.
@@ -400,52 +355,53 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     let per_live = sizes.live_signups / sizes.live_activities.max(1);
     let hash = crate::auth::hash_password(&new_token())?;
     let mut tx = db.begin().await?;
-    let a1 = max_id(&mut tx, "activities").await? + 1;
-    let u0 = max_id(&mut tx, "users").await? + 1;
-    let s0 = max_id(&mut tx, "signups").await? + 1;
-    let mut acts = Bulk::new(
-        "insert into activities (id, campaign_id, team_id, community_id, title, theme, category, dimension, form, address,
-            starts_at, ends_at, month, day, capacity, taken, open_to, status, code_secret, leader_name, content,
-            created_at, updated_at)",
-    );
-    let mut ateams = Bulk::new("insert into activity_teams (activity_id, team_id)");
-    let mut users = Bulk::new(
-        "insert into users (id, username, display_name, password_hash, role, lang, active, created_at, updated_at,
-            password_changed_at)",
-    );
-    let mut sessions =
-        Bulk::new("insert into sessions (id, user_id, csrf, kind, ip, created_at, last_seen_at, expires_at)");
-    let mut signups =
-        Bulk::new("insert into signups (id, activity_id, volunteer_id, status, added_by, created_at, updated_at)");
+    let a1 = max_id(&mut tx, BulkTable::Activities).await? + 1;
+    let u0 = max_id(&mut tx, BulkTable::Users).await? + 1;
+    let s0 = max_id(&mut tx, BulkTable::Signups).await? + 1;
+    let mut acts = Bulk::live_activities();
+    let mut ateams = Bulk::activity_teams();
+    let mut users = Bulk::users();
+    let mut sessions = Bulk::sessions();
+    let mut signups = Bulk::signups();
     let mut links: Vec<(i64, i64)> = vec![];
-    let day = date_of(live_start);
+    let local = crate::domain::dates::local(live_start).date();
+    let (day, month) = (local.format("%Y-%m-%d").to_string(), month_key(local));
     let mut uid = u0;
     let mut sid = s0;
     for k in 0..sizes.live_activities {
         let id = a1 + k as i64;
         let team = (k * 7) % nteams;
-        let community = teams[team]
-            .1
-            .or(teams[team].2)
-            .map(|c| c.to_string())
-            .unwrap_or("null".into());
+        let community = teams[team].1.or(teams[team].2);
         acts.push(
             &mut tx,
-            format!(
-                "({id}, {}, {}, {community}, '集中活动日·{}', '学雷锋集中活动日', 'public_affairs', 'environment', 'concentrated',
-                 '明湖区集中服务点{k}号', {live_start}, {live_end}, '{}', '{day}', {}, {per_live}, 'all', 'published', '{}',
-                 '{}', '集中活动日志愿服务', {t0}, {t0})",
+            row![
+                id,
                 campaign.id,
                 teams[team].0,
-                k + 1,
-                &day[..7],
+                community,
+                format!("集中活动日·{}", k + 1),
+                "学雷锋集中活动日",
+                "public_affairs",
+                "environment",
+                ActivityForm::Concentrated.as_str(),
+                format!("明湖区集中服务点{k}号"),
+                live_start,
+                live_end,
+                month.as_str(),
+                day.as_str(),
                 per_live + 10,
+                per_live,
+                OpenTo::All.as_str(),
+                "published",
                 &new_token()[..32],
                 name(k + 9000),
-            ),
+                "集中活动日志愿服务",
+                t0,
+                t0
+            ],
         )
         .await?;
-        ateams.push(&mut tx, format!("({id}, {})", teams[team].0)).await?;
+        ateams.push(&mut tx, row![id, teams[team].0]).await?;
     }
     acts.flush(&mut tx).await?;
     ateams.flush(&mut tx).await?;
@@ -461,24 +417,37 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             users
                 .push(
                     &mut tx,
-                    format!(
-                        "({uid}, 'v{v}', '{}', '{hash}', 'volunteer', 'zh-CN', true, {t0}, {t0}, {t0})",
-                        name(j)
-                    ),
+                    row![
+                        uid,
+                        format!("v{v}"),
+                        name(j),
+                        hash.as_str(),
+                        "volunteer",
+                        "zh-CN",
+                        true,
+                        t0,
+                        t0,
+                        t0
+                    ],
                 )
                 .await?;
             sessions
                 .push(
                     &mut tx,
-                    format!(
-                        "('{}', {uid}, '', 'api', 'demo-scale', {t0}, {t0}, {})",
+                    row![
                         token_hash(&token),
+                        uid,
+                        "",
+                        "api",
+                        "demo-scale",
+                        t0,
+                        t0,
                         t0 + 30 * 86400
-                    ),
+                    ],
                 )
                 .await?;
             signups
-                .push(&mut tx, format!("({sid}, {id}, {v}, 'confirmed', 'self', {t0}, {t0})"))
+                .push(&mut tx, row![sid, id, v, "confirmed", "self", t0, t0])
                 .await?;
             links.push((v, uid));
             report.tokens.push((token, id));
@@ -490,15 +459,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     sessions.flush(&mut tx).await?;
     signups.flush(&mut tx).await?;
     // Each signed-up volunteer's record is their account's.
-    for chunk in links.chunks(2000) {
-        let mut sql = String::from("update volunteers set user_id = case id ");
-        for (v, u) in chunk {
-            let _ = write!(sql, "when {v} then {u} ");
-        }
-        let ids: Vec<String> = chunk.iter().map(|(v, _)| v.to_string()).collect();
-        let _ = write!(sql, "end where id in ({})", ids.join(","));
-        on_tx!(&mut tx, c => sqlx::raw_sql(&sql).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    }
+    store::link_volunteer_users(&mut tx, &links).await?;
     report.live_activities = sizes.live_activities;
     report.live_signups = report.tokens.len();
     let summary = serde_json::json!({
@@ -517,23 +478,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     tx.commit().await?;
 
     // Ids were chosen here: move PostgreSQL's identity sequences past them; refresh statistics.
-    if db.backend() == Backend::Postgres {
-        for table in [
-            "volunteers",
-            "team_members",
-            "activities",
-            "attendance",
-            "users",
-            "signups",
-        ] {
-            let sql = format!(
-                "select setval(pg_get_serial_sequence('{table}', 'id'), (select coalesce(max(id), 1) from {table}))"
-            );
-            let mut tx = db.begin().await?;
-            on_tx!(&mut tx, c => sqlx::raw_sql(&sql).execute(&mut *c).await.map(|r| r.rows_affected())?);
-            tx.commit().await?;
-        }
-    }
+    store::move_id_sequences(db).await?;
     db.refresh_statistics().await?;
 
     if let Some(path) = tokens_out {

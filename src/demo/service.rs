@@ -3,13 +3,18 @@
 //! open for sign-up (one full with a waiting list), a draft, a risky draft without insurance, a
 //! cancelled one, and a dispatched action answered three ways.
 
+use chrono::{Datelike, NaiveDate};
+
+use crate::auth::Acting;
 use crate::db::activities::ActivityFields;
 use crate::db::audit::Actor;
 use crate::db::campaigns::Campaign;
-use crate::db::Tx;
-use crate::db::{activities, attendance, signups};
-use crate::domain::service::{parse_local, Rules};
-use crate::on_tx;
+use crate::db::{activities, attendance, demo as store, signups, volunteers};
+use crate::db::{Db, Tx};
+use crate::domain::activity::{ActivityForm, OpenTo};
+use crate::domain::service::{format_local, parse_local, Rules};
+use crate::error::AppResult;
+use crate::features::dispatches::{self, AnswerInput, DispatchInput, TeamCount};
 
 /// An activity of a team at `starts` (epoch seconds) lasting `hours`.
 pub fn fields(
@@ -17,7 +22,7 @@ pub fn fields(
     title: &str,
     category: &str,
     dimension: &str,
-    form: &str,
+    form: ActivityForm,
     starts: i64,
     hours: i64,
 ) -> ActivityFields {
@@ -30,14 +35,14 @@ pub fn fields(
         theme: String::new(),
         category: category.into(),
         dimension: dimension.into(),
-        form: form.into(),
+        form,
         address: "明湖区春晓社区文化家园".into(),
         lat: None,
         lng: None,
         starts_at: starts,
         ends_at: starts + hours * 3600,
         capacity: 30,
-        open_to: "all".into(),
+        open_to: OpenTo::All,
         signup_opens_at: None,
         signup_closes_at: None,
         min_age: None,
@@ -93,17 +98,20 @@ pub async fn seed(
 ) -> anyhow::Result<()> {
     let rules = Rules::default();
     let now = crate::db::now();
-    let today = crate::domain::campaign::today();
-    let this_month = &today[..7];
-    let days: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
-        "select month, day from concentrated_days where campaign_id = $1 order by month")
-        .bind(campaign.id).fetch_all(&mut *c).await?);
+    let today = NaiveDate::parse_from_str(&crate::domain::campaign::today(), "%Y-%m-%d")?;
+    let month_of = |d: &NaiveDate| (d.year(), d.month());
+    let this_month = month_of(&today);
+    let days = crate::domain::calendar::concentrated_days(&campaign.activities_start, &campaign.activities_end);
+    // The last month before this one: some teams still owe its hours.
+    let last_month = days.iter().map(|(_, d)| month_of(d)).filter(|m| *m < this_month).max();
     for (ti, (team_id, community)) in teams.iter().enumerate() {
-        let members: Vec<(i64, bool)> = on_tx!(tx, c => sqlx::query_as(
-            "select volunteer_id, is_manager from team_members where team_id = $1 order by id")
-            .bind(*team_id).fetch_all(&mut *c).await?);
+        let members: Vec<i64> = volunteers::members_in_tx(tx, *team_id)
+            .await?
+            .into_iter()
+            .map(|m| m.volunteer.id)
+            .collect();
         for (month, day) in &days {
-            if &day[..7] >= this_month {
+            if month_of(day) >= this_month {
                 continue;
             }
             // Some teams skip a month: the compliance grid shows it.
@@ -113,13 +121,8 @@ pub async fn seed(
             let (title, category, dimension, content) = TITLES[(ti + *month as usize) % TITLES.len()];
             // Half the teams serve on the concentrated day, the others the Wednesday before.
             let on_day = ti % 2 == 0;
-            let date = if on_day {
-                day.clone()
-            } else {
-                let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap_or_default() - chrono::Days::new(3);
-                d.format("%Y-%m-%d").to_string()
-            };
-            let Some(starts) = parse_local(&format!("{date} 09:00")) else {
+            let date = if on_day { *day } else { *day - chrono::Days::new(3) };
+            let Some(starts) = parse_local(&format!("{} 09:00", date.format("%Y-%m-%d"))) else {
                 continue;
             };
             let mut f = fields(
@@ -127,7 +130,11 @@ pub async fn seed(
                 title,
                 category,
                 dimension,
-                if on_day { "concentrated" } else { "scattered" },
+                if on_day {
+                    ActivityForm::Concentrated
+                } else {
+                    ActivityForm::Scattered
+                },
                 starts,
                 3,
             );
@@ -142,7 +149,7 @@ pub async fn seed(
                 crate::domain::activity::ActivityStatus::Published,
             )
             .await?;
-            for (k, (v, _)) in members.iter().enumerate() {
+            for (k, v) in members.iter().enumerate() {
                 signups::sign_up(tx, actor, &a, *v, "self").await?;
                 // Most come; one in six does not.
                 if (k + *month as usize) % 6 == 5 {
@@ -167,20 +174,12 @@ pub async fn seed(
             }
             attendance::close_open_attendance(tx, actor, &a, &rules).await?;
             // The last finished month of some teams is still waiting for its hours.
-            let pending = ti % 6 == 5
-                && &day[..7]
-                    == days
-                        .iter()
-                        .map(|(_, d)| &d[..7])
-                        .filter(|m| *m < this_month)
-                        .max()
-                        .unwrap_or("");
+            let pending = ti % 6 == 5 && Some(month_of(day)) == last_month;
             if !pending {
                 attendance::confirm_hours(tx, actor, &a).await?;
                 // Most confirm within days; one team in seven is late.
                 let delay = if ti % 7 == 3 { 20 * 86400 } else { 2 * 86400 };
-                on_tx!(tx, c => sqlx::query("update activities set hours_confirmed_at = $1, completed_at = $1, status = 'completed' where id = $2")
-                    .bind(a.ends_at + delay).bind(a.id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+                store::backdate_completed(tx, a.id, a.ends_at + delay).await?;
             }
         }
     }
@@ -188,7 +187,15 @@ pub async fn seed(
     let first = teams[0].0;
     for (back, title) in [(40, "助老义诊进社区"), (12, "环境整治·清洁家园")] {
         let starts = now - back * 86400 - (now % 3600);
-        let mut f = fields(first, title, "helping_weak", "service", "scattered", starts, 3);
+        let mut f = fields(
+            first,
+            title,
+            "helping_weak",
+            "service",
+            ActivityForm::Scattered,
+            starts,
+            3,
+        );
         f.content = "为社区老人量血压、讲解用药".into();
         f.leader_name = "李志强".into();
         let a = activities::insert_activity(
@@ -229,7 +236,7 @@ pub async fn seed(
         "社区图书角整理",
         "charity_culture",
         "culture",
-        "scattered",
+        ActivityForm::Scattered,
         hour - 3600,
         4,
     );
@@ -249,7 +256,7 @@ pub async fn seed(
         "周末文明交通劝导",
         "traffic",
         "order",
-        "scattered",
+        ActivityForm::Scattered,
         hour + 3 * 86400,
         2,
     );
@@ -269,14 +276,13 @@ pub async fn seed(
     )
     .await?;
     // A full one with a waiting list.
-    let members: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
-        "select volunteer_id from team_members where team_id = $1 order by id").bind(first).fetch_all(&mut *c).await?);
+    let members = volunteers::members_in_tx(tx, first).await?;
     let mut f = fields(
         first,
         "重阳敬老院慰问",
         "helping_weak",
         "service",
-        "scattered",
+        ActivityForm::Scattered,
         hour + 5 * 86400,
         3,
     );
@@ -290,8 +296,8 @@ pub async fn seed(
         crate::domain::activity::ActivityStatus::Published,
     )
     .await?;
-    for v in members.iter().take(5) {
-        signups::sign_up(tx, actor, &a, *v, "self").await?;
+    for m in members.iter().take(5) {
+        signups::sign_up(tx, actor, &a, m.volunteer.id, "self").await?;
     }
     // A draft, a risky draft without insurance, and a cancelled one.
     let f = fields(
@@ -299,7 +305,7 @@ pub async fn seed(
         "冬季送温暖（草稿）",
         "helping_weak",
         "service",
-        "scattered",
+        ActivityForm::Scattered,
         hour + 10 * 86400,
         3,
     );
@@ -316,7 +322,7 @@ pub async fn seed(
         "防汛应急演练",
         "emergency",
         "security",
-        "scattered",
+        ActivityForm::Scattered,
         hour + 12 * 86400,
         4,
     );
@@ -335,7 +341,7 @@ pub async fn seed(
         "广场舞文明劝导",
         "public_affairs",
         "order",
-        "scattered",
+        ActivityForm::Scattered,
         hour + 2 * 86400,
         2,
     );
@@ -355,57 +361,50 @@ pub async fn seed(
         "暴雨预警，活动延期",
     )
     .await?;
-    // A dispatched action: one team accepted, one declined (waiting for review), one to answer.
-    let starts = hour + 7 * 86400;
-    let dispatch: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "insert into dispatches (campaign_id, title, target, description, category, dimension, address, starts_at, ends_at,
-            created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning id")
-        .bind(campaign.id).bind("火车站周边文明劝导联合行动").bind("火车站周边").bind("春运前集中整治站前广场秩序，劝导文明出行。")
-        .bind("traffic").bind("order").bind("明湖火车站站前广场").bind(starts).bind(starts + 3 * 3600).bind(now)
-        .fetch_one(&mut *c).await?);
-    for (k, (team, _)) in teams.iter().take(3).enumerate() {
-        let line: i64 = on_tx!(tx, c => sqlx::query_scalar(
-            "insert into dispatch_teams (dispatch_id, team_id, required) values ($1, $2, $3) returning id")
-            .bind(dispatch).bind(*team).bind(3_i64).fetch_one(&mut *c).await?);
-        match k {
-            1 => {
-                let mut f = fields(
-                    *team,
-                    "火车站周边文明劝导联合行动",
-                    "traffic",
-                    "order",
-                    "dispatched",
-                    starts,
-                    3,
-                );
-                f.dispatch_id = Some(dispatch);
-                f.open_to = "team".into();
-                f.address = "明湖火车站站前广场".into();
-                f.capacity = 3;
-                let a = activities::insert_activity(
-                    tx,
-                    actor,
-                    campaign.id,
-                    &f,
-                    crate::domain::activity::ActivityStatus::Published,
-                )
-                .await?;
-                let named: Vec<i64> = on_tx!(tx, c => sqlx::query_scalar(
-                    "select volunteer_id from team_members where team_id = $1 order by id limit 3").bind(*team).fetch_all(&mut *c).await?);
-                for v in named {
-                    signups::sign_up(tx, actor, &a, v, "dispatch").await?;
-                    on_tx!(tx, c => sqlx::query("insert into dispatch_named (dispatch_team_id, volunteer_id) values ($1, $2)")
-                        .bind(line).bind(v).execute(&mut *c).await.map(|r| r.rows_affected())?);
-                }
-                on_tx!(tx, c => sqlx::query("update dispatch_teams set answer = 'accepted', activity_id = $1, answered_at = $2 where id = $3")
-                    .bind(a.id).bind(now).bind(line).execute(&mut *c).await.map(|r| r.rows_affected())?);
-            }
-            2 => {
-                on_tx!(tx, c => sqlx::query("update dispatch_teams set answer = 'declined', decline_reason = $1, answered_at = $2 where id = $3")
-                    .bind("当天全队承担全市法院系统业务考核，人员无法抽调。").bind(now).bind(line).execute(&mut *c).await.map(|r| r.rows_affected())?);
-            }
-            _ => {}
-        }
+    Ok(())
+}
+
+/// A dispatched action, created by the district and answered through the same service as on
+/// the site: the second team accepted with three named volunteers, the third declined (waiting
+/// for review), the first has still to answer.
+pub async fn dispatch(db: &Db, admin: &Acting, teams: &[(i64, Option<i64>)]) -> AppResult<()> {
+    let now = crate::db::now();
+    let starts = now - now % 3600 + 7 * 86400;
+    let input = DispatchInput {
+        title: Some("火车站周边文明劝导联合行动".into()),
+        target: Some("火车站周边".into()),
+        description: Some("春运前集中整治站前广场秩序，劝导文明出行。".into()),
+        category: Some("traffic".into()),
+        dimension: Some("order".into()),
+        address: Some("明湖火车站站前广场".into()),
+        starts_at: Some(format_local(starts)),
+        ends_at: Some(format_local(starts + 3 * 3600)),
+        teams: teams
+            .iter()
+            .take(3)
+            .map(|(team_id, _)| TeamCount {
+                team_id: *team_id,
+                required: 3,
+            })
+            .collect(),
+    };
+    let d = dispatches::create(db, admin, &input).await?;
+    if let Some((team, _)) = teams.get(1) {
+        let named = volunteers::members(db, *team).await?;
+        let accept = AnswerInput {
+            answer: "accept".into(),
+            volunteer_ids: named.iter().take(3).map(|m| m.volunteer.id).collect(),
+            reason: None,
+        };
+        dispatches::answer(db, admin, d.dispatch.id, *team, &accept).await?;
+    }
+    if let Some((team, _)) = teams.get(2) {
+        let decline = AnswerInput {
+            answer: "decline".into(),
+            volunteer_ids: vec![],
+            reason: Some("当天全队承担全市法院系统业务考核，人员无法抽调。".into()),
+        };
+        dispatches::answer(db, admin, d.dispatch.id, *team, &decline).await?;
     }
     Ok(())
 }

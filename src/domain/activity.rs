@@ -1,10 +1,11 @@
 //! Activities with no I/O: their status, its allowed changes, the phase people see, and the
 //! rules an activity's fields follow (the service adds the lookups and the policy).
 
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::campaign::{date_of, parse_categories};
+use super::campaign::parse_categories;
 use super::dates::parse_local;
 use super::service::DIMENSIONS;
 
@@ -48,6 +49,81 @@ impl ActivityStatus {
     /// Whether it takes sign-ins (published, or completed while the hours are confirmed).
     pub fn was_published(self) -> bool {
         matches!(self, ActivityStatus::Published | ActivityStatus::Completed)
+    }
+}
+
+/// A sign-up's status; stored and sent as `confirmed` (has a place), `waiting` (on the waiting
+/// list), `cancelled` or `no_show` (had a place, did not come; set when the hours are confirmed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStatus {
+    Confirmed,
+    Waiting,
+    Cancelled,
+    NoShow,
+}
+
+impl SignupStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignupStatus::Confirmed => "confirmed",
+            SignupStatus::Waiting => "waiting",
+            SignupStatus::Cancelled => "cancelled",
+            SignupStatus::NoShow => "no_show",
+        }
+    }
+}
+
+/// An activity's form of service (SPEC §4); stored and sent as `concentrated`, `scattered` or
+/// `dispatched` (a dispatched action's activity).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityForm {
+    Concentrated,
+    #[default]
+    Scattered,
+    Dispatched,
+}
+
+impl ActivityForm {
+    pub const ALL: [ActivityForm; 3] = [
+        ActivityForm::Concentrated,
+        ActivityForm::Scattered,
+        ActivityForm::Dispatched,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActivityForm::Concentrated => "concentrated",
+            ActivityForm::Scattered => "scattered",
+            ActivityForm::Dispatched => "dispatched",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityForm> {
+        ActivityForm::ALL.into_iter().find(|f| f.as_str() == s.trim())
+    }
+}
+
+/// Who may sign up for an activity; stored and sent as `all` (any registered volunteer) or
+/// `team` (the organising teams' members).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum OpenTo {
+    #[default]
+    All,
+    Team,
+}
+
+impl OpenTo {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpenTo::All => "all",
+            OpenTo::Team => "team",
+        }
     }
 }
 
@@ -133,15 +209,17 @@ pub fn dimension(v: Option<&str>) -> Result<String, Problem> {
 
 /// The form of service: a dispatched action's activity is `dispatched`; others are typed as
 /// `concentrated` or `scattered` (an activity that was dispatched may keep its form).
-pub fn form(v: Option<&str>, dispatched: bool, was_dispatched: bool) -> Result<String, Problem> {
+pub fn form(v: Option<&str>, dispatched: bool, was_dispatched: bool) -> Result<ActivityForm, Problem> {
     if dispatched {
-        return Ok("dispatched".to_string());
+        return Ok(ActivityForm::Dispatched);
     }
     match v.map(str::trim).unwrap_or("") {
         "" => Err(Problem::new("form", "err.required")),
-        f @ ("concentrated" | "scattered") => Ok(f.to_string()),
-        "dispatched" if was_dispatched => Ok("dispatched".into()),
-        _ => Err(Problem::new("form", "err.form_unknown")),
+        s => match ActivityForm::parse(s) {
+            Some(ActivityForm::Dispatched) if !was_dispatched => Err(Problem::new("form", "err.form_unknown")),
+            Some(f) => Ok(f),
+            None => Err(Problem::new("form", "err.form_unknown")),
+        },
     }
 }
 
@@ -164,10 +242,13 @@ pub fn span(starts_at: i64, ends_at: i64) -> Option<Problem> {
 /// A concentrated activity falls on its month's concentrated day, if the calendar names one
 /// (`days`: month and `YYYY-MM-DD` day).
 pub fn concentrated_day<'a>(starts_at: i64, days: impl IntoIterator<Item = (i64, &'a str)>) -> Option<Problem> {
-    let day = date_of(starts_at);
-    let month: i64 = day[5..7].parse().unwrap_or(0);
-    let (_, d) = days.into_iter().find(|(m, d)| *m == month && d[..4] == day[..4])?;
-    (d != day).then(|| Problem::new("starts_at", "err.not_concentrated_day").with("day", d))
+    let day = super::dates::local(starts_at).date();
+    let (_, d) = days.into_iter().find(|(m, d)| {
+        *m == i64::from(day.month())
+            && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok_and(|d| d.year() == day.year())
+    })?;
+    (d != day.format("%Y-%m-%d").to_string())
+        .then(|| Problem::new("starts_at", "err.not_concentrated_day").with("day", d))
 }
 
 /// Places from 1 to 10,000, and not fewer than already taken (`taken`, on an edit).
@@ -183,10 +264,10 @@ pub fn capacity(v: Option<i64>, taken: Option<i64>) -> Result<i64, Problem> {
 }
 
 /// Who may sign up: `all` (the default) or `team`.
-pub fn open_to(v: Option<&str>) -> Result<String, Problem> {
+pub fn open_to(v: Option<&str>) -> Result<OpenTo, Problem> {
     match v.map(str::trim).unwrap_or("all") {
-        "" | "all" => Ok("all".to_string()),
-        "team" => Ok("team".to_string()),
+        "" | "all" => Ok(OpenTo::All),
+        "team" => Ok(OpenTo::Team),
         _ => Err(Problem::new("open_to", "err.open_to_unknown")),
     }
 }
@@ -299,13 +380,16 @@ mod tests {
         assert_eq!(dimension(Some("environment")).unwrap(), "environment");
         assert_eq!(dimension(Some("环境")).unwrap(), "environment");
         assert_eq!(key(dimension(Some("nothing"))), "err.dimension_unknown");
-        assert_eq!(form(Some("anything"), true, false).unwrap(), "dispatched");
-        assert_eq!(form(Some(" scattered "), false, false).unwrap(), "scattered");
+        assert_eq!(form(Some("anything"), true, false).unwrap(), ActivityForm::Dispatched);
+        assert_eq!(
+            form(Some(" scattered "), false, false).unwrap(),
+            ActivityForm::Scattered
+        );
         assert_eq!(key(form(Some("dispatched"), false, false)), "err.form_unknown");
-        assert_eq!(form(Some("dispatched"), false, true).unwrap(), "dispatched");
+        assert_eq!(form(Some("dispatched"), false, true).unwrap(), ActivityForm::Dispatched);
         assert_eq!(key(form(None, false, false)), "err.required");
-        assert_eq!(open_to(None).unwrap(), "all");
-        assert_eq!(open_to(Some("team")).unwrap(), "team");
+        assert_eq!(open_to(None).unwrap(), OpenTo::All);
+        assert_eq!(open_to(Some("team")).unwrap(), OpenTo::Team);
         assert_eq!(key(open_to(Some("friends"))), "err.open_to_unknown");
     }
 

@@ -221,6 +221,16 @@ pub fn format_local(ts: i64) -> String {
     local(ts).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// `HH:MM` in China time (the end of an activity shown after its start).
+pub fn format_local_time(ts: i64) -> String {
+    local(ts).format("%H:%M").to_string()
+}
+
+/// A day's month as activities and sign-ins store it (`YYYY-MM`).
+pub fn month_key(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m").to_string()
+}
+
 /// Reads `YYYY-MM-DD HH:MM` (or the `T` of an HTML datetime-local field) as China time.
 pub fn parse_local(input: &str) -> Option<i64> {
     // Seconds, if any, are dropped; anything else (full-width text included) simply fails.

@@ -16,11 +16,6 @@ pub const DIMENSIONS: [(&str, &str); 5] = [
     ("service", "服务好"),
 ];
 
-/// The three forms of service (SPEC §4).
-pub const FORMS: [&str; 3] = ["concentrated", "scattered", "dispatched"];
-
-pub const STATUSES: [&str; 5] = ["draft", "published", "ongoing", "completed", "cancelled"];
-
 pub fn dimension_label(code: &str) -> &'static str {
     DIMENSIONS
         .iter()

@@ -3,6 +3,8 @@
 use serde::Serialize;
 
 use super::urlencode;
+use crate::auth::policy::{self, Action, Object, Principal};
+use crate::db::list::Page;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Cell {
@@ -30,6 +32,25 @@ pub struct Row {
     pub cells: Vec<Cell>,
     pub edit_url: Option<String>,
     pub delete_url: Option<String>,
+}
+
+impl Row {
+    /// A record's row at `{base_url}/{id}`, with its edit and delete links where the policy
+    /// allows them to `p`.
+    pub fn for_record(base_url: &str, id: i64, cells: Vec<Cell>, p: &Principal, obj: &Object) -> Row {
+        let may_edit = policy::allows(p, Action::Update, obj);
+        let may_delete = policy::allows(p, Action::Delete, obj);
+        Row::managed(base_url, id, cells, may_edit, may_delete)
+    }
+
+    /// A record's row at `{base_url}/{id}`, with its edit and delete links where allowed.
+    pub fn managed(base_url: &str, id: i64, cells: Vec<Cell>, may_edit: bool, may_delete: bool) -> Row {
+        Row {
+            cells,
+            edit_url: may_edit.then(|| format!("{base_url}/{id}/edit")),
+            delete_url: may_delete.then(|| format!("{base_url}/{id}/delete")),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -88,13 +109,31 @@ impl ListPage {
         }
     }
 
+    /// The page of a list of records: its totals and page numbers.
+    pub fn of<T>(title: String, base_url: &str, q: Option<&str>, page: &Page<T>) -> ListPage {
+        ListPage::new(title, base_url, q, page.total, page.page, page.per_page)
+    }
+
+    /// Links `{base_url}/new` when the caller may create.
+    pub fn creatable(mut self, may_create: bool) -> ListPage {
+        if may_create {
+            self.new_url = Some(format!("{}/new", self.base_url));
+        }
+        self
+    }
+
+    /// Keeps a value of the view in the page links.
+    pub fn keep(&mut self, name: &str, value: &str) {
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        self.query.push_str(&format!("{name}={}", urlencode(value)));
+    }
+
     /// Adds a filter and keeps its current value in the page links.
     pub fn filter(mut self, f: Filter) -> ListPage {
         if !f.selected.is_empty() {
-            if !self.query.is_empty() {
-                self.query.push('&');
-            }
-            self.query.push_str(&format!("{}={}", f.name, urlencode(&f.selected)));
+            self.keep(f.name, &f.selected);
         }
         self.filters.push(f);
         self

@@ -2,12 +2,14 @@
 //! most a few at once, with a deadline it checks itself and a timeout on waiting for it, so a
 //! hostile file answers an error instead of pinning the server.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::extract::Multipart;
 use tokio::sync::Semaphore;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 use crate::excel::{self, limits, Limit};
 
 /// Uploads read at the same time (the machine's cores stay free for everyone else).
@@ -91,6 +93,46 @@ impl axum::response::IntoResponse for excel::ImportReport {
             axum::http::StatusCode::UNPROCESSABLE_ENTITY
         };
         (status, axum::Json(self)).into_response()
+    }
+}
+
+/// Reads the file of a multipart upload; a form without one is refused with a message.
+pub async fn read_file(multipart: Multipart) -> AppResult<Vec<u8>> {
+    let (bytes, _, _) = read_upload(multipart).await?;
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "err.no_file"));
+    }
+    Ok(bytes)
+}
+
+/// Reads a multipart upload: the file and the `dry_run` field (forms send it as a button value).
+pub async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<u8>, Option<String>, HashMap<String, String>)> {
+    let mut file = None;
+    let mut fields = HashMap::new();
+    let too_large = || {
+        AppError::Validation(vec![
+            FieldError::new("file", "err.file_too_large").with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)
+        ])
+    };
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let mime = field.content_type().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| too_large())?;
+            if !bytes.is_empty() {
+                file = Some(bytes.to_vec());
+                fields.insert("file_name".into(), file_name);
+                fields.insert("file_type".into(), mime);
+            }
+        } else {
+            fields.insert(name, field.text().await.unwrap_or_default());
+        }
+    }
+    let dry_run = fields.get("dry_run").cloned();
+    match file {
+        Some(f) => Ok((f, dry_run, fields)),
+        None => Ok((vec![], dry_run, fields)),
     }
 }
 

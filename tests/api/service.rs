@@ -461,6 +461,35 @@ async fn two_hundred_people_pressing_at_once_never_overbook() {
     }
     assert_eq!(count.get("confirmed"), Some(&7), "{count:?}");
     assert_eq!(count.get("waiting"), Some(&193), "{count:?}");
+    // One person pressing again and again at once: nothing more is counted or recorded.
+    let admin = app.token("admin").await;
+    let trail = format!("/api/v1/audit?object_type=activity&object_id={id}");
+    let recorded = app.get_json(&admin, &trail).await["total"].as_i64().unwrap();
+    let mut presses = vec![];
+    for _ in 0..8 {
+        let (http, url, tok) = (
+            app.http.clone(),
+            app.url(&format!("/api/v1/activities/{id}/signups")),
+            people[0].1.clone(),
+        );
+        presses.push(tokio::spawn(async move {
+            let r = http.post(url).bearer_auth(tok).json(&json!({})).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let body = r.json::<Value>().await.unwrap();
+            assert_eq!((body["taken"].as_i64(), body["capacity"].as_i64()), (Some(7), Some(7)));
+            body["outcome"].as_str().unwrap().to_string()
+        }));
+    }
+    for p in presses {
+        assert!(p.await.unwrap().starts_with("already_"));
+    }
+    let log = app.get_json(&admin, &trail).await;
+    assert_eq!(log["total"].as_i64(), Some(recorded));
+    let entry = &log["items"][0];
+    assert_eq!(entry["action"], "sign_up");
+    let changes: Value = serde_json::from_str(entry["changes"].as_str().unwrap()).unwrap();
+    assert_eq!(changes["added_by"], "self");
+    assert_eq!(changes["status"], "waiting");
     let a = app.get_json(&unit, &format!("/api/v1/activities/{id}")).await;
     assert_eq!(a["taken"], 7);
     // Cancellations at once: each freed place goes to exactly one person from the waiting list.

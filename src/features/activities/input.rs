@@ -7,12 +7,11 @@ use utoipa::ToSchema;
 use crate::auth::policy::{self, Action, Object};
 use crate::auth::Acting;
 use crate::db::activities::{Activity, ActivityFields};
-use crate::db::{activities, communities, teams};
-use crate::domain::activity::{self as rules, Problem};
+use crate::db::{activities, communities, teams, Db};
+use crate::domain::activity::{self as rules, ActivityForm, Problem};
 use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{optional_phone, optional_text, validated};
-use crate::state::AppState;
 use crate::web::form::{lenient_bool, lenient_i64};
 
 /// The largest photo accepted.
@@ -74,14 +73,14 @@ impl ActivityInput {
             theme: Some(a.theme.clone()),
             category: Some(a.category.clone()),
             dimension: Some(a.dimension.clone()),
-            form: Some(a.form.clone()),
+            form: Some(a.form.as_str().to_string()),
             address: Some(a.address.clone()),
             lat: a.lat.map(|v| v.to_string()),
             lng: a.lng.map(|v| v.to_string()),
             starts_at: Some(format_local(a.starts_at)),
             ends_at: Some(format_local(a.ends_at)),
             capacity: Some(a.capacity),
-            open_to: Some(a.open_to.clone()),
+            open_to: Some(a.open_to.as_str().to_string()),
             signup_opens_at: opt(a.signup_opens_at),
             signup_closes_at: opt(a.signup_closes_at),
             min_age: a.min_age,
@@ -114,7 +113,7 @@ fn noted<T: Default>(r: Result<T, Problem>, errors: &mut Vec<FieldError>) -> T {
 
 /// Checks an activity's fields; `dispatch` is set for a dispatched action's activity.
 pub(super) async fn check(
-    state: &AppState,
+    db: &Db,
     by: &Acting,
     input: &ActivityInput,
     before: Option<&Activity>,
@@ -122,7 +121,7 @@ pub(super) async fn check(
 ) -> AppResult<ActivityFields> {
     let p = by.user()?;
     let mut errors = vec![];
-    let campaign = crate::features::campaign::active(state).await?;
+    let campaign = crate::features::campaign::active(db).await?;
     // The organising team: one the caller runs, in the active campaign.
     let mut main_place = None;
     let team_id = match input.team_id {
@@ -130,9 +129,9 @@ pub(super) async fn check(
             errors.push(FieldError::new("team_id", "err.required"));
             0
         }
-        Some(id) => match teams::get_team(&state.db, id).await? {
+        Some(id) => match teams::get_team(db, id).await? {
             Some(t) if t.campaign_id == campaign.id => {
-                let place = crate::features::teams::place(&state.db, &t).await?;
+                let place = crate::features::teams::place(db, &t).await?;
                 if !policy::allows(p, Action::Update, &Object::Team(place.clone())) {
                     return Err(AppError::Forbidden);
                 }
@@ -147,8 +146,8 @@ pub(super) async fn check(
     };
     // Only the organising team's staff hand the activity to another team.
     if let Some(b) = before.filter(|b| b.team_id != team_id && team_id != 0) {
-        let main = teams::get_team(&state.db, b.team_id).await?.ok_or(AppError::NotFound)?;
-        let place = crate::features::teams::place(&state.db, &main).await?;
+        let main = teams::get_team(db, b.team_id).await?.ok_or(AppError::NotFound)?;
+        let place = crate::features::teams::place(db, &main).await?;
         if !policy::allows(p, Action::Update, &Object::Team(place)) {
             return Err(AppError::Forbidden);
         }
@@ -158,7 +157,7 @@ pub(super) async fn check(
     match &input.co_team_ids {
         None => {
             if let Some(b) = before {
-                co_team_ids = activities::activity_team_ids(&state.db, b.id)
+                co_team_ids = activities::activity_team_ids(db, b.id)
                     .await?
                     .into_iter()
                     .filter(|t| *t != b.team_id && *t != team_id)
@@ -167,9 +166,9 @@ pub(super) async fn check(
         }
         Some(ids) => {
             for id in ids {
-                match teams::get_team(&state.db, *id).await? {
+                match teams::get_team(db, *id).await? {
                     Some(t) if t.campaign_id == campaign.id => {
-                        let place = crate::features::teams::place(&state.db, &t).await?;
+                        let place = crate::features::teams::place(db, &t).await?;
                         if !policy::allows(p, Action::Update, &Object::Team(place)) {
                             return Err(AppError::Forbidden);
                         }
@@ -183,7 +182,7 @@ pub(super) async fn check(
     let community_id = match input.community_id {
         None => None,
         Some(id) => {
-            match communities::get_community(&state.db, id).await? {
+            match communities::get_community(db, id).await? {
                 None => errors.push(FieldError::new("community_id", "err.not_found")),
                 // A team serves where it belongs (its community, its unit's paired communities,
                 // its street); a dispatched action goes where the district sent it; the
@@ -209,7 +208,7 @@ pub(super) async fn check(
     let theme = crate::features::free_text("theme", input.theme.as_deref(), 100, &mut errors);
     let category = noted(rules::category(input.category.as_deref()), &mut errors);
     let dimension = noted(rules::dimension(input.dimension.as_deref()), &mut errors);
-    let was_dispatched = before.is_some_and(|b| b.form == "dispatched");
+    let was_dispatched = before.is_some_and(|b| b.form == ActivityForm::Dispatched);
     let form = noted(
         rules::form(input.form.as_deref(), dispatch.is_some(), was_dispatched),
         &mut errors,
@@ -223,8 +222,8 @@ pub(super) async fn check(
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         errors.extend(rules::span(s, e).map(FieldError::from));
     }
-    if let (Some(s), "concentrated") = (starts_at, form.as_str()) {
-        let (_, days) = crate::features::calendar::list(&state.db, by).await?;
+    if let (Some(s), ActivityForm::Concentrated) = (starts_at, form) {
+        let (_, days) = crate::features::calendar::list(db, by).await?;
         let days = days.iter().map(|d| (d.month, d.day.as_str()));
         errors.extend(rules::concentrated_day(s, days).map(FieldError::from));
     }

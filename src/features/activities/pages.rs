@@ -10,6 +10,7 @@ use crate::auth::policy::{self, Listing};
 use crate::db::now;
 use crate::db::signups::SignupOutcome;
 use crate::db::{activities, attendance, settings, signups, volunteers};
+use crate::domain::activity::{ActivityForm, SignupStatus};
 use crate::domain::campaign::{category_label, CATEGORIES};
 use crate::domain::service::{dimension_label, format_local, DIMENSIONS};
 use crate::error::{AppError, AppResult, FieldError};
@@ -99,7 +100,7 @@ async fn form_page(state: &AppState, ctx: &Ctx, input: &ActivityInput, id: Optio
             "activity.form",
             s(&input.form),
             // A dispatched action's activity stays one.
-            if input.form.as_deref() == Some("dispatched") {
+            if input.form.as_deref().and_then(ActivityForm::parse) == Some(ActivityForm::Dispatched) {
                 vec![opt("dispatched", "form.dispatched")]
             } else {
                 vec![
@@ -209,7 +210,7 @@ pub async fn list_page(
         .iter()
         .map(|a| {
             minijinja::context! {
-                a => a, starts => format_local(a.starts_at), ends => format_local(a.ends_at)[11..].to_string(),
+                a => a, starts => format_local(a.starts_at), ends => crate::domain::dates::format_local_time(a.ends_at),
                 category => category_label(&a.category), dimension => dimension_label(&a.dimension),
                 phase => activities::phase(a.status, a.starts_at, a.ends_at, t),
                 full => a.taken >= a.capacity,
@@ -358,7 +359,7 @@ pub async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     };
     let waiting = participants
         .iter()
-        .filter(|x| x.signup.as_deref() == Some("waiting"))
+        .filter(|x| x.signup == Some(SignupStatus::Waiting))
         .count();
     let photos = activities::photos(&state.db, a.id).await?;
     let phase = a.phase(t);

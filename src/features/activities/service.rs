@@ -13,7 +13,7 @@ use crate::db::signups::SignupOutcome;
 use crate::db::teams::{Team, TeamScope};
 use crate::db::volunteers::Volunteer;
 use crate::db::{activities, attendance, settings, signups, teams, volunteers};
-use crate::domain::activity::ActivityStatus;
+use crate::domain::activity::{ActivityStatus, OpenTo};
 use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::validated;
@@ -123,7 +123,7 @@ pub use super::input::{time_field, ActivityInput};
 // ---------------------------------------------------------------- service
 
 pub async fn create(state: &AppState, by: &Acting, input: &ActivityInput) -> AppResult<Activity> {
-    let f = check(state, by, input, None, None).await?;
+    let f = check(&state.db, by, input, None, None).await?;
     let campaign = crate::features::campaign::active(state).await?;
     let mut tx = state.db.begin().await?;
     let a = activities::insert_activity(&mut tx, &by.actor(), campaign.id, &f, ActivityStatus::Draft).await?;
@@ -133,14 +133,14 @@ pub async fn create(state: &AppState, by: &Acting, input: &ActivityInput) -> App
 
 /// Creates the activity of a dispatched action for a team that accepted it (published at once).
 pub async fn create_for_dispatch(
-    state: &AppState,
+    db: &crate::db::Db,
     by: &Acting,
     tx: &mut crate::db::Tx,
     campaign_id: i64,
     input: &ActivityInput,
     dispatch_id: i64,
 ) -> AppResult<Activity> {
-    let f = check(state, by, input, None, Some(dispatch_id)).await?;
+    let f = check(db, by, input, None, Some(dispatch_id)).await?;
     Ok(activities::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
 }
 
@@ -149,7 +149,7 @@ pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInpu
     if !before.status.is_open() {
         return Err(AppError::field("status", "err.activity_closed"));
     }
-    let f = check(state, by, input, Some(&before), None).await?;
+    let f = check(&state.db, by, input, Some(&before), None).await?;
     if before.status == ActivityStatus::Published && f.risky && f.insurance.is_empty() {
         return Err(AppError::field("insurance", "err.insurance_required"));
     }
@@ -256,7 +256,7 @@ async fn signup_problem_of(
             ));
         }
     }
-    if a.open_to == "team" {
+    if a.open_to == OpenTo::Team {
         let teams = activities::activity_team_ids(&state.db, a.id).await?;
         let member = volunteers::volunteer_teams(&state.db, vid)
             .await?
@@ -332,10 +332,8 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
         if let Some(problem) = signup_problem_of(state, &a, vid, None, Some(sc.clash), false).await? {
             return Err(AppError::Validation(vec![problem]));
         }
-        let mut tx = state.db.begin().await?;
         let (outcome, taken, capacity) =
-            crate::db::signups::sign_up_counted(&mut tx, &by.actor(), &a, vid, "self").await?;
-        tx.commit().await?;
+            crate::db::signups::sign_up_counted(&state.db, &by.actor(), &a, vid, "self").await?;
         return Ok(SignupResult {
             activity_id: a.id,
             volunteer_id: vid,

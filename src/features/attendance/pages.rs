@@ -50,7 +50,7 @@ pub async fn poster(
         "attendance/poster.html",
         minijinja::context! {
             title => a.title, a => a, qr => qr, url => url,
-            starts => format_local(a.starts_at), ends => format_local(a.ends_at)[11..].to_string(),
+            starts => format_local(a.starts_at), ends => crate::domain::dates::format_local_time(a.ends_at),
             refresh => a.code_rotates.then_some((rules.code_rotate_secs / 2).max(5)),
         },
     ))
@@ -112,7 +112,7 @@ pub async fn scan_page(
         minijinja::context! {
             title => a.title, a => a, code => code, problem => code_problem, mine => mine,
             signed_in => ctx.principal.is_some(), has_record => has_record,
-            starts => format_local(a.starts_at), ends => format_local(a.ends_at)[11..].to_string(),
+            starts => format_local(a.starts_at), ends => crate::domain::dates::format_local_time(a.ends_at),
             geofence => a.geofence_m.is_some(), here => format!("/s/{id}?c={}", crate::web::urlencode(&code)),
         },
     ))

@@ -9,7 +9,7 @@ use crate::db::activities::Activity;
 use crate::db::attendance::{self as store_attendance, Attendance, Mark, Scan};
 use crate::db::{activities, attendance, settings, signups, volunteers};
 use crate::db::{now, Db};
-use crate::domain::activity::ActivityStatus;
+use crate::domain::activity::{ActivityStatus, OpenTo, SignupStatus};
 use crate::domain::attendance::Method;
 use crate::domain::service::{code_valid, confirm_due, distance_m, format_local, parse_local, Rules};
 use crate::error::{AppError, AppResult, FieldError};
@@ -91,7 +91,7 @@ pub struct AttendanceResult {
 /// Whether someone not on the list may still sign in: open activities take walk-ins, team
 /// activities their teams' members.
 async fn may_walk_in(db: &Db, a: &Activity, volunteer_id: i64) -> AppResult<bool> {
-    Ok(a.open_to == "all" || store_attendance::on_organising_roster(db, a.id, volunteer_id).await?)
+    Ok(a.open_to == OpenTo::All || store_attendance::on_organising_roster(db, a.id, volunteer_id).await?)
 }
 
 /// Signs the caller in (`signing_out` false) or out, as the volunteer; idempotent. One read
@@ -118,7 +118,9 @@ pub async fn scan_self(
     // Someone not on the list signs in only with the poster's code (they are there, scanning
     // it) and where the activity takes walk-ins; a script without the code only for the listed.
     let scanned = input.code.as_deref().is_some_and(|c| !c.trim().is_empty());
-    if !signing_out && c.signup.as_deref() != Some("confirmed") && !(scanned && may_walk_in(&state.db, &a, vid).await?)
+    if !signing_out
+        && c.signup != Some(SignupStatus::Confirmed)
+        && !(scanned && may_walk_in(&state.db, &a, vid).await?)
     {
         return Err(AppError::field("activity", "err.signin_not_listed"));
     }
@@ -186,7 +188,7 @@ pub async fn walk_in(
         return Err(AppError::field("code", "err.code_missing"));
     }
     gate(a, &rules, &input.scan(), t, false).map_err(|e| AppError::Validation(vec![e]))?;
-    if a.open_to != "all" {
+    if a.open_to != OpenTo::All {
         return Err(AppError::field("activity", "err.signin_not_listed"));
     }
     let mut errors = vec![];
@@ -347,7 +349,11 @@ pub async fn bulk(state: &AppState, by: &Acting, id: i64, input: &BulkInput) -> 
         .await?
         .into_iter()
         .filter(|p| {
-            p.attendance_id.is_some() || matches!(p.signup.as_deref(), Some("confirmed" | "waiting" | "no_show"))
+            p.attendance_id.is_some()
+                || matches!(
+                    p.signup,
+                    Some(SignupStatus::Confirmed | SignupStatus::Waiting | SignupStatus::NoShow)
+                )
         })
         .map(|p| p.volunteer_id)
         .collect();

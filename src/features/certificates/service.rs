@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -50,7 +51,9 @@ pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) ->
     let rules = settings::rules(&state.db).await?;
     let mut years: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for l in &lines {
-        let e = years.entry(date_of(l.starts_at)[..4].to_string()).or_default();
+        let e = years
+            .entry(crate::domain::dates::local(l.starts_at).year().to_string())
+            .or_default();
         e.0 += l.minutes;
         e.1 += 1;
     }
@@ -222,11 +225,10 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
     };
     let json = serde_json::to_value(&statement).map_err(|e| AppError::Internal(e.into()))?;
     let key = settings::signing_key(db).await?;
-    let number = format!(
-        "LFC{}{}",
-        &statement.issued_on[..4],
-        crate::auth::new_token()[..12].to_uppercase()
-    );
+    let year = chrono::NaiveDate::parse_from_str(&statement.issued_on, "%Y-%m-%d")
+        .map(|d| d.year())
+        .unwrap_or_default();
+    let number = format!("LFC{year:04}{}", crate::auth::new_token()[..12].to_uppercase());
     let signature = sign(&key, &payload(&number, &json.to_string()), 64);
     let mut tx = db.begin().await?;
     let c = certificates::insert_certificate(&mut tx, &by.actor(), &number, v.id, team_id, &json, &signature).await?;

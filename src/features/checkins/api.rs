@@ -63,7 +63,7 @@ pub async fn plan(
 
 /// The plan's text and its attachment (name and content), from the multipart body.
 pub async fn read_plan(multipart: Multipart) -> AppResult<(String, Option<(String, Vec<u8>)>)> {
-    let (bytes, _, fields) = crate::features::teams::read_upload(multipart).await.map_err(|_| {
+    let (bytes, _, fields) = crate::web::upload::read_upload(multipart).await.map_err(|_| {
         AppError::Validation(vec![
             FieldError::new("file", "err.file_too_large").with("mb", MAX_PLAN_BYTES / 1024 / 1024)
         ])
@@ -122,7 +122,7 @@ pub async fn registration(
     Query(params): Query<ImportParams>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let bytes = crate::features::teams::read_file(multipart).await?;
+    let bytes = crate::web::upload::read_file(multipart).await?;
     let report = service::import_registration(&state, &ctx, id, &bytes, params.dry_run.unwrap_or(false)).await?;
     Ok(report.into_response())
 }

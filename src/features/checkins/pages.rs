@@ -93,7 +93,7 @@ pub async fn registration(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let (bytes, dry_run, _) = crate::features::teams::read_upload(multipart).await?;
+    let (bytes, dry_run, _) = crate::web::upload::read_upload(multipart).await?;
     if bytes.is_empty() {
         return Ok(notice(&state, &ctx, &[FieldError::new("file", "err.no_file")]));
     }

@@ -1,7 +1,7 @@
 //! 社区: communities under the streets.
 
 mod api;
-mod pages;
+pub(crate) mod pages;
 pub mod service;
 
 use axum::routing::get;

@@ -21,21 +21,10 @@ pub(super) async fn page_list(
 ) -> AppResult<Response> {
     let page = service::list(&state.db, &ctx, &params).await?;
     let p = ctx.user()?;
-    let mut view = ListPage::new(
-        ctx.t("communities.title"),
-        "/communities",
-        params.q.as_deref(),
-        page.total,
-        page.page,
-        page.per_page,
-    );
-    if policy::may_list(p, Listing::Streets) {
-        view = view.filter(Filter {
-            name: "street_id",
-            label: ctx.t("field.street"),
-            options: service::street_choices(&state.db, p).await?,
-            selected: params.street_id.map(|s| s.to_string()).unwrap_or_default(),
-        });
+    let mut view = ListPage::of(ctx.t("communities.title"), "/communities", params.q.as_deref(), &page)
+        .creatable(policy::may_create(p, Listing::Communities));
+    if let Some(f) = street_filter(&state, &ctx, params.street_id).await? {
+        view = view.filter(f);
     }
     view.columns = vec![
         ctx.t("field.street"),
@@ -44,28 +33,36 @@ pub(super) async fn page_list(
         ctx.t("field.contact_phone"),
         ctx.t("communities.units"),
     ];
-    if policy::may_create(p, Listing::Communities) {
-        view.new_url = Some("/communities/new".into());
-    }
     view.rows = page
         .items
         .iter()
         .map(|c| {
             let obj = service::object(c, vec![]);
-            Row {
-                cells: vec![
-                    Cell::text(&c.street_name),
-                    Cell::text(&c.name),
-                    Cell::text(&c.contact_person),
-                    Cell::text(&c.contact_phone),
-                    Cell::link(c.units.to_string(), format!("/pairings?community_id={}", c.id)),
-                ],
-                edit_url: policy::allows(p, Action::Update, &obj).then(|| format!("/communities/{}/edit", c.id)),
-                delete_url: policy::allows(p, Action::Delete, &obj).then(|| format!("/communities/{}/delete", c.id)),
-            }
+            let cells = vec![
+                Cell::text(&c.street_name),
+                Cell::text(&c.name),
+                Cell::text(&c.contact_person),
+                Cell::text(&c.contact_phone),
+                Cell::link(c.units.to_string(), format!("/pairings?community_id={}", c.id)),
+            ];
+            Row::for_record("/communities", c.id, cells, p, &obj)
         })
         .collect();
     Ok(ctx.render(&state, "list.html", minijinja::Value::from_serialize(&view)))
+}
+
+/// The drop-down of streets a list narrows to, for those who see more than one street.
+pub(crate) async fn street_filter(state: &AppState, ctx: &Ctx, selected: Option<i64>) -> AppResult<Option<Filter>> {
+    let p = ctx.user()?;
+    if !policy::may_list(p, Listing::Streets) {
+        return Ok(None);
+    }
+    Ok(Some(Filter {
+        name: "street_id",
+        label: ctx.t("field.street"),
+        options: service::street_choices(&state.db, p).await?,
+        selected: selected.map(|s| s.to_string()).unwrap_or_default(),
+    }))
 }
 
 pub(super) async fn form(

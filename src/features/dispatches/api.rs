@@ -46,7 +46,7 @@ pub async fn answer(
     Path((id, team_id)): Path<(i64, i64)>,
     Json(input): Json<AnswerInput>,
 ) -> AppResult<Json<DispatchTeam>> {
-    Ok(Json(service::answer(&state, &ctx, id, team_id, &input).await?))
+    Ok(Json(service::answer(&state.db, &ctx, id, team_id, &input).await?))
 }
 
 /// The district approves a decline or rejects it (the team answers again).

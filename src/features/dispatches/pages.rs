@@ -113,7 +113,7 @@ pub async fn answer(
     body: Bytes,
 ) -> AppResult<Response> {
     let back = format!("/dispatches/{id}");
-    match service::answer(&state, &ctx, id, team_id, &answer_input(&body)).await {
+    match service::answer(&state.db, &ctx, id, team_id, &answer_input(&body)).await {
         Ok(_) => Ok(redirect_with_flash(&back, "flash.saved", ctx.secure)),
         Err(AppError::Validation(errs)) => Ok(ctx.refusal_for(&state, "dispatch.refused", &errs, &back)),
         Err(e) => Err(e),

@@ -6,10 +6,12 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action, Listing, Object};
 use crate::auth::Acting;
+use crate::db::audit;
 use crate::db::dispatches::{self as store, Dispatch, DispatchTeam, NewDispatch, TeamCount};
 use crate::db::teams::{get_team, list_teams, Team, TeamScope};
 use crate::db::volunteers::{members, Member};
 use crate::db::{now, Db};
+use crate::domain::activity::OpenTo;
 use crate::domain::campaign::parse_categories;
 use crate::domain::dispatch::{may_answer, may_review, AnswerChoice, ReviewDecision};
 use crate::domain::service::{format_local, parse_local, DIMENSIONS};
@@ -17,7 +19,6 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::features::activities::ActivityInput;
 use crate::features::campaign::service::{active, team_place};
 use crate::features::{ensure, free_text, required_text, validated};
-use crate::state::AppState;
 
 /// An action with its teams (the fulfilment view).
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -217,16 +218,9 @@ pub struct AnswerInput {
     pub reason: Option<String>,
 }
 
-/// A team accepts with named volunteers (its activity for the action is made, which needs the
-/// state) or declines with a reason.
-pub async fn answer(
-    state: &AppState,
-    by: &Acting,
-    id: i64,
-    team_id: i64,
-    input: &AnswerInput,
-) -> AppResult<DispatchTeam> {
-    let db = &state.db;
+/// A team accepts with named volunteers (its activity for the action is made) or declines with
+/// a reason.
+pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerInput) -> AppResult<DispatchTeam> {
     let d = get_dispatch(db, id).await?;
     let team = get_team(db, team_id).await?.ok_or(AppError::NotFound)?;
     let place = team_place(db, &team).await?;
@@ -269,21 +263,15 @@ pub async fn answer(
                 starts_at: Some(format_local(d.starts_at)),
                 ends_at: Some(format_local(d.ends_at)),
                 capacity: Some(ids.len() as i64),
-                open_to: Some("team".into()),
+                open_to: Some(OpenTo::Team.as_str().into()),
                 content: Some(d.description.clone()),
                 leader_name: Some(team.leader_name.clone()),
                 leader_phone: Some(team.leader_phone.clone()),
                 ..Default::default()
             };
-            let a = crate::features::activities::create_for_dispatch(
-                state,
-                by,
-                &mut tx,
-                d.campaign_id,
-                &input_activity,
-                d.id,
-            )
-            .await?;
+            let a =
+                crate::features::activities::create_for_dispatch(db, by, &mut tx, d.campaign_id, &input_activity, d.id)
+                    .await?;
             for v in &ids {
                 crate::db::signups::sign_up(&mut tx, &by.actor(), &a, *v, "dispatch").await?;
                 store::name_volunteer(&mut tx, line.id, *v).await?;
@@ -299,9 +287,7 @@ pub async fn answer(
         None => return Err(AppError::field("answer", "err.dispatch_answer")),
     }
     let label = format!("{} · {}", d.title, team.name);
-    let after = store::audit_line(&mut tx, &by.actor(), &label, &line)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let after = audit::updated_as(&mut tx, &by.actor(), line.id, &line, Some(label.as_str())).await?;
     crate::features::notifications::events::dispatch_answered(&mut tx, id, &d.title, &after).await?;
     tx.commit().await?;
     Ok(after)
@@ -341,9 +327,7 @@ pub async fn review(db: &Db, by: &Acting, id: i64, team_id: i64, input: &ReviewI
     };
     store::set_review(&mut tx, line.id, decision.review(), &note).await?;
     let label = format!("{} · {}", d.title, line.team_name);
-    let after = store::audit_line(&mut tx, &by.actor(), &label, &line)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let after = audit::updated_as(&mut tx, &by.actor(), line.id, &line, Some(label.as_str())).await?;
     crate::features::notifications::events::dispatch_reviewed(&mut tx, id, &d.title, &after).await?;
     tx.commit().await?;
     Ok(after)

@@ -14,7 +14,7 @@ use crate::excel::ImportReport;
 use crate::features::{ensure, ListParams};
 use crate::state::AppState;
 use crate::web::form::{outcome, Choice, Field, FormPage};
-use crate::web::list::{Cell, Filter, Link, ListPage, Row};
+use crate::web::list::{Cell, Link, ListPage, Row};
 use crate::web::Ctx;
 
 pub(super) async fn page_list(
@@ -24,26 +24,14 @@ pub(super) async fn page_list(
 ) -> AppResult<Response> {
     let page = service::list(&state.db, &ctx, &params).await?;
     let p = ctx.user()?;
-    let mut view = ListPage::new(
-        ctx.t("pairings.title"),
-        "/pairings",
-        params.q.as_deref(),
-        page.total,
-        page.page,
-        page.per_page,
-    );
-    if policy::may_list(p, Listing::Streets) {
-        view = view.filter(Filter {
-            name: "street_id",
-            label: ctx.t("field.street"),
-            options: crate::features::communities::service::street_choices(&state.db, p).await?,
-            selected: params.street_id.map(|s| s.to_string()).unwrap_or_default(),
-        });
+    let mut view = ListPage::of(ctx.t("pairings.title"), "/pairings", params.q.as_deref(), &page)
+        .creatable(policy::may_create(p, Listing::Pairings));
+    if let Some(f) = crate::features::communities::pages::street_filter(&state, &ctx, params.street_id).await? {
+        view = view.filter(f);
     }
     for (name, value) in [("community_id", params.community_id), ("unit_id", params.unit_id)] {
         if let Some(v) = value {
-            view.query
-                .push_str(&format!("{}{name}={v}", if view.query.is_empty() { "" } else { "&" }));
+            view.keep(name, &v.to_string());
         }
     }
     view.columns = vec![
@@ -53,7 +41,6 @@ pub(super) async fn page_list(
         ctx.t("field.paired_at"),
     ];
     if policy::may_create(p, Listing::Pairings) {
-        view.new_url = Some("/pairings/new".into());
         view.actions.push(Link {
             label: ctx.t("pairings.import"),
             href: "/pairings/import".into(),
@@ -67,8 +54,8 @@ pub(super) async fn page_list(
     view.rows = page
         .items
         .iter()
-        .map(|r| Row {
-            cells: vec![
+        .map(|r| {
+            let cells = vec![
                 Cell::text(&r.unit_name),
                 Cell::text(&r.street_name),
                 Cell::text(&r.community_name),
@@ -77,10 +64,9 @@ pub(super) async fn page_list(
                         .map(|d| d.with_timezone(&tz).format("%Y-%m-%d").to_string())
                         .unwrap_or_default(),
                 ),
-            ],
-            edit_url: None,
-            delete_url: policy::allows(p, Action::Delete, &service::object(r))
-                .then(|| format!("/pairings/{}/delete", r.id)),
+            ];
+            let delete = policy::allows(p, Action::Delete, &service::object(r));
+            Row::managed("/pairings", r.id, cells, false, delete)
         })
         .collect();
     Ok(ctx.render(&state, "list.html", minijinja::Value::from_serialize(&view)))

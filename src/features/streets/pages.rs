@@ -21,30 +21,19 @@ pub(super) async fn page_list(
 ) -> AppResult<Response> {
     let page = service::list(&state.db, &ctx, &params).await?;
     let p = ctx.user()?;
-    let mut view = ListPage::new(
-        ctx.t("streets.title"),
-        "/streets",
-        params.q.as_deref(),
-        page.total,
-        page.page,
-        page.per_page,
-    );
+    let mut view = ListPage::of(ctx.t("streets.title"), "/streets", params.q.as_deref(), &page)
+        .creatable(policy::may_create(p, Listing::Streets));
     view.columns = vec![ctx.t("field.name"), ctx.t("streets.communities")];
-    if policy::may_create(p, Listing::Streets) {
-        view.new_url = Some("/streets/new".into());
-    }
     view.rows = page
         .items
         .iter()
-        .map(|s| Row {
-            cells: vec![
+        .map(|s| {
+            let obj = Object::Street { id: s.id };
+            let cells = vec![
                 Cell::text(&s.name),
                 Cell::link(s.communities.to_string(), format!("/communities?street_id={}", s.id)),
-            ],
-            edit_url: policy::allows(p, Action::Update, &Object::Street { id: s.id })
-                .then(|| format!("/streets/{}/edit", s.id)),
-            delete_url: policy::allows(p, Action::Delete, &Object::Street { id: s.id })
-                .then(|| format!("/streets/{}/delete", s.id)),
+            ];
+            Row::for_record("/streets", s.id, cells, p, &obj)
         })
         .collect();
     Ok(ctx.render(&state, "list.html", minijinja::Value::from_serialize(&view)))

@@ -130,7 +130,7 @@ pub async fn api_import(
     Query(params): Query<ImportParams>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let bytes = roster::read_file(multipart).await?;
+    let bytes = crate::web::upload::read_file(multipart).await?;
     let report = roster::import(&state, &ctx, id, &bytes, params.dry_run.unwrap_or(false)).await?;
     Ok(report.into_response())
 }

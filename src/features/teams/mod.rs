@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use members::{check_volunteer, member_view, MemberView, VolunteerInput};
-pub use roster::{read_file, read_upload, ImportParams};
+pub use roster::ImportParams;
 pub use service::{list, load, place, update, TeamInput, TeamListParams};
 
 pub use crate::domain::volunteer::mask_id;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::forms::{input_of, team_form, volunteer_fields};
 use super::members::{add_member, members, remove_member, VolunteerInput};
-use super::roster::{import, read_upload};
+use super::roster::import;
 use super::service::{
     active_campaign, add_manager, create, delete_manager, list, load, load_for_change, review, submit, update,
     ManagerInput, ReviewInput, TeamInput, TeamListParams,
@@ -25,6 +25,7 @@ use crate::features::{identity, volunteers};
 use crate::state::AppState;
 use crate::web::form::{lenient_i64, outcome, Choice, FormPage};
 use crate::web::list::{Cell, Filter, Link, ListPage, Row};
+use crate::web::upload::read_upload;
 use crate::web::{redirect_with_flash, Ctx};
 
 fn status_label(ctx: &Ctx, status: RosterStatus) -> String {

@@ -3,7 +3,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use axum::extract::Multipart;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -16,9 +15,9 @@ use crate::db::{managers, teams, Db};
 use crate::domain::campaign::today;
 use crate::domain::text::match_key;
 use crate::domain::volunteer::{validate_sheet_row, VolunteerFields};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::AppResult;
 use crate::excel::forms::roster::{self as form, column_of, COLUMNS};
-use crate::excel::{self, CellError, ImportReport};
+use crate::excel::{CellError, ImportReport};
 use crate::features::volunteers;
 use crate::i18n::{t, tf};
 use crate::state::AppState;
@@ -240,44 +239,4 @@ pub async fn import(
 pub struct ImportParams {
     /// `true` checks the file and writes nothing.
     pub dry_run: Option<bool>,
-}
-
-/// Reads the file of a multipart upload; a form without one is refused with a message.
-pub async fn read_file(multipart: Multipart) -> AppResult<Vec<u8>> {
-    let (bytes, _, _) = read_upload(multipart).await?;
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "err.no_file"));
-    }
-    Ok(bytes)
-}
-
-/// Reads a multipart upload: the file and the `dry_run` field (forms send it as a button value).
-pub async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<u8>, Option<String>, HashMap<String, String>)> {
-    let mut file = None;
-    let mut fields = HashMap::new();
-    let too_large = || {
-        AppError::Validation(vec![
-            FieldError::new("file", "err.file_too_large").with("mb", excel::MAX_UPLOAD_BYTES / 1024 / 1024)
-        ])
-    };
-    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let mime = field.content_type().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| too_large())?;
-            if !bytes.is_empty() {
-                file = Some(bytes.to_vec());
-                fields.insert("file_name".into(), file_name);
-                fields.insert("file_type".into(), mime);
-            }
-        } else {
-            fields.insert(name, field.text().await.unwrap_or_default());
-        }
-    }
-    let dry_run = fields.get("dry_run").cloned();
-    match file {
-        Some(f) => Ok((f, dry_run, fields)),
-        None => Ok((vec![], dry_run, fields)),
-    }
 }

@@ -110,7 +110,7 @@ pub async fn import(
     Query(params): Query<ImportParams>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let bytes = crate::features::teams::read_file(multipart).await?;
+    let bytes = crate::web::upload::read_file(multipart).await?;
     let report = service::import(&state, &ctx, id, &bytes, params.dry_run.unwrap_or(false)).await?;
     Ok(report.into_response())
 }

@@ -114,7 +114,7 @@ pub async fn training(State(state): State<AppState>, ctx: Ctx, body: axum::body:
 }
 
 pub async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
-    let (bytes, dry_run, fields) = crate::features::teams::read_upload(multipart).await?;
+    let (bytes, dry_run, fields) = crate::web::upload::read_upload(multipart).await?;
     let unit = unit_of(&ctx, fields.get("unit_id").and_then(|u| u.parse().ok()))?;
     let back = back_to(unit);
     let Some(unit) = unit else {

@@ -21,14 +21,8 @@ pub(super) async fn page_list(
 ) -> AppResult<Response> {
     let page = service::list(&state.db, &ctx, &params).await?;
     let p = ctx.user()?;
-    let mut view = ListPage::new(
-        ctx.t("units.title"),
-        "/units",
-        params.q.as_deref(),
-        page.total,
-        page.page,
-        page.per_page,
-    );
+    let mut view = ListPage::of(ctx.t("units.title"), "/units", params.q.as_deref(), &page)
+        .creatable(policy::may_create(p, Listing::Units));
     view.columns = vec![
         ctx.t("field.name"),
         ctx.t("field.level"),
@@ -37,25 +31,20 @@ pub(super) async fn page_list(
         ctx.t("field.contact_phone"),
         ctx.t("units.communities"),
     ];
-    if policy::may_create(p, Listing::Units) {
-        view.new_url = Some("/units/new".into());
-    }
     view.rows = page
         .items
         .iter()
-        .map(|u| Row {
-            cells: vec![
+        .map(|u| {
+            let obj = service::bare_object(u.id);
+            let cells = vec![
                 Cell::text(&u.name),
                 Cell::text(level_label(ctx.lang, &u.level)),
                 Cell::text(&u.kind),
                 Cell::text(&u.contact_person),
                 Cell::text(&u.contact_phone),
                 Cell::link(u.communities.to_string(), format!("/pairings?unit_id={}", u.id)),
-            ],
-            edit_url: policy::allows(p, Action::Update, &service::bare_object(u.id))
-                .then(|| format!("/units/{}/edit", u.id)),
-            delete_url: policy::allows(p, Action::Delete, &service::bare_object(u.id))
-                .then(|| format!("/units/{}/delete", u.id)),
+            ];
+            Row::for_record("/units", u.id, cells, p, &obj)
         })
         .collect();
     Ok(ctx.render(&state, "list.html", minijinja::Value::from_serialize(&view)))
