@@ -42,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::privacy::router())
         .merge(features::compliance::router())
         .merge(features::recovery::router())
+        .merge(features::notifications::router())
         .routes(routes!(openapi::api_document))
 }
 
@@ -93,6 +94,7 @@ async fn security_headers(
 /// Serves until Ctrl-C or SIGTERM; `ready` is told the bound address.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     tokio::spawn(features::attendance::sign_out_when_over(state.db.clone()));
+    features::notifications::delivery::start(&state);
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -36,6 +36,63 @@ struct DbArgs {
     database_url: Option<String>,
 }
 
+/// Where notifications go: e-mail over SMTP and SMS through an HTTP provider.
+#[derive(Args, Clone)]
+struct NotifyArgs {
+    /// E-mail: smtp://user:pass@host:port (smtps:// for TLS from the start). Unset: no e-mail.
+    #[arg(long, env = "LEIFENG_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The From address of e-mail.
+    #[arg(long, env = "LEIFENG_SMTP_FROM", default_value = "Leifeng <noreply@localhost>")]
+    smtp_from: String,
+    /// none, starttls or tls (default: tls for smtps://, starttls for smtp://).
+    #[arg(long, env = "LEIFENG_SMTP_TLS")]
+    smtp_tls: Option<String>,
+    /// SMS: the provider's HTTP endpoint ({phone} and {text} may appear in it). Unset: no SMS.
+    #[arg(long, env = "LEIFENG_SMS_URL")]
+    sms_url: Option<String>,
+    /// GET, POST or PUT.
+    #[arg(long, env = "LEIFENG_SMS_METHOD", default_value = "POST")]
+    sms_method: String,
+    /// The request body with {phone} and {text} (JSON when it starts with `{`, else a form).
+    #[arg(
+        long,
+        env = "LEIFENG_SMS_BODY",
+        default_value = r#"{"phone":"{phone}","text":"{text}"}"#
+    )]
+    sms_body: String,
+    /// Authorization header value (`Bearer …`), or `Header-Name: value`.
+    #[arg(long, env = "LEIFENG_SMS_AUTH")]
+    sms_auth: Option<String>,
+    /// E-mails per minute, all instances together (0: no limit).
+    #[arg(long, env = "LEIFENG_EMAIL_PER_MINUTE", default_value_t = 60_000)]
+    email_per_minute: i64,
+    /// SMS per minute, all instances together (0: no limit).
+    #[arg(long, env = "LEIFENG_SMS_PER_MINUTE", default_value_t = 600)]
+    sms_per_minute: i64,
+    /// Do not write messages of unconfigured channels to the log (they are skipped either way).
+    #[arg(long, env = "LEIFENG_NOTIFY_NO_LOG")]
+    notify_no_log: bool,
+}
+
+impl NotifyArgs {
+    fn config(&self) -> crate::state::NotifyConfig {
+        crate::state::NotifyConfig {
+            smtp_url: self.smtp_url.clone(),
+            smtp_from: self.smtp_from.clone(),
+            smtp_tls: self.smtp_tls.clone(),
+            sms_url: self.sms_url.clone(),
+            sms_method: self.sms_method.clone(),
+            sms_body: self.sms_body.clone(),
+            sms_auth: self.sms_auth.clone(),
+            log_fallback: !self.notify_no_log,
+            email_per_minute: self.email_per_minute,
+            sms_per_minute: self.sms_per_minute,
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the web site and the JSON API (applies pending migrations first).
@@ -58,6 +115,13 @@ enum Command {
         /// requests, sign-ups, sign-ins and certificate checks have their own fixed limits.
         #[arg(long, env = "LEIFENG_USER_RATE_LIMIT", default_value_t = crate::web::limits::PER_ACCOUNT_DEFAULT)]
         user_rate_limit: i64,
+        #[command(flatten)]
+        notify: NotifyArgs,
+    },
+    /// Notifications.
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
     },
     /// Apply pending database migrations and exit.
     Migrate {
@@ -95,6 +159,24 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum NotifyCommand {
+    /// Send a test message to an e-mail address or a phone through the configured channel and
+    /// say what happened.
+    Test {
+        /// An e-mail address or a mobile number.
+        #[arg(long)]
+        to: String,
+        /// zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        #[command(flatten)]
+        notify: NotifyArgs,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum UserCommand {
     /// Create an account; the password is read from standard input.
     Add {
@@ -125,6 +207,7 @@ impl DbArgs {
             trust_proxy: false,
             cookie_secure: false,
             user_rate_limit: crate::web::limits::PER_ACCOUNT_DEFAULT,
+            notify: Default::default(),
         }
     }
 
@@ -157,6 +240,7 @@ pub fn run() -> anyhow::Result<()> {
                 trust_proxy,
                 cookie_secure,
                 user_rate_limit,
+                notify,
             } => {
                 let started = std::time::Instant::now();
                 let (pool, mut cfg) = db.connect().await?;
@@ -164,6 +248,8 @@ pub fn run() -> anyhow::Result<()> {
                 cfg.trust_proxy = trust_proxy;
                 cfg.cookie_secure = cookie_secure;
                 cfg.user_rate_limit = user_rate_limit;
+                cfg.notify = notify.config();
+                crate::features::notifications::channels::Channels::from_config(&cfg.notify)?;
                 if demo {
                     crate::demo::seed_and_print(&pool).await?;
                 }
@@ -263,6 +349,25 @@ pub fn run() -> anyhow::Result<()> {
                         .unwrap_or_default()
                 );
                 Ok(())
+            }
+            Command::Notify {
+                command: NotifyCommand::Test { to, lang, notify, db },
+            } => {
+                let (pool, _) = db.connect().await?;
+                let cfg = notify.config();
+                let r =
+                    crate::features::notifications::delivery::send_test(&pool, &cfg, &to, Lang::parse(&lang)).await?;
+                let channel = r.channel.as_str();
+                match r.state {
+                    crate::domain::notification::DeliveryState::Sent => {
+                        println!("{channel}: sent to {to}");
+                        Ok(())
+                    }
+                    state => {
+                        println!("{channel}: {} — {}", state.as_str(), r.error);
+                        anyhow::bail!("the test message to {to} was not sent")
+                    }
+                }
             }
             Command::Openapi => {
                 println!("{}", serde_json::to_string_pretty(crate::openapi::document())?);

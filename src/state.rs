@@ -24,6 +24,57 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Requests one signed-in account may make per minute (0: no limit).
     pub user_rate_limit: i64,
+    /// Where notifications go (e-mail, SMS) and how fast.
+    pub notify: NotifyConfig,
+}
+
+/// The notification channels of this instance. A channel without a URL is not configured:
+/// its messages are recorded as skipped (and written to the log when `log_fallback`).
+#[derive(Clone, Debug)]
+pub struct NotifyConfig {
+    /// `smtp://user:pass@host:port` (or `smtps://` for TLS from the first byte).
+    pub smtp_url: Option<String>,
+    /// The From address of e-mail.
+    pub smtp_from: String,
+    /// `none`, `starttls` or `tls`; default: `tls` for smtps://, `starttls` otherwise.
+    pub smtp_tls: Option<String>,
+    /// The SMS provider's HTTP endpoint.
+    pub sms_url: Option<String>,
+    /// GET or POST.
+    pub sms_method: String,
+    /// The request body with `{phone}` and `{text}` (JSON-escaped when it starts with `{`,
+    /// form-encoded otherwise); for GET, the same placeholders in the URL.
+    pub sms_body: String,
+    /// An `Authorization` header value, or `Name: value` for another header.
+    pub sms_auth: Option<String>,
+    /// Write messages of unconfigured channels to the server's log (development).
+    pub log_fallback: bool,
+    /// Messages per minute per channel, shared by all instances (0: no limit).
+    pub email_per_minute: i64,
+    pub sms_per_minute: i64,
+    /// Run the delivery and reminder jobs in this instance.
+    pub jobs: bool,
+    /// How often the delivery job looks for due messages when the queue is empty.
+    pub poll_ms: u64,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> NotifyConfig {
+        NotifyConfig {
+            smtp_url: None,
+            smtp_from: "Leifeng <noreply@localhost>".into(),
+            smtp_tls: None,
+            sms_url: None,
+            sms_method: "POST".into(),
+            sms_body: r#"{"phone":"{phone}","text":"{text}"}"#.into(),
+            sms_auth: None,
+            log_fallback: true,
+            email_per_minute: 60_000,
+            sms_per_minute: 600,
+            jobs: true,
+            poll_ms: 2000,
+        }
+    }
 }
 
 impl Config {

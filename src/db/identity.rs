@@ -6,33 +6,32 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Subject};
+use super::notifications::{self, Notice};
 use super::{now, Db, Tx};
+use crate::domain::notification::NoticeKind;
 use crate::domain::volunteer::CorrectionStatus;
+use crate::i18n::Lang;
 use crate::{on_db, on_tx};
 
-/// Puts a message in the outbox. Until a provider is configured for its channel, the message is
-/// written to the server's log and marked delivered there.
+/// Sends a one-time code (already rendered as `body`) to `recipient` through the notification
+/// outbox, as an urgent message: quiet hours do not hold it, and it never enters an inbox.
+/// `channel` is kept for callers; the address decides (`@`: e-mail, otherwise SMS). `kind` names
+/// the code (`link_code`, `recovery_code`, …). Answers the outbox row's id.
 pub async fn enqueue(tx: &mut Tx, channel: &str, recipient: &str, kind: &str, body: &str) -> sqlx::Result<i64> {
-    let t = now();
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "insert into outbox (channel, recipient, kind, body, created_at, sent_at) values ($1, $2, $3, $4, $5, $5)
-         returning id")
-        .bind(channel).bind(recipient).bind(kind).bind(body).bind(t).fetch_one(&mut *c).await?);
-    tracing::warn!(
-        outbox = id,
-        channel,
-        recipient,
-        kind,
-        "no provider for this channel: delivered to the log: {body}"
-    );
+    let _ = channel;
+    let key = crate::domain::token::new_token();
+    let event = format!("{kind}:{key}");
+    let notice = Notice::to_address(NoticeKind::of_code(kind), event.clone(), recipient, Lang::Zh).param("text", body);
+    notifications::queue(tx, &[notice]).await?;
+    let prefix = format!("{event}|");
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar("select id from outbox where substr(idempotency_key, 1, $2) = $1")
+        .bind(&prefix).bind(prefix.chars().count() as i32).fetch_one(&mut *c).await?);
     Ok(id)
 }
 
 /// The newest message of `kind` to `recipient` (for the log channel's readers: tests, support).
 pub async fn last_message(db: &Db, recipient: &str, kind: &str) -> sqlx::Result<Option<String>> {
-    on_db!(db, pool => sqlx::query_scalar(
-        "select body from outbox where recipient = $1 and kind = $2 order by id desc limit 1")
-        .bind(recipient).bind(kind).fetch_optional(pool).await)
+    notifications::last_body_to(db, recipient, NoticeKind::of_code(kind)).await
 }
 
 /// A one-time code as stored: a keyed hash of it, never the code.

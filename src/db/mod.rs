@@ -22,6 +22,7 @@ pub mod identity;
 pub mod limits;
 pub mod list;
 pub mod managers;
+pub mod notifications;
 pub mod pairings;
 pub mod privacy;
 pub mod sessions;
@@ -505,6 +506,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (8, "faults", include_str!("migrations/sqlite/0008_faults.sql")),
     (9, "forms", include_str!("migrations/sqlite/0009_forms.sql")),
     (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
+    (12, "notifications", include_str!("migrations/sqlite/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
 ];
 #[rustfmt::skip]
@@ -519,6 +521,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (8, "faults", include_str!("migrations/postgres/0008_faults.sql")),
     (9, "forms", include_str!("migrations/postgres/0009_forms.sql")),
     (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
+    (12, "notifications", include_str!("migrations/postgres/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
 ];
 

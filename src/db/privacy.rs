@@ -173,6 +173,11 @@ pub async fn erase_volunteer(
         if !phone.is_empty() {
             sqlx::query("delete from outbox where recipient = $1").bind(&phone).execute(&mut *c).await.map(|r| r.rows_affected())?;
         }
+        // Notifications: the account's inbox and sends, and the addresses it gave.
+        sqlx::query("delete from outbox where user_id = $1").bind(user_id.unwrap_or(-1))
+            .execute(&mut *c).await.map(|r| r.rows_affected())?;
+        sqlx::query("delete from notification_prefs where user_id = $1").bind(user_id.unwrap_or(-1))
+            .execute(&mut *c).await.map(|r| r.rows_affected())?;
     });
 
     // The account: renamed, no password that can match, disabled, every session ended.

@@ -1,5 +1,6 @@
 //! `serve --demo`: a believable district on an empty database, so a newcomer sees everything work.
 
+mod notifications;
 pub mod scale;
 pub mod service;
 
@@ -273,6 +274,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             crate::features::certificates::issue(db, &volunteer, v, &input)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo certificate: {e:?}"))?;
+            notifications::seed(db).await?;
             Ok(Some(made))
         }
         // Another instance seeded the same empty database at the same moment.

@@ -10,6 +10,7 @@ pub mod dates;
 pub mod dispatch;
 pub mod id_number;
 pub mod login;
+pub mod notification;
 pub mod org;
 pub mod phone;
 pub mod politics;

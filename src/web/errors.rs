@@ -72,6 +72,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
             here: here.clone(),
             flash: None,
             secure: false,
+            unread: 0,
         });
         let page = minijinja::context! {
             title => t(lang, "err.title"), status => status.as_u16(), message => body.error.message,

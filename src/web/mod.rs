@@ -54,6 +54,8 @@ pub struct Ctx {
     /// A one-time notice to show (an i18n key), set by the page that redirected here.
     pub flash: Option<String>,
     pub secure: bool,
+    /// Unread in-app notifications (the bell), counted for signed-in pages.
+    pub unread: i64,
 }
 
 impl std::ops::Deref for Ctx {
@@ -79,7 +81,7 @@ impl Ctx {
         });
         let base = minijinja::context! {
             lang => self.lang.code(), csrf => self.csrf, user => user, nav => nav, here => self.here,
-            flash => self.flash.as_deref().map(|k| t(self.lang, k)),
+            flash => self.flash.as_deref().map(|k| t(self.lang, k)), unread => self.unread,
         };
         match state
             .templates

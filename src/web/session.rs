@@ -213,8 +213,18 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         return must_change_password(&path, lang);
     }
 
+    // The bell's count, for pages only (the API answers it at /api/v1/me/notifications).
+    let unread = match &principal {
+        Some(p) if parts.method == Method::GET && !is_api(&path) => {
+            crate::db::notifications::unread(&state.db, p.user_id)
+                .await
+                .unwrap_or(0)
+        }
+        _ => 0,
+    };
     let ctx = Ctx {
         acting: Acting { principal, lang, ip },
+        unread,
         csrf,
         here,
         flash: flash.clone(),

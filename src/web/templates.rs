@@ -104,6 +104,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("users/reset.html", include_str!("../../templates/users/reset.html")),
     ("home/signups.html", include_str!("../../templates/home/signups.html")),
+        "notifications/inbox.html",
+        include_str!("../../templates/notifications/inbox.html"),
+    ),
+    (
+        "notifications/sends.html",
+        include_str!("../../templates/notifications/sends.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

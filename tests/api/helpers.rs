@@ -238,8 +238,24 @@ pub async fn spawn_app() -> TestApp {
     app
 }
 
+/// Starts a server on a fresh demo database with these notification channels.
+pub async fn spawn_app_with(notify: leifeng::state::NotifyConfig) -> TestApp {
+    let url = fresh_database().await;
+    let mut app = spawn_on_with(&url, notify).await;
+    app._owned = Some(url);
+    leifeng::demo::seed(&app.db, Some(PASSWORD.into()))
+        .await
+        .expect("demo data");
+    app
+}
+
 /// Starts another server on an existing database (a second instance).
 pub async fn spawn_on(db_url: &str) -> TestApp {
+    spawn_on_with(db_url, Default::default()).await
+}
+
+/// Another server on an existing database, with these notification channels.
+pub async fn spawn_on_with(db_url: &str, notify: leifeng::state::NotifyConfig) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         let _ = tracing_subscriber::fmt().with_env_filter("info,sqlx=warn").try_init();
     }
@@ -251,6 +267,7 @@ pub async fn spawn_on(db_url: &str) -> TestApp {
         trust_proxy: true,
         cookie_secure: false,
         user_rate_limit: leifeng::web::limits::PER_ACCOUNT_DEFAULT,
+        notify,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -155,6 +155,7 @@ pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInpu
     }
     let mut tx = state.db.begin().await?;
     let a = activities::update_activity(&mut tx, &by.actor(), &before, &f).await?;
+    crate::features::notifications::events::activity_changed(&mut tx, &before, &a).await?;
     tx.commit().await?;
     Ok(a)
 }
@@ -194,7 +195,9 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             if reason.is_empty() {
                 return Err(AppError::field("reason", "err.cancel_reason_required"));
             }
-            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?
+            let after = activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?;
+            crate::features::notifications::events::activity_cancelled(&mut tx, &after).await?;
+            after
         }
         "complete" => {
             if !a.status.may_become(ActivityStatus::Completed) {
@@ -403,6 +406,9 @@ pub async fn cancel(state: &AppState, by: &Acting, id: i64, volunteer_id: Option
     }
     let mut tx = state.db.begin().await?;
     let res = signups::cancel_signup(&mut tx, &by.actor(), &a, vid).await?;
+    if let Some(Some(promoted)) = res {
+        crate::features::notifications::events::promoted(&mut tx, &a, promoted).await?;
+    }
     tx.commit().await?;
     match res {
         None => Err(AppError::field("volunteer_id", "err.not_signed_up")),

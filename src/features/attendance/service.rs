@@ -516,6 +516,7 @@ pub async fn confirm(state: &AppState, by: &Acting, id: i64) -> AppResult<Confir
     let mut tx = state.db.begin().await?;
     let auto = attendance::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
     let (confirmed, no_shows) = attendance::confirm_hours(&mut tx, &by.actor(), &a).await?;
+    crate::features::notifications::events::hours_confirmed(&mut tx, &a).await?;
     if a.status == ActivityStatus::Published {
         activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?;
     }

@@ -232,6 +232,8 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
     let signature = sign(&key, &payload(&number, &json.to_string()), 64);
     let mut tx = db.begin().await?;
     let c = certificates::insert_certificate(&mut tx, &by.actor(), &number, v.id, team_id, &json, &signature).await?;
+    crate::features::notifications::events::certificate_issued(&mut tx, v.id, &number, minutes, &verify_path(&c))
+        .await?;
     tx.commit().await?;
     Ok(Issued {
         verify_path: verify_path(&c),

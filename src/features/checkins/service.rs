@@ -81,6 +81,7 @@ pub async fn file(db: &Db, by: &Acting, input: &FileInput) -> AppResult<CheckIn>
     }
     let mut tx = db.begin().await?;
     let k = store::file_checkin(&mut tx, &by.actor(), team_id, community_id).await?;
+    crate::features::notifications::events::checkin_moved(&mut tx, &k).await?;
     tx.commit().await?;
     Ok(k)
 }
@@ -128,6 +129,7 @@ pub async fn move_on(db: &Db, by: &Acting, id: i64, input: &MoveInput) -> AppRes
     }
     let mut tx = db.begin().await?;
     let k = store::move_checkin(&mut tx, &by.actor(), id, step.to(), &reason).await?;
+    crate::features::notifications::events::checkin_moved(&mut tx, &k).await?;
     tx.commit().await?;
     Ok(k)
 }

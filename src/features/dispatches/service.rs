@@ -200,6 +200,8 @@ pub async fn create(db: &Db, by: &Acting, input: &DispatchInput) -> AppResult<Di
     };
     let mut tx = db.begin().await?;
     let id = store::create_dispatch(&mut tx, &by.actor(), &new, &input.teams).await?;
+    let teams: Vec<(i64, i64)> = input.teams.iter().map(|t| (t.team_id, t.required)).collect();
+    crate::features::notifications::events::dispatch_received(&mut tx, id, &new.title, new.starts_at, &teams).await?;
     tx.commit().await?;
     view(db, by, id).await
 }
@@ -286,6 +288,7 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerI
     }
     let label = format!("{} · {}", d.title, team.name);
     let after = audit::updated_as(&mut tx, &by.actor(), line.id, &line, Some(label.as_str())).await?;
+    crate::features::notifications::events::dispatch_answered(&mut tx, id, &d.title, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -325,6 +328,7 @@ pub async fn review(db: &Db, by: &Acting, id: i64, team_id: i64, input: &ReviewI
     store::set_review(&mut tx, line.id, decision.review(), &note).await?;
     let label = format!("{} · {}", d.title, line.team_name);
     let after = audit::updated_as(&mut tx, &by.actor(), line.id, &line, Some(label.as_str())).await?;
+    crate::features::notifications::events::dispatch_reviewed(&mut tx, id, &d.title, &after).await?;
     tx.commit().await?;
     Ok(after)
 }

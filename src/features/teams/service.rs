@@ -282,6 +282,13 @@ pub async fn review(db: &Db, by: &Acting, id: i64, input: &ReviewInput) -> AppRe
     }
     let mut tx = db.begin().await?;
     let team = store::set_roster_status(&mut tx, &by.actor(), id, status, &reason).await?;
+    crate::features::notifications::events::roster_reviewed(
+        &mut tx,
+        &team,
+        decision == ReviewDecision::Accept,
+        &reason,
+    )
+    .await?;
     tx.commit().await?;
     Ok(team)
 }

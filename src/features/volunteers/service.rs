@@ -314,6 +314,15 @@ pub async fn join(db: &Db, by: &Acting, input: &JoinInput) -> AppResult<Joined> 
             let subject = Subject::new("pending_link", Some(id), &existing.volunteer_no);
             audit::record_raw(&mut tx, &actor, audit::Op::Create, subject, &summary).await?;
             let code_sent = identity::issue_code(&mut tx, user.id, &existing, by.lang).await?;
+            let teams: Vec<i64> = match team_id {
+                Some(t) => vec![t],
+                None => store::volunteer_teams(db, id)
+                    .await?
+                    .into_iter()
+                    .map(|t| t.id)
+                    .collect(),
+            };
+            crate::features::notifications::events::signup_waiting(&mut tx, user.id, &f.name, &teams).await?;
             tx.commit().await?;
             return Ok(Joined {
                 volunteer_no: None,
