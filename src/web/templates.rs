@@ -104,6 +104,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("users/reset.html", include_str!("../../templates/users/reset.html")),
     ("home/signups.html", include_str!("../../templates/home/signups.html")),
+    (
         "notifications/inbox.html",
         include_str!("../../templates/notifications/inbox.html"),
     ),
