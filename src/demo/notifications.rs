@@ -83,9 +83,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
         ("admin", &[(K::DispatchAnswered, "/dispatches")]),
     ];
     for (user, kinds) in staff_kinds {
-        if let Some(u) = id_of(*user) {
+        if let Some(u) = id_of(user) {
             for (k, link) in *kinds {
-                notices.extend(staff(*k, *link).to_each(&[u]));
+                notices.extend(staff(*k, link).to_each(&[u]));
             }
         }
     }
