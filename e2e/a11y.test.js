@@ -262,8 +262,10 @@ test('a refused sign-in ties its message to the fields and moves focus to it', a
     await page.locator('input[name=username]').fill('admin');
     await page.locator('input[name=password]').fill('wrong password');
     await Promise.all([page.waitForNavigation(), page.locator('main form button[type=submit]').click()]);
+    // Focus is on the first field, which names the message (read out with it).
     const focused = await page.evaluate(() => document.activeElement.id);
-    assert.equal(focused, 'login-error', 'focus is on the message');
+    assert.equal(focused, 'username', 'focus is on the first field');
+    assert.match(await page.locator('#username').getAttribute('aria-describedby'), /login-error/);
     assert.equal(await page.locator('#password').getAttribute('aria-describedby'), 'login-error');
     await page.locator('input[name=username]').fill('');
     await Promise.all([page.waitForNavigation(), page.locator('main form button[type=submit]').click()]);

@@ -189,6 +189,8 @@ async fn every_list_answers_items_total_page_and_per_page() {
     let app = spawn_app().await;
     let doc = document(&app).await;
     let admin = app.token("admin").await;
+    // A volunteer's own lists are asked as the demo volunteer (an office account has no record).
+    let volunteer = app.token("volunteer").await;
     let mut lists = vec![];
     for (method, path, op) in operations(&doc) {
         if method != "get" || path.contains('{') {
@@ -200,7 +202,8 @@ async fn every_list_answers_items_total_page_and_per_page() {
         let schema = resolve(&doc, schema);
         // A collection of the API never answers a bare array...
         assert_ne!(schema["type"], "array", "{path} answers a bare array");
-        if schema["properties"].get("items").is_none() {
+        // The workbench is one answer whose `items` are the things to do, not a page of a list.
+        if schema["properties"].get("items").is_none() || path == "/api/v1/me/todo" {
             continue;
         }
         // ...but a page, documented and answered alike.
@@ -223,7 +226,12 @@ async fn every_list_answers_items_total_page_and_per_page() {
         } else {
             format!("{path}?page=1")
         };
-        let body = app.get_json(&admin, &url).await;
+        let caller = if path.starts_with("/api/v1/me/signups") {
+            &volunteer
+        } else {
+            &admin
+        };
+        let body = app.get_json(caller, &url).await;
         let keys: BTreeSet<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,

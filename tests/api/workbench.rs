@@ -342,7 +342,9 @@ async fn a_volunteer_sees_sign_ups_waiting_places_hours_and_a_sign_out_without_h
     assert_eq!(up[0]["signup"], "waiting");
     assert_eq!(up[0]["waiting_position"], 1);
     assert!(of_kind(&todo, "signed_up").iter().any(|i| i["state"] == "waiting"));
-    let mine = app.get_json(&first.1, "/api/v1/me/signups").await;
+    let page = app.get_json(&first.1, "/api/v1/me/signups").await;
+    assert!(page["total"].as_i64().unwrap() >= 1 && page["page"] == 1);
+    let mine = &page["items"];
     assert_eq!(mine[0]["activity_id"], soon);
     assert_eq!(mine[0]["signup"], "confirmed");
     assert!(mine[0]["waiting_position"].is_null());

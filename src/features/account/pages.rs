@@ -31,10 +31,9 @@ pub(super) fn login_view(
     let field_error = |f: &str| field_errors.iter().find(|e| e.field == f).map(|e| e.message(ctx.lang));
     let (username_error, password_error) = (field_error("username"), field_error("password"));
     // After a failed submit the first field in error has the focus (its message is tied to it).
-    // A refusal that is about neither field (a wrong password) puts the focus on its message.
-    let focus = if username_error.is_none() && password_error.is_none() && error.is_some() {
-        "error"
-    } else if password_error.is_some() && username_error.is_none() {
+    // A refusal that is about neither field (a wrong password) leaves the focus on the first
+    // field, which names the message in its aria-describedby.
+    let focus = if password_error.is_some() && username_error.is_none() && error.is_none() {
         "password"
     } else {
         "username"

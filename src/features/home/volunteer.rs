@@ -174,5 +174,6 @@ pub async fn my_signups(db: &Db, by: &Acting, upcoming: bool) -> AppResult<Vec<M
         None => crate::features::volunteers::own_volunteer(db, by).await?.id,
     };
     let from = upcoming.then(now);
-    Ok(store::my_signups(db, vid, from, 500).await?)
+    // Years of sign-ups stay far below this; the API answers them a page at a time.
+    Ok(store::my_signups(db, vid, from, 10_000).await?)
 }
