@@ -8,7 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./server');
-const { launchBrowser, newPage, login, submitAndWait, screenshot, serverErrors } = require('./browser');
+const { codeSentTo, launchBrowser, newPage, login, submitAndWait, screenshot, serverErrors } = require('./browser');
 
 let server;
 let browser;
@@ -35,15 +35,6 @@ async function api(method, path, token, body) {
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
-}
-
-/** The newest code the server delivered to `phone` through its log (no SMS provider here). */
-function codeSentTo(phone) {
-  // eslint-disable-next-line no-control-regex
-  const lines = server.output().replace(/\x1b\[[0-9;]*m/g, '').split('\n')
-    .filter((l) => l.includes('delivered to the log') && l.includes(phone));
-  const m = lines.at(-1)?.match(/验证码是 (\d{6})/);
-  return m?.[1];
 }
 
 async function fitsPhone(page, what) {
@@ -89,7 +80,7 @@ test('a sign-up that matches a roster record is linked only with the code sent t
     await page.goto(`${server.url}/me/record`);
     assert.equal(new URL(page.url()).pathname, '/me/link');
 
-    const code = codeSentTo(MOBILE);
+    const code = await codeSentTo(server, MOBILE);
     assert.match(code ?? '', /^\d{6}$/, 'a code was sent to the phone on record');
     await page.locator('input[name=code]').fill(code === '000000' ? '000001' : '000000');
     const res = await submitAndWait(page, page.locator('main form button.primary'));

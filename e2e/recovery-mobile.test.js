@@ -8,7 +8,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./server');
-const { launchBrowser, newPage, submitAndWait, screenshot, serverErrors } = require('./browser');
+const { codeSentTo, launchBrowser, newPage, submitAndWait, screenshot, serverErrors } = require('./browser');
 
 let server;
 let browser;
@@ -28,14 +28,6 @@ const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch:
 const MOBILE = '13900001234';
 const NEW_PASSWORD = 'Phone-Reset-2026';
 
-/** The newest code the server delivered to `to` through its log (no SMS provider here). */
-function codeSentTo(to) {
-  // eslint-disable-next-line no-control-regex
-  const lines = server.output().replace(/\x1b\[[0-9;]*m/g, '').split('\n')
-    .filter((l) => l.includes('delivered to the log') && l.includes(to) && l.includes('重设登录密码'));
-  const m = lines.at(-1)?.match(/验证码是 (\d{6})/);
-  return m?.[1];
-}
 
 async function fitsPhone(page, what) {
   const { scroll, client } = await page.evaluate(() => ({
@@ -73,7 +65,7 @@ test('a forgotten password is replaced with the code sent to the phone, then the
     assert.equal(await focused(page), 'code');
     await fitsPhone(page, '/password/forgot → reset');
 
-    const code = codeSentTo(MOBILE);
+    const code = await codeSentTo(server, MOBILE, '重设登录密码');
     assert.match(code ?? '', /^\d{6}$/, 'a code was sent to the phone on record');
     await page.locator('input[name=code]').fill(code === '000000' ? '000001' : '000000');
     await page.locator('input[name=new_password]').fill(NEW_PASSWORD);

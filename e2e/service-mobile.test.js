@@ -154,7 +154,8 @@ test('a volunteer signs up, scans in and out, and gets a verifiable certificate,
     assert.equal(await signOut.count(), 1, 'reloaded: the sign-out button');
     await submitAndWait(vol, signOut);
     assert.equal(new URL(vol.url()).pathname, `/s/${id}`);
-    assert.match(await flash(vol), /签退成功/);
+    // 签退成功, or signed out without hours when the stay was below the minimum share (the test's is seconds).
+    assert.match(await flash(vol), /签退成功|已签退/);
     const state = (await vol.locator('.scan-state').innerText()).trim();
     assert.match(state, /已签到/);
     assert.match(state, /已签退/);

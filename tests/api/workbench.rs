@@ -373,7 +373,7 @@ async fn a_volunteer_sees_sign_ups_waiting_places_hours_and_a_sign_out_without_h
     assert_eq!(todo["volunteer"]["now_action"], "in");
     assert!(of_kind(&todo, "activity_now")
         .iter()
-        .any(|i| i["link"] == format!("/s/{live}")));
+        .any(|i| i["link"] == format!("/activities/{live}")));
     let res = app
         .post(&first.1, &format!("/api/v1/activities/{live}/sign-in"), json!({}))
         .await;

@@ -85,7 +85,9 @@ pub(super) async fn volunteer(state: &AppState, by: &Acting, w: &mut Workbench) 
                 ),
                 Some(date_of(s.starts_at)),
                 ItemState::Due,
-                format!("/s/{}", s.activity_id),
+                // The activity's page; the sign-in button itself is on the home page (a poster code is
+                // needed for a rotating code, so a bare /s/ link would only say the code is missing).
+                format!("/activities/{}", s.activity_id),
             ));
         }
     }

@@ -85,7 +85,8 @@ async fn deliver_channel(
             outcomes.push((m.id, Outcome::Later(quiet_until)));
         } else if !channels.configured(channel) {
             let reason = if channels.log_fallback() {
-                tracing::info!(
+                // A warning: in development this is the only place the message can be read.
+                tracing::warn!(
                     outbox = m.id,
                     channel = channel.as_str(),
                     to = %mask_address(&m.recipient),
