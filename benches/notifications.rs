@@ -75,7 +75,9 @@ async fn run(label: &str, url: &str) {
     let sizes = leifeng::demo::scale::Sizes {
         units: 60,
         communities: 30,
-        volunteers: 12_000,
+        // Enough members per team that no volunteer is drawn twice for the live activities
+        // (each gets an account named after the volunteer).
+        volunteers: 40_000,
         activities: 400,
         signins: 2_000,
         live_activities: 200,
@@ -92,7 +94,8 @@ async fn run(label: &str, url: &str) {
     );
     // Everyone has an e-mail address and keeps no quiet hours (the bench runs at any hour).
     let sql = "insert into notification_prefs (user_id, email, phone, email_on, sms_on, quiet_hours, updated_at)
-               select id, 'u' || id || '@bench.example', '', true, true, false, 0 from users";
+               select id, 'u' || id || '@bench.example', '', true, true, false, 0 from users where true
+               on conflict (user_id) do update set email = excluded.email, email_on = true, quiet_hours = false";
     match &db {
         Db::Sqlite { write, .. } => sqlx::query(sql).execute(write).await.map(|_| ()),
         Db::Pg(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
