@@ -7,7 +7,7 @@
 //                             this suite (the demo accounts then keep the same password).
 'use strict';
 
-const { spawn } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -42,8 +42,20 @@ async function startServer() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leifeng-e2e-'));
   // Port 0: the OS picks a free port, and the server prints the address it got.
   const args = ['serve', '--demo', '--data-dir', dataDir, '--addr', '127.0.0.1:0'];
-  const dbUrl = process.env.LEIFENG_E2E_DATABASE_URL;
-  if (dbUrl) args.push('--database-url', dbUrl);
+  let dbUrl = process.env.LEIFENG_E2E_DATABASE_URL;
+  if (dbUrl) {
+    // Each server (one per test file) gets a database of its own, so what one file changes (a
+    // language remembered per user, a password reset) never reaches another. The test script drops
+    // every lf_e2e_* database afterwards.
+    const name = `lf_e2e_${process.pid}_${Date.now()}`;
+    const admin = new URL(dbUrl);
+    admin.pathname = '/postgres';
+    execFileSync('psql', [admin.toString(), '-qc', `create database "${name}"`]);
+    const own = new URL(dbUrl);
+    own.pathname = `/${name}`;
+    dbUrl = own.toString();
+    args.push('--database-url', dbUrl);
+  }
 
   const env = { ...process.env, LEIFENG_DEMO_PASSWORD: PASSWORD, LEIFENG_LOG: 'warn,sqlx=warn' };
   // Settings the server reads from the environment must not leak in from the developer's shell.
