@@ -41,38 +41,37 @@ pub struct CheckInLine {
     pub at: i64,
 }
 
-pub async fn returned_checkins(
+/// A team's check-ins that still ask something of someone: returned to the team (`reason` = the
+/// reviewer's reason), or on their way — filed (waiting for the street, `reason` = `filed`) or
+/// forwarded (waiting for the community, `forwarded`). One read for both lists of the workbench.
+pub async fn open_checkins(
     db: &Db,
     campaign_id: i64,
     unit: Option<i64>,
     community: Option<i64>,
-) -> Result<Vec<CheckInLine>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as(
-        "select k.id, t.name as team, c.name as community, k.return_reason as reason,
-                coalesce(k.returned_at, k.filed_at) as at
+) -> Result<(Vec<CheckInLine>, Vec<CheckInLine>), sqlx::Error> {
+    let rows: Vec<(bool, i64, String, String, String, i64)> = on_db!(db, pool => sqlx::query_as(
+        "select k.status = 'returned', k.id, t.name, c.name,
+                case when k.status = 'returned' then k.return_reason else k.status end,
+                case when k.status = 'returned' then coalesce(k.returned_at, k.filed_at)
+                     else coalesce(k.forwarded_at, k.filed_at) end
          from checkins k join teams t on t.id = k.team_id join communities c on c.id = k.community_id
-         where t.campaign_id = $1 and k.status = 'returned'
+         where t.campaign_id = $1 and k.status in ('returned', 'filed', 'forwarded')
            and ($2 is null or t.unit_id = $2) and ($3 is null or t.community_id = $3)
          order by k.id")
-        .bind(campaign_id).bind(unit).bind(community).fetch_all(pool).await)
-}
-
-/// A team's check-ins on their way: filed (waiting for the street, `reason` = `filed`) or
-/// forwarded (waiting for the community, `forwarded`).
-pub async fn checkins_in_flight(
-    db: &Db,
-    campaign_id: i64,
-    unit: Option<i64>,
-    community: Option<i64>,
-) -> Result<Vec<CheckInLine>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as(
-        "select k.id, t.name as team, c.name as community, k.status as reason,
-                coalesce(k.forwarded_at, k.filed_at) as at
-         from checkins k join teams t on t.id = k.team_id join communities c on c.id = k.community_id
-         where t.campaign_id = $1 and k.status in ('filed', 'forwarded')
-           and ($2 is null or t.unit_id = $2) and ($3 is null or t.community_id = $3)
-         order by k.id")
-        .bind(campaign_id).bind(unit).bind(community).fetch_all(pool).await)
+        .bind(campaign_id).bind(unit).bind(community).fetch_all(pool).await?);
+    let (returned, in_flight): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.0);
+    let line = |(_, id, team, community, reason, at): (bool, i64, String, String, String, i64)| CheckInLine {
+        id,
+        team,
+        community,
+        reason,
+        at,
+    };
+    Ok((
+        returned.into_iter().map(line).collect(),
+        in_flight.into_iter().map(line).collect(),
+    ))
 }
 
 /// Check-ins filed with communities of a street (all streets: `None`) and not yet forwarded.

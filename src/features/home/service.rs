@@ -297,11 +297,10 @@ async fn staff(db: &Db, by: &Acting, c: &Campaign, kind: OrgRowKind, id: i64, w:
     };
     let t = now();
     let rules = settings::rules(db).await?;
-    let (rows, returned, checkins, in_flight, dispatches, unconfirmed, joins, in_review) = tokio::try_join!(
+    let (rows, returned, (checkins, in_flight), dispatches, unconfirmed, joins, in_review) = tokio::try_join!(
         board_rows(db, c, &w.today, orgs, with),
         async { Ok::<_, AppError>(store::returned_rosters(db, c.id, unit, community).await?) },
-        async { Ok::<_, AppError>(store::returned_checkins(db, c.id, unit, community).await?) },
-        async { Ok::<_, AppError>(store::checkins_in_flight(db, c.id, unit, community).await?) },
+        async { Ok::<_, AppError>(store::open_checkins(db, c.id, unit, community).await?) },
         async { Ok::<_, AppError>(store::dispatches_to_answer(db, c.id, unit, community).await?) },
         async { Ok::<_, AppError>(store::hours_to_confirm(db, c.id, t, unit, community).await?) },
         async { Ok::<_, AppError>(store::joins_to_confirm(db, c.id, unit, community).await?) },
