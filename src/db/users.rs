@@ -274,7 +274,7 @@ pub async fn set_contact(tx: &mut Tx, actor: &Actor, id: i64, phone: &str, email
         } else {
             crate::domain::phone::Phone::mask(p)
         },
-        email: mask_email(e),
+        email: crate::domain::login::mask_email(e),
     };
     audit::record(
         tx,
@@ -285,14 +285,6 @@ pub async fn set_contact(tx: &mut Tx, actor: &Actor, id: i64, phone: &str, email
         Some(&masked(phone, email)),
     )
     .await
-}
-
-/// `w***@example.cn`: enough for its holder to recognise, not to read.
-pub fn mask_email(e: &str) -> String {
-    match e.split_once('@') {
-        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
-        None => String::new(),
-    }
 }
 
 /// Sets a password for someone who could not give the current one: by a recovery code (`how` =

@@ -13,7 +13,7 @@ use crate::auth::Acting;
 use crate::db::list::Page;
 use crate::db::notifications::{self as store, InboxItem, Notice, NotifyRules, Prefs, SendFilter, SendRow};
 use crate::db::Db;
-use crate::domain::notification::{check_email, mask_address, Channel, DeliveryState, NoticeKind};
+use crate::domain::notification::{mask_address, Channel, DeliveryState, NoticeKind};
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -69,12 +69,15 @@ pub async fn prefs(db: &Db, by: &Acting) -> AppResult<Prefs> {
 pub async fn set_prefs(db: &Db, by: &Acting, input: &Prefs) -> AppResult<Prefs> {
     let me = by.user()?;
     let mut errs = vec![];
-    let email = input.email.trim().to_string();
-    if !email.is_empty() {
-        if let Err(k) = check_email(&email) {
-            errs.push(FieldError::new("email", k));
-        }
-    }
+    let typed = input.email.trim();
+    let email = if typed.is_empty() {
+        String::new()
+    } else {
+        crate::domain::login::email(typed).unwrap_or_else(|| {
+            errs.push(FieldError::new("email", "err.email"));
+            typed.to_string()
+        })
+    };
     let phone = input.phone.trim().to_string();
     let phone = if phone.is_empty() {
         phone
