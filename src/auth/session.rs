@@ -190,8 +190,8 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, kind: SessionKind, ip
 }
 
 /// The signed-in user behind a session cookie or bearer token, if it is live.
-pub async fn principal_for_token(db: &Db, token: &str) -> AppResult<Option<Principal>> {
-    let Some(r) = sessions::find(db, &token_hash(token)).await? else {
+pub async fn principal_for_token(db: &Db, token: &str, count_unread: bool) -> AppResult<Option<(Principal, i64)>> {
+    let Some(r) = sessions::find(db, &token_hash(token), count_unread).await? else {
         return Ok(None);
     };
     let now = db::now();
@@ -204,20 +204,24 @@ pub async fn principal_for_token(db: &Db, token: &str) -> AppResult<Option<Princ
     if r.kind == "web" && now - r.last_seen_at > 60 {
         sessions::touch(db, &r.id, now).await?;
     }
-    Ok(Some(Principal {
-        user_id: r.user_id,
-        username: r.username,
-        display_name: r.display_name,
-        role,
-        street_id: r.street_id.or(r.community_street_id),
-        community_id: r.community_id,
-        unit_id: r.unit_id,
-        lang: Lang::parse(&r.lang),
-        csrf: if r.kind == "web" { r.csrf } else { String::new() },
-        session_id: r.id,
-        volunteer_id: r.volunteer_id,
-        must_change_password: r.must_change_password,
-    }))
+    let unread = r.unread;
+    Ok(Some((
+        Principal {
+            user_id: r.user_id,
+            username: r.username,
+            display_name: r.display_name,
+            role,
+            street_id: r.street_id.or(r.community_street_id),
+            community_id: r.community_id,
+            unit_id: r.unit_id,
+            lang: Lang::parse(&r.lang),
+            csrf: if r.kind == "web" { r.csrf } else { String::new() },
+            session_id: r.id,
+            volunteer_id: r.volunteer_id,
+            must_change_password: r.must_change_password,
+        },
+        unread,
+    )))
 }
 
 /// Ends the session (sign-out).

@@ -25,6 +25,8 @@ pub struct SessionRow {
     pub volunteer_id: Option<i64>,
     /// The password was reset by an administrator and waits to be changed.
     pub must_change_password: bool,
+    /// Unread in-app messages (the bell), counted only when asked for (0 otherwise).
+    pub unread: i64,
 }
 
 /// What a new session stores.
@@ -51,18 +53,21 @@ pub async fn open(tx: &mut Tx, s: &NewSessionRow<'_>) -> Result<(), sqlx::Error>
     Ok(())
 }
 
-/// The session stored under `id_hash`, with its account.
-pub async fn find(db: &Db, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+/// The session stored under `id_hash`, with its account, and with the account's unread in-app
+/// messages when `count_unread` (a page's bell: one round trip for both).
+pub async fn find(db: &Db, id_hash: &str, count_unread: bool) -> Result<Option<SessionRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
         "select s.id, s.csrf, s.kind, s.last_seen_at, s.expires_at, u.id as user_id, u.username,
                 u.display_name, u.role, u.street_id, u.community_id, u.unit_id,
                 c.street_id as community_street_id, u.lang, u.active,
                 (select v.id from volunteers v where v.user_id = u.id) as volunteer_id,
-                u.must_change_password
+                u.must_change_password,
+                case when $2 = 1 then (select count(*) from outbox o
+                    where o.user_id = u.id and o.channel = 'inbox' and o.read_at is null) else 0 end as unread
          from sessions s join users u on u.id = s.user_id
          left join communities c on c.id = u.community_id
          where s.id = $1")
-        .bind(id_hash).fetch_optional(pool).await)
+        .bind(id_hash).bind(i64::from(count_unread)).fetch_optional(pool).await)
 }
 
 /// Notes the session's last use.

@@ -135,12 +135,16 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
 
     let bearer_token = bearer(&headers);
     let token = bearer_token.clone().or_else(|| cookie(&headers, SESSION_COOKIE));
-    let principal = match token {
-        Some(t) => match auth::principal_for_token(&state.db, &t).await {
-            Ok(p) => p,
+    // The bell's count, for pages only (the API answers it at /api/v1/me/notifications), read
+    // with the session.
+    let count_unread = parts.method == Method::GET && !is_api(&path);
+    let (principal, unread) = match token {
+        Some(t) => match auth::principal_for_token(&state.db, &t, count_unread).await {
+            Ok(Some((p, unread))) => (Some(p), unread),
+            Ok(None) => (None, 0),
             Err(e) => return e.into_response(),
         },
-        None => None,
+        None => (None, 0),
     };
     // A bad bearer token is an error; a stale cookie just means "signed out".
     if bearer_token.is_some() && principal.is_none() {
@@ -213,15 +217,6 @@ pub async fn session_layer(State(state): State<AppState>, req: Request, next: Ne
         return must_change_password(&path, lang);
     }
 
-    // The bell's count, for pages only (the API answers it at /api/v1/me/notifications).
-    let unread = match &principal {
-        Some(p) if parts.method == Method::GET && !is_api(&path) => {
-            crate::db::notifications::unread(&state.db, p.user_id)
-                .await
-                .unwrap_or(0)
-        }
-        _ => 0,
-    };
     let ctx = Ctx {
         acting: Acting { principal, lang, ip },
         unread,

@@ -16,12 +16,12 @@ use crate::db::{limits, now, Db};
 use crate::domain::notification::{after_quiet_hours, backoff_secs, mask_address, Channel, MAX_ATTEMPTS};
 use crate::state::{AppState, NotifyConfig};
 
-/// Messages claimed per channel per round.
-pub const BATCH: i64 = 200;
+/// Messages claimed per channel per round (one statement claims them, one marks them sent).
+pub const BATCH: i64 = 500;
 /// How long a claim holds before another instance may take the message over.
 const LEASE_SECS: i64 = 120;
-/// Sends in flight at once per channel.
-const PARALLEL: usize = 16;
+/// Sends in flight at once per channel (one per pooled SMTP connection).
+const PARALLEL: usize = super::channels::SMTP_CONNECTIONS;
 
 /// What one round did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -116,7 +116,10 @@ pub async fn team_form(
     Ok(FormPage::new(lang, ctx.t(title_key), action, "/teams", fields))
 }
 
-pub fn input_of(t: &Team) -> TeamInput {
+/// The team's fields as the edit form shows them: the categories by their Chinese names in
+/// Chinese, by their numbers in the hint's list in English (both are read back).
+pub fn input_of(t: &Team, lang: crate::i18n::Lang) -> TeamInput {
+    let english = lang == crate::i18n::Lang::En;
     TeamInput {
         unit_id: t.unit_id,
         community_id: t.community_id,
@@ -129,9 +132,19 @@ pub fn input_of(t: &Team) -> TeamInput {
             t.categories
                 .split(',')
                 .filter(|c| !c.is_empty())
-                .map(category_label)
+                .map(|c| {
+                    if english {
+                        crate::domain::campaign::CATEGORIES
+                            .iter()
+                            .position(|(code, _, _)| *code == c)
+                            .map(|i| (i + 1).to_string())
+                            .unwrap_or_else(|| c.to_string())
+                    } else {
+                        category_label(c).to_string()
+                    }
+                })
                 .collect::<Vec<_>>()
-                .join("、"),
+                .join(if english { ", " } else { "、" }),
         ),
         founded_on: Some(t.founded_on.clone()),
     }

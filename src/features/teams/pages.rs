@@ -147,7 +147,7 @@ pub async fn page_edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i
         &ctx,
         "teams.edit",
         format!("/teams/{id}"),
-        &input_of(&team),
+        &input_of(&team, ctx.lang),
         false,
     )
     .await?;
