@@ -92,15 +92,21 @@ async fn run(label: &str, url: &str) {
         made.elapsed().as_secs_f64(),
         r.live_signups
     );
-    // Everyone has an e-mail address and keeps no quiet hours (the bench runs at any hour).
-    let sql = "insert into notification_prefs (user_id, email, phone, email_on, sms_on, quiet_hours, updated_at)
-               select id, 'u' || id || '@bench.example', '', true, true, false, 0 from users where true
-               on conflict (user_id) do update set email = excluded.email, email_on = true, quiet_hours = false";
-    match &db {
-        Db::Sqlite { write, .. } => sqlx::query(sql).execute(write).await.map(|_| ()),
-        Db::Pg(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+    // Everyone has an e-mail address (the account's own) and keeps no quiet hours (the bench
+    // runs at any hour).
+    let sqls = [
+        "update users set email = 'u' || id || '@bench.example'",
+        "insert into notification_prefs (user_id, email_on, sms_on, quiet_hours, updated_at)
+         select id, true, true, false, 0 from users where true
+         on conflict (user_id) do update set email_on = true, quiet_hours = false",
+    ];
+    for sql in sqls {
+        match &db {
+            Db::Sqlite { write, .. } => sqlx::query(sql).execute(write).await.map(|_| ()),
+            Db::Pg(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        }
+        .unwrap();
     }
-    .unwrap();
 
     // The reminder job an hour before the live activities start.
     let starts = leifeng::db::now() - 600;

@@ -85,6 +85,42 @@ pub async fn use_code(tx: &mut Tx, id: i64) -> sqlx::Result<bool> {
     Ok(n == 1)
 }
 
+/// A code that proves a new address (`target`) for an account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TargetCode {
+    pub id: i64,
+    pub salt: String,
+    pub code_hash: String,
+    pub attempts: i64,
+    pub expires_at: i64,
+    pub target: String,
+}
+
+/// Replaces any earlier code of `user_id` for `purpose` with one proving `target`.
+pub async fn store_target_code(
+    tx: &mut Tx,
+    purpose: &str,
+    user_id: i64,
+    target: &str,
+    salt: &str,
+    code_hash: &str,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    store_code(tx, purpose, user_id, None, salt, code_hash, expires_at).await?;
+    on_tx!(tx, c => sqlx::query("update one_time_codes set target = $1 where user_id = $2 and purpose = $3")
+        .bind(target).bind(user_id).bind(purpose).execute(&mut *c).await?.rows_affected());
+    Ok(())
+}
+
+/// The live code of `user_id` for `purpose` with the address it proves, counting this attempt.
+pub async fn attempt_target_code(tx: &mut Tx, purpose: &str, user_id: i64) -> sqlx::Result<Option<TargetCode>> {
+    on_tx!(tx, c => sqlx::query_as(
+        "update one_time_codes set attempts = attempts + 1
+         where user_id = $1 and purpose = $2 and used_at is null
+         returning id, salt, code_hash, attempts, expires_at, target")
+        .bind(user_id).bind(purpose).fetch_optional(&mut *c).await)
+}
+
 /// A sign-up waiting to be linked to the record it matched.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PendingLink {

@@ -12,16 +12,12 @@ pub async fn seed(db: &Db) -> anyhow::Result<()> {
     let actor = Actor::system("demo");
     let mut tx = db.begin().await?;
     for (i, (id, username)) in accounts.iter().enumerate() {
-        let prefs = Prefs {
-            email: format!("{username}@demo.leifeng.example"),
-            phone: if username == "volunteer" {
-                String::new()
-            } else {
-                format!("1390000{:04}", 100 + i)
-            },
-            ..Prefs::default()
-        };
-        store::set_prefs(&mut tx, &actor, *id, &Prefs::default(), &prefs).await?;
+        // The volunteer's account has its own (set with the demo's people).
+        if username != "volunteer" {
+            let email = format!("{username}@demo.leifeng.example");
+            crate::db::users::set_contact(&mut tx, &actor, *id, &format!("1390000{:04}", 100 + i), &email).await?;
+        }
+        store::set_prefs(&mut tx, &actor, *id, &Prefs::default(), &Prefs::default()).await?;
     }
     let id_of = |name: &str| accounts.iter().find(|(_, u)| u == name).map(|(id, _)| *id);
     let starts = crate::domain::dates::format_local(db::now() + 86400);

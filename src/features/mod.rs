@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod checkins;
 pub mod communities;
 pub mod compliance;
+pub mod contact;
 pub mod dispatches;
 pub mod district;
 pub mod home;

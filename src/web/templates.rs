@@ -112,6 +112,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "notifications/sends.html",
         include_str!("../../templates/notifications/sends.html"),
     ),
+    (
+        "contact/contact.html",
+        include_str!("../../templates/contact/contact.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

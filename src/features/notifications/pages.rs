@@ -21,6 +21,7 @@ async fn inbox_view(
     errors: &[FieldError],
 ) -> AppResult<Response> {
     let unread_only = q.unread.unwrap_or(false);
+    let contact = crate::features::contact::service::contact(&state.db, ctx).await?;
     let page = service::inbox(&state.db, ctx, unread_only, q.page.unwrap_or(1), 50).await?;
     let items: Vec<_> = page
         .items
@@ -48,7 +49,7 @@ async fn inbox_view(
         "notifications/inbox.html",
         minijinja::context! {
             title => ctx.t("nav.notifications"), items => items, total => page.total, unread_only => unread_only,
-            prefs => prefs, errors => errors, may_see_sends => service::may_see_sends(ctx),
+            prefs => prefs, contact => contact, errors => errors, may_see_sends => service::may_see_sends(ctx),
         },
     );
     if !errors.is_empty() {
@@ -87,8 +88,6 @@ pub async fn save_prefs(State(state): State<AppState>, ctx: Ctx, body: Bytes) ->
     let pairs = form_urlencoded_pairs(&String::from_utf8_lossy(&body));
     let v = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let input = Prefs {
-        email: v("email").unwrap_or_default(),
-        phone: v("phone").unwrap_or_default(),
         email_on: v("email_on").is_some(),
         sms_on: v("sms_on").is_some(),
         quiet_hours: v("quiet_hours").is_some(),
