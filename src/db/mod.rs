@@ -19,6 +19,7 @@ pub mod demo;
 pub mod dispatches;
 pub mod district;
 pub mod identity;
+pub mod inspections;
 pub mod limits;
 pub mod list;
 pub mod managers;
@@ -508,6 +509,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/sqlite/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
+    (15, "inspections", include_str!("migrations/sqlite/0015_inspections.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -523,6 +525,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/postgres/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
+    (15, "inspections", include_str!("migrations/postgres/0015_inspections.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {
