@@ -243,7 +243,8 @@ pub async fn list_inspections(
 ) -> Result<Vec<Inspection>, sqlx::Error> {
     let sql = format!(
         "{INSPECTION_SQL} where i.campaign_id = $1 and {} and ($3 = '' or i.status = $3) and ($4 = '' or i.target_kind = $4)
-           and ($5 = '' or i.target_name like $5 or coalesce(u.name, c.name, '') like $5 or i.inspectors like $5)
+           and ($5 = '' or lower(i.target_name) like $5 escape '\\' or lower(coalesce(u.name, c.name, '')) like $5 escape '\\'
+                or lower(i.inspectors) like $5 escape '\\')
            and ($6 = 0 or i.unit_id = $6) and ($7 = 0 or i.community_id = $7)
          order by coalesce(i.inspected_on, i.planned_on) desc, i.id desc",
         scope_sql(scope)
@@ -562,4 +563,29 @@ impl audit::Audited for Finding {
         let sql = format!("{FINDING_SQL} where f.id = $1");
         on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)
     }
+}
+
+/// The latest completed activity of a campaign, for the demo: (id, title, team).
+pub async fn demo_activity(db: &Db, campaign_id: i64) -> Result<Option<(i64, String, i64)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select id, title, team_id from activities where campaign_id = $1 and status = 'completed'
+         order by starts_at desc limit 1")
+        .bind(campaign_id).fetch_optional(pool).await)
+}
+
+/// An inspection's item ids and positions, inside a transaction (the demo).
+pub async fn item_ids(tx: &mut Tx, inspection_id: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_as("select id, position from inspection_items where inspection_id = $1 order by position")
+        .bind(inspection_id).fetch_all(&mut *c).await)
+}
+
+/// An inspection's findings, inside a transaction (the demo).
+pub async fn findings_of_tx(tx: &mut Tx, inspection_id: i64) -> Result<Vec<Finding>, sqlx::Error> {
+    let sql = format!("{FINDING_SQL} where f.inspection_id = $1 order by f.id");
+    on_tx!(tx, c => sqlx::query_as(&sql).bind(inspection_id).fetch_all(&mut *c).await)
+}
+
+/// An inspection, inside a transaction.
+pub async fn inspection_in(tx: &mut Tx, id: i64) -> Result<Inspection, sqlx::Error> {
+    audit::before::<Inspection>(tx, id).await
 }

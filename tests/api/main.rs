@@ -12,6 +12,7 @@ mod cli;
 mod excel;
 mod house;
 mod i18n_keys;
+mod inspections;
 mod instances;
 mod nav_a11y;
 mod notifications;

@@ -51,20 +51,29 @@ pub async fn create(
 
 /// The campaign's checklist (the plan's defaults until the district sets its own).
 #[utoipa::path(get, path = "/api/v1/inspections/checklist", tag = "inspections",
-    responses((status = 200, body = Vec<ChecklistLine>)))]
-pub async fn checklist(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<ChecklistLine>>> {
-    Ok(Json(service::checklist(&state.db, &ctx).await?))
+    responses((status = 200, body = Page<ChecklistLine>)))]
+pub async fn checklist(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Page<ChecklistLine>>> {
+    Ok(Json(whole(service::checklist(&state.db, &ctx).await?)))
+}
+
+/// A short list answered whole, like every other list.
+fn whole<T>(items: Vec<T>) -> Page<T> {
+    PageParams {
+        page: None,
+        per_page: Some(500),
+    }
+    .page_of(items)
 }
 
 /// Sets the campaign's checklist (the district); inspections already planned keep theirs.
 #[utoipa::path(put, path = "/api/v1/inspections/checklist", tag = "inspections", request_body = ChecklistInput,
-    responses((status = 200, body = Vec<ChecklistLine>), (status = 422, description = "Invalid")))]
+    responses((status = 200, body = Page<ChecklistLine>), (status = 422, description = "Invalid")))]
 pub async fn set_checklist(
     State(state): State<AppState>,
     ctx: Ctx,
     Json(input): Json<ChecklistInput>,
-) -> AppResult<Json<Vec<ChecklistLine>>> {
-    Ok(Json(service::set_checklist(&state.db, &ctx, &input).await?))
+) -> AppResult<Json<Page<ChecklistLine>>> {
+    Ok(Json(whole(service::set_checklist(&state.db, &ctx, &input).await?)))
 }
 
 /// The inspections and their findings as .xlsx (written to the audit trail as an export).
