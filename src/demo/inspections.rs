@@ -36,14 +36,12 @@ fn at(base: NaiveDate, offset: i64) -> i64 {
         .unwrap_or(0)
 }
 
+/// The demo writes as `(demo)`, like the rest of the demo, on behalf of the account that plans
+/// the inspection (who is told of answers).
 async fn actor(db: &Db, username: &str) -> anyhow::Result<Actor> {
-    Ok(match users::credentials(db, username).await? {
-        Some(c) => Actor {
-            user_id: Some(c.id),
-            username: c.username,
-            ip: "local".into(),
-        },
-        None => Actor::system("demo"),
+    Ok(Actor {
+        user_id: admin_free(db, username).await?,
+        ..Actor::system("demo")
     })
 }
 
@@ -98,6 +96,12 @@ async fn inspect(
         planned_on: day(base, planned),
         inspectors: "李建华，周敏".into(),
         created_by: by.user_id,
+    };
+    // `by` names the planner; the trail names the demo.
+    let planner = by;
+    let by = &Actor {
+        user_id: None,
+        ..planner.clone()
     };
     let mut i = store::create_inspection(tx, by, &n, &items).await?;
     store::backdate(tx, i.id, at(base, planned - 7)).await?;
@@ -282,7 +286,16 @@ pub async fn seed(db: &Db, campaign: &Campaign, finished: bool) -> anyhow::Resul
             ],
         )
         .await?;
-        store::set_status(&mut tx, &admin, &a, InspectionStatus::Closed).await?;
+        store::set_status(
+            &mut tx,
+            &Actor {
+                user_id: None,
+                ..admin.clone()
+            },
+            &a,
+            InspectionStatus::Closed,
+        )
+        .await?;
         let b = inspect(
             &mut tx,
             &street,
@@ -319,21 +332,53 @@ pub async fn seed(db: &Db, campaign: &Campaign, finished: bool) -> anyhow::Resul
             if fd.status == FindingStatus::Returned {
                 let again = store::move_finding(
                     &mut tx,
-                    &street,
+                    &Actor {
+                        user_id: None,
+                        ..street.clone()
+                    },
                     &fd,
                     FindingStatus::Answered,
                     "已更新宣传栏，补充清晰照片。",
                     at(base, -38),
                 )
                 .await?;
-                store::move_finding(&mut tx, &street, &again, FindingStatus::Accepted, "", at(base, -37)).await?;
+                store::move_finding(
+                    &mut tx,
+                    &Actor {
+                        user_id: None,
+                        ..street.clone()
+                    },
+                    &again,
+                    FindingStatus::Accepted,
+                    "",
+                    at(base, -37),
+                )
+                .await?;
             }
         }
         let b = store::inspection_in(&mut tx, b.id).await?;
-        store::set_status(&mut tx, &street, &b, InspectionStatus::Closed).await?;
+        store::set_status(
+            &mut tx,
+            &Actor {
+                user_id: None,
+                ..street.clone()
+            },
+            &b,
+            InspectionStatus::Closed,
+        )
+        .await?;
         if let Some(t) = &team_t {
             let c = inspect(&mut tx, &admin, campaign, t, true, base, -30, Some(&[Pass; 6]), &[]).await?;
-            store::set_status(&mut tx, &admin, &c, InspectionStatus::Closed).await?;
+            store::set_status(
+                &mut tx,
+                &Actor {
+                    user_id: None,
+                    ..admin.clone()
+                },
+                &c,
+                InspectionStatus::Closed,
+            )
+            .await?;
         }
     } else {
         // Recorded, with a finding in every standing.
@@ -410,7 +455,16 @@ pub async fn seed(db: &Db, campaign: &Campaign, finished: bool) -> anyhow::Resul
         .await?;
         if let Some(t) = &team_t {
             let c = inspect(&mut tx, &admin, campaign, t, true, base, -20, Some(&[Pass; 6]), &[]).await?;
-            store::set_status(&mut tx, &admin, &c, InspectionStatus::Closed).await?;
+            store::set_status(
+                &mut tx,
+                &Actor {
+                    user_id: None,
+                    ..admin.clone()
+                },
+                &c,
+                InspectionStatus::Closed,
+            )
+            .await?;
         }
         if let Some(t) = &activity_t {
             inspect(
@@ -441,7 +495,16 @@ pub async fn seed(db: &Db, campaign: &Campaign, finished: bool) -> anyhow::Resul
         }
         if let Some(u) = other_units.get(1) {
             let x = inspect(&mut tx, &admin, campaign, u, true, base, 1, None, &[]).await?;
-            store::set_status(&mut tx, &admin, &x, InspectionStatus::Cancelled).await?;
+            store::set_status(
+                &mut tx,
+                &Actor {
+                    user_id: None,
+                    ..admin.clone()
+                },
+                &x,
+                InspectionStatus::Cancelled,
+            )
+            .await?;
         }
     }
     tx.commit().await?;
