@@ -19,7 +19,7 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const WIDTHS = [{ width: 1366, height: 900 }, { width: 375, height: 740 }];
 const MAX_PAGES = 70;
 // Downloads, files and forms that only post are not pages to check.
-const SKIP = /\.(xlsx|ics|json|csv|png|jpe?g|svg|pdf)$|\/photos\/|\/plan-file$|^\/logout$|^\/static\//;
+const SKIP = /\.(xlsx|ics|json|csv|png|jpe?g|svg|pdf)$|\/photos\/|\/files\/|\/plan-file$|^\/logout$|^\/static\//;
 
 let server;
 let browser;
@@ -46,7 +46,7 @@ function layoutOf(route) {
 
 // Pages that differ by role (what one may do there) are checked for each role; the others once,
 // by the first role that reaches them.
-const PER_ROLE = new Set(['/', '/activities/{id}', '/teams/{id}', '/traffic']);
+const PER_ROLE = new Set(['/', '/activities/{id}', '/teams/{id}', '/traffic', '/inspections/{id}']);
 const checked = new Set();
 
 /** Same-origin GET links of the page, without query and fragment. */
@@ -172,7 +172,8 @@ for (const user of ROLES) {
     await inContext(browser, server, `a11y-${name}`, { bypassCSP: true }, async ({ page }) => {
       const routes = new Set();
       const problems = [];
-      const start = user ? ['/', '/me/contact'] : ['/login', '/join'];
+      // The inspections' pages are named, so that the page limit never leaves them out.
+      const start = user ? ['/', '/me/contact', '/inspections', '/inspections/findings', '/inspections/checklist', '/inspections/new'] : ['/login', '/join'];
       if (user) await login(page, server.url, user, server.password);
       let found = [];
       for (const lang of ['zh-CN', 'en']) {

@@ -44,6 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::recovery::router())
         .merge(features::notifications::router())
         .merge(features::contact::router())
+        .merge(features::inspections::router())
         .routes(routes!(openapi::api_document))
 }
 

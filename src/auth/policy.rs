@@ -146,6 +146,58 @@ pub enum Object {
         user_id: Option<i64>,
         teams: Vec<TeamPlace>,
     },
+    /// An inspection (督查) of an organisation (or of its team or activity): the district and
+    /// the organisation's street plan, record and review it; the organisation sees it.
+    Inspection(InspectedPlace),
+    /// Answering an inspection's findings (整改): only the inspected organisation's staff.
+    Rectification(InspectedPlace),
+    /// The district's inspection checklist.
+    InspectionChecklist,
+}
+
+/// Where an inspected organisation sits: a unit with the streets of the communities it is
+/// paired with (a street's "own" units), or a community with its street.
+#[derive(Clone, Debug, Default)]
+pub struct InspectedPlace {
+    pub unit_id: Option<i64>,
+    pub community_id: Option<i64>,
+    pub street_ids: Vec<i64>,
+}
+
+/// Whether `p` inspects the organisation at `place`: the district anyone, a street its own.
+fn inspects(p: &Principal, place: &InspectedPlace) -> bool {
+    match p.role {
+        Role::DistrictAdmin => true,
+        Role::StreetAdmin => p.street_id.is_some_and(|s| place.street_ids.contains(&s)),
+        _ => false,
+    }
+}
+
+/// Whether `p` is staff of the organisation at `place`.
+fn is_inspected(p: &Principal, place: &InspectedPlace) -> bool {
+    match p.role {
+        Role::UnitAdmin => place.unit_id.is_some() && place.unit_id == p.unit_id,
+        Role::CommunityAdmin => place.community_id.is_some() && place.community_id == p.community_id,
+        _ => false,
+    }
+}
+
+/// The inspections `p` may list: the district all, a street its own, a unit or community its
+/// own; nobody else any.
+pub fn inspection_scope(p: &Principal) -> Scope {
+    let or_nothing = |id: Option<i64>, f: fn(i64) -> Scope| id.map(f).unwrap_or(Scope::Nothing);
+    match p.role {
+        Role::DistrictAdmin => Scope::All,
+        Role::StreetAdmin => or_nothing(p.street_id, Scope::Street),
+        Role::UnitAdmin => or_nothing(p.unit_id, Scope::Unit),
+        Role::CommunityAdmin => or_nothing(p.community_id, Scope::Community),
+        Role::Police | Role::Volunteer => Scope::Nothing,
+    }
+}
+
+/// Whether `p` plans and records inspections at all (the "new" button, the inspector's lists).
+pub fn may_inspect(p: &Principal) -> bool {
+    matches!(p.role, Role::DistrictAdmin) || (p.role == Role::StreetAdmin && p.street_id.is_some())
 }
 
 /// Where a team sits in the tree.
@@ -214,6 +266,13 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
         }
         Object::CheckInConfirm { community_id } => {
             return p.role == DistrictAdmin || (p.role == CommunityAdmin && p.community_id == Some(*community_id))
+        }
+        Object::Inspection(place) => {
+            return inspects(p, place) || (action == View && is_inspected(p, place));
+        }
+        Object::Rectification(place) => return is_inspected(p, place),
+        Object::InspectionChecklist => {
+            return p.role == DistrictAdmin || (action == View && inspection_scope(p) != Scope::Nothing);
         }
         Object::Volunteer { user_id, teams } => {
             // The volunteer sees and corrects their own record; staff go by the teams.

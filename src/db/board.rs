@@ -44,11 +44,15 @@ pub struct BoardRow {
     /// Hours confirmed within the 10 working days: `late` when some were confirmed late,
     /// `missing` when some are overdue.
     pub hours: Cell,
+    /// Inspection findings (督查整改) of it and its teams: `missing` when a rectification is
+    /// overdue, `late` when one was closed late, `open` while some are not yet due, `done` when
+    /// every one was closed on time (`progress`: closed / raised); `none` without findings.
+    pub rectification: Cell,
 }
 
 impl BoardRow {
     /// Every cell, milestones then service.
-    pub fn cells(&self) -> [&Cell; 7] {
+    pub fn cells(&self) -> [&Cell; 8] {
         [
             &self.formation,
             &self.roster,
@@ -57,6 +61,7 @@ impl BoardRow {
             &self.plan,
             &self.activities,
             &self.hours,
+            &self.rectification,
         ]
     }
 }

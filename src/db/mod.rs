@@ -19,6 +19,7 @@ pub mod demo;
 pub mod dispatches;
 pub mod district;
 pub mod identity;
+pub mod inspections;
 pub mod limits;
 pub mod list;
 pub mod managers;
@@ -522,6 +523,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/sqlite/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
+    (15, "inspections", include_str!("migrations/sqlite/0015_inspections.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
 ];
 #[rustfmt::skip]
@@ -538,6 +540,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/postgres/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
+    (15, "inspections", include_str!("migrations/postgres/0015_inspections.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
 ];
 

@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod dates;
 pub mod dispatch;
 pub mod id_number;
+pub mod inspection;
 pub mod login;
 pub mod notification;
 pub mod org;

@@ -32,6 +32,12 @@ pub enum NoticeKind {
     HoursDue,
     HoursOverdue,
     SignupWaiting,
+    /// An inspection raised a finding (the inspected are told), its rectification was answered
+    /// (the inspector), returned or accepted (the inspected).
+    FindingRaised,
+    FindingAnswered,
+    FindingReturned,
+    FindingAccepted,
     /// A one-time code proving a person holds the phone on record.
     LinkCode,
     /// A one-time code to set a new password.
@@ -63,6 +69,10 @@ pub const ALL_KINDS: &[NoticeKind] = &[
     NoticeKind::HoursDue,
     NoticeKind::HoursOverdue,
     NoticeKind::SignupWaiting,
+    NoticeKind::FindingRaised,
+    NoticeKind::FindingAnswered,
+    NoticeKind::FindingReturned,
+    NoticeKind::FindingAccepted,
     NoticeKind::LinkCode,
     NoticeKind::RecoveryCode,
     NoticeKind::OneTimeCode,
@@ -92,6 +102,10 @@ impl NoticeKind {
             NoticeKind::HoursDue => "hours_due",
             NoticeKind::HoursOverdue => "hours_overdue",
             NoticeKind::SignupWaiting => "signup_waiting",
+            NoticeKind::FindingRaised => "finding_raised",
+            NoticeKind::FindingAnswered => "finding_answered",
+            NoticeKind::FindingReturned => "finding_returned",
+            NoticeKind::FindingAccepted => "finding_accepted",
             NoticeKind::LinkCode => "link_code",
             NoticeKind::RecoveryCode => "recovery_code",
             NoticeKind::OneTimeCode => "one_time_code",

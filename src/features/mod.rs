@@ -16,6 +16,7 @@ pub mod dispatches;
 pub mod district;
 pub mod home;
 pub mod identity;
+pub mod inspections;
 pub mod notifications;
 pub mod pairings;
 pub mod privacy;

@@ -38,6 +38,10 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
     };
     let volunteer = p.role == Role::Volunteer;
     let rules = policy::allows(p, policy::Action::Update, &Object::Campaign);
+    let inspections = !matches!(
+        policy::inspection_scope(p),
+        policy::Scope::Nothing | policy::Scope::OwnAccount(_)
+    );
     // section, its entries (shown when allowed)
     let sections: [Section; 7] = [
         ("nav.group.workbench", vec![(true, "/", "nav.workbench")]),
@@ -62,6 +66,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
             vec![
                 (lists(Listing::Teams), "/checkins", "nav.checkins"),
                 (lists(Listing::Teams), "/dispatches", "nav.dispatches"),
+                (inspections, "/inspections", "nav.inspections"),
             ],
         ),
         (

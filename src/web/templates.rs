@@ -116,6 +116,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "contact/contact.html",
         include_str!("../../templates/contact/contact.html"),
     ),
+    (
+        "inspections/inspections.html",
+        include_str!("../../templates/inspections/inspections.html"),
+    ),
+    (
+        "inspections/new.html",
+        include_str!("../../templates/inspections/new.html"),
+    ),
+    (
+        "inspections/inspection.html",
+        include_str!("../../templates/inspections/inspection.html"),
+    ),
+    (
+        "inspections/findings.html",
+        include_str!("../../templates/inspections/findings.html"),
+    ),
+    (
+        "inspections/checklist.html",
+        include_str!("../../templates/inspections/checklist.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

@@ -83,3 +83,40 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
 });
+// The on-site inspection form keeps a draft on the phone while it is filled in, so a lost
+// connection or a closed tab loses nothing: restored on the next visit of the same version of
+// the record (a saved record has a new version, and older drafts are dropped).
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('form[data-draft]').forEach((f) => {
+    const key = f.dataset.draft;
+    let store;
+    try { store = window.localStorage; } catch (e) { return; }
+    if (!store) return;
+    Object.keys(store).forEach((k) => {
+      if (k.startsWith(f.dataset.draftPrefix) && k !== key) store.removeItem(k);
+    });
+    const fields = () => Array.from(f.elements).filter((e) => e.name && e.name !== 'csrf' && e.type !== 'file');
+    // What the server sent back after a refused submit is newer than any draft.
+    if (!f.dataset.draftPosted) {
+      try {
+        const saved = JSON.parse(store.getItem(key) || 'null');
+        if (saved) {
+          fields().forEach((e) => {
+            if (!(e.name in saved)) return;
+            if (e.type === 'radio') e.checked = saved[e.name] === e.value;
+            else e.value = saved[e.name];
+          });
+        }
+      } catch (e) { /* a broken draft is ignored */ }
+    }
+    const save = () => {
+      const data = {};
+      fields().forEach((e) => {
+        if (e.type === 'radio') { if (e.checked) data[e.name] = e.value; } else data[e.name] = e.value;
+      });
+      try { store.setItem(key, JSON.stringify(data)); } catch (e) { /* storage full */ }
+    };
+    f.addEventListener('input', save);
+    f.addEventListener('change', save);
+  });
+});

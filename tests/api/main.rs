@@ -13,6 +13,7 @@ mod contact;
 mod excel;
 mod house;
 mod i18n_keys;
+mod inspections;
 mod instances;
 mod nav_a11y;
 mod notice_hooks;

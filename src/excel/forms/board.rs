@@ -43,13 +43,14 @@ fn columns(lang: Lang) -> Vec<Column<'static, BoardRow>> {
         milestone("board.plan", |r| &r.plan),
         milestone("board.activities", |r| &r.activities),
         milestone("board.hours", |r| &r.hours),
+        milestone("board.rectification", |r| &r.rectification),
     ]
 }
 
 /// The board's rows as the caller sees them.
 pub fn write(b: &Board, lang: Lang) -> anyhow::Result<Vec<u8>> {
     let (milestones, service) = (t(lang, "board.milestones"), t(lang, "board.service"));
-    let groups = [(milestones.as_str(), 5, 9), (service.as_str(), 10, 11)];
+    let groups = [(milestones.as_str(), 5, 9), (service.as_str(), 10, 12)];
     write_list(
         &t(lang, "board.title"),
         &title(b, lang),

@@ -108,6 +108,7 @@ fn row(
     c: &Campaign,
     today: &str,
     service: &HashMap<(OrgRowKind, i64), OrgCompliance>,
+    rectification: &HashMap<(OrgRowKind, i64), Cell>,
 ) -> BoardRow {
     let (activities, hours) = service_cells(kind, id, &name, service.get(&(kind, id)));
     let unit = kind == OrgRowKind::Unit;
@@ -151,6 +152,7 @@ fn row(
         },
         activities,
         hours,
+        rectification: rectification.get(&(kind, id)).cloned().unwrap_or_else(not_applicable),
         plan: if unit {
             cell(plan, &c.checkin_due, today, "/checkins".into())
         } else {
@@ -190,12 +192,13 @@ pub async fn rows(
                 .collect()
         }
     };
+    let rectification = crate::features::inspections::board_cells(db, campaign.id, today).await?;
     let empty = OrgProgress::default();
     Ok(orgs
         .into_iter()
         .map(|(kind, id, name, street)| {
             let pr = progress.get(&(kind, id)).unwrap_or(&empty);
-            row(kind, id, name, street, pr, campaign, today, &service)
+            row(kind, id, name, street, pr, campaign, today, &service, &rectification)
         })
         .collect())
 }

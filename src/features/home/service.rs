@@ -86,6 +86,16 @@ pub enum ItemKind {
     ActivityNow,
     SignedUp,
     Setup,
+    /// An inspection finding to rectify and answer (unit or community).
+    FindingToAnswer,
+    /// An answered finding waiting for the inspector.
+    FindingWaiting,
+    /// Answers to findings to accept or return (street, district).
+    FindingsToReview,
+    /// Rectifications past their deadline in the caller's scope.
+    FindingsOverdue,
+    /// A planned inspection whose day has come.
+    InspectionToRecord,
 }
 
 /// One thing to do (or to wait for).
@@ -274,6 +284,10 @@ pub async fn todo(state: &AppState, by: &Acting) -> AppResult<Workbench> {
                 super::volunteer::volunteer(state, by, &mut w).await?;
             }
         }
+    }
+    if let Some(c) = &campaign {
+        w.items
+            .extend(crate::features::inspections::todo_items(db, by, c, &today).await?);
     }
     w.items.sort_by(|a, b| (a.state, &a.due).cmp(&(b.state, &b.due)));
     Ok(w)

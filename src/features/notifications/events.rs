@@ -213,3 +213,41 @@ pub async fn signup_waiting(tx: &mut Tx, user_id: i64, name: &str, team_ids: &[i
     }
     store::queue(tx, &notices).await
 }
+
+/// A finding of an inspection moved on: raised, returned or accepted (the inspected
+/// organisation's staff are told), or answered (the inspector who planned the inspection, or the
+/// district's staff when no one did).
+pub async fn finding_moved(
+    tx: &mut Tx,
+    f: &crate::db::inspections::Finding,
+    created_by: Option<i64>,
+) -> sqlx::Result<u64> {
+    use crate::domain::inspection::FindingStatus;
+    let (kind, users) = match f.status {
+        FindingStatus::Open => (
+            NoticeKind::FindingRaised,
+            store::staff_of(tx, f.unit_id, f.community_id).await?,
+        ),
+        FindingStatus::Returned => (
+            NoticeKind::FindingReturned,
+            store::staff_of(tx, f.unit_id, f.community_id).await?,
+        ),
+        FindingStatus::Accepted => (
+            NoticeKind::FindingAccepted,
+            store::staff_of(tx, f.unit_id, f.community_id).await?,
+        ),
+        FindingStatus::Answered => (
+            NoticeKind::FindingAnswered,
+            match created_by {
+                Some(u) => vec![u],
+                None => store::district_staff(tx).await?,
+            },
+        ),
+    };
+    let n = Notice::to_user(kind, format!("{}:{}:{}", kind.as_str(), f.id, now()), 0)
+        .param("name", &f.target_name)
+        .param("deadline", &f.deadline)
+        .param("reason", &f.return_reason)
+        .link(format!("/inspections/{}#finding-{}", f.inspection_id, f.id));
+    store::queue(tx, &n.to_each(&users)).await
+}
