@@ -6,8 +6,9 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::teams::TeamScope;
 use super::{now, Db, Tx};
-use crate::domain::activity::{ActivityForm, ActivityStatus, OpenTo, SignupStatus};
-use crate::domain::service::Rules;
+use crate::domain::activity::{ActivityForm, ActivityStatus, OpenTo, Phase, SignupStatus};
+use crate::domain::campaign::Category;
+use crate::domain::service::{Dimension, Rules};
 use crate::{on_db, on_tx};
 
 /// An activity: concentrated (on the month's day), scattered (the team's own) or dispatched.
@@ -21,10 +22,10 @@ pub struct Activity {
     pub dispatch_id: Option<i64>,
     pub title: String,
     pub theme: String,
-    /// A service category code (SPEC §3).
-    pub category: String,
-    /// A five-goods dimension: environment, order, culture, security, service.
-    pub dimension: String,
+    /// A service category (SPEC §3).
+    pub category: Category,
+    /// A five-goods dimension.
+    pub dimension: Dimension,
     /// `concentrated`, `scattered` or `dispatched`.
     pub form: ActivityForm,
     pub address: String,
@@ -79,7 +80,7 @@ pub struct Activity {
 
 impl Activity {
     /// The status people see: a published activity is ongoing from its start.
-    pub fn phase(&self, now: i64) -> &'static str {
+    pub fn phase(&self, now: i64) -> Phase {
         phase(self.status, self.starts_at, self.ends_at, now)
     }
 }
@@ -172,8 +173,8 @@ pub struct ActivityLine {
     pub id: i64,
     pub title: String,
     pub theme: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub form: ActivityForm,
     pub address: String,
     pub starts_at: i64,
@@ -334,8 +335,8 @@ pub struct ActivityFields {
     pub dispatch_id: Option<i64>,
     pub title: String,
     pub theme: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub form: ActivityForm,
     pub address: String,
     pub lat: Option<f64>,

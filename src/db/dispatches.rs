@@ -5,7 +5,9 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Op, Subject};
 use super::{now, Db, Tx};
+use crate::domain::campaign::Category;
 use crate::domain::dispatch::{DispatchAnswer, DispatchReview};
+use crate::domain::service::Dimension;
 use crate::{on_db, on_tx};
 
 /// A dispatched joint action.
@@ -17,8 +19,8 @@ pub struct Dispatch {
     /// The key area or group it serves.
     pub target: String,
     pub description: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub address: String,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -63,8 +65,8 @@ pub struct NewDispatch {
     pub title: String,
     pub target: String,
     pub description: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub address: String,
     pub starts_at: i64,
     pub ends_at: i64,

@@ -3,7 +3,6 @@
 use crate::auth::policy::{self, Listing, Principal, Role, Scope};
 use crate::db::teams::Team;
 use crate::db::{communities, list::ListQuery, units, Db};
-use crate::domain::campaign::category_label;
 use crate::domain::politics::PoliticalStatus;
 use crate::error::AppResult;
 use crate::i18n::{t, tf};
@@ -125,14 +124,7 @@ pub fn input_of(t: &Team) -> TeamInput {
         leader_phone: Some(t.leader_phone.clone()),
         contact_name: Some(t.contact_name.clone()),
         contact_phone: Some(t.contact_phone.clone()),
-        categories: Some(
-            t.categories
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(category_label)
-                .collect::<Vec<_>>()
-                .join("、"),
-        ),
+        categories: Some(t.categories.labels()),
         founded_on: Some(t.founded_on.clone()),
     }
 }
