@@ -20,6 +20,7 @@ mod pages;
 mod policy;
 mod requests;
 mod service;
+mod signup_batch;
 mod sinks;
 mod trust_faults;
 mod trust_floods;

@@ -332,9 +332,16 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
         if let Some(problem) = signup_problem_of(state, &a, vid, None, Some(sc.clash), false).await? {
             return Err(AppError::Validation(vec![problem]));
         }
-        let (outcome, taken, capacity) =
-            crate::db::signups::sign_up_counted(&state.db, &by.actor(), a.id, &a.title, vid, AddedBy::Themselves)
-                .await?;
+        let (outcome, taken, capacity) = state
+            .signups
+            .sign_up(crate::db::signup_writer::SignUp {
+                actor: by.actor(),
+                activity_id: a.id,
+                title: a.title.clone(),
+                volunteer_id: vid,
+                added_by: AddedBy::Themselves,
+            })
+            .await?;
         return Ok(SignupResult {
             activity_id: a.id,
             volunteer_id: vid,
