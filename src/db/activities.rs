@@ -382,7 +382,7 @@ pub async fn insert_activity(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
             $24, $25, $26, $27, $28, $29, $30, $31, $32, $32, $33, $34, $35) returning id")
         .bind(campaign_id).bind(f.team_id).bind(f.community_id).bind(f.dispatch_id).bind(&f.title).bind(&f.theme)
-        .bind(&f.category).bind(&f.dimension).bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng)
+        .bind(f.category).bind(f.dimension).bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng)
         .bind(f.starts_at).bind(f.ends_at).bind(f.capacity).bind(f.open_to).bind(f.signup_opens_at)
         .bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age).bind(&f.skills).bind(&f.content).bind(f.risky)
         .bind(&f.risk_statement).bind(&f.insurance).bind(&f.leader_name).bind(&f.leader_phone).bind(status)
@@ -435,7 +435,7 @@ pub async fn update_activity(
             risky = $21, risk_statement = $22, insurance = $23, leader_name = $24, leader_phone = $25,
             code_rotates = $26, geofence_m = $27, updated_at = $28, month = $30, day = $31
          where id = $29")
-        .bind(f.team_id).bind(f.community_id).bind(&f.title).bind(&f.theme).bind(&f.category).bind(&f.dimension)
+        .bind(f.team_id).bind(f.community_id).bind(&f.title).bind(&f.theme).bind(f.category).bind(f.dimension)
         .bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng).bind(f.starts_at).bind(f.ends_at).bind(f.capacity)
         .bind(f.open_to).bind(f.signup_opens_at).bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age)
         .bind(&f.skills).bind(&f.content).bind(f.risky).bind(&f.risk_statement).bind(&f.insurance)

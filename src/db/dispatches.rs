@@ -112,7 +112,7 @@ pub async fn create_dispatch(
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into dispatches (campaign_id, title, target, description, category, dimension, address, starts_at, ends_at,
             created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning id")
-        .bind(d.campaign_id).bind(&d.title).bind(&d.target).bind(&d.description).bind(&d.category).bind(&d.dimension)
+        .bind(d.campaign_id).bind(&d.title).bind(&d.target).bind(&d.description).bind(d.category).bind(d.dimension)
         .bind(&d.address).bind(d.starts_at).bind(d.ends_at).bind(t).fetch_one(&mut *c).await?);
     for tc in teams {
         on_tx!(tx, c => sqlx::query("insert into dispatch_teams (dispatch_id, team_id, required) values ($1, $2, $3)")

@@ -9,10 +9,9 @@
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::audit::Actor;
-use super::signups::{self, SignupOutcome};
+use super::attendance_writer::next_batch;
+use super::signups::{self, NewSignup, SignupOutcome};
 use super::Db;
-use crate::domain::activity::AddedBy;
 
 /// The most sign-ups one transaction takes.
 const MAX_BATCH: usize = 256;
@@ -20,18 +19,8 @@ const MAX_BATCH: usize = 256;
 /// The outcome, the places taken and the capacity, as [`signups::sign_up_counted`] answers.
 type Answer = Result<(SignupOutcome, i64, i64), sqlx::Error>;
 
-/// One volunteer's sign-up for one activity.
-pub struct SignUp {
-    pub actor: Actor,
-    pub activity_id: i64,
-    /// The activity's title, for the audit trail.
-    pub title: String,
-    pub volunteer_id: i64,
-    pub added_by: AddedBy,
-}
-
 struct Job {
-    signup: SignUp,
+    signup: NewSignup,
     reply: oneshot::Sender<Answer>,
 }
 
@@ -55,10 +44,9 @@ impl SignupWriter {
     }
 
     /// Writes the sign-up as [`signups::sign_up_counted`] does; returns after the commit.
-    pub async fn sign_up(&self, s: SignUp) -> Answer {
+    pub async fn sign_up(&self, s: NewSignup) -> Answer {
         let Some(queue) = &self.queue else {
-            return signups::sign_up_counted(&self.db, &s.actor, s.activity_id, &s.title, s.volunteer_id, s.added_by)
-                .await;
+            return signups::sign_up_counted(&self.db, &s).await;
         };
         let stopped = || sqlx::Error::Protocol("the sign-up writer has stopped".into());
         let (reply, answer) = oneshot::channel();
@@ -68,15 +56,8 @@ impl SignupWriter {
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let (jobs, replies): (Vec<SignUp>, Vec<_>) = batch.into_iter().map(|j| (j.signup, j.reply)).unzip();
+    while let Some(batch) = next_batch(&mut rx, MAX_BATCH).await {
+        let (jobs, replies): (Vec<NewSignup>, Vec<_>) = batch.into_iter().map(|j| (j.signup, j.reply)).unzip();
         match write_all(&db, &jobs).await {
             Ok(answers) => {
                 for (reply, a) in replies.into_iter().zip(answers) {
@@ -100,13 +81,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-async fn write_all(db: &Db, jobs: &[SignUp]) -> Result<Vec<(SignupOutcome, i64, i64)>, sqlx::Error> {
+async fn write_all(db: &Db, jobs: &[NewSignup]) -> Result<Vec<(SignupOutcome, i64, i64)>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let mut out = Vec::with_capacity(jobs.len());
     for s in jobs {
-        out.push(
-            signups::sign_up_sqlite(&mut tx, &s.actor, s.activity_id, &s.title, s.volunteer_id, s.added_by).await?,
-        );
+        out.push(signups::sign_up_sqlite(&mut tx, s).await?);
     }
     tx.commit().await?;
     Ok(out)

@@ -172,6 +172,16 @@ pub async fn clash(db: &Db, a: &Activity, volunteer_id: i64) -> Result<Option<St
         .bind(volunteer_id).bind(a.id).bind(a.ends_at).bind(a.starts_at).fetch_optional(pool).await)
 }
 
+/// One volunteer's sign-up for one activity, as [`sign_up_counted`] writes it.
+pub struct NewSignup {
+    pub actor: Actor,
+    pub activity_id: i64,
+    /// The activity's title, for the audit trail.
+    pub title: String,
+    pub volunteer_id: i64,
+    pub added_by: AddedBy,
+}
+
 /// [`sign_up`] in as few round trips as each database allows, answering the places as the write
 /// left them (no read after the commit). Returns the outcome, the places taken and the capacity.
 ///
@@ -180,14 +190,9 @@ pub async fn clash(db: &Db, a: &Activity, volunteer_id: i64) -> Result<Option<St
 /// the place and writes the audit entry [`audit::record_raw`] would, all or nothing. SQLite: one
 /// transaction of its own on the one writer (see [`sign_up_sqlite`]); the server's sign-ups share
 /// transactions instead, through [`super::signup_writer`].
-pub async fn sign_up_counted(
-    db: &Db,
-    actor: &Actor,
-    activity_id: i64,
-    title: &str,
-    volunteer_id: i64,
-    added_by: AddedBy,
-) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+pub async fn sign_up_counted(db: &Db, s: &NewSignup) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+    let (actor, activity_id, title, volunteer_id, added_by) =
+        (&s.actor, s.activity_id, s.title.as_str(), s.volunteer_id, s.added_by);
     let t = now();
     let (fresh, was, taken, capacity): (Option<SignupStatus>, Option<SignupStatus>, i64, i64) = match db {
         Db::Pg(pool) => {
@@ -249,7 +254,7 @@ pub async fn sign_up_counted(
         }
         Db::Sqlite { .. } => {
             let mut tx = db.begin().await?;
-            let answer = sign_up_sqlite(&mut tx, actor, activity_id, title, volunteer_id, added_by).await?;
+            let answer = sign_up_sqlite(&mut tx, s).await?;
             tx.commit().await?;
             return Ok(answer);
         }
@@ -270,15 +275,10 @@ fn outcome(fresh: Option<SignupStatus>, was: Option<SignupStatus>) -> SignupOutc
 
 /// [`sign_up_counted`] on SQLite inside `tx` (the caller's transaction, which the group-commit
 /// writer shares among many sign-ups): the sign-up is written with the status the places give,
-/// then the place is counted and the entry written. Activity `activity_id` titled `title`.
-pub(super) async fn sign_up_sqlite(
-    tx: &mut Tx,
-    actor: &Actor,
-    activity_id: i64,
-    title: &str,
-    volunteer_id: i64,
-    added_by: AddedBy,
-) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+/// then the place is counted and the entry written.
+pub(super) async fn sign_up_sqlite(tx: &mut Tx, s: &NewSignup) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+    let (actor, activity_id, title, volunteer_id, added_by) =
+        (&s.actor, s.activity_id, s.title.as_str(), s.volunteer_id, s.added_by);
     let t = now();
     let fresh: Option<SignupStatus> = on_tx!(tx, c => sqlx::query_scalar(
         "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)

@@ -334,7 +334,7 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
         }
         let (outcome, taken, capacity) = state
             .signups
-            .sign_up(crate::db::signup_writer::SignUp {
+            .sign_up(crate::db::signups::NewSignup {
                 actor: by.actor(),
                 activity_id: a.id,
                 title: a.title.clone(),
