@@ -98,12 +98,15 @@ pub struct AppState {
     pub limits: Limiter,
     /// The few slots in which uploads are read, off the async runtime.
     pub uploads: Gate,
+    /// Sign-ups are written in shared transactions on SQLite (group commit).
+    pub signups: crate::db::signup_writer::SignupWriter,
 }
 
 impl AppState {
     pub fn new(db: Db, cfg: Config) -> AppState {
         AppState {
             scans: crate::db::attendance_writer::ScanWriter::start(db.clone()),
+            signups: crate::db::signup_writer::SignupWriter::start(db.clone()),
             limits: Limiter::start(db.clone(), cfg.user_rate_limit),
             db,
             templates: Arc::new(templates::environment()),

@@ -25,7 +25,7 @@ pub const FAILURE_WINDOW_SECS: i64 = 15 * 60;
 /// How long a slowed-down attempt waits before its password is checked.
 const SLOW_DOWN: std::time::Duration = std::time::Duration::from_secs(2);
 
-pub use crate::domain::token::new_token;
+pub use crate::domain::token::{new_token, SessionKind};
 
 /// Sessions are stored by the hash of their token, so a copy of the database opens none.
 pub fn token_hash(token: &str) -> String {
@@ -34,21 +34,6 @@ pub fn token_hash(token: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum SessionKind {
-    Web,
-    Api,
-}
-
-impl SessionKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Web => "web",
-            SessionKind::Api => "api",
-        }
-    }
 }
 
 /// A successful sign-in: the secret to hand to the client.
@@ -170,7 +155,7 @@ pub async fn sign_in(db: &Db, login: &str, password: &str, kind: SessionKind, ip
             id_hash: &token_hash(&token),
             user_id: user.id,
             csrf: &csrf,
-            kind: kind.as_str(),
+            kind,
             ip,
             now,
             expires_at,
@@ -195,13 +180,13 @@ pub async fn principal_for_token(db: &Db, token: &str, count_unread: bool) -> Ap
         return Ok(None);
     };
     let now = db::now();
-    let idle_expired = r.kind == "web" && now - r.last_seen_at > WEB_IDLE_SECS;
+    let idle_expired = r.kind == SessionKind::Web && now - r.last_seen_at > WEB_IDLE_SECS;
     let Some(role) = Role::parse(&r.role).filter(|_| r.active && r.expires_at > now && !idle_expired) else {
         return Ok(None);
     };
     // Web sessions expire when idle, so their last use is kept (at most once a minute: a
     // read-mostly site should not write on every request); API tokens live to their expiry.
-    if r.kind == "web" && now - r.last_seen_at > 60 {
+    if r.kind == SessionKind::Web && now - r.last_seen_at > 60 {
         sessions::touch(db, &r.id, now).await?;
     }
     let unread = r.unread;
@@ -215,7 +200,11 @@ pub async fn principal_for_token(db: &Db, token: &str, count_unread: bool) -> Ap
             community_id: r.community_id,
             unit_id: r.unit_id,
             lang: Lang::parse(&r.lang),
-            csrf: if r.kind == "web" { r.csrf } else { String::new() },
+            csrf: if r.kind == SessionKind::Web {
+                r.csrf
+            } else {
+                String::new()
+            },
             session_id: r.id,
             volunteer_id: r.volunteer_id,
             must_change_password: r.must_change_password,

@@ -6,8 +6,9 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::teams::TeamScope;
 use super::{now, Db, Tx};
-use crate::domain::activity::{ActivityForm, ActivityStatus, OpenTo, SignupStatus};
-use crate::domain::service::Rules;
+use crate::domain::activity::{ActivityForm, ActivityStatus, OpenTo, Phase, SignupStatus};
+use crate::domain::campaign::Category;
+use crate::domain::service::{Dimension, Rules};
 use crate::{on_db, on_tx};
 
 /// An activity: concentrated (on the month's day), scattered (the team's own) or dispatched.
@@ -21,10 +22,10 @@ pub struct Activity {
     pub dispatch_id: Option<i64>,
     pub title: String,
     pub theme: String,
-    /// A service category code (SPEC §3).
-    pub category: String,
-    /// A five-goods dimension: environment, order, culture, security, service.
-    pub dimension: String,
+    /// A service category (SPEC §3).
+    pub category: Category,
+    /// A five-goods dimension.
+    pub dimension: Dimension,
     /// `concentrated`, `scattered` or `dispatched`.
     pub form: ActivityForm,
     pub address: String,
@@ -79,7 +80,7 @@ pub struct Activity {
 
 impl Activity {
     /// The status people see: a published activity is ongoing from its start.
-    pub fn phase(&self, now: i64) -> &'static str {
+    pub fn phase(&self, now: i64) -> Phase {
         phase(self.status, self.starts_at, self.ends_at, now)
     }
 }
@@ -172,8 +173,8 @@ pub struct ActivityLine {
     pub id: i64,
     pub title: String,
     pub theme: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub form: ActivityForm,
     pub address: String,
     pub starts_at: i64,
@@ -334,8 +335,8 @@ pub struct ActivityFields {
     pub dispatch_id: Option<i64>,
     pub title: String,
     pub theme: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub form: ActivityForm,
     pub address: String,
     pub lat: Option<f64>,
@@ -381,7 +382,7 @@ pub async fn insert_activity(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
             $24, $25, $26, $27, $28, $29, $30, $31, $32, $32, $33, $34, $35) returning id")
         .bind(campaign_id).bind(f.team_id).bind(f.community_id).bind(f.dispatch_id).bind(&f.title).bind(&f.theme)
-        .bind(&f.category).bind(&f.dimension).bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng)
+        .bind(f.category).bind(f.dimension).bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng)
         .bind(f.starts_at).bind(f.ends_at).bind(f.capacity).bind(f.open_to).bind(f.signup_opens_at)
         .bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age).bind(&f.skills).bind(&f.content).bind(f.risky)
         .bind(&f.risk_statement).bind(&f.insurance).bind(&f.leader_name).bind(&f.leader_phone).bind(status)
@@ -434,7 +435,7 @@ pub async fn update_activity(
             risky = $21, risk_statement = $22, insurance = $23, leader_name = $24, leader_phone = $25,
             code_rotates = $26, geofence_m = $27, updated_at = $28, month = $30, day = $31
          where id = $29")
-        .bind(f.team_id).bind(f.community_id).bind(&f.title).bind(&f.theme).bind(&f.category).bind(&f.dimension)
+        .bind(f.team_id).bind(f.community_id).bind(&f.title).bind(&f.theme).bind(f.category).bind(f.dimension)
         .bind(f.form).bind(&f.address).bind(f.lat).bind(f.lng).bind(f.starts_at).bind(f.ends_at).bind(f.capacity)
         .bind(f.open_to).bind(f.signup_opens_at).bind(f.signup_closes_at).bind(f.min_age).bind(f.max_age)
         .bind(&f.skills).bind(&f.content).bind(f.risky).bind(&f.risk_statement).bind(&f.insurance)

@@ -9,6 +9,7 @@ use super::activities::Activity;
 use super::audit::{self, Actor, Op, Subject};
 use super::{now, Db, Tx};
 use crate::domain::attendance::{month_of, Method};
+use crate::domain::campaign::Category;
 use crate::domain::service::Rules;
 use crate::{on_db, on_tx};
 
@@ -457,7 +458,7 @@ pub struct ServiceLine {
     pub starts_at: i64,
     pub address: String,
     pub content: String,
-    pub category: String,
+    pub category: Category,
     pub minutes: i64,
     pub team_id: i64,
     /// The organising unit or community.

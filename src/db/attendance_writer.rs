@@ -50,15 +50,21 @@ impl ScanWriter {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
+/// Waits for a job, then takes every job already waiting behind it, up to `max`: the next
+/// batch of a group-commit queue (none once every sender is gone).
+pub(super) async fn next_batch<T>(rx: &mut mpsc::Receiver<T>, max: usize) -> Option<Vec<T>> {
+    let mut batch = vec![rx.recv().await?];
+    while batch.len() < max {
+        match rx.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
         }
+    }
+    Some(batch)
+}
+
+async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+    while let Some(batch) = next_batch(&mut rx, MAX_BATCH).await {
         let (scans, replies): (Vec<Scan>, Vec<_>) = batch.into_iter().map(|j| (j.scan, j.reply)).unzip();
         match write_all(&db, &scans).await {
             Ok(results) => {

@@ -7,6 +7,7 @@ use super::campaigns::Campaign;
 use super::Db;
 use crate::domain::campaign::{MilestoneStatus, OrgRowKind};
 use crate::domain::checkin::CheckInStatus;
+use crate::domain::team::RosterStatus;
 use crate::on_db;
 
 /// One milestone of one org.
@@ -104,7 +105,7 @@ pub async fn progress(
         i64,
         String,
         String,
-        String,
+        RosterStatus,
         Option<i64>,
         Option<i64>,
     );
@@ -137,7 +138,7 @@ pub async fn progress(
         // changed (and submitted again) since.
         let submitted = match accepted_submission {
             Some(a) => Some(a),
-            None if status != "draft" && status != "returned" => submitted,
+            None if !matches!(status, RosterStatus::Draft | RosterStatus::Returned) => submitted,
             None => None,
         };
         match submitted {
@@ -146,11 +147,11 @@ pub async fn progress(
             }
             _ => *submitted_all = false,
         }
-        e.rosters_returned |= status == "returned";
+        e.rosters_returned |= status == RosterStatus::Returned;
         e.rosters_accepted = if e.teams == 1 {
-            status == "accepted"
+            status == RosterStatus::Accepted
         } else {
-            e.rosters_accepted && status == "accepted"
+            e.rosters_accepted && status == RosterStatus::Accepted
         };
         // A unit's teams each check in with every community it is paired with; a community's
         // resident teams serve at home and have no check-in to file.

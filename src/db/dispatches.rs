@@ -5,7 +5,9 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Op, Subject};
 use super::{now, Db, Tx};
+use crate::domain::campaign::Category;
 use crate::domain::dispatch::{DispatchAnswer, DispatchReview};
+use crate::domain::service::Dimension;
 use crate::{on_db, on_tx};
 
 /// A dispatched joint action.
@@ -17,8 +19,8 @@ pub struct Dispatch {
     /// The key area or group it serves.
     pub target: String,
     pub description: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub address: String,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -63,8 +65,8 @@ pub struct NewDispatch {
     pub title: String,
     pub target: String,
     pub description: String,
-    pub category: String,
-    pub dimension: String,
+    pub category: Category,
+    pub dimension: Dimension,
     pub address: String,
     pub starts_at: i64,
     pub ends_at: i64,
@@ -110,7 +112,7 @@ pub async fn create_dispatch(
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into dispatches (campaign_id, title, target, description, category, dimension, address, starts_at, ends_at,
             created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning id")
-        .bind(d.campaign_id).bind(&d.title).bind(&d.target).bind(&d.description).bind(&d.category).bind(&d.dimension)
+        .bind(d.campaign_id).bind(&d.title).bind(&d.target).bind(&d.description).bind(d.category).bind(d.dimension)
         .bind(&d.address).bind(d.starts_at).bind(d.ends_at).bind(t).fetch_one(&mut *c).await?);
     for tc in teams {
         on_tx!(tx, c => sqlx::query("insert into dispatch_teams (dispatch_id, team_id, required) values ($1, $2, $3)")

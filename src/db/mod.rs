@@ -29,6 +29,7 @@ pub mod pairings;
 pub mod privacy;
 pub mod sessions;
 pub mod settings;
+pub mod signup_writer;
 pub mod signups;
 pub mod streets;
 pub mod teams;

@@ -1,6 +1,7 @@
 //! Sessions in the database: stored by the hash of their token, so a copy of the database opens none.
 
 use super::{Db, Tx};
+use crate::domain::token::SessionKind;
 use crate::{on_db, on_tx};
 
 /// A session joined with its account, as a request's principal is built from it.
@@ -8,7 +9,7 @@ use crate::{on_db, on_tx};
 pub struct SessionRow {
     pub id: String,
     pub csrf: String,
-    pub kind: String,
+    pub kind: SessionKind,
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub user_id: i64,
@@ -34,7 +35,7 @@ pub struct NewSessionRow<'a> {
     pub id_hash: &'a str,
     pub user_id: i64,
     pub csrf: &'a str,
-    pub kind: &'a str,
+    pub kind: SessionKind,
     pub ip: &'a str,
     pub now: i64,
     pub expires_at: i64,

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::activities::Activity;
 use super::audit::{self, Actor, Subject};
 use super::{now, Db, Tx};
-use crate::domain::activity::SignupStatus;
+use crate::domain::activity::{AddedBy, SignupStatus};
 use crate::{on_db, on_tx};
 
 /// One person on an activity's list: sign-up and attendance together.
@@ -66,7 +66,7 @@ pub async fn sign_up(
     actor: &Actor,
     a: &Activity,
     volunteer_id: i64,
-    added_by: &str,
+    added_by: AddedBy,
 ) -> Result<SignupOutcome, sqlx::Error> {
     let t = now();
     // Lock the activity first, as a cancellation does: sign-ups and cancellations of one activity
@@ -172,21 +172,27 @@ pub async fn clash(db: &Db, a: &Activity, volunteer_id: i64) -> Result<Option<St
         .bind(volunteer_id).bind(a.id).bind(a.ends_at).bind(a.starts_at).fetch_optional(pool).await)
 }
 
+/// One volunteer's sign-up for one activity, as [`sign_up_counted`] writes it.
+pub struct NewSignup {
+    pub actor: Actor,
+    pub activity_id: i64,
+    /// The activity's title, for the audit trail.
+    pub title: String,
+    pub volunteer_id: i64,
+    pub added_by: AddedBy,
+}
+
 /// [`sign_up`] in as few round trips as each database allows, answering the places as the write
 /// left them (no read after the commit). Returns the outcome, the places taken and the capacity.
 ///
 /// PostgreSQL: one statement, so no `begin`/`commit` of its own: it locks the activity as a
 /// cancellation does (see [`cancel_signup`]), writes the sign-up with its status at once, counts
 /// the place and writes the audit entry [`audit::record_raw`] would, all or nothing. SQLite: one
-/// transaction on the one writer (which is what queues sign-ups there); the sign-up is written
-/// with the status the places give, then the place is counted and the entry written.
-pub async fn sign_up_counted(
-    db: &Db,
-    actor: &Actor,
-    a: &Activity,
-    volunteer_id: i64,
-    added_by: &str,
-) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+/// transaction of its own on the one writer (see [`sign_up_sqlite`]); the server's sign-ups share
+/// transactions instead, through [`super::signup_writer`].
+pub async fn sign_up_counted(db: &Db, s: &NewSignup) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+    let (actor, activity_id, title, volunteer_id, added_by) =
+        (&s.actor, s.activity_id, s.title.as_str(), s.volunteer_id, s.added_by);
     let t = now();
     let (fresh, was, taken, capacity): (Option<SignupStatus>, Option<SignupStatus>, i64, i64) = match db {
         Db::Pg(pool) => {
@@ -215,7 +221,7 @@ pub async fn sign_up_counted(
                     (select status from signups where activity_id = $1 and volunteer_id = $2)
                  from a",
             )
-            .bind(a.id)
+            .bind(activity_id)
             .bind(volunteer_id)
             .bind(added_by)
             .bind(t)
@@ -223,7 +229,7 @@ pub async fn sign_up_counted(
             .bind(&actor.username)
             .bind(&actor.ip)
             .bind(audit::Op::SignUp.as_str())
-            .bind(&a.title)
+            .bind(title)
             .bind(entry(SignupStatus::Confirmed))
             .bind(entry(SignupStatus::Waiting))
             .fetch_optional(pool)
@@ -236,7 +242,7 @@ pub async fn sign_up_counted(
                     sqlx::query_scalar::<_, SignupStatus>(
                         "select status from signups where activity_id = $1 and volunteer_id = $2",
                     )
-                    .bind(a.id)
+                    .bind(activity_id)
                     .bind(volunteer_id)
                     .fetch_one(pool)
                     .await?,
@@ -248,51 +254,67 @@ pub async fn sign_up_counted(
         }
         Db::Sqlite { .. } => {
             let mut tx = db.begin().await?;
-            let fresh: Option<SignupStatus> = on_tx!(&mut tx, c => sqlx::query_scalar(
-                "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
-                 select id, $2, case when taken < capacity then 'confirmed' else 'waiting' end, $3, $4, $4
-                 from activities where id = $1
-                 on conflict (activity_id, volunteer_id) do update set status = excluded.status, added_by = excluded.added_by,
-                    created_at = excluded.created_at, updated_at = excluded.updated_at
-                 where signups.status = 'cancelled'
-                 returning status")
-                .bind(a.id).bind(volunteer_id).bind(added_by).bind(t).fetch_optional(&mut *c).await?);
-            let (was, taken, capacity) = match &fresh {
-                Some(status) => {
-                    let counted = if *status == SignupStatus::Confirmed {
-                        "update activities set taken = taken + 1 where id = $1 returning taken, capacity"
-                    } else {
-                        "select taken, capacity from activities where id = $1"
-                    };
-                    let (taken, capacity): (i64, i64) = on_tx!(&mut tx, c => sqlx::query_as(counted)
-                        .bind(a.id).fetch_one(&mut *c).await?);
-                    audit::record_raw(
-                        &mut tx,
-                        actor,
-                        audit::Op::SignUp,
-                        Subject::new("activity", Some(a.id), &a.title),
-                        &serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}),
-                    )
-                    .await?;
-                    (None, taken, capacity)
-                }
-                None => {
-                    let (was, taken, capacity): (SignupStatus, i64, i64) = on_tx!(&mut tx, c => sqlx::query_as(
-                        "select s.status, a.taken, a.capacity from signups s join activities a on a.id = s.activity_id
-                         where s.activity_id = $1 and s.volunteer_id = $2")
-                        .bind(a.id).bind(volunteer_id).fetch_one(&mut *c).await?);
-                    (Some(was), taken, capacity)
-                }
-            };
+            let answer = sign_up_sqlite(&mut tx, s).await?;
             tx.commit().await?;
-            (fresh, was, taken, capacity)
+            return Ok(answer);
         }
     };
-    let outcome = match (fresh, was) {
+    Ok((outcome(fresh, was), taken, capacity))
+}
+
+/// What a sign-up's write says: `fresh` is the status written (none: it was on the list),
+/// `was` the status it had.
+fn outcome(fresh: Option<SignupStatus>, was: Option<SignupStatus>) -> SignupOutcome {
+    match (fresh, was) {
         (Some(SignupStatus::Confirmed), _) => SignupOutcome::Confirmed,
         (Some(_), _) => SignupOutcome::Waiting,
         (None, Some(SignupStatus::Waiting)) => SignupOutcome::AlreadyWaiting,
         (None, _) => SignupOutcome::AlreadyConfirmed,
+    }
+}
+
+/// [`sign_up_counted`] on SQLite inside `tx` (the caller's transaction, which the group-commit
+/// writer shares among many sign-ups): the sign-up is written with the status the places give,
+/// then the place is counted and the entry written.
+pub(super) async fn sign_up_sqlite(tx: &mut Tx, s: &NewSignup) -> Result<(SignupOutcome, i64, i64), sqlx::Error> {
+    let (actor, activity_id, title, volunteer_id, added_by) =
+        (&s.actor, s.activity_id, s.title.as_str(), s.volunteer_id, s.added_by);
+    let t = now();
+    let fresh: Option<SignupStatus> = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into signups (activity_id, volunteer_id, status, added_by, created_at, updated_at)
+         select id, $2, case when taken < capacity then 'confirmed' else 'waiting' end, $3, $4, $4
+         from activities where id = $1
+         on conflict (activity_id, volunteer_id) do update set status = excluded.status, added_by = excluded.added_by,
+            created_at = excluded.created_at, updated_at = excluded.updated_at
+         where signups.status = 'cancelled'
+         returning status")
+        .bind(activity_id).bind(volunteer_id).bind(added_by).bind(t).fetch_optional(&mut *c).await?);
+    let (was, taken, capacity) = match &fresh {
+        Some(status) => {
+            let counted = if *status == SignupStatus::Confirmed {
+                "update activities set taken = taken + 1 where id = $1 returning taken, capacity"
+            } else {
+                "select taken, capacity from activities where id = $1"
+            };
+            let (taken, capacity): (i64, i64) = on_tx!(tx, c => sqlx::query_as(counted)
+                .bind(activity_id).fetch_one(&mut *c).await?);
+            audit::record_raw(
+                tx,
+                actor,
+                audit::Op::SignUp,
+                Subject::new("activity", Some(activity_id), title),
+                &serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}),
+            )
+            .await?;
+            (None, taken, capacity)
+        }
+        None => {
+            let (was, taken, capacity): (SignupStatus, i64, i64) = on_tx!(tx, c => sqlx::query_as(
+                "select s.status, a.taken, a.capacity from signups s join activities a on a.id = s.activity_id
+                 where s.activity_id = $1 and s.volunteer_id = $2")
+                .bind(activity_id).bind(volunteer_id).fetch_one(&mut *c).await?);
+            (Some(was), taken, capacity)
+        }
     };
-    Ok((outcome, taken, capacity))
+    Ok((outcome(fresh, was), taken, capacity))
 }

@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
 use super::{now, Db, Tx};
+use crate::domain::campaign::Categories;
 use crate::domain::team::RosterStatus;
 use crate::{on_db, on_tx};
 
@@ -26,8 +27,9 @@ pub struct Team {
     /// 联系人 and phone.
     pub contact_name: String,
     pub contact_phone: String,
-    /// Comma-separated service category codes.
-    pub categories: String,
+    /// Service category codes, comma-separated.
+    #[schema(value_type = String)]
+    pub categories: Categories,
     pub founded_on: String,
     /// `draft`, `submitted`, `accepted`, `returned`, or `resubmitted` (changed after it was
     /// accepted, and submitted again).
@@ -50,7 +52,7 @@ pub struct TeamFields {
     pub leader_phone: String,
     pub contact_name: String,
     pub contact_phone: String,
-    pub categories: String,
+    pub categories: Categories,
     pub founded_on: String,
 }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Db;
+use crate::domain::activity::{ActivityStatus, SignupStatus};
 use crate::on_db;
 
 /// A team's roster sent back, with the reviewer's reason.
@@ -266,9 +267,9 @@ pub struct MySignup {
     pub starts_at: i64,
     pub ends_at: i64,
     /// The activity's status: `published`, `completed` or `cancelled` (`draft` never shows).
-    pub activity_status: String,
+    pub activity_status: ActivityStatus,
     /// `confirmed`, `waiting`, `cancelled` or `no_show`.
-    pub signup: String,
+    pub signup: SignupStatus,
     pub signed_up_at: i64,
     /// Place on the waiting list (1 is next), when waiting.
     pub waiting_position: Option<i64>,

@@ -7,6 +7,7 @@ use super::audit::{self, Actor};
 use super::list::{ListQuery, Page};
 use super::streets::Dependents;
 use super::{now, Db, Tx};
+use crate::domain::org::UnitLevel;
 use crate::domain::text::match_key;
 use crate::{on_db, on_tx};
 
@@ -15,8 +16,7 @@ use crate::{on_db, on_tx};
 pub struct Unit {
     pub id: i64,
     pub name: String,
-    /// `city` (市级), `province` (省级) or `national` (全国级).
-    pub level: String,
+    pub level: UnitLevel,
     /// What kind of body it is (机关, 事业单位, 企业, 学校 …).
     pub kind: String,
     pub address: String,
@@ -31,7 +31,7 @@ pub struct Unit {
 #[derive(Clone, Debug)]
 pub struct UnitFields {
     pub name: String,
-    pub level: String,
+    pub level: UnitLevel,
     pub kind: String,
     pub address: String,
     pub contact_person: String,
@@ -97,7 +97,7 @@ pub async fn create_unit(tx: &mut Tx, actor: &Actor, f: &UnitFields) -> Result<U
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into units (name, level, kind, address, contact_person, contact_phone, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $7) returning id")
-        .bind(&f.name).bind(&f.level).bind(&f.kind).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
+        .bind(&f.name).bind(f.level).bind(&f.kind).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
         .bind(t).fetch_one(&mut *c).await?);
     audit::created(tx, actor, id).await
 }
@@ -107,7 +107,7 @@ pub async fn update_unit(tx: &mut Tx, actor: &Actor, id: i64, f: &UnitFields) ->
     on_tx!(tx, c => sqlx::query(
         "update units set name = $1, level = $2, kind = $3, address = $4, contact_person = $5, contact_phone = $6,
          updated_at = $7 where id = $8")
-        .bind(&f.name).bind(&f.level).bind(&f.kind).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
+        .bind(&f.name).bind(f.level).bind(&f.kind).bind(&f.address).bind(&f.contact_person).bind(&f.contact_phone)
         .bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     audit::updated(tx, actor, id, &before).await
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor, Op, Subject};
 use super::teams::{Team, TEAM_SELECT};
 use super::{now, Db, Tx};
+use crate::domain::campaign::Categories;
 use crate::domain::text::match_key;
 use crate::domain::volunteer::{Person, VolunteerFields};
 use crate::{on_db, on_tx};
@@ -43,8 +44,9 @@ pub struct Member {
     pub member_id: i64,
     pub team_id: i64,
     pub is_manager: bool,
-    /// The person's service categories in this team (codes, comma-separated), as on 附件2.
-    pub categories: String,
+    /// The person's service categories in this team, as on 附件2 (stored as comma-separated codes).
+    #[schema(value_type = String)]
+    pub categories: Categories,
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub volunteer: Volunteer,
@@ -336,9 +338,9 @@ pub async fn set_member_categories(
     actor: &Actor,
     team_id: i64,
     volunteer_id: i64,
-    categories: &str,
+    categories: &Categories,
 ) -> Result<bool, sqlx::Error> {
-    let existing: Option<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
+    let existing: Option<(i64, Categories)> = on_tx!(tx, c => sqlx::query_as(
         "select id, categories from team_members where team_id = $1 and volunteer_id = $2")
         .bind(team_id).bind(volunteer_id).fetch_optional(&mut *c).await?);
     let Some((id, before)) = existing.filter(|(_, was)| was != categories) else {

@@ -18,6 +18,8 @@ use crate::db::{
     campaigns, checkins, communities, demo as store, district, managers, pairings, streets, teams, traffic, units,
     volunteers,
 };
+use crate::domain::campaign::{Categories, Category};
+use crate::domain::org::UnitLevel;
 use crate::error::AppError;
 
 pub const DISTRICT: &str = "明湖区";
@@ -129,7 +131,7 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
     for (i, (name, level, kind)) in UNITS.iter().enumerate() {
         let f = UnitFields {
             name: name.to_string(),
-            level: level.to_string(),
+            level: UnitLevel::parse(level).expect("a demo unit's level is one of the three"),
             kind: kind.to_string(),
             address: format!("{DISTRICT}人民路{}号", 100 + i * 11),
             // A few units have not filled in their contact yet: their home page asks them to.
@@ -394,13 +396,14 @@ async fn seed_campaign(
             leader_phone: mobile(i + 60),
             contact_name: if i % 7 == 6 { String::new() } else { person(i + 80) },
             contact_phone: if i % 7 == 6 { String::new() } else { mobile(i + 80) },
-            categories: [
-                "public_affairs,traffic",
-                "helping_weak",
-                "youth_growth,charity_culture",
-                "emergency",
-            ][i % 4]
-                .into(),
+            categories: Categories::from_stored(
+                [
+                    "public_affairs,traffic",
+                    "helping_weak",
+                    "youth_growth,charity_culture",
+                    "emergency",
+                ][i % 4],
+            ),
             founded_on: format!("{year}-04-1{}", i % 8),
         };
         let team = teams::create_team(tx, actor, campaign.id, Some(*unit), None, &f).await?;
@@ -514,7 +517,7 @@ async fn seed_campaign(
         leader_phone: mobile(400),
         contact_name: person(401),
         contact_phone: mobile(401),
-        categories: "public_affairs,mutual_help".into(),
+        categories: Categories(vec![Category::PublicAffairs, Category::MutualHelp]),
         founded_on: format!("{year}-03-05"),
     };
     let resident_team = teams::create_team(tx, actor, campaign.id, None, Some(community_ids[0]), &f).await?;

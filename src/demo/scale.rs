@@ -19,7 +19,10 @@ use crate::db::units::UnitFields;
 use crate::db::{campaigns, communities, pairings, teams, units};
 use crate::db::{now, Db};
 use crate::domain::activity::{ActivityForm, OpenTo};
+use crate::domain::campaign::{Categories, Category};
 use crate::domain::dates::month_key;
+use crate::domain::org::UnitLevel;
+use crate::domain::service::Dimension;
 use crate::row;
 
 /// How big a district to make.
@@ -136,7 +139,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
         let n = units.len() + 1;
         let f = UnitFields {
             name: format!("明湖区第{n}文明单位"),
-            level: ["district", "city", "province"][n % 3].into(),
+            level: UnitLevel::ALL[n % 3],
             kind: ["机关", "企业", "学校", "事业单位"][n % 4].into(),
             address: format!("明湖区人民路{}号", 500 + n),
             contact_person: name(n + 900),
@@ -157,7 +160,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             leader_phone: format!("137{:08}", 10_000_000 + i),
             contact_name: name(i + 3000),
             contact_phone: format!("137{:08}", 20_000_000 + i),
-            categories: "public_affairs,helping_weak".into(),
+            categories: Categories(vec![Category::PublicAffairs, Category::HelpingWeak]),
             founded_on: campaign.formation_due.clone(),
         };
         teams::create_team(&mut tx, &actor, campaign.id, Some(*u), None, &f).await?;
@@ -172,7 +175,7 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
             leader_phone: format!("136{:08}", 10_000_000 + i),
             contact_name: name(i + 5000),
             contact_phone: format!("136{:08}", 20_000_000 + i),
-            categories: "mutual_help".into(),
+            categories: Categories(vec![Category::MutualHelp]),
             founded_on: campaign.formation_due.clone(),
         };
         teams::create_team(&mut tx, &actor, campaign.id, None, Some(*c), &f).await?;
@@ -249,12 +252,12 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     let mut ateams = Bulk::activity_teams();
     let mut atts = Bulk::attendance();
     let titles = [
-        ("环境整治·清洁家园", "public_affairs", "environment"),
-        ("文明交通劝导", "traffic", "order"),
-        ("助老义诊", "helping_weak", "service"),
-        ("青少年课业辅导", "youth_growth", "culture"),
-        ("消防安全宣传", "emergency", "security"),
-        ("社区文化活动服务", "charity_culture", "culture"),
+        ("环境整治·清洁家园", Category::PublicAffairs, Dimension::Environment),
+        ("文明交通劝导", Category::Traffic, Dimension::Order),
+        ("助老义诊", Category::HelpingWeak, Dimension::Service),
+        ("青少年课业辅导", Category::YouthGrowth, Dimension::Culture),
+        ("消防安全宣传", Category::Emergency, Dimension::Security),
+        ("社区文化活动服务", Category::CharityCulture, Dimension::Culture),
     ];
     let mut xid = x0;
     for (k, (starts, team, ends)) in plan.iter().enumerate() {
@@ -283,8 +286,8 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
                 teams[*team].0,
                 community,
                 title,
-                category,
-                dimension,
+                category.code(),
+                dimension.code(),
                 if k % 3 == 0 {
                     ActivityForm::Concentrated
                 } else {
@@ -381,8 +384,8 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
                 community,
                 format!("集中活动日·{}", k + 1),
                 "学雷锋集中活动日",
-                "public_affairs",
-                "environment",
+                Category::PublicAffairs.code(),
+                Dimension::Environment.code(),
                 ActivityForm::Concentrated.as_str(),
                 format!("明湖区集中服务点{k}号"),
                 live_start,

@@ -11,8 +11,9 @@ use crate::db::audit::Actor;
 use crate::db::campaigns::Campaign;
 use crate::db::{activities, attendance, demo as store, signups, volunteers};
 use crate::db::{Db, Tx};
-use crate::domain::activity::{ActivityForm, OpenTo};
-use crate::domain::service::{format_local, parse_local, Rules};
+use crate::domain::activity::{ActivityForm, AddedBy, OpenTo};
+use crate::domain::campaign::Category;
+use crate::domain::service::{format_local, parse_local, Dimension, Rules};
 use crate::error::AppResult;
 use crate::features::dispatches::{self, AnswerInput, DispatchInput, TeamCount};
 
@@ -20,8 +21,8 @@ use crate::features::dispatches::{self, AnswerInput, DispatchInput, TeamCount};
 pub fn fields(
     team_id: i64,
     title: &str,
-    category: &str,
-    dimension: &str,
+    category: Category,
+    dimension: Dimension,
     form: ActivityForm,
     starts: i64,
     hours: i64,
@@ -33,8 +34,8 @@ pub fn fields(
         dispatch_id: None,
         title: title.into(),
         theme: String::new(),
-        category: category.into(),
-        dimension: dimension.into(),
+        category,
+        dimension,
         form,
         address: "明湖区春晓社区文化家园".into(),
         lat: None,
@@ -59,31 +60,41 @@ pub fn fields(
     }
 }
 
-const TITLES: [(&str, &str, &str, &str); 6] = [
+const TITLES: [(&str, Category, Dimension, &str); 6] = [
     (
         "环境整治·清洁家园",
-        "public_affairs",
-        "environment",
+        Category::PublicAffairs,
+        Dimension::Environment,
         "清理楼道堆物和绿化带垃圾，劝导垃圾分类",
     ),
-    ("文明交通劝导", "traffic", "order", "路口劝导行人走斑马线、不闯红灯"),
+    (
+        "文明交通劝导",
+        Category::Traffic,
+        Dimension::Order,
+        "路口劝导行人走斑马线、不闯红灯",
+    ),
     (
         "助老义诊进社区",
-        "helping_weak",
-        "service",
+        Category::HelpingWeak,
+        Dimension::Service,
         "为社区老人量血压、测血糖、讲解用药",
     ),
-    ("青少年课业辅导", "youth_growth", "culture", "为双职工家庭孩子辅导作业"),
+    (
+        "青少年课业辅导",
+        Category::YouthGrowth,
+        Dimension::Culture,
+        "为双职工家庭孩子辅导作业",
+    ),
     (
         "消防安全宣传演练",
-        "emergency",
-        "security",
+        Category::Emergency,
+        Dimension::Security,
         "讲解家庭消防常识，演练疏散",
     ),
     (
         "邻里文化节志愿服务",
-        "charity_culture",
-        "culture",
+        Category::CharityCulture,
+        Dimension::Culture,
         "协助组织文艺演出和便民服务摊位",
     ),
 ];
@@ -150,7 +161,7 @@ pub async fn seed(
             )
             .await?;
             for (k, v) in members.iter().enumerate() {
-                signups::sign_up(tx, actor, &a, *v, "self").await?;
+                signups::sign_up(tx, actor, &a, *v, AddedBy::Themselves).await?;
                 // Most come; one in six does not.
                 if (k + *month as usize) % 6 == 5 {
                     continue;
@@ -190,8 +201,8 @@ pub async fn seed(
         let mut f = fields(
             first,
             title,
-            "helping_weak",
-            "service",
+            Category::HelpingWeak,
+            Dimension::Service,
             ActivityForm::Scattered,
             starts,
             3,
@@ -206,7 +217,7 @@ pub async fn seed(
             crate::domain::activity::ActivityStatus::Published,
         )
         .await?;
-        signups::sign_up(tx, actor, &a, volunteer_id, "self").await?;
+        signups::sign_up(tx, actor, &a, volunteer_id, AddedBy::Themselves).await?;
         attendance::sign_in(
             tx,
             actor,
@@ -234,8 +245,8 @@ pub async fn seed(
     let mut f = fields(
         first,
         "社区图书角整理",
-        "charity_culture",
-        "culture",
+        Category::CharityCulture,
+        Dimension::Culture,
         ActivityForm::Scattered,
         hour - 3600,
         4,
@@ -249,13 +260,13 @@ pub async fn seed(
         crate::domain::activity::ActivityStatus::Published,
     )
     .await?;
-    signups::sign_up(tx, actor, &a, volunteer_id, "self").await?;
+    signups::sign_up(tx, actor, &a, volunteer_id, AddedBy::Themselves).await?;
     // Upcoming and open for sign-up.
     let mut f = fields(
         first,
         "周末文明交通劝导",
-        "traffic",
-        "order",
+        Category::Traffic,
+        Dimension::Order,
         ActivityForm::Scattered,
         day_at(now, 3, 9),
         2,
@@ -280,8 +291,8 @@ pub async fn seed(
     let mut f = fields(
         first,
         "重阳敬老院慰问",
-        "helping_weak",
-        "service",
+        Category::HelpingWeak,
+        Dimension::Service,
         ActivityForm::Scattered,
         day_at(now, 5, 14),
         3,
@@ -297,14 +308,14 @@ pub async fn seed(
     )
     .await?;
     for m in members.iter().take(5) {
-        signups::sign_up(tx, actor, &a, m.volunteer.id, "self").await?;
+        signups::sign_up(tx, actor, &a, m.volunteer.id, AddedBy::Themselves).await?;
     }
     // A draft, a risky draft without insurance, and a cancelled one.
     let f = fields(
         first,
         "冬季送温暖（草稿）",
-        "helping_weak",
-        "service",
+        Category::HelpingWeak,
+        Dimension::Service,
         ActivityForm::Scattered,
         day_at(now, 10, 9),
         3,
@@ -320,8 +331,8 @@ pub async fn seed(
     let mut f = fields(
         first,
         "防汛应急演练",
-        "emergency",
-        "security",
+        Category::Emergency,
+        Dimension::Security,
         ActivityForm::Scattered,
         day_at(now, 12, 15),
         4,
@@ -339,8 +350,8 @@ pub async fn seed(
     let f = fields(
         teams[1].0,
         "广场舞文明劝导",
-        "public_affairs",
-        "order",
+        Category::PublicAffairs,
+        Dimension::Order,
         ActivityForm::Scattered,
         day_at(now, 2, 10),
         2,

@@ -5,9 +5,9 @@ use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::campaign::parse_categories;
+use super::campaign::{parse_categories, Category};
 use super::dates::parse_local;
-use super::service::DIMENSIONS;
+use super::service::Dimension;
 
 /// An activity's stored status; stored and sent as `draft`, `published`, `completed` or
 /// `cancelled` (see [`phase`] for ongoing and ended).
@@ -75,6 +75,20 @@ impl SignupStatus {
     }
 }
 
+/// Who put a volunteer on an activity's list; stored and sent as `self` (they signed up),
+/// `leader` (a leader of an organising team added them) or `dispatch` (named by their team for a
+/// dispatched action).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum AddedBy {
+    #[sqlx(rename = "self")]
+    #[serde(rename = "self")]
+    Themselves,
+    Leader,
+    Dispatch,
+}
+
 /// An activity's form of service (SPEC §4); stored and sent as `concentrated`, `scattered` or
 /// `dispatched` (a dispatched action's activity).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::Type, Serialize, Deserialize, ToSchema)]
@@ -127,13 +141,31 @@ impl OpenTo {
     }
 }
 
+/// The status people see; sent as `draft`, `published`, `ongoing`, `ended`, `completed` or
+/// `cancelled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Draft,
+    /// Published, not started yet: open for sign-ups.
+    Published,
+    Ongoing,
+    /// Over, waiting for its hours to be confirmed.
+    Ended,
+    Completed,
+    Cancelled,
+}
+
 /// The status people see: a published activity is ongoing from its start and ended (waiting for
 /// its hours) from its end.
-pub fn phase(status: ActivityStatus, starts_at: i64, ends_at: i64, now: i64) -> &'static str {
+pub fn phase(status: ActivityStatus, starts_at: i64, ends_at: i64, now: i64) -> Phase {
     match status {
-        ActivityStatus::Published if now >= ends_at => "ended",
-        ActivityStatus::Published if now >= starts_at => "ongoing",
-        s => s.as_str(),
+        ActivityStatus::Published if now >= ends_at => Phase::Ended,
+        ActivityStatus::Published if now >= starts_at => Phase::Ongoing,
+        ActivityStatus::Published => Phase::Published,
+        ActivityStatus::Draft => Phase::Draft,
+        ActivityStatus::Completed => Phase::Completed,
+        ActivityStatus::Cancelled => Phase::Cancelled,
     }
 }
 
@@ -190,19 +222,19 @@ pub fn coordinate(field: &'static str, v: Option<&str>, limit: f64) -> Result<Op
 }
 
 /// One category (code or name), required.
-pub fn category(v: Option<&str>) -> Result<String, Problem> {
+pub fn category(v: Option<&str>) -> Result<Category, Problem> {
     let s = given(v).ok_or_else(|| Problem::new("category", "err.required"))?;
     match parse_categories(s) {
-        Ok(c) if c.len() == 1 => Ok(c[0].to_string()),
+        Ok(c) if c.len() == 1 => Ok(c[0]),
         _ => Err(Problem::new("category", "err.category_unknown").with("value", s)),
     }
 }
 
 /// One of the five dimensions, by code, name or the start of its name; required.
-pub fn dimension(v: Option<&str>) -> Result<String, Problem> {
+pub fn dimension(v: Option<&str>) -> Result<Dimension, Problem> {
     let s = given(v).ok_or_else(|| Problem::new("dimension", "err.required"))?;
-    match DIMENSIONS.iter().find(|(c, l)| *c == s || *l == s || l.starts_with(s)) {
-        Some((c, _)) => Ok(c.to_string()),
+    match Dimension::parse(s) {
+        Some(d) => Ok(d),
         None => Err(Problem::new("dimension", "err.dimension_unknown")),
     }
 }
@@ -345,11 +377,12 @@ mod tests {
 
     #[test]
     fn a_published_activity_is_ongoing_then_ended() {
-        assert_eq!(phase(Published, 10, 20, 5), "published");
-        assert_eq!(phase(Published, 10, 20, 10), "ongoing");
-        assert_eq!(phase(Published, 10, 20, 20), "ended");
-        assert_eq!(phase(Cancelled, 10, 20, 30), "cancelled");
-        assert_eq!(phase(Draft, 10, 20, 30), "draft");
+        assert_eq!(phase(Published, 10, 20, 5), Phase::Published);
+        assert_eq!(phase(Published, 10, 20, 10), Phase::Ongoing);
+        assert_eq!(phase(Published, 10, 20, 20), Phase::Ended);
+        assert_eq!(phase(Cancelled, 10, 20, 30), Phase::Cancelled);
+        assert_eq!(phase(Draft, 10, 20, 30), Phase::Draft);
+        assert_eq!(serde_json::to_value(Phase::Ended).unwrap(), "ended");
     }
 
     fn key<T: std::fmt::Debug>(r: Result<T, Problem>) -> &'static str {
@@ -377,8 +410,9 @@ mod tests {
             category(Some("xyz")).unwrap_err().params,
             vec![("value", "xyz".to_string())]
         );
-        assert_eq!(dimension(Some("environment")).unwrap(), "environment");
-        assert_eq!(dimension(Some("环境")).unwrap(), "environment");
+        assert_eq!(dimension(Some("environment")).unwrap(), Dimension::Environment);
+        assert_eq!(dimension(Some("环境")).unwrap(), Dimension::Environment);
+        assert_eq!(category(Some("交通")).unwrap(), Category::Traffic);
         assert_eq!(key(dimension(Some("nothing"))), "err.dimension_unknown");
         assert_eq!(form(Some("anything"), true, false).unwrap(), ActivityForm::Dispatched);
         assert_eq!(

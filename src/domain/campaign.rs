@@ -37,28 +37,86 @@ impl Milestones {
     }
 }
 
-/// The seven kinds of service (SPEC §3).
-pub const CATEGORIES: [(&str, &str, &[&str]); 7] = [
-    ("public_affairs", "公共事务服务", &["公共事务", "环境", "环保", "清洁"]),
-    ("mutual_help", "互帮互助服务", &["互帮互助", "互助"]),
-    ("helping_weak", "助孤扶弱服务", &["助孤扶弱", "扶弱", "助残", "助老"]),
-    ("youth_growth", "青少年成长服务", &["青少年成长", "青少年"]),
-    ("emergency", "社会应急服务", &["社会应急", "应急"]),
-    (
-        "charity_culture",
-        "公益慈善、公共文化服务",
-        &["公益慈善", "公共文化", "公益", "文化", "慈善"],
-    ),
-    ("traffic", "文明交通行为劝导服务", &["文明交通", "交通劝导", "交通"]),
-];
+/// The seven kinds of service (SPEC §3); stored and sent by their codes (`public_affairs`,
+/// `mutual_help`, `helping_weak`, `youth_growth`, `emergency`, `charity_culture`, `traffic`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    PublicAffairs,
+    MutualHelp,
+    HelpingWeak,
+    YouthGrowth,
+    Emergency,
+    CharityCulture,
+    Traffic,
+}
+
+impl Category {
+    /// In the order of the campaign's notice (forms number them from 1 in this order).
+    pub const ALL: [Category; 7] = [
+        Category::PublicAffairs,
+        Category::MutualHelp,
+        Category::HelpingWeak,
+        Category::YouthGrowth,
+        Category::Emergency,
+        Category::CharityCulture,
+        Category::Traffic,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::PublicAffairs => "public_affairs",
+            Category::MutualHelp => "mutual_help",
+            Category::HelpingWeak => "helping_weak",
+            Category::YouthGrowth => "youth_growth",
+            Category::Emergency => "emergency",
+            Category::CharityCulture => "charity_culture",
+            Category::Traffic => "traffic",
+        }
+    }
+
+    /// The official name, as the forms write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::PublicAffairs => "公共事务服务",
+            Category::MutualHelp => "互帮互助服务",
+            Category::HelpingWeak => "助孤扶弱服务",
+            Category::YouthGrowth => "青少年成长服务",
+            Category::Emergency => "社会应急服务",
+            Category::CharityCulture => "公益慈善、公共文化服务",
+            Category::Traffic => "文明交通行为劝导服务",
+        }
+    }
+
+    /// The short names people write on forms.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Category::PublicAffairs => &["公共事务", "环境", "环保", "清洁"],
+            Category::MutualHelp => &["互帮互助", "互助"],
+            Category::HelpingWeak => &["助孤扶弱", "扶弱", "助残", "助老"],
+            Category::YouthGrowth => &["青少年成长", "青少年"],
+            Category::Emergency => &["社会应急", "应急"],
+            Category::CharityCulture => &["公益慈善", "公共文化", "公益", "文化", "慈善"],
+            Category::Traffic => &["文明交通", "交通劝导", "交通"],
+        }
+    }
+
+    /// By its stored code only.
+    pub fn from_code(code: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
 
 /// Reads a list of categories as written in forms (`1、3`, `环境；交通`, codes, full names);
-/// answers the codes in the order of SPEC §3, or the part that was not understood.
-pub fn parse_categories(input: &str) -> Result<Vec<&'static str>, String> {
+/// answers them in the order of SPEC §3, or the part that was not understood.
+pub fn parse_categories(input: &str) -> Result<Vec<Category>, String> {
     // A full name may hold a separator itself (公益慈善、公共文化服务): read full names first.
     let mut s = fold_width(input);
-    for (code, label, _) in CATEGORIES {
-        s = s.replace(&fold_width(label), &format!(" {code} "));
+    for c in Category::ALL {
+        s = s.replace(&fold_width(c.label()), &format!(" {} ", c.code()));
     }
     let mut found = vec![];
     for part in s
@@ -66,35 +124,91 @@ pub fn parse_categories(input: &str) -> Result<Vec<&'static str>, String> {
         .filter(|p| !p.trim().is_empty())
     {
         let p = part.trim();
-        let hit = CATEGORIES.iter().enumerate().find(|(i, (code, label, aliases))| {
-            p == *code || p == *label || aliases.contains(&p) || p.parse::<usize>().ok() == Some(i + 1)
+        let hit = Category::ALL.into_iter().enumerate().find(|(i, c)| {
+            p == c.code() || p == c.label() || c.aliases().contains(&p) || p.parse::<usize>().ok() == Some(i + 1)
         });
         match hit {
-            Some((_, (code, _, _))) if !found.contains(code) => found.push(*code),
+            Some((_, c)) if !found.contains(&c) => found.push(c),
             Some(_) => {}
             None => return Err(p.to_string()),
         }
     }
-    found.sort_by_key(|c| CATEGORIES.iter().position(|(code, _, _)| code == c));
+    found.sort_by_key(|c| Category::ALL.iter().position(|x| x == c));
     Ok(found)
 }
 
-pub fn category_label(code: &str) -> &'static str {
-    CATEGORIES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, l, _)| *l)
-        .unwrap_or("")
+/// A roster line's or a team's categories; stored and sent as their codes joined by commas
+/// (`public_affairs,traffic`, empty for none), in the order of SPEC §3.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Categories(pub Vec<Category>);
+
+impl Categories {
+    /// Reads the stored form; an unknown code (never written by the application) is skipped.
+    pub fn from_stored(s: &str) -> Categories {
+        Categories(s.split(',').filter_map(|c| Category::from_code(c.trim())).collect())
+    }
+
+    /// The stored form: codes joined by commas.
+    pub fn stored(&self) -> String {
+        self.0.iter().map(|c| c.code()).collect::<Vec<_>>().join(",")
+    }
+
+    /// Their official names, the way forms write them (`公共事务服务、文明交通行为劝导服务`).
+    pub fn labels(&self) -> String {
+        self.0.iter().map(|c| c.label()).collect::<Vec<_>>().join("、")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
-/// Category codes (comma-separated, as stored) as their full names, the way forms write them.
-pub fn category_labels(codes: &str) -> String {
-    codes
-        .split(',')
-        .map(category_label)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("、")
+impl From<Vec<Category>> for Categories {
+    fn from(v: Vec<Category>) -> Categories {
+        Categories(v)
+    }
+}
+
+impl serde::Serialize for Categories {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.stored())
+    }
+}
+
+impl<DB: sqlx::Database> sqlx::Type<DB> for Categories
+where
+    String: sqlx::Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <String as sqlx::Type<DB>>::type_info()
+    }
+
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <String as sqlx::Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for Categories
+where
+    String: sqlx::Decode<'r, DB>,
+{
+    fn decode(value: <DB as sqlx::Database>::ValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Categories::from_stored(&<String as sqlx::Decode<'r, DB>>::decode(
+            value,
+        )?))
+    }
+}
+
+impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for Categories
+where
+    String: sqlx::Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        <String as sqlx::Encode<'q, DB>>::encode(self.stored(), buf)
+    }
 }
 
 /// Where a unit stands against one milestone (answered as `done`, `late`, `missing`, `open`, or
@@ -247,24 +361,31 @@ mod tests {
 
     #[test]
     fn categories_in_the_forms_people_write() {
-        assert_eq!(parse_categories("1、7").unwrap(), vec!["public_affairs", "traffic"]);
+        use Category::*;
+        assert_eq!(parse_categories("1、7").unwrap(), vec![PublicAffairs, Traffic]);
         assert_eq!(
             parse_categories("交通；环境，环境").unwrap(),
-            vec!["public_affairs", "traffic"]
+            vec![PublicAffairs, Traffic]
         );
-        assert_eq!(parse_categories("青少年成长服务").unwrap(), vec!["youth_growth"]);
-        assert_eq!(parse_categories("").unwrap(), Vec::<&str>::new());
+        assert_eq!(parse_categories("青少年成长服务").unwrap(), vec![YouthGrowth]);
+        assert_eq!(parse_categories("traffic").unwrap(), vec![Traffic]);
+        assert_eq!(parse_categories("").unwrap(), Vec::<Category>::new());
         assert_eq!(parse_categories("跳舞").unwrap_err(), "跳舞");
         assert_eq!(parse_categories("8").unwrap_err(), "8");
     }
 
     #[test]
     fn the_full_names_as_exported_read_back() {
-        let all = CATEGORIES.iter().map(|(c, _, _)| *c).collect::<Vec<_>>().join(",");
-        let labels = category_labels(&all);
+        let all = Categories(Category::ALL.to_vec());
+        assert_eq!(Categories::from_stored(&all.stored()), all);
+        let labels = all.labels();
         assert!(labels.contains("公益慈善、公共文化服务"));
-        assert_eq!(parse_categories(&labels).unwrap().join(","), all);
-        assert_eq!(category_labels(""), "");
+        assert_eq!(Categories(parse_categories(&labels).unwrap()), all);
+        assert_eq!(Categories::from_stored("").labels(), "");
+        assert_eq!(
+            serde_json::to_value(&all.0[..2]).unwrap(),
+            serde_json::json!(["public_affairs", "mutual_help"])
+        );
     }
 
     #[test]

@@ -7,21 +7,64 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use utoipa::ToSchema;
 
-/// The five goods (五个好) each activity serves.
-pub const DIMENSIONS: [(&str, &str); 5] = [
-    ("environment", "环境好"),
-    ("order", "秩序好"),
-    ("culture", "文化好"),
-    ("security", "治安好"),
-    ("service", "服务好"),
-];
+/// The five goods (五个好) each activity serves; stored and sent as `environment`, `order`,
+/// `culture`, `security` or `service`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sqlx::Type, Serialize, Deserialize, ToSchema)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Environment,
+    Order,
+    Culture,
+    Security,
+    Service,
+}
 
-pub fn dimension_label(code: &str) -> &'static str {
-    DIMENSIONS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
-        .unwrap_or("")
+impl Dimension {
+    pub const ALL: [Dimension; 5] = [
+        Dimension::Environment,
+        Dimension::Order,
+        Dimension::Culture,
+        Dimension::Security,
+        Dimension::Service,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dimension::Environment => "environment",
+            Dimension::Order => "order",
+            Dimension::Culture => "culture",
+            Dimension::Security => "security",
+            Dimension::Service => "service",
+        }
+    }
+
+    /// The official name (环境好 …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Dimension::Environment => "环境好",
+            Dimension::Order => "秩序好",
+            Dimension::Culture => "文化好",
+            Dimension::Security => "治安好",
+            Dimension::Service => "服务好",
+        }
+    }
+
+    /// By its stored code only.
+    pub fn from_code(s: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.code() == s.trim())
+    }
+
+    /// By its code, its name or the start of its name (环境).
+    pub fn parse(s: &str) -> Option<Dimension> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        Dimension::ALL
+            .into_iter()
+            .find(|d| d.code() == s || d.label() == s || d.label().starts_with(s))
+    }
 }
 
 /// The district's rules of service; local practice, so configuration (SPEC §9).

@@ -1,7 +1,7 @@
 //! A volunteer's basic information (办法 Art 5) as typed on a form or a roster row: checked and
 //! normalised field by field, with the resident ID, sex and birth date agreeing.
 
-use super::campaign::{age_on, parse_categories};
+use super::campaign::{age_on, parse_categories, Category};
 use super::dates::{format_ymd, parse_year_month};
 use super::id_number::{ResidentId, Sex};
 use super::phone::Phone;
@@ -297,7 +297,7 @@ impl LinkDecision {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VolunteerFields {
     pub person: Person,
-    pub categories: Vec<&'static str>,
+    pub categories: Vec<Category>,
     pub is_manager: bool,
 }
 
@@ -618,6 +618,6 @@ mod tests {
         assert_eq!(f.id_type, "passport");
         assert_eq!(f.political_status, "league_member");
         assert!(f.is_manager);
-        assert_eq!(f.categories, vec!["public_affairs", "traffic"]);
+        assert_eq!(f.categories, vec![Category::PublicAffairs, Category::Traffic]);
     }
 }

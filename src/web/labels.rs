@@ -1,28 +1,40 @@
 //! Names of the fixed lists (service categories, the five goods) in the page's language. The
 //! Chinese names in `domain` stay for the official forms and for reading uploads.
 
-use crate::domain::campaign::CATEGORIES;
-use crate::domain::service::DIMENSIONS;
+use crate::domain::campaign::Category;
+use crate::domain::org::UnitLevel;
+use crate::domain::service::Dimension;
 use crate::i18n::{t, Lang};
 
-/// A service category by its code (`public_affairs`), or "" for none.
-pub fn category(lang: Lang, code: &str) -> String {
-    label(lang, "category", code)
+/// A service category's name.
+pub fn category(lang: Lang, c: Category) -> String {
+    label(lang, "category", c.code())
 }
 
-/// One of the five goods by its code (`environment`), or "" for none.
-pub fn dimension(lang: Lang, code: &str) -> String {
-    label(lang, "dimension", code)
+/// One of the five goods' name.
+pub fn dimension(lang: Lang, d: Dimension) -> String {
+    label(lang, "dimension", d.code())
+}
+
+/// A civilized unit's level (市级, city level).
+pub fn unit_level(lang: Lang, l: UnitLevel) -> String {
+    label(lang, "level", l.code())
 }
 
 /// The categories as (code, name), in the order of the campaign's notice.
 pub fn categories(lang: Lang) -> Vec<(&'static str, String)> {
-    CATEGORIES.iter().map(|(c, _, _)| (*c, category(lang, c))).collect()
+    Category::ALL
+        .into_iter()
+        .map(|c| (c.code(), category(lang, c)))
+        .collect()
 }
 
 /// The five goods as (code, name).
 pub fn dimensions(lang: Lang) -> Vec<(&'static str, String)> {
-    DIMENSIONS.iter().map(|(c, _)| (*c, dimension(lang, c))).collect()
+    Dimension::ALL
+        .into_iter()
+        .map(|d| (d.code(), dimension(lang, d)))
+        .collect()
 }
 
 /// A political status (`cpc_member`); its Chinese name stays the form's value.
@@ -72,9 +84,16 @@ mod tests {
             assert_eq!(id_type(Lang::Zh, code), name);
             assert_ne!(id_type(Lang::En, code), code);
         }
-        assert_eq!(category(Lang::Zh, "traffic"), "文明交通行为劝导服务");
+        for c in Category::ALL {
+            assert_eq!(category(Lang::Zh, c), c.label());
+        }
+        for d in Dimension::ALL {
+            assert_eq!(dimension(Lang::Zh, d), d.label());
+        }
+        for l in UnitLevel::ALL {
+            assert_ne!(unit_level(Lang::En, l), l.code());
+        }
         assert_eq!(weekday(Lang::Zh, "2026-11-30"), "星期一");
         assert_eq!(weekday(Lang::En, "2026-12-06"), "Sunday");
-        assert_eq!(dimension(Lang::En, ""), "");
     }
 }

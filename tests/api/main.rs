@@ -24,6 +24,7 @@ mod policy;
 mod reminders;
 mod requests;
 mod service;
+mod signup_batch;
 mod sinks;
 mod trust_faults;
 mod trust_floods;

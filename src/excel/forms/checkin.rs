@@ -4,7 +4,7 @@
 
 use crate::db::checkins::CheckIn;
 use crate::db::teams::Team;
-use crate::domain::campaign::{category_label, date_of};
+use crate::domain::campaign::date_of;
 use crate::domain::text::{clean_name, fold_width};
 use crate::excel::{self, Form, Kind};
 
@@ -43,15 +43,7 @@ pub const ITEMS: [Item; 11] = [
     item("志愿者人数", false, |f| {
         format!("{}（其中管理人员 {} 人）", f.members, f.managers)
     }),
-    item("服务类别", false, |f| {
-        f.team
-            .categories
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(category_label)
-            .collect::<Vec<_>>()
-            .join("、")
-    }),
+    item("服务类别", false, |f| f.team.categories.labels()),
     item("报到时间", false, |f| date_of(f.checkin.filed_at)),
     item("街道转交", false, |f| {
         f.checkin.forwarded_at.map(date_of).unwrap_or_default()

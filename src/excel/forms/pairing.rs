@@ -1,5 +1,6 @@
 //! 附件1 文明单位与社区结对表: the pairing table's columns, each with the field it holds.
 
+use crate::domain::org::UnitLevel;
 use crate::excel::{self, Column, SheetRow};
 
 /// The columns an uploaded table is read by, in the order of [`Read`]'s fields.
@@ -41,20 +42,11 @@ pub fn sheet() -> excel::Form<'static> {
     excel::Form::new("附件1", TITLE, &HEADERS, &WIDTHS).kinds(&KINDS)
 }
 
-/// A unit level as the form writes it.
-pub fn level_cn(level: &str) -> &'static str {
-    match level {
-        "national" => "全国级",
-        "province" => "省级",
-        _ => "市级",
-    }
-}
-
 /// One pairing as the table lists it.
 pub struct Written<'a> {
     pub unit: &'a str,
-    /// The unit's level as stored (`city`, `province`, `national`), if known.
-    pub level: Option<&'a str>,
+    /// The unit's level, if known.
+    pub level: Option<UnitLevel>,
     pub street: &'a str,
     pub community: &'a str,
 }
@@ -68,7 +60,7 @@ pub fn rows<'a>(pairings: impl IntoIterator<Item = Written<'a>>) -> Vec<Vec<Stri
             vec![
                 (i + 1).to_string(),
                 p.unit.to_string(),
-                p.level.map(level_cn).unwrap_or("").to_string(),
+                p.level.map(UnitLevel::label).unwrap_or("").to_string(),
                 p.street.to_string(),
                 p.community.to_string(),
             ]

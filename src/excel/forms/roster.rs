@@ -1,6 +1,6 @@
 //! 附件2 志愿者队伍基本情况登记表: a team's roster, one person a row.
 
-use crate::domain::campaign::category_labels;
+use crate::domain::campaign::Categories;
 use crate::domain::politics::PoliticalStatus;
 use crate::domain::volunteer::{id_type_label, Person, RawVolunteer};
 use crate::excel::{self, Column, Kind, SheetRow};
@@ -153,10 +153,10 @@ pub fn template() -> anyhow::Result<Vec<u8>> {
 }
 
 /// One roster line: the person (as shown to the one exporting), their categories in the team
-/// (codes, comma-separated) and whether they are a manager.
+/// and whether they are a manager.
 pub struct Line<'a> {
     pub person: &'a Person,
-    pub categories: &'a str,
+    pub categories: &'a Categories,
     pub is_manager: bool,
 }
 
@@ -186,7 +186,7 @@ pub fn write_roster(org: &str, team: &str, lines: &[Line]) -> anyhow::Result<Vec
                 p.employer.clone(),
                 p.post.clone(),
                 p.skills.clone(),
-                category_labels(l.categories),
+                l.categories.labels(),
                 if l.is_manager { "是".into() } else { "否".into() },
                 p.guardian_name.clone(),
                 p.guardian_phone.clone(),

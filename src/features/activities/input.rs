@@ -71,8 +71,8 @@ impl ActivityInput {
             community_id: a.community_id,
             title: Some(a.title.clone()),
             theme: Some(a.theme.clone()),
-            category: Some(a.category.clone()),
-            dimension: Some(a.dimension.clone()),
+            category: Some(a.category.code().to_string()),
+            dimension: Some(a.dimension.code().to_string()),
             form: Some(a.form.as_str().to_string()),
             address: Some(a.address.clone()),
             lat: a.lat.map(|v| v.to_string()),
@@ -206,8 +206,8 @@ pub(super) async fn check(
     };
     let title = crate::features::required_text("title", input.title.as_deref(), 100, &mut errors);
     let theme = crate::features::free_text("theme", input.theme.as_deref(), 100, &mut errors);
-    let category = noted(rules::category(input.category.as_deref()), &mut errors);
-    let dimension = noted(rules::dimension(input.dimension.as_deref()), &mut errors);
+    let category = noted(rules::category(input.category.as_deref()).map(Some), &mut errors);
+    let dimension = noted(rules::dimension(input.dimension.as_deref()).map(Some), &mut errors);
     let was_dispatched = before.is_some_and(|b| b.form == ActivityForm::Dispatched);
     let form = noted(
         rules::form(input.form.as_deref(), dispatch.is_some(), was_dispatched),
@@ -257,6 +257,9 @@ pub(super) async fn check(
     let leader_phone = optional_phone("leader_phone", input.leader_phone.as_deref(), &mut errors);
     let geofence_m = noted(rules::geofence(input.geofence_m, lat.is_some()), &mut errors);
     validated(errors)?;
+    let (Some(category), Some(dimension)) = (category, dimension) else {
+        unreachable!("an unknown category or dimension is an error above")
+    };
     Ok(ActivityFields {
         team_id,
         co_team_ids,

@@ -10,7 +10,7 @@ use crate::auth::policy::{self, Listing};
 use crate::db::now;
 use crate::db::signups::SignupOutcome;
 use crate::db::{activities, attendance, settings, signups, volunteers};
-use crate::domain::activity::{ActivityForm, SignupStatus};
+use crate::domain::activity::{ActivityForm, Phase, SignupStatus};
 use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Lang;
@@ -212,7 +212,7 @@ pub async fn list_page(
         .map(|a| {
             minijinja::context! {
                 a => a, starts => format_local(a.starts_at), ends => crate::domain::dates::format_local_time(a.ends_at),
-                category => labels::category(ctx.lang, &a.category), dimension => labels::dimension(ctx.lang, &a.dimension),
+                category => labels::category(ctx.lang, a.category), dimension => labels::dimension(ctx.lang, a.dimension),
                 phase => activities::phase(a.status, a.starts_at, a.ends_at, t),
                 full => a.taken >= a.capacity,
             }
@@ -371,14 +371,14 @@ pub async fn detail_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path
             title => a.title, a => a, phase => phase, manage => manage,
             starts => format_local(a.starts_at), ends => format_local(a.ends_at),
             signup_opens => a.signup_opens_at.map(format_local), signup_closes => a.signup_closes_at.map(format_local),
-            category => labels::category(ctx.lang, &a.category), dimension => labels::dimension(ctx.lang, &a.dimension),
+            category => labels::category(ctx.lang, a.category), dimension => labels::dimension(ctx.lang, a.dimension),
             mine => mine, has_record => own.is_some(), waiting => waiting,
             people => people, members => members, corrections => corrections, photos => photos, dispatch_id => dispatch,
             confirm_due => due, signed_in => ctx.principal.is_some(),
             // Staff accounts hold no volunteer record: no sign-up box for them.
             volunteer_account => ctx.principal.as_ref().is_some_and(|p| p.role == crate::auth::policy::Role::Volunteer),
-            may_sign_up => phase == "published",
-            may_sign_in => matches!(phase, "published" | "ongoing" | "ended") && t >= a.starts_at - rules.signin_early_minutes * 60,
+            may_sign_up => phase == Phase::Published,
+            may_sign_in => matches!(phase, Phase::Published | Phase::Ongoing | Phase::Ended) && t >= a.starts_at - rules.signin_early_minutes * 60,
         },
     ))
 }

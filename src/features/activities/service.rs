@@ -13,7 +13,7 @@ use crate::db::signups::SignupOutcome;
 use crate::db::teams::{Team, TeamScope};
 use crate::db::volunteers::Volunteer;
 use crate::db::{activities, attendance, settings, signups, teams, volunteers};
-use crate::domain::activity::{ActivityStatus, OpenTo};
+use crate::domain::activity::{ActivityStatus, AddedBy, OpenTo};
 use crate::domain::service::format_local;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::validated;
@@ -332,8 +332,16 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
         if let Some(problem) = signup_problem_of(state, &a, vid, None, Some(sc.clash), false).await? {
             return Err(AppError::Validation(vec![problem]));
         }
-        let (outcome, taken, capacity) =
-            crate::db::signups::sign_up_counted(&state.db, &by.actor(), &a, vid, "self").await?;
+        let (outcome, taken, capacity) = state
+            .signups
+            .sign_up(crate::db::signups::NewSignup {
+                actor: by.actor(),
+                activity_id: a.id,
+                title: a.title.clone(),
+                volunteer_id: vid,
+                added_by: AddedBy::Themselves,
+            })
+            .await?;
         return Ok(SignupResult {
             activity_id: a.id,
             volunteer_id: vid,
@@ -344,7 +352,10 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
     }
     let a = load(state, by, id).await?;
     let (v, how) = match volunteer_id {
-        None => (crate::features::volunteers::own_volunteer(&state.db, by).await?, "self"),
+        None => (
+            crate::features::volunteers::own_volunteer(&state.db, by).await?,
+            AddedBy::Themselves,
+        ),
         Some(vid) => {
             if !may_manage(state, by, &a).await? {
                 return Err(AppError::Forbidden);
@@ -356,10 +367,10 @@ pub async fn sign_up(state: &AppState, by: &Acting, id: i64, volunteer_id: Optio
             if !leads_a_team_of(state, by, &a, vid).await? {
                 return Err(not_ours());
             }
-            (v, "leader")
+            (v, AddedBy::Leader)
         }
     };
-    if let Some(problem) = signup_problem(state, &a, &v, how == "leader").await? {
+    if let Some(problem) = signup_problem(state, &a, &v, how == AddedBy::Leader).await? {
         return Err(AppError::Validation(vec![problem]));
     }
     let mut tx = state.db.begin().await?;

@@ -10,7 +10,6 @@ use utoipa::IntoParams;
 use super::service::*;
 use crate::auth::policy::{Action, Object};
 use crate::db::{certificates, settings};
-use crate::domain::campaign::category_label;
 use crate::domain::service::{format_local, hours, Rules};
 use crate::error::{AppError, AppResult};
 use crate::features::ensure;
@@ -140,7 +139,7 @@ fn record_context(ctx: &Ctx, r: &ServiceRecord, may_issue: bool) -> minijinja::V
         .lines
         .iter()
         .map(|l| {
-            minijinja::context! { l => l, date => format_local(l.starts_at), hours => hours(l.minutes), category => category_label(&l.category) }
+            minijinja::context! { l => l, date => format_local(l.starts_at), hours => hours(l.minutes), category => l.category.label() }
         })
         .collect();
     let mut teams: Vec<(i64, String)> = vec![];

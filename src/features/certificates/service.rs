@@ -13,7 +13,7 @@ use crate::db::attendance::ServiceLine;
 use crate::db::certificates::Certificate;
 use crate::db::Db;
 use crate::db::{attendance, certificates, settings, teams, volunteers};
-use crate::domain::campaign::{category_label, date_of};
+use crate::domain::campaign::date_of;
 use crate::domain::service::{constant_eq, hours, sign, Rules};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::ensure;
@@ -194,8 +194,8 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
     let minutes: i64 = lines.iter().map(|l| l.minutes).sum();
     let mut kinds: Vec<&str> = vec![];
     for l in &lines {
-        let k = category_label(&l.category);
-        if !k.is_empty() && !kinds.contains(&k) {
+        let k = l.category.label();
+        if !kinds.contains(&k) {
             kinds.push(k);
         }
     }

@@ -385,7 +385,7 @@ pub async fn import_registration(
         contact_name: Some(contact_name),
         contact_phone: Some(contact_phone),
         categories: Some(if categories.is_empty() {
-            team.categories.clone()
+            team.categories.stored()
         } else {
             categories
         }),

@@ -16,7 +16,7 @@ fn lines(v: &DispatchView, lang: Lang) -> minijinja::Value {
     minijinja::context! {
         d => v.dispatch, teams => v.teams, required => v.required, named => v.named, present => v.present,
         starts => format_local(v.dispatch.starts_at), ends => format_local(v.dispatch.ends_at),
-        category => labels::category(lang, &v.dispatch.category), dimension => labels::dimension(lang, &v.dispatch.dimension),
+        category => labels::category(lang, v.dispatch.category), dimension => labels::dimension(lang, v.dispatch.dimension),
     }
 }
 

@@ -11,10 +11,10 @@ use crate::db::dispatches::{self as store, Dispatch, DispatchTeam, NewDispatch, 
 use crate::db::teams::{get_team, list_teams, Team, TeamScope};
 use crate::db::volunteers::{members, Member};
 use crate::db::{now, Db};
-use crate::domain::activity::OpenTo;
+use crate::domain::activity::{AddedBy, OpenTo};
 use crate::domain::campaign::parse_categories;
 use crate::domain::dispatch::{may_answer, may_review, AnswerChoice, ReviewDecision};
-use crate::domain::service::{format_local, parse_local, DIMENSIONS};
+use crate::domain::service::{format_local, parse_local, Dimension};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::activities::ActivityInput;
 use crate::features::campaign::service::{active, team_place};
@@ -131,25 +131,19 @@ pub async fn create(db: &Db, by: &Acting, input: &DispatchInput) -> AppResult<Di
     let target = required_text("target", input.target.as_deref(), 100, &mut errors);
     let description = free_text("description", input.description.as_deref(), 2000, &mut errors);
     let category = match parse_categories(input.category.as_deref().unwrap_or("")) {
-        Ok(c) if c.len() == 1 => c[0].to_string(),
+        Ok(c) if c.len() == 1 => Some(c[0]),
         _ => {
             errors.push(
                 FieldError::new("category", "err.category_unknown")
                     .with("value", input.category.clone().unwrap_or_default()),
             );
-            String::new()
+            None
         }
     };
-    let dimension = match DIMENSIONS
-        .iter()
-        .find(|(c, _)| Some(*c) == input.dimension.as_deref().map(str::trim))
-    {
-        Some((c, _)) => c.to_string(),
-        None => {
-            errors.push(FieldError::new("dimension", "err.dimension_unknown"));
-            String::new()
-        }
-    };
+    let dimension = input.dimension.as_deref().and_then(Dimension::from_code);
+    if dimension.is_none() {
+        errors.push(FieldError::new("dimension", "err.dimension_unknown"));
+    }
     let address = required_text("address", input.address.as_deref(), 200, &mut errors);
     let starts = input.starts_at.as_deref().and_then(parse_local);
     let ends = input.ends_at.as_deref().and_then(parse_local);
@@ -187,6 +181,9 @@ pub async fn create(db: &Db, by: &Acting, input: &DispatchInput) -> AppResult<Di
         seen.push(tc.team_id);
     }
     validated(errors)?;
+    let (Some(category), Some(dimension)) = (category, dimension) else {
+        unreachable!("an unknown category or dimension is an error above")
+    };
     let new = NewDispatch {
         campaign_id: campaign.id,
         title,
@@ -257,8 +254,8 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerI
                 team_id: Some(team_id),
                 title: Some(d.title.clone()),
                 theme: Some(d.target.clone()),
-                category: Some(d.category.clone()),
-                dimension: Some(d.dimension.clone()),
+                category: Some(d.category.code().to_string()),
+                dimension: Some(d.dimension.code().to_string()),
                 address: Some(d.address.clone()),
                 starts_at: Some(format_local(d.starts_at)),
                 ends_at: Some(format_local(d.ends_at)),
@@ -273,7 +270,7 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerI
                 crate::features::activities::create_for_dispatch(db, by, &mut tx, d.campaign_id, &input_activity, d.id)
                     .await?;
             for v in &ids {
-                crate::db::signups::sign_up(&mut tx, &by.actor(), &a, *v, "dispatch").await?;
+                crate::db::signups::sign_up(&mut tx, &by.actor(), &a, *v, AddedBy::Dispatch).await?;
                 store::name_volunteer(&mut tx, line.id, *v).await?;
             }
             store::set_accepted(&mut tx, line.id, a.id, t).await?;

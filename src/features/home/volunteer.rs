@@ -9,6 +9,7 @@ use super::service::{item, ItemKind, ItemState, Workbench};
 use crate::auth::Acting;
 use crate::db::todo::{self as store, MySignup, OpenActivity};
 use crate::db::{now, settings, Db};
+use crate::domain::activity::{ActivityStatus, SignupStatus};
 use crate::domain::campaign::date_of;
 use crate::domain::service::hours;
 use crate::error::{AppError, AppResult};
@@ -59,12 +60,17 @@ pub(super) async fn volunteer(state: &AppState, by: &Acting, w: &mut Workbench) 
         async { Ok::<_, AppError>(store::open_for(db, vid, t, 10).await?) },
         crate::features::certificates::service_record(state, by, vid),
     )?;
-    let live = |s: &&MySignup| matches!(s.signup.as_str(), "confirmed" | "waiting") && s.activity_status == "published";
+    let live = |s: &&MySignup| {
+        matches!(s.signup, SignupStatus::Confirmed | SignupStatus::Waiting)
+            && s.activity_status == ActivityStatus::Published
+    };
     let opens = |s: &MySignup| s.starts_at - rules.signin_early_minutes * 60;
     let now_one = mine
         .iter()
         .filter(live)
-        .find(|s| s.signup == "confirmed" && opens(s) <= t && t <= s.ends_at + rules.signout_grace_minutes * 60)
+        .find(|s| {
+            s.signup == SignupStatus::Confirmed && opens(s) <= t && t <= s.ends_at + rules.signout_grace_minutes * 60
+        })
         .cloned();
     let now_action = now_one.as_ref().map(|s| {
         match (s.signed_in_at, s.signed_out_at) {
@@ -102,7 +108,7 @@ pub(super) async fn volunteer(state: &AppState, by: &Acting, w: &mut Workbench) 
             ItemKind::SignedUp,
             s.title.clone(),
             Some(date_of(s.starts_at)),
-            if s.signup == "waiting" {
+            if s.signup == SignupStatus::Waiting {
                 ItemState::Waiting
             } else {
                 ItemState::Due

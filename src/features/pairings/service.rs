@@ -110,7 +110,7 @@ pub async fn export(db: &Db, by: &Acting, params: &ListParams) -> AppResult<Vec<
     let units = unit_levels(db, p).await?;
     let rows = form::rows(page.items.iter().map(|r| form::Written {
         unit: &r.unit_name,
-        level: units.iter().find(|(id, _)| *id == r.unit_id).map(|(_, l)| l.as_str()),
+        level: units.iter().find(|(id, _)| *id == r.unit_id).map(|(_, l)| *l),
         street: &r.street_name,
         community: &r.community_name,
     }));
@@ -129,7 +129,7 @@ pub async fn export(db: &Db, by: &Acting, params: &ListParams) -> AppResult<Vec<
     Ok(bytes)
 }
 
-async fn unit_levels(db: &Db, p: &Principal) -> AppResult<Vec<(i64, String)>> {
+async fn unit_levels(db: &Db, p: &Principal) -> AppResult<Vec<(i64, crate::domain::org::UnitLevel)>> {
     let lq = ListQuery {
         q: None,
         page: 1,

@@ -3,7 +3,6 @@
 use crate::auth::policy::{self, Listing, Principal, Role, Scope};
 use crate::db::teams::Team;
 use crate::db::{communities, list::ListQuery, units, Db};
-use crate::domain::campaign::category_label;
 use crate::domain::politics::PoliticalStatus;
 use crate::error::AppResult;
 use crate::i18n::{t, tf};
@@ -128,24 +127,24 @@ pub fn input_of(t: &Team, lang: crate::i18n::Lang) -> TeamInput {
         leader_phone: Some(t.leader_phone.clone()),
         contact_name: Some(t.contact_name.clone()),
         contact_phone: Some(t.contact_phone.clone()),
-        categories: Some(
+        // English forms name the categories by their numbers (the hint lists them), which the
+        // form reads back; Chinese forms by their official names.
+        categories: Some(if english {
             t.categories
-                .split(',')
-                .filter(|c| !c.is_empty())
+                .0
+                .iter()
                 .map(|c| {
-                    if english {
-                        crate::domain::campaign::CATEGORIES
-                            .iter()
-                            .position(|(code, _, _)| *code == c)
-                            .map(|i| (i + 1).to_string())
-                            .unwrap_or_else(|| c.to_string())
-                    } else {
-                        category_label(c).to_string()
-                    }
+                    let n = crate::domain::campaign::Category::ALL
+                        .iter()
+                        .position(|x| x == c)
+                        .unwrap_or(0);
+                    (n + 1).to_string()
                 })
                 .collect::<Vec<_>>()
-                .join(if english { ", " } else { "、" }),
-        ),
+                .join(", ")
+        } else {
+            t.categories.labels()
+        }),
         founded_on: Some(t.founded_on.clone()),
     }
 }

@@ -11,7 +11,7 @@ use crate::db::audit::Subject;
 use crate::db::teams::Team;
 use crate::db::volunteers::{self as store, Match, Member};
 use crate::db::Db;
-use crate::domain::campaign::today;
+use crate::domain::campaign::{today, Categories};
 use crate::domain::volunteer::{validate, Person, RawVolunteer, VolunteerFields};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{privacy, validated, volunteers};
@@ -27,7 +27,8 @@ pub struct MemberView {
     pub person: Person,
     pub is_manager: bool,
     /// The person's service categories in this team (codes, comma-separated).
-    pub categories: String,
+    #[schema(value_type = String)]
+    pub categories: Categories,
 }
 
 pub fn member_view(m: &Member, full: bool) -> MemberView {
@@ -168,7 +169,14 @@ pub async fn add_member(db: &Db, by: &Acting, team_id: i64, input: &VolunteerInp
         Match::ByNamePhone(_) | Match::New => store::insert_volunteer(&mut tx, &actor, &f).await?,
     };
     store::add_member(&mut tx, &actor, team_id, volunteer.id, f.is_manager).await?;
-    store::set_member_categories(&mut tx, &actor, team_id, volunteer.id, &f.categories.join(",")).await?;
+    store::set_member_categories(
+        &mut tx,
+        &actor,
+        team_id,
+        volunteer.id,
+        &Categories(f.categories.clone()),
+    )
+    .await?;
     crate::db::teams::reopen_roster_if_reviewed(&mut tx, &actor, team_id).await?;
     tx.commit().await?;
     let m = store::members(db, team_id)

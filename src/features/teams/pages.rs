@@ -208,9 +208,9 @@ pub async fn page_team(
     };
     let categories: Vec<String> = team
         .categories
-        .split(',')
-        .filter(|c| !c.is_empty())
-        .map(|c| crate::web::labels::category(ctx.lang, c))
+        .0
+        .iter()
+        .map(|c| crate::web::labels::category(ctx.lang, *c))
         .collect();
     let page = minijinja::context! {
         title => format!("{} · {}", team.org_name, team.name),

@@ -12,7 +12,7 @@ use crate::auth::Acting;
 use crate::db::audit::{self, Subject};
 use crate::db::volunteers::{self as store, Match};
 use crate::db::{managers, teams, Db};
-use crate::domain::campaign::today;
+use crate::domain::campaign::{today, Categories};
 use crate::domain::text::match_key;
 use crate::domain::volunteer::{validate_sheet_row, VolunteerFields};
 use crate::error::AppResult;
@@ -140,7 +140,7 @@ pub async fn import(
     }
     let actor = by.actor();
     let mut tx = db.begin().await?;
-    let existing: HashMap<i64, (bool, String)> = store::members_in_tx(&mut tx, team_id)
+    let existing: HashMap<i64, (bool, Categories)> = store::members_in_tx(&mut tx, team_id)
         .await?
         .into_iter()
         .map(|m| (m.volunteer.id, (m.is_manager, m.categories)))
@@ -160,7 +160,7 @@ pub async fn import(
         }
     }
     for (_, f) in &good {
-        let categories = f.categories.join(",");
+        let categories = Categories(f.categories.clone());
         let found = match people.matching(f.id_number.as_deref(), &f.name, &f.phone) {
             Match::ByNamePhone(id) if foreign.contains(&id) => Match::New,
             m => m,

@@ -10,7 +10,7 @@ use crate::db::campaigns::{self, Campaign};
 use crate::db::managers::{self, Manager};
 use crate::db::teams::{self as store, Team, TeamFields, TeamScope};
 use crate::db::{communities, units, Db};
-use crate::domain::campaign::parse_categories;
+use crate::domain::campaign::{parse_categories, Categories};
 use crate::domain::dates::format_ymd;
 use crate::domain::team::{ReviewDecision, RosterStatus};
 use crate::error::{AppError, AppResult, FieldError};
@@ -140,10 +140,10 @@ pub async fn list(db: &Db, by: &Acting, params: &TeamListParams) -> AppResult<Ve
 
 fn team_fields(input: &TeamInput, errors: &mut Vec<FieldError>) -> TeamFields {
     let categories = match parse_categories(input.categories.as_deref().unwrap_or("")) {
-        Ok(c) => c.join(","),
+        Ok(c) => Categories(c),
         Err(part) => {
             errors.push(FieldError::new("categories", "err.category").with("value", part));
-            String::new()
+            Categories::default()
         }
     };
     let founded_on = match input.founded_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

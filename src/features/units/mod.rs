@@ -8,29 +8,10 @@ use axum::routing::get;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::i18n::{t, Lang};
 use crate::state::AppState;
 use api::*;
 use pages::*;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-/// The levels a civilized unit is recognised at.
-pub const LEVELS: [&str; 3] = ["city", "province", "national"];
-
-/// Reads a level as stored (`city`) or as written on forms (市级, 省级, 全国级).
-pub fn parse_level(s: &str) -> Option<&'static str> {
-    let s = s.trim();
-    match s {
-        "city" | "市级" | "市" => Some("city"),
-        "province" | "provincial" | "省级" | "省" => Some("province"),
-        "national" | "全国级" | "国家级" | "全国" => Some("national"),
-        _ => None,
-    }
-}
-
-pub fn level_label(lang: Lang, level: &str) -> String {
-    t(lang, &format!("level.{level}"))
-}
 
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 pub struct UnitInput {

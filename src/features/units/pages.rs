@@ -5,12 +5,14 @@ use axum::response::Response;
 use axum::Form;
 
 use super::service;
-use super::{level_label, parse_level, UnitInput, LEVELS};
+use super::UnitInput;
 use crate::auth::policy::{self, Action, Listing};
+use crate::domain::org::UnitLevel;
 use crate::error::AppResult;
 use crate::features::{ensure, ListParams};
 use crate::state::AppState;
 use crate::web::form::{outcome, Choice, Field, FormPage};
+use crate::web::labels::unit_level;
 use crate::web::list::{Cell, ListPage, Row};
 use crate::web::Ctx;
 
@@ -38,7 +40,7 @@ pub(super) async fn page_list(
             let obj = service::bare_object(u.id);
             let cells = vec![
                 Cell::text(&u.name),
-                Cell::text(level_label(ctx.lang, &u.level)),
+                Cell::text(unit_level(ctx.lang, u.level)),
                 Cell::text(&u.kind),
                 Cell::text(&u.contact_person),
                 Cell::text(&u.contact_phone),
@@ -53,14 +55,19 @@ pub(super) async fn page_list(
 fn form(ctx: &Ctx, title_key: &str, action: String, input: &UnitInput) -> FormPage {
     let lang = ctx.lang;
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    let levels = LEVELS
-        .iter()
+    let levels = UnitLevel::ALL
+        .into_iter()
         .map(|l| Choice {
-            value: l.to_string(),
-            label: level_label(lang, l),
+            value: l.code().to_string(),
+            label: unit_level(lang, l),
         })
         .collect();
-    let level = input.level.as_deref().and_then(parse_level).unwrap_or("").to_string();
+    let level = input
+        .level
+        .as_deref()
+        .and_then(UnitLevel::parse)
+        .map(|l| l.code().to_string())
+        .unwrap_or_default();
     let fields = vec![
         Field::text(lang, "name", "field.name", v(&input.name)).required(),
         Field::select(lang, "level", "field.level", level, levels).required(),
@@ -97,7 +104,7 @@ pub(super) async fn page_edit(State(state): State<AppState>, ctx: Ctx, Path(id):
     ensure(ctx.user()?, Action::Update, &obj)?;
     let input = UnitInput {
         name: Some(u.name),
-        level: Some(u.level),
+        level: Some(u.level.code().to_string()),
         kind: Some(u.kind),
         address: Some(u.address),
         contact_person: Some(u.contact_person),

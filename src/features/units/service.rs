@@ -1,12 +1,13 @@
 //! units: the rules, policy checks and writes, for the web pages, the API and the command line.
 
-use super::{parse_level, UnitInput};
+use super::UnitInput;
 use crate::auth::policy::{self, Action, Listing, Object, Principal};
 use crate::auth::Acting;
 use crate::db::list::Page;
 use crate::db::units;
 use crate::db::units::{Unit, UnitFields};
 use crate::db::Db;
+use crate::domain::org::UnitLevel;
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::{
@@ -59,18 +60,24 @@ fn validate(input: &UnitInput) -> AppResult<UnitFields> {
     let level = match input.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => {
             errors.push(FieldError::new("level", "err.required"));
-            String::new()
+            None
         }
-        Some(l) => parse_level(l).map(str::to_string).unwrap_or_else(|| {
-            errors.push(FieldError::new("level", "err.level"));
-            l.to_string()
-        }),
+        Some(l) => {
+            let level = UnitLevel::parse(l);
+            if level.is_none() {
+                errors.push(FieldError::new("level", "err.level"));
+            }
+            level
+        }
     };
     let kind = optional_text("kind", input.kind.as_deref(), 50, &mut errors);
     let address = optional_text("address", input.address.as_deref(), 200, &mut errors);
     let contact_person = optional_text("contact_person", input.contact_person.as_deref(), 50, &mut errors);
     let contact_phone = optional_phone("contact_phone", input.contact_phone.as_deref(), &mut errors);
     validated(errors)?;
+    let Some(level) = level else {
+        unreachable!("a missing or unknown level is an error above")
+    };
     Ok(UnitFields {
         name,
         level,
