@@ -172,7 +172,8 @@ for (const user of ROLES) {
     await inContext(browser, server, `a11y-${name}`, { bypassCSP: true }, async ({ page }) => {
       const routes = new Set();
       const problems = [];
-      const start = user ? ['/'] : ['/login', '/join'];
+      // The assessment's pages first (the walk stops after MAX_PAGES routes).
+      const start = user ? ['/', '/assessment', '/assessment/scheme', '/assessment/adjustments'] : ['/login', '/join'];
       if (user) await login(page, server.url, user, server.password);
       let found = [];
       for (const lang of ['zh-CN', 'en']) {

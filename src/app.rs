@@ -43,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::compliance::router())
         .merge(features::recovery::router())
         .merge(features::notifications::router())
+        .merge(features::assessment::router())
         .routes(routes!(openapi::api_document))
 }
 
@@ -95,6 +96,7 @@ async fn security_headers(
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     tokio::spawn(features::attendance::sign_out_when_over(state.db.clone()));
     features::notifications::delivery::start(&state);
+    tokio::spawn(features::assessment::service::keep_fresh(state.db.clone()));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -6,6 +6,7 @@
 
 pub mod activities;
 pub mod attendance;
+pub mod assessment;
 pub mod attendance_writer;
 pub mod audit;
 pub mod board;
@@ -508,6 +509,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/sqlite/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
+    (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -523,6 +525,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/postgres/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
+    (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

@@ -112,6 +112,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "notifications/sends.html",
         include_str!("../../templates/notifications/sends.html"),
     ),
+    (
+        "assessment/ranking.html",
+        include_str!("../../templates/assessment/ranking.html"),
+    ),
+    (
+        "assessment/explain.html",
+        include_str!("../../templates/assessment/explain.html"),
+    ),
+    (
+        "assessment/scheme.html",
+        include_str!("../../templates/assessment/scheme.html"),
+    ),
+    (
+        "assessment/adjustments.html",
+        include_str!("../../templates/assessment/adjustments.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

@@ -29,3 +29,4 @@ mod trust_openapi;
 mod trust_privacy;
 mod trust_uploads;
 mod workbench;
+mod assessment;
