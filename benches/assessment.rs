@@ -75,7 +75,10 @@ async fn run(label: &str, url: Option<&str>, scale: &str) {
     let out = leifeng(&args).output().expect("demo runs");
     assert!(out.status.success(), "demo: {}", String::from_utf8_lossy(&out.stderr));
     let made = String::from_utf8_lossy(&out.stdout);
-    println!("[{label}] {}", made.lines().find(|l| l.starts_with("made")).unwrap_or(""));
+    println!(
+        "[{label}] {}",
+        made.lines().find(|l| l.starts_with("made")).unwrap_or("")
+    );
     println!("[{label}] demo --scale {scale}: {:.1} s", t.elapsed().as_secs_f64());
 
     let port = free_port();
@@ -91,7 +94,10 @@ async fn run(label: &str, url: Option<&str>, scale: &str) {
     wait_ready(&client, port).await;
     let admin = token(&client, port, "admin").await;
     let (ms, st, size) = timed(&client, port, &admin, "/api/v1/assessment?fresh=true", 5).await;
-    println!("[{label}] the live ranking with explanations, computed from the records: {ms:.1} ms (HTTP {st}, {} kB)", size / 1024);
+    println!(
+        "[{label}] the live ranking with explanations, computed from the records: {ms:.1} ms (HTTP {st}, {} kB)",
+        size / 1024
+    );
     let (ms, st, _) = timed(&client, port, &admin, "/assessment", 15).await;
     println!("[{label}] the ranking page (HTML), from the kept ranking: {ms:.1} ms (HTTP {st})");
     let (ms, st, _) = timed(&client, port, &admin, "/assessment?kind=unit", 15).await;
@@ -122,7 +128,10 @@ async fn fresh_pg(base: &str) -> (String, String) {
     use sqlx::Connection;
     let name = format!("lf_bench_{}", &leifeng::auth::new_token()[..10]);
     let mut c = sqlx::PgConnection::connect(base).await.expect("PostgreSQL");
-    sqlx::raw_sql(&format!("create database {name}")).execute(&mut c).await.unwrap();
+    sqlx::raw_sql(&format!("create database {name}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
     let cut = base.rfind('/').unwrap();
     (format!("{}/{name}", &base[..cut]), name)
 }
@@ -138,7 +147,10 @@ async fn drop_pg(base: &str, name: &str) {
 
 fn main() {
     let scale = std::env::var("LEIFENG_BENCH_SCALE").unwrap_or_else(|_| "district".into());
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         run("sqlite", None, &scale).await;
         if let Ok(base) = std::env::var("LEIFENG_BENCH_PG") {

@@ -61,8 +61,14 @@ pub async fn add_items(tx: &mut Tx, actor: &Actor, campaign_id: i64, items: &[It
     }
     if !items.is_empty() {
         let details = serde_json::json!({ "items": items });
-        audit::record_raw(tx, actor, Op::Create, Subject::new("assessment_scheme", Some(campaign_id), "scheme"), &details)
-            .await?;
+        audit::record_raw(
+            tx,
+            actor,
+            Op::Create,
+            Subject::new("assessment_scheme", Some(campaign_id), "scheme"),
+            &details,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -144,12 +150,26 @@ pub async fn snapshot(db: &Db, campaign_id: i64) -> Result<Option<(i64, String, 
 }
 
 /// Freezes the ranking (once; audited).
-pub async fn freeze(tx: &mut Tx, actor: &Actor, campaign_id: i64, at: i64, body: &str, rows: usize) -> Result<(), sqlx::Error> {
+pub async fn freeze(
+    tx: &mut Tx,
+    actor: &Actor,
+    campaign_id: i64,
+    at: i64,
+    body: &str,
+    rows: usize,
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "insert into assessment_snapshots (campaign_id, taken_at, taken_by, body) values ($1, $2, $3, $4)")
         .bind(campaign_id).bind(at).bind(&actor.username).bind(body).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     let details = serde_json::json!({ "taken_at": at, "rows": rows });
-    audit::record_raw(tx, actor, Op::Update, Subject::new("assessment_snapshot", Some(campaign_id), "close"), &details).await
+    audit::record_raw(
+        tx,
+        actor,
+        Op::Update,
+        Subject::new("assessment_snapshot", Some(campaign_id), "close"),
+        &details,
+    )
+    .await
 }
 
 /// (team, count) pairs.
@@ -157,7 +177,12 @@ pub type PerTeam = Vec<(i64, i64)>;
 
 /// Per team of the campaign: people on its roster who signed in during the months
 /// `first..=last` (`YYYY-MM`), and the minutes confirmed at its activities.
-pub async fn served_and_minutes(db: &Db, campaign_id: i64, first: &str, last: &str) -> Result<(PerTeam, PerTeam), sqlx::Error> {
+pub async fn served_and_minutes(
+    db: &Db,
+    campaign_id: i64,
+    first: &str,
+    last: &str,
+) -> Result<(PerTeam, PerTeam), sqlx::Error> {
     let served: PerTeam = on_db!(db, pool => sqlx::query_as(
         "select m.team_id, count(*) from team_members m join teams t on t.id = m.team_id
          where t.campaign_id = $1 and exists (select 1 from attendance x where x.volunteer_id = m.volunteer_id

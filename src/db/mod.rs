@@ -5,8 +5,8 @@
 //! allowed only in the migration folders and in [`Db::backup`].
 
 pub mod activities;
-pub mod attendance;
 pub mod assessment;
+pub mod attendance;
 pub mod attendance_writer;
 pub mod audit;
 pub mod board;

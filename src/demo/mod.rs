@@ -547,8 +547,7 @@ async fn seed_campaign(
     volunteers::link_user(tx, actor, rec.id, volunteer_user).await?;
     seed_identity(tx, actor, first_team).await?;
     service::seed(tx, actor, &campaign, &unit_teams, rec.id).await?;
-    let previous =
-        previous_year::seed(tx, actor, &campaign, unit_ids, &unit_teams, community_ids[0], rec.id).await?;
+    let previous = previous_year::seed(tx, actor, &campaign, unit_ids, &unit_teams, community_ids[0], rec.id).await?;
     Ok(Seeded {
         teams: unit_teams,
         volunteer_id: rec.id,

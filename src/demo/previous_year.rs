@@ -43,7 +43,9 @@ pub async fn seed(
     };
     let rules = Rules::default();
     let days = crate::domain::calendar::concentrated_days(&campaign.activities_start, &campaign.activities_end);
-    let mut plan: Vec<(i64, Option<i64>, Option<i64>, Vec<i64>)> = vec![];
+    // (this year's team, unit, paired community, the people who served again)
+    type Planned = (i64, Option<i64>, Option<i64>, Vec<i64>);
+    let mut plan: Vec<Planned> = vec![];
     for ((now_team, paired), unit) in teams_now.iter().zip(units).take(TEAMS) {
         let members: Vec<i64> = volunteers::members_in_tx(tx, *now_team)
             .await?
@@ -95,18 +97,35 @@ pub async fn seed(
             let Some(starts) = parse_local(&format!("{} 09:00", day.format("%Y-%m-%d"))) else {
                 continue;
             };
-            let mut a = fields(team.id, "学雷锋志愿服务", "public_affairs", "environment", ActivityForm::Concentrated, starts, 2 + (ti % 3) as i64);
+            let mut a = fields(
+                team.id,
+                "学雷锋志愿服务",
+                "public_affairs",
+                "environment",
+                ActivityForm::Concentrated,
+                starts,
+                2 + (ti % 3) as i64,
+            );
             a.community_id = paired;
             a.capacity = members.len().max(1) as i64 + 5;
             a.content = format!("{}月主题志愿服务", day.month());
             let a = activities::insert_activity(tx, actor, campaign.id, &a, ActivityStatus::Published).await?;
             for (k, v) in members.iter().enumerate() {
                 // The turnout differs from team to team.
-                if (k + *month as usize) % (2 + ti % 4) == 0 {
+                if (k + *month as usize).is_multiple_of(2 + ti % 4) {
                     continue;
                 }
                 signups::sign_up(tx, actor, &a, *v, "self").await?;
-                attendance::sign_in(tx, actor, &a, *v, starts - 600, crate::domain::attendance::Method::Scan, None).await?;
+                attendance::sign_in(
+                    tx,
+                    actor,
+                    &a,
+                    *v,
+                    starts - 600,
+                    crate::domain::attendance::Method::Scan,
+                    None,
+                )
+                .await?;
                 attendance::sign_out(tx, actor, &a, &rules, *v, a.ends_at, false).await?;
             }
             attendance::close_open_attendance(tx, actor, &a, &rules).await?;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod activities;
+pub mod assessment;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;
@@ -25,7 +26,6 @@ pub mod traffic;
 pub mod units;
 pub mod users;
 pub mod volunteers;
-pub mod assessment;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -37,7 +37,11 @@ async fn score_of(app: &TestApp, token: &str, kind: &str, id: i64) -> Value {
 /// A new unit with its own admin and one team of two (one a manager); answers (unit, team).
 async fn small_unit(app: &TestApp, admin: &str) -> (i64, i64, String) {
     let res = app
-        .post(admin, "/api/v1/units", json!({"name": "考核测试单位", "level": "city", "kind": "机关"}))
+        .post(
+            admin,
+            "/api/v1/units",
+            json!({"name": "考核测试单位", "level": "city", "kind": "机关"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let unit = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
@@ -76,7 +80,12 @@ async fn a_small_unit_scores_what_its_facts_give_and_each_point_is_explained() {
     let (n, d) = (m["numerator"].as_f64().unwrap(), m["denominator"].as_f64().unwrap());
     let expected = if d > 0.0 { (150.0 * n / d).round() / 10.0 } else { 0.0 };
     assert_eq!(m["points"].as_f64().unwrap(), expected);
-    let sum: f64 = s["lines"].as_array().unwrap().iter().map(|l| l["points"].as_f64().unwrap()).sum();
+    let sum: f64 = s["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["points"].as_f64().unwrap())
+        .sum();
     assert!((s["total"].as_f64().unwrap() - sum).abs() < 1e-6, "{s}");
     // The team is scored too, under its unit.
     let t = score_of(&app, &admin, "team", team).await;
@@ -86,16 +95,38 @@ async fn a_small_unit_scores_what_its_facts_give_and_each_point_is_explained() {
     // A demo unit with a year of records: its months and activities are listed behind the points.
     let shuiwu = app.token("shuiwu").await;
     let mine = app.get_json(&shuiwu, "/api/v1/assessment").await;
-    let own = mine["scores"].as_array().unwrap().iter().find(|s| s["kind"] == "unit").unwrap().clone();
+    let own = mine["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "unit")
+        .unwrap()
+        .clone();
     let id = own["id"].as_i64().unwrap();
     let e = app.get_json(&shuiwu, &format!("/api/v1/assessment/unit/{id}")).await;
-    let met = e["months"].as_array().unwrap().iter().filter(|m| m["status"] == "met").count() as f64;
-    assert_eq!(line(&e["score"], "monthly_activity")["numerator"].as_f64().unwrap(), met);
+    let met = e["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["status"] == "met")
+        .count() as f64;
+    assert_eq!(
+        line(&e["score"], "monthly_activity")["numerator"].as_f64().unwrap(),
+        met
+    );
     assert!(!e["activities"].as_array().unwrap().is_empty(), "{e}");
     assert!(!e["teams"].as_array().unwrap().is_empty());
-    let minutes: i64 = e["activities"].as_array().unwrap().iter().map(|a| a["minutes"].as_i64().unwrap()).sum();
+    let minutes: i64 = e["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["minutes"].as_i64().unwrap())
+        .sum();
     let hours = line(&e["score"], "hours_per_volunteer")["numerator"].as_f64().unwrap();
-    assert!((hours - (minutes as f64 / 60.0 * 10.0).round() / 10.0).abs() < 0.11, "{hours} vs {minutes}");
+    assert!(
+        (hours - (minutes as f64 / 60.0 * 10.0).round() / 10.0).abs() < 0.11,
+        "{hours} vs {minutes}"
+    );
     // The page shows the same.
     let page = app.get(&shuiwu, &format!("/assessment/unit/{id}")).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -108,8 +139,12 @@ async fn bonuses_and_penalties_are_audited_and_scoped() {
     let (unit, _, unit_token) = small_unit(&app, &admin).await;
     let before = score_of(&app, &admin, "unit", unit).await["total"].as_f64().unwrap();
     let res = app
-        .post(&admin, "/api/v1/assessment/adjustments", json!({"org_kind": "unit", "org_id": unit,
-            "points": "2.5", "reason": "志愿服务经验被市级媒体报道", "evidence": "市报 2026-05-03 第2版"}))
+        .post(
+            &admin,
+            "/api/v1/assessment/adjustments",
+            json!({"org_kind": "unit", "org_id": unit,
+            "points": "2.5", "reason": "志愿服务经验被市级媒体报道", "evidence": "市报 2026-05-03 第2版"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let a: Value = res.json().await.unwrap();
@@ -118,7 +153,10 @@ async fn bonuses_and_penalties_are_audited_and_scoped() {
     assert!((after["total"].as_f64().unwrap() - before - 2.5).abs() < 1e-6);
     assert_eq!(after["adjustments"], 2.5);
     let log = app
-        .get_json(&admin, &format!("/api/v1/audit?object_type=assessment_adjustment&object_id={}", a["id"]))
+        .get_json(
+            &admin,
+            &format!("/api/v1/audit?object_type=assessment_adjustment&object_id={}", a["id"]),
+        )
         .await;
     assert_eq!(log["items"][0]["action"], "create");
     // Refused: no reason, points out of range, an org that does not exist, a non-district caller.
@@ -132,38 +170,67 @@ async fn bonuses_and_penalties_are_audited_and_scoped() {
     }
     let shuiwu = app.token("shuiwu").await;
     let res = app
-        .post(&shuiwu, "/api/v1/assessment/adjustments", json!({"org_kind": "unit", "org_id": unit, "points": "5", "reason": "x"}))
+        .post(
+            &shuiwu,
+            "/api/v1/assessment/adjustments",
+            json!({"org_kind": "unit", "org_id": unit, "points": "5", "reason": "x"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        app.put(&shuiwu, "/api/v1/assessment/scheme", json!({"items": []})).await.status(),
+        app.put(&shuiwu, "/api/v1/assessment/scheme", json!({"items": []}))
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     // The new unit sees its own adjustment; another unit and a street it is not paired into do not.
     let own = app.get_json(&unit_token, "/api/v1/assessment/adjustments").await;
-    assert_eq!(own.as_array().unwrap().len(), 1);
+    assert_eq!(own["items"].as_array().unwrap().len(), 1);
     let other = app.get_json(&shuiwu, "/api/v1/assessment/adjustments").await;
-    assert!(other.as_array().unwrap().iter().all(|x| x["org_id"] != unit || x["org_kind"] != "unit"));
-    let street = app.get_json(&app.token("donghu").await, "/api/v1/assessment/adjustments").await;
-    assert!(street.as_array().unwrap().is_empty());
+    assert!(other["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|x| x["org_id"] != unit || x["org_kind"] != "unit"));
+    let street = app
+        .get_json(&app.token("donghu").await, "/api/v1/assessment/adjustments")
+        .await;
+    assert!(street["items"].as_array().unwrap().is_empty());
     // Hostile ids: another unit's explanation, and the ranking shows a unit only itself.
     assert_eq!(
-        app.get(&shuiwu, &format!("/api/v1/assessment/unit/{unit}")).await.status(),
+        app.get(&shuiwu, &format!("/api/v1/assessment/unit/{unit}"))
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
-    assert_eq!(app.get(&shuiwu, "/api/v1/assessment/unit/999999").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&shuiwu, "/api/v1/assessment/unit/999999").await.status(),
+        StatusCode::NOT_FOUND
+    );
     let mine = app.get_json(&shuiwu, "/api/v1/assessment").await;
-    let units: Vec<_> = mine["scores"].as_array().unwrap().iter().filter(|s| s["kind"] != "team").collect();
+    let units: Vec<_> = mine["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] != "team")
+        .collect();
     assert_eq!(units.len(), 1);
     assert!(units[0]["rank"].as_i64().unwrap() >= 1);
     let police = app.token("jiaojing").await;
-    assert_eq!(app.get(&police, "/api/v1/assessment").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&police, "/api/v1/assessment").await.status(),
+        StatusCode::FORBIDDEN
+    );
     let volunteer = app.token("volunteer").await;
     assert_eq!(app.get(&volunteer, "/assessment").await.status(), StatusCode::FORBIDDEN);
     // A street sees its area only: no unit outside it.
     let donghu = app.token("donghu").await;
     let area = app.get_json(&donghu, "/api/v1/assessment").await;
-    assert!(area["scores"].as_array().unwrap().iter().all(|s| s["id"] != unit || s["kind"] != "unit"));
+    assert!(area["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["id"] != unit || s["kind"] != "unit"));
     assert!(!area["scores"].as_array().unwrap().is_empty());
 }
 
@@ -193,12 +260,21 @@ async fn closing_freezes_the_scores_against_later_corrections() {
     assert_eq!(snap["computed_on"], taken);
     assert_eq!(snap["frozen_by"], "admin");
     // Closed: no second close, no new adjustment, no scheme change.
-    assert_eq!(app.post(&admin, "/api/v1/assessment/close", json!({})).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        app.post(&admin, "/api/v1/assessment/close", json!({})).await.status(),
+        StatusCode::CONFLICT
+    );
     let res = app
-        .post(&admin, "/api/v1/assessment/adjustments", json!({"org_kind": "unit", "org_id": unit, "points": "1", "reason": "x"}))
+        .post(
+            &admin,
+            "/api/v1/assessment/adjustments",
+            json!({"org_kind": "unit", "org_id": unit, "points": "1", "reason": "x"}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    let log = app.get_json(&admin, "/api/v1/audit?object_type=assessment_snapshot").await;
+    let log = app
+        .get_json(&admin, "/api/v1/audit?object_type=assessment_snapshot")
+        .await;
     assert_eq!(log["items"][0]["action"], "update");
 }
 
@@ -207,20 +283,39 @@ async fn the_scheme_changes_the_points_and_the_ranking_exports() {
     let app = spawn_app().await;
     let admin = app.token("admin").await;
     let scheme = app.get_json(&admin, "/api/v1/assessment/scheme").await;
-    assert_eq!(scheme.as_array().unwrap().len(), 10);
-    let caps: i64 = scheme.as_array().unwrap().iter().map(|i| i["cap"].as_i64().unwrap()).sum();
+    assert_eq!(scheme["indicators"].as_array().unwrap().len(), 10);
+    let caps: i64 = scheme["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["cap"].as_i64().unwrap())
+        .sum();
     assert_eq!(caps, 100);
     let res = app
-        .put(&admin, "/api/v1/assessment/scheme", json!({"items": [{"indicator": "findings_closed", "weight": 4, "cap": 4}]}))
+        .put(
+            &admin,
+            "/api/v1/assessment/scheme",
+            json!({"items": [{"indicator": "findings_closed", "weight": 4, "cap": 4}]}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let r = app.get_json(&admin, "/api/v1/assessment").await;
-    assert!(r["scores"].as_array().unwrap().iter().all(|s| points(s, "findings_closed") == 4.0));
+    assert!(r["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| points(s, "findings_closed") == 4.0));
     let res = app
-        .put(&admin, "/api/v1/assessment/scheme", json!({"items": [{"indicator": "nope", "weight": 1, "cap": 1}]}))
+        .put(
+            &admin,
+            "/api/v1/assessment/scheme",
+            json!({"items": [{"indicator": "nope", "weight": 1, "cap": 1}]}),
+        )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let log = app.get_json(&admin, "/api/v1/audit?object_type=assessment_scheme").await;
+    let log = app
+        .get_json(&admin, "/api/v1/audit?object_type=assessment_scheme")
+        .await;
     assert!(log["items"].as_array().unwrap().iter().any(|e| e["action"] == "update"));
     // Units rank within their level and kind: places run from 1 within each category.
     for s in r["scores"].as_array().unwrap() {
@@ -232,7 +327,12 @@ async fn the_scheme_changes_the_points_and_the_ranking_exports() {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
-    let units = r["scores"].as_array().unwrap().iter().filter(|s| s["kind"] == "unit").count();
+    let units = r["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["kind"] == "unit")
+        .count();
     assert!(sheet.height() >= units + 2, "{} rows for {units} units", sheet.height());
     let audit = app.get_json(&admin, "/api/v1/audit?object_type=assessment").await;
     assert_eq!(audit["items"][0]["action"], "export");

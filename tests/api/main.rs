@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod assessment;
 mod audit;
 mod auth;
 mod calendar;
@@ -29,4 +30,3 @@ mod trust_openapi;
 mod trust_privacy;
 mod trust_uploads;
 mod workbench;
-mod assessment;

@@ -20,7 +20,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/assessment", get(pages::ranking))
         .route("/assessment.xlsx", get(pages::ranking_xlsx))
         .route("/assessment/scheme", get(pages::scheme).post(pages::save_scheme))
-        .route("/assessment/adjustments", get(pages::adjustments).post(pages::add_adjustment))
+        .route(
+            "/assessment/adjustments",
+            get(pages::adjustments).post(pages::add_adjustment),
+        )
         .route("/assessment/close", post(pages::close))
         .route("/assessment/{kind}/{id}", get(pages::explain))
         .routes(routes!(api::ranking))

@@ -18,7 +18,11 @@ fn carry(id: Option<i64>) -> String {
     id.map(|i| format!("campaign_id={i}")).unwrap_or_default()
 }
 
-pub async fn ranking(State(state): State<AppState>, ctx: Ctx, Query(params): Query<RankingParams>) -> AppResult<Response> {
+pub async fn ranking(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<RankingParams>,
+) -> AppResult<Response> {
     let r = service::ranking(&state.db, &ctx, &params).await?;
     let configures = service::configures(&ctx)?;
     let campaigns = crate::db::campaigns::list_campaigns(&state.db).await?;
@@ -46,7 +50,11 @@ pub async fn ranking(State(state): State<AppState>, ctx: Ctx, Query(params): Que
     ))
 }
 
-pub async fn ranking_xlsx(State(state): State<AppState>, ctx: Ctx, Query(params): Query<RankingParams>) -> AppResult<Response> {
+pub async fn ranking_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<RankingParams>,
+) -> AppResult<Response> {
     let (bytes, name) = service::export(&state.db, &ctx, &params).await?;
     Ok(crate::web::download::download(bytes, "assessment.xlsx", &name))
 }
@@ -131,7 +139,10 @@ pub async fn save_scheme(State(state): State<AppState>, ctx: Ctx, body: Bytes) -
             }
         })
         .collect();
-    let input = SchemeInput { campaign_id: None, items: items.clone() };
+    let input = SchemeInput {
+        campaign_id: None,
+        items: items.clone(),
+    };
     match service::update_scheme(&state.db, &ctx, &input).await {
         Ok(_) => Ok(redirect_with_flash("/assessment/scheme", "flash.saved", ctx.secure)),
         Err(AppError::Validation(errs)) => scheme_page(&state, &ctx, items, &errs).await,
@@ -139,7 +150,12 @@ pub async fn save_scheme(State(state): State<AppState>, ctx: Ctx, body: Bytes) -
     }
 }
 
-async fn adjustments_page(state: &AppState, ctx: &Ctx, errors: &[FieldError], v: &AdjustmentInput) -> AppResult<Response> {
+async fn adjustments_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: &[FieldError],
+    v: &AdjustmentInput,
+) -> AppResult<Response> {
     let list = service::adjustments(&state.db, ctx, None).await?;
     let configures = service::configures(ctx)?;
     let r = service::ranking(&state.db, ctx, &RankingParams::default()).await?;
@@ -182,7 +198,13 @@ pub async fn adjustments(State(state): State<AppState>, ctx: Ctx) -> AppResult<R
 
 pub async fn add_adjustment(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
     let pairs = form_urlencoded_pairs(&String::from_utf8_lossy(&body));
-    let value = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let value = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     let org = value("org");
     let (kind, id) = org.split_once(':').unwrap_or(("", ""));
     let input = AdjustmentInput {
@@ -194,13 +216,21 @@ pub async fn add_adjustment(State(state): State<AppState>, ctx: Ctx, body: Bytes
         evidence: value("evidence"),
     };
     match service::add_adjustment(&state.db, &ctx, &input).await {
-        Ok(_) => Ok(redirect_with_flash("/assessment/adjustments", "flash.saved", ctx.secure)),
+        Ok(_) => Ok(redirect_with_flash(
+            "/assessment/adjustments",
+            "flash.saved",
+            ctx.secure,
+        )),
         Err(AppError::Validation(errs)) => adjustments_page(&state, &ctx, &errs, &input).await,
         Err(e) => Err(e),
     }
 }
 
-pub async fn close(State(state): State<AppState>, ctx: Ctx, axum::Form(input): axum::Form<CloseInput>) -> AppResult<Response> {
+pub async fn close(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(input): axum::Form<CloseInput>,
+) -> AppResult<Response> {
     let back = match input.campaign_id {
         Some(id) => format!("/assessment?campaign_id={id}"),
         None => "/assessment".into(),

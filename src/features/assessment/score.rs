@@ -79,14 +79,18 @@ pub fn complete(items: &[Item]) -> Vec<Item> {
     Indicator::ALL
         .iter()
         .map(|i| {
-            items.iter().find(|x| x.indicator == i.as_str()).cloned().unwrap_or_else(|| {
-                let (weight, cap) = i.defaults();
-                Item {
-                    indicator: i.as_str().into(),
-                    weight,
-                    cap,
-                }
-            })
+            items
+                .iter()
+                .find(|x| x.indicator == i.as_str())
+                .cloned()
+                .unwrap_or_else(|| {
+                    let (weight, cap) = i.defaults();
+                    Item {
+                        indicator: i.as_str().into(),
+                        weight,
+                        cap,
+                    }
+                })
         })
         .collect()
 }
@@ -119,18 +123,19 @@ pub async fn compute(db: &Db, campaign: &Campaign, findings: &FindingsByOrg) -> 
     let orgs = orgs_in_scope(db, Scope::All, None).await?;
     let ym = |s: &str| s.get(..7).unwrap_or_default().to_string();
     let (first, last) = (ym(&campaign.activities_start), ym(&campaign.activities_end));
-    let (compliance, milestones, progress, (served, minutes), dispatches, classes, teams, rosters, items, adjustments) = tokio::try_join!(
-        async { crate::features::compliance::service::rows_for(db, campaign, orgs.clone(), None).await },
-        async { board::rows(db, campaign, &day, orgs.clone(), Service::None).await },
-        async { Ok(crate::db::board::progress(db, campaign.id).await?) },
-        async { Ok(store::served_and_minutes(db, campaign.id, &first, &last).await?) },
-        async { Ok(store::dispatch_lines(db, campaign.id).await?) },
-        async { Ok(store::unit_classes(db).await?) },
-        async { Ok(store::teams(db, campaign.id).await?) },
-        async { Ok(store::team_rosters(db, campaign.id).await?) },
-        async { Ok(store::scheme(db, campaign.id).await?) },
-        async { Ok(store::adjustments(db, campaign.id).await?) },
-    )?;
+    let (compliance, milestones, progress, (served, minutes), dispatches, classes, teams, rosters, items, adjustments) =
+        tokio::try_join!(
+            async { crate::features::compliance::service::rows_for(db, campaign, orgs.clone(), None).await },
+            async { board::rows(db, campaign, &day, orgs.clone(), Service::None).await },
+            async { Ok(crate::db::board::progress(db, campaign.id).await?) },
+            async { Ok(store::served_and_minutes(db, campaign.id, &first, &last).await?) },
+            async { Ok(store::dispatch_lines(db, campaign.id).await?) },
+            async { Ok(store::unit_classes(db).await?) },
+            async { Ok(store::teams(db, campaign.id).await?) },
+            async { Ok(store::team_rosters(db, campaign.id).await?) },
+            async { Ok(store::scheme(db, campaign.id).await?) },
+            async { Ok(store::adjustments(db, campaign.id).await?) },
+        )?;
     let scheme = complete(&items);
     let mut facts: HashMap<(SubjectKind, i64), OrgFacts> = HashMap::new();
     for (kind, id, _, _) in &orgs {
@@ -177,7 +182,12 @@ pub async fn compute(db: &Db, campaign: &Campaign, findings: &FindingsByOrg) -> 
     }
     let team_org: HashMap<i64, (SubjectKind, i64)> = teams
         .iter()
-        .map(|(id, _, u, c)| (*id, { let (k, x) = OrgRowKind::of_team(*u, *c); (kind_of(k), x) }))
+        .map(|(id, _, u, c)| {
+            (*id, {
+                let (k, x) = OrgRowKind::of_team(*u, *c);
+                (kind_of(k), x)
+            })
+        })
         .collect();
     for (team, n) in &served {
         if let Some(f) = team_org.get(team).and_then(|k| facts.get_mut(k)) {
@@ -198,7 +208,16 @@ pub async fn compute(db: &Db, campaign: &Campaign, findings: &FindingsByOrg) -> 
     }
     let class: HashMap<i64, String> = classes
         .into_iter()
-        .map(|(id, level, kind)| (id, if kind.is_empty() { level } else { format!("{level} · {kind}") }))
+        .map(|(id, level, kind)| {
+            (
+                id,
+                if kind.is_empty() {
+                    level
+                } else {
+                    format!("{level} · {kind}")
+                },
+            )
+        })
         .collect();
     let mut extra: HashMap<(SubjectKind, i64), i64> = HashMap::new();
     for a in &adjustments {
@@ -218,7 +237,12 @@ pub async fn compute(db: &Db, campaign: &Campaign, findings: &FindingsByOrg) -> 
             score(k, id, name, street, category, String::new(), f, &scheme, &extra)
         })
         .collect();
-    let per_team = PerTeamFacts { served: &served, minutes: &minutes, rosters: &rosters, dispatches: &dispatches };
+    let per_team = PerTeamFacts {
+        served: &served,
+        minutes: &minutes,
+        rosters: &rosters,
+        dispatches: &dispatches,
+    };
     scores.extend(team_scores(&teams, &per_team, &scores, &scheme, &extra, t));
     rank(&mut scores);
     Ok(Ranking {

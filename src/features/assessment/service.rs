@@ -317,7 +317,10 @@ async fn open_campaign(db: &Db, by: &Acting, campaign_id: Option<i64>) -> AppRes
     }
     let campaign = campaign_of(db, campaign_id).await?;
     if store::snapshot(db, campaign.id).await?.is_some() {
-        return Err(AppError::Conflict(vec![FieldError::new("campaign_id", "err.assessment_closed")]));
+        return Err(AppError::Conflict(vec![FieldError::new(
+            "campaign_id",
+            "err.assessment_closed",
+        )]));
     }
     Ok(campaign)
 }
@@ -331,7 +334,10 @@ pub async fn update_scheme(db: &Db, by: &Acting, input: &SchemeInput) -> AppResu
             errors.push(FieldError::new(i.indicator.clone(), "err.assessment_indicator"));
         }
         if !(0..=100).contains(&i.weight) {
-            errors.push(FieldError::new(format!("weight_{}", i.indicator), "err.assessment_points"));
+            errors.push(FieldError::new(
+                format!("weight_{}", i.indicator),
+                "err.assessment_points",
+            ));
         }
         if !(0..=100).contains(&i.cap) {
             errors.push(FieldError::new(format!("cap_{}", i.indicator), "err.assessment_points"));
@@ -390,7 +396,11 @@ pub async fn add_adjustment(db: &Db, by: &Acting, input: &AdjustmentInput) -> Ap
         errors.push(FieldError::new("evidence", "err.too_long").with("max", 1000));
     }
     let r = ranking_of(db, &campaign, false).await?;
-    let target = kind.and_then(|k| input.org_id.and_then(|id| r.scores.iter().find(|s| s.kind == k && s.id == id)));
+    let target = kind.and_then(|k| {
+        input
+            .org_id
+            .and_then(|id| r.scores.iter().find(|s| s.kind == k && s.id == id))
+    });
     if kind.is_some() && target.is_none() {
         errors.push(FieldError::new("org_id", "err.assessment_no_org"));
     }
@@ -459,7 +469,14 @@ pub async fn export(db: &Db, by: &Acting, params: &RankingParams) -> AppResult<(
     let bytes = super::xlsx::write(&r, by.lang)?;
     let title = super::xlsx::title(&r, by.lang);
     let details = serde_json::json!({"rows": r.scores.len(), "frozen": r.frozen});
-    log(db, by, Op::Export, Subject::new("assessment", Some(r.campaign_id), &title), &details).await?;
+    log(
+        db,
+        by,
+        Op::Export,
+        Subject::new("assessment", Some(r.campaign_id), &title),
+        &details,
+    )
+    .await?;
     Ok((bytes, format!("{title}.xlsx")))
 }
 

@@ -22,7 +22,9 @@ fn columns(r: &Ranking, lang: Lang) -> Vec<Column<'static, Score>> {
             format!("{}/{}", s.rank, s.rank_of)
         }),
         Column::new(t(lang, "field.name"), 28.0, Kind::Text, |_, s: &Score| s.name.clone()),
-        Column::new(t(lang, "field.street"), 14.0, Kind::Text, |_, s: &Score| s.street.clone()),
+        Column::new(t(lang, "field.street"), 14.0, Kind::Text, |_, s: &Score| {
+            s.street.clone()
+        }),
     ];
     for (i, item) in r.scheme.iter().enumerate() {
         let header = t(lang, &format!("assessment.ind.{}", item.indicator));
@@ -30,12 +32,18 @@ fn columns(r: &Ranking, lang: Lang) -> Vec<Column<'static, Score>> {
             s.lines.get(i).map(|l| l.points.to_string()).unwrap_or_default()
         }));
     }
-    cols.push(Column::new(t(lang, "assessment.adjustments"), 10.0, Kind::Text, |_, s: &Score| {
-        s.adjustments.to_string()
-    }));
-    cols.push(Column::new(t(lang, "assessment.total"), 10.0, Kind::Text, |_, s: &Score| {
-        s.total.to_string()
-    }));
+    cols.push(Column::new(
+        t(lang, "assessment.adjustments"),
+        10.0,
+        Kind::Text,
+        |_, s: &Score| s.adjustments.to_string(),
+    ));
+    cols.push(Column::new(
+        t(lang, "assessment.total"),
+        10.0,
+        Kind::Text,
+        |_, s: &Score| s.total.to_string(),
+    ));
     cols
 }
 
@@ -57,7 +65,17 @@ pub fn category(lang: Lang, s: &Score) -> String {
 /// The ranking as the caller sees it.
 pub fn write(r: &Ranking, lang: Lang) -> anyhow::Result<Vec<u8>> {
     let mut heading = title(r, lang);
-    let when = if r.frozen { "assessment.frozen_on" } else { "assessment.computed_on" };
+    let when = if r.frozen {
+        "assessment.frozen_on"
+    } else {
+        "assessment.computed_on"
+    };
     heading.push_str(&format!(" ({})", t(lang, when).replace("{at}", &r.computed_on)));
-    write_list(&t(lang, "assessment.title"), &heading, &columns(r, lang), &[], &r.scores)
+    write_list(
+        &t(lang, "assessment.title"),
+        &heading,
+        &columns(r, lang),
+        &[],
+        &r.scores,
+    )
 }
