@@ -172,8 +172,8 @@ for (const user of ROLES) {
     await inContext(browser, server, `a11y-${name}`, { bypassCSP: true }, async ({ page }) => {
       const routes = new Set();
       const problems = [];
-      // The inspections' pages are named, so that the page limit never leaves them out.
-      const start = user ? ['/', '/me/contact', '/inspections', '/inspections/findings', '/inspections/checklist', '/inspections/new'] : ['/login', '/join'];
+      // Each capability's pages first (the walk stops after MAX_PAGES routes).
+      const start = user ? ['/', '/me/contact', '/inspections', '/inspections/findings', '/inspections/checklist', '/inspections/new', '/assessment', '/assessment/scheme', '/assessment/adjustments'] : ['/login', '/join'];
       if (user) await login(page, server.url, user, server.password);
       let found = [];
       for (const lang of ['zh-CN', 'en']) {

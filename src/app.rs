@@ -45,6 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::notifications::router())
         .merge(features::contact::router())
         .merge(features::inspections::router())
+        .merge(features::assessment::router())
         .routes(routes!(openapi::api_document))
 }
 
@@ -97,6 +98,7 @@ async fn security_headers(
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     tokio::spawn(features::attendance::sign_out_when_over(state.db.clone()));
     features::notifications::delivery::start(&state);
+    tokio::spawn(features::assessment::service::keep_fresh(state.db.clone()));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

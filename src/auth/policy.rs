@@ -401,6 +401,9 @@ pub enum Listing {
     Teams,
     /// The milestone board.
     Board,
+    /// The assessment's scores: the district all, a street its area, a unit or community
+    /// only its own (see [`assessment_sees`]).
+    Assessment,
 }
 
 /// The rows `p` may see in a list of `what`; must agree with [`allows`] for `Action::View`.
@@ -417,12 +420,31 @@ pub fn list_scope(p: &Principal, what: Listing) -> Scope {
         (CommunityAdmin, Communities | Units | Pairings) => or_nothing(p.community_id, Scope::Community),
         (UnitAdmin, Communities | Units | Pairings) => or_nothing(p.unit_id, Scope::Unit),
         (Police, Streets | Communities | Units) => Scope::All,
-        (StreetAdmin, Teams | Board) => or_nothing(p.street_id, Scope::Street),
-        (CommunityAdmin, Teams | Board) => or_nothing(p.community_id, Scope::Community),
-        (UnitAdmin, Teams | Board) => or_nothing(p.unit_id, Scope::Unit),
+        (StreetAdmin, Teams | Board | Assessment) => or_nothing(p.street_id, Scope::Street),
+        (CommunityAdmin, Teams | Board | Assessment) => or_nothing(p.community_id, Scope::Community),
+        (UnitAdmin, Teams | Board | Assessment) => or_nothing(p.unit_id, Scope::Unit),
         (_, Accounts) => Scope::OwnAccount(p.user_id),
         _ => Scope::Nothing,
     }
+}
+
+/// Whether `p` may see the score and explanation of the unit (`unit`) or community
+/// (`community`) `id`, which the street `in_street` covers (a unit paired into it, or one of its
+/// communities). A unit or community sees only its own; the others' place in the ranking is
+/// shown without their details.
+pub fn assessment_sees(p: &Principal, community: bool, id: i64, in_street: bool) -> bool {
+    match list_scope(p, Listing::Assessment) {
+        Scope::All => true,
+        Scope::Street(_) => in_street,
+        Scope::Community(c) => community && c == id,
+        Scope::Unit(u) => !community && u == id,
+        _ => false,
+    }
+}
+
+/// Whether `p` configures the assessment (the scheme, bonuses and penalties, closing the year).
+pub fn may_configure_assessment(p: &Principal) -> bool {
+    p.role == Role::DistrictAdmin
 }
 
 /// Whether `p` may open the list page of `what` at all (the menu shows only these).

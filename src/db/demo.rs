@@ -398,3 +398,10 @@ pub async fn move_id_sequences(db: &Db) -> Result<(), sqlx::Error> {
     }
     Ok(())
 }
+
+/// Makes `campaign_id` the active campaign again (after a past year was opened behind it).
+pub async fn make_active(tx: &mut Tx, campaign_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("update campaigns set active = (id = $1)").bind(campaign_id)
+        .execute(&mut *c).await.map(|r| r.rows_affected())?);
+    Ok(())
+}

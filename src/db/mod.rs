@@ -5,6 +5,7 @@
 //! allowed only in the migration folders and in [`Db::backup`].
 
 pub mod activities;
+pub mod assessment;
 pub mod attendance;
 pub mod attendance_writer;
 pub mod audit;
@@ -525,6 +526,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (12, "notifications", include_str!("migrations/sqlite/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
     (15, "inspections", include_str!("migrations/sqlite/0015_inspections.sql")),
+    (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
 ];
 #[rustfmt::skip]
@@ -542,6 +544,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (12, "notifications", include_str!("migrations/postgres/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
     (15, "inspections", include_str!("migrations/postgres/0015_inspections.sql")),
+    (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
 ];
 

@@ -2,6 +2,7 @@
 
 pub mod inspections;
 mod notifications;
+pub mod previous_year;
 pub mod scale;
 pub mod service;
 
@@ -278,10 +279,23 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
                 .await
                 .map_err(|e| anyhow::anyhow!("demo certificate: {e:?}"))?;
             notifications::seed(db).await?;
-            let campaign = crate::features::campaign::service::active(db)
+            let current = crate::features::campaign::service::active(db)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo campaign: {e:?}"))?;
-            inspections::seed(db, &campaign, false).await?;
+            inspections::seed(db, &current, false).await?;
+            // The year before is finished: every inspection closed, then its assessment closed and
+            // frozen (the findings are in the snapshot). This year's scheme ships with the campaign.
+            inspections::seed(db, &seeded.previous, true).await?;
+            use crate::features::assessment::service as assessment;
+            let close = assessment::CloseInput {
+                campaign_id: Some(seeded.previous.id),
+            };
+            assessment::close(db, &admin, &close)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo assessment: {e:?}"))?;
+            assessment::ensure_defaults(db, &admin, &current)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo scheme: {e:?}"))?;
             Ok(Some(made))
         }
         // Another instance seeded the same empty database at the same moment.
@@ -355,6 +369,8 @@ struct Seeded {
     teams: Vec<(i64, Option<i64>)>,
     /// The demo volunteer's record.
     volunteer_id: i64,
+    /// The year before, whose assessment is closed once committed.
+    previous: crate::db::campaigns::Campaign,
 }
 
 /// The active campaign with teams, rosters, traffic volunteers and check-ins in every state, so
@@ -537,9 +553,11 @@ async fn seed_campaign(
     volunteers::link_user(tx, actor, rec.id, volunteer_user).await?;
     seed_identity(tx, actor, first_team).await?;
     service::seed(tx, actor, &campaign, &unit_teams, rec.id).await?;
+    let previous = previous_year::seed(tx, actor, &campaign, unit_ids, &unit_teams, community_ids[0], rec.id).await?;
     Ok(Seeded {
         teams: unit_teams,
         volunteer_id: rec.id,
+        previous,
     })
 }
 

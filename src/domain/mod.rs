@@ -1,6 +1,7 @@
 //! Pure rules of the domain, with no I/O: each parser returns a typed value or the reason.
 
 pub mod activity;
+pub mod assessment;
 pub mod attendance;
 pub mod calendar;
 pub mod campaign;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod activities;
+pub mod assessment;
 pub mod attendance;
 pub mod audit;
 pub mod calendar;

@@ -136,6 +136,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "inspections/checklist.html",
         include_str!("../../templates/inspections/checklist.html"),
     ),
+    (
+        "assessment/ranking.html",
+        include_str!("../../templates/assessment/ranking.html"),
+    ),
+    (
+        "assessment/explain.html",
+        include_str!("../../templates/assessment/explain.html"),
+    ),
+    (
+        "assessment/scheme.html",
+        include_str!("../../templates/assessment/scheme.html"),
+    ),
+    (
+        "assessment/adjustments.html",
+        include_str!("../../templates/assessment/adjustments.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

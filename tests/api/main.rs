@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod assessment;
 mod audit;
 mod auth;
 mod calendar;
