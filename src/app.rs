@@ -43,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::compliance::router())
         .merge(features::recovery::router())
         .merge(features::notifications::router())
+        .merge(features::commendations::router())
         .routes(routes!(openapi::api_document))
 }
 

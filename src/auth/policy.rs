@@ -146,6 +146,14 @@ pub enum Object {
         user_id: Option<i64>,
         teams: Vec<TeamPlace>,
     },
+    /// 表彰: the year's categories, quotas, review, notice and honour roll (the district decides;
+    /// nominating units and streets read the categories).
+    Commendation,
+    /// A nomination, by who sends it: a unit, a street, or neither (the district's own).
+    Nomination {
+        by_unit_id: Option<i64>,
+        by_street_id: Option<i64>,
+    },
 }
 
 /// Where a team sits in the tree.
@@ -214,6 +222,20 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
         }
         Object::CheckInConfirm { community_id } => {
             return p.role == DistrictAdmin || (p.role == CommunityAdmin && p.community_id == Some(*community_id))
+        }
+        Object::Commendation => {
+            return p.role == DistrictAdmin || (action == View && matches!(p.role, StreetAdmin | UnitAdmin))
+        }
+        Object::Nomination {
+            by_unit_id,
+            by_street_id,
+        } => {
+            return match p.role {
+                DistrictAdmin => true,
+                StreetAdmin => p.street_id.is_some() && *by_street_id == p.street_id && by_unit_id.is_none(),
+                UnitAdmin => p.unit_id.is_some() && *by_unit_id == p.unit_id && by_street_id.is_none(),
+                _ => false,
+            }
         }
         Object::Volunteer { user_id, teams } => {
             // The volunteer sees and corrects their own record; staff go by the teams.
@@ -342,6 +364,8 @@ pub enum Listing {
     Teams,
     /// The milestone board.
     Board,
+    /// Nominations for commendation (by who sent them).
+    Nominations,
 }
 
 /// The rows `p` may see in a list of `what`; must agree with [`allows`] for `Action::View`.
@@ -361,6 +385,8 @@ pub fn list_scope(p: &Principal, what: Listing) -> Scope {
         (StreetAdmin, Teams | Board) => or_nothing(p.street_id, Scope::Street),
         (CommunityAdmin, Teams | Board) => or_nothing(p.community_id, Scope::Community),
         (UnitAdmin, Teams | Board) => or_nothing(p.unit_id, Scope::Unit),
+        (StreetAdmin, Nominations) => or_nothing(p.street_id, Scope::Street),
+        (UnitAdmin, Nominations) => or_nothing(p.unit_id, Scope::Unit),
         (_, Accounts) => Scope::OwnAccount(p.user_id),
         _ => Scope::Nothing,
     }
@@ -378,6 +404,7 @@ pub fn may_create(p: &Principal, what: Listing) -> bool {
         (Role::DistrictAdmin, _) => true,
         (Role::StreetAdmin, Listing::Communities | Listing::Accounts | Listing::Teams) => true,
         (Role::CommunityAdmin | Role::UnitAdmin, Listing::Teams) => true,
+        (Role::StreetAdmin | Role::UnitAdmin, Listing::Nominations) => true,
         _ => false,
     }
 }

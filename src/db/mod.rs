@@ -35,6 +35,7 @@ pub mod traffic;
 pub mod units;
 pub mod users;
 pub mod volunteers;
+pub mod commendations;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -508,6 +509,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/sqlite/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/sqlite/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
+    (17, "commendations", include_str!("migrations/sqlite/0017_commendations.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -523,6 +525,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (10, "privacy", include_str!("migrations/postgres/0010_privacy.sql")),
     (12, "notifications", include_str!("migrations/postgres/0012_notifications.sql")),
     (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
+    (17, "commendations", include_str!("migrations/postgres/0017_commendations.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

@@ -20,3 +20,4 @@ pub mod team;
 pub mod text;
 pub mod token;
 pub mod volunteer;
+pub mod commendation;

@@ -25,6 +25,7 @@ pub mod traffic;
 pub mod units;
 pub mod users;
 pub mod volunteers;
+pub mod commendations;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

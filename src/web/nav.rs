@@ -69,6 +69,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
             vec![
                 (lists(Listing::Board), "/board", "nav.board"),
                 (lists(Listing::Board), "/compliance", "nav.compliance"),
+                (lists(Listing::Nominations), "/commendations", "nav.commendations"),
             ],
         ),
         (

@@ -8,6 +8,7 @@ pub mod compliance;
 pub mod pairing;
 pub mod roster;
 pub mod traffic;
+pub mod nomination;
 
 use super::{write_form, Form, Kind};
 
