@@ -62,7 +62,12 @@ pub async fn get_category(db: &Db, id: i64) -> Result<Option<Category>, sqlx::Er
 }
 
 /// Changes a category's quotas and eligibility (audited).
-pub async fn update_category(tx: &mut Tx, actor: &Actor, before: &Category, after: &Category) -> Result<Category, sqlx::Error> {
+pub async fn update_category(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: &Category,
+    after: &Category,
+) -> Result<Category, sqlx::Error> {
     on_tx!(tx, c => sqlx::query(
         "update commendation_categories set quota = $1, quota_per_nominator = $2, min_hours = $3, min_stars = $4,
             no_show_streak = $5, no_open_findings = $6, updated_at = $7 where id = $8")
@@ -130,7 +135,11 @@ pub enum NominationScope {
     Nothing,
 }
 
-pub async fn nominations(db: &Db, campaign_id: Option<i64>, scope: NominationScope) -> Result<Vec<Nomination>, sqlx::Error> {
+pub async fn nominations(
+    db: &Db,
+    campaign_id: Option<i64>,
+    scope: NominationScope,
+) -> Result<Vec<Nomination>, sqlx::Error> {
     let (cond, id) = match scope {
         NominationScope::All => ("1 = 1", 0),
         NominationScope::ByUnit(u) => ("n.by_unit_id = $2", u),
@@ -200,7 +209,11 @@ pub async fn insert_nomination(tx: &mut Tx, actor: &Actor, n: &NewNomination) ->
 }
 
 /// Nominations of a category that count against its quotas: all of them, or one nominator's.
-pub async fn counting(tx: &mut Tx, category_id: i64, by: Option<(Option<i64>, Option<i64>)>) -> Result<i64, sqlx::Error> {
+pub async fn counting(
+    tx: &mut Tx,
+    category_id: i64,
+    by: Option<(Option<i64>, Option<i64>)>,
+) -> Result<i64, sqlx::Error> {
     let (all, u, s) = match by {
         None => (1, 0, 0),
         Some((u, s)) => (0, u.unwrap_or(0), s.unwrap_or(0)),
@@ -219,7 +232,12 @@ pub async fn approved_count(tx: &mut Tx, category_id: i64) -> Result<i64, sqlx::
 }
 
 /// Whether the nominee is already nominated in the category (and not refused or taken off).
-pub async fn already_nominated(tx: &mut Tx, category_id: i64, kind: NomineeKind, nominee_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn already_nominated(
+    tx: &mut Tx,
+    category_id: i64,
+    kind: NomineeKind,
+    nominee_id: i64,
+) -> Result<bool, sqlx::Error> {
     let sql = format!(
         "select count(*) from nominations where category_id = $1 and {} = $2 and status not in ('rejected', 'withdrawn')",
         nominee_column(kind)

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod certificates;
 pub mod checkins;
+pub mod commendations;
 pub mod communities;
 pub mod compliance;
 pub mod demo;
@@ -35,7 +36,6 @@ pub mod traffic;
 pub mod units;
 pub mod users;
 pub mod volunteers;
-pub mod commendations;
 
 use std::borrow::Cow;
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! `serve --demo`: a believable district on an empty database, so a newcomer sees everything work.
 
+pub mod commendations;
 mod notifications;
 pub mod scale;
 pub mod service;
@@ -275,6 +276,10 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
                 .await
                 .map_err(|e| anyhow::anyhow!("demo certificate: {e:?}"))?;
             notifications::seed(db).await?;
+            let campaign = crate::features::campaign::service::active(db)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo campaign: {e:?}"))?;
+            commendations::seed(db, &campaign, false).await?;
             Ok(Some(made))
         }
         // Another instance seeded the same empty database at the same moment.

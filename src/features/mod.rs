@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod campaign;
 pub mod certificates;
 pub mod checkins;
+pub mod commendations;
 pub mod communities;
 pub mod compliance;
 pub mod dispatches;
@@ -25,7 +26,6 @@ pub mod traffic;
 pub mod units;
 pub mod users;
 pub mod volunteers;
-pub mod commendations;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -9,6 +9,7 @@ mod auth;
 mod calendar;
 mod campaign;
 mod cli;
+mod commendations;
 mod excel;
 mod house;
 mod i18n_keys;

@@ -5,10 +5,10 @@ pub mod board;
 pub mod calendar;
 pub mod checkin;
 pub mod compliance;
+pub mod nomination;
 pub mod pairing;
 pub mod roster;
 pub mod traffic;
-pub mod nomination;
 
 use super::{write_form, Form, Kind};
 

@@ -12,7 +12,12 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         header: "推荐对象",
-        aliases: &["名称", "姓名", "推荐对象名称", "推荐对象（队伍/单位/社区名称或志愿者姓名）"],
+        aliases: &[
+            "名称",
+            "姓名",
+            "推荐对象名称",
+            "推荐对象（队伍/单位/社区名称或志愿者姓名）",
+        ],
         required: true,
     },
     Column {
@@ -34,7 +39,15 @@ pub const VOLUNTEER_NO: usize = 2;
 pub const DEED: usize = 3;
 
 pub const TITLE: &str = "学雷锋志愿服务先进集体和个人推荐表";
-const HEADERS: [&str; 7] = ["序号", "表彰类别", "推荐对象", "志愿者编号", "所在单位或社区", "推荐单位", "主要事迹"];
+const HEADERS: [&str; 7] = [
+    "序号",
+    "表彰类别",
+    "推荐对象",
+    "志愿者编号",
+    "所在单位或社区",
+    "推荐单位",
+    "主要事迹",
+];
 const WIDTHS: [f64; 7] = [6.0, 16.0, 24.0, 14.0, 24.0, 20.0, 80.0];
 const KINDS: [excel::Kind; 1] = [excel::Kind::Int];
 

@@ -80,7 +80,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec
 /// Nominates a candidate within the caller's quota, with the deed text.
 #[utoipa::path(post, path = "/api/v1/commendations/nominations", tag = "commendations", request_body = NominationInput,
     responses((status = 201, body = Nomination), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Json(input): Json<NominationInput>) -> AppResult<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<NominationInput>,
+) -> AppResult<Response> {
     let n = service::create(&state.db, &ctx, &input).await?;
     Ok((StatusCode::CREATED, Json(n)).into_response())
 }
@@ -163,7 +167,11 @@ pub async fn export(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
     responses((status = 200, description = "the final list (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub async fn final_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let bytes = forms::final_list(&state, &ctx).await?;
-    Ok(crate::web::download::download(bytes, "honour-list.xlsx", "表彰名单.xlsx"))
+    Ok(crate::web::download::download(
+        bytes,
+        "honour-list.xlsx",
+        "表彰名单.xlsx",
+    ))
 }
 
 /// Publishes the approved list on the public notice for the period (default 5 working days).
@@ -210,7 +218,11 @@ pub async fn public_notice(State(state): State<AppState>) -> AppResult<Json<Noti
 /// Public: raises an objection against a nomination on the notice (rate-limited).
 #[utoipa::path(post, path = "/api/v1/notice/objections", tag = "commendations", security(()), request_body = ObjectionInput,
     responses((status = 201, description = "recorded"), (status = 422, body = crate::error::ErrorBody)))]
-pub async fn object(State(state): State<AppState>, ctx: Ctx, Json(input): Json<ObjectionInput>) -> AppResult<StatusCode> {
+pub async fn object(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<ObjectionInput>,
+) -> AppResult<StatusCode> {
     notice::object(&state.db, &ctx, &input).await?;
     Ok(StatusCode::CREATED)
 }

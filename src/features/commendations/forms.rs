@@ -69,16 +69,31 @@ pub async fn import(state: &AppState, by: &Acting, bytes: &[u8], dry_run: bool) 
         let nominee = match matches.as_slice() {
             [one] => one.id,
             [] => {
-                err(&mut errors, form::NOMINEE, &read.nominee, t(lang, "err.commend_not_candidate"));
+                err(
+                    &mut errors,
+                    form::NOMINEE,
+                    &read.nominee,
+                    t(lang, "err.commend_not_candidate"),
+                );
                 continue;
             }
             _ => {
-                err(&mut errors, form::VOLUNTEER_NO, &read.volunteer_no, t(lang, "err.commend_ambiguous"));
+                err(
+                    &mut errors,
+                    form::VOLUNTEER_NO,
+                    &read.volunteer_no,
+                    t(lang, "err.commend_ambiguous"),
+                );
                 continue;
             }
         };
         if !seen.insert((cat.id, nominee)) {
-            err(&mut errors, form::NOMINEE, &read.nominee, t(lang, "err.import_duplicate_row"));
+            err(
+                &mut errors,
+                form::NOMINEE,
+                &read.nominee,
+                t(lang, "err.import_duplicate_row"),
+            );
             continue;
         }
         let used = pending.get(&cat.id).copied().unwrap_or(0);

@@ -38,7 +38,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .route("/commendations/notice", post(pages::publish))
         .route("/commendations/finalise", post(pages::finalise))
         .route("/commendations/objections/{id}/answer", post(pages::answer))
-        .route("/commendations/import", get(pages::import_form).post(pages::import_upload))
+        .route(
+            "/commendations/import",
+            get(pages::import_form).post(pages::import_upload),
+        )
         .route("/commendations/template.xlsx", get(api::template))
         .route("/commendations/export.xlsx", get(api::export))
         .route("/commendations/final.xlsx", get(api::final_list))

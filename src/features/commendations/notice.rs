@@ -72,8 +72,20 @@ pub struct PublishInput {
 /// The district publishes the approved list for the period; nominations still waiting for review
 /// must be decided first.
 pub async fn publish(db: &Db, by: &Acting, input: &PublishInput) -> AppResult<NoticeView> {
-    ensure(by.user()?, Action::Update, &Object::Commendation)?;
     let campaign = active(db).await?;
+    publish_campaign(db, by, campaign.id, input, today()).await?;
+    public_notice(db).await
+}
+
+/// [`publish`] for a campaign from the day `from` (the demo's past year ran its notice in March).
+pub async fn publish_campaign(
+    db: &Db,
+    by: &Acting,
+    campaign_id: i64,
+    input: &PublishInput,
+    from: NaiveDate,
+) -> AppResult<()> {
+    ensure(by.user()?, Action::Update, &Object::Commendation)?;
     let days = input.working_days.unwrap_or(NOTICE_WORKING_DAYS);
     if !(1..=30).contains(&days) {
         return Err(AppError::Validation(vec![FieldError::new(
@@ -83,24 +95,21 @@ pub async fn publish(db: &Db, by: &Acting, input: &PublishInput) -> AppResult<No
         .with("min", 1)
         .with("max", 30)]));
     }
-    if store::notice_of(db, campaign.id).await?.is_some() {
+    if store::notice_of(db, campaign_id).await?.is_some() {
         return Err(AppError::field("notice", "err.commend_notice_published"));
     }
-    let all = store::nominations(db, Some(campaign.id), store::NominationScope::All).await?;
-    if all.iter().any(|n| n.status == NominationStatus::Submitted) {
-        return Err(AppError::field("notice", "err.commend_pending_review"));
-    }
+    // Nominations still under review stay so: they may be rejected later, not approved onto this list.
+    let all = store::nominations(db, Some(campaign_id), store::NominationScope::All).await?;
     let approved = all.iter().filter(|n| n.status == NominationStatus::Approved).count();
     if approved == 0 {
         return Err(AppError::field("notice", "err.commend_nothing_approved"));
     }
-    let from = today();
     let ends = notice_ends(from, days);
     let mut tx = db.begin().await?;
     store::insert_notice(
         &mut tx,
         &by.actor(),
-        campaign.id,
+        campaign_id,
         &from.format("%Y-%m-%d").to_string(),
         &ends.format("%Y-%m-%d").to_string(),
         days,
@@ -108,7 +117,7 @@ pub async fn publish(db: &Db, by: &Acting, input: &PublishInput) -> AppResult<No
     )
     .await?;
     tx.commit().await?;
-    public_notice(db).await
+    Ok(())
 }
 
 /// An objection from the public form.
@@ -264,6 +273,13 @@ pub async fn finalise_campaign(db: &Db, by: &Acting, campaign_id: i64, year: i64
     }
     let key = settings::signing_key(db).await?;
     let district = crate::db::district::district_name(db).await?.unwrap_or_default();
+    let pending = store::nominations(db, Some(campaign_id), store::NominationScope::All)
+        .await?
+        .iter()
+        .any(|n| n.status == NominationStatus::Submitted);
+    if pending {
+        return Err(AppError::field("notice", "err.commend_pending_review"));
+    }
     let mut tx = db.begin().await?;
     if store::open_objections(&mut tx, notice.id).await? > 0 {
         return Err(AppError::field("notice", "err.commend_objection_open"));

@@ -9,9 +9,9 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::api::CandidateParams;
+use super::forms;
 use super::notice::{self, AnswerInput, ObjectionInput, PublishInput};
 use super::service::{self, CategoryInput, DeedInput, NominationInput, ReviewInput};
-use super::forms;
 use crate::error::{AppError, AppResult};
 use crate::excel::ImportReport;
 use crate::state::AppState;
@@ -43,7 +43,11 @@ pub async fn overview(State(state): State<AppState>, ctx: Ctx) -> AppResult<Resp
     ))
 }
 
-pub async fn candidates(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CandidateParams>) -> AppResult<Response> {
+pub async fn candidates(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CandidateParams>,
+) -> AppResult<Response> {
     let id = q.category_id.ok_or(AppError::NotFound)?;
     let cat = service::category(&state.db, &ctx, id).await?;
     let list = service::candidates(&state.db, &ctx, id).await?;
@@ -79,10 +83,18 @@ pub async fn new(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NewPar
     ))
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(input): Form<NominationInput>) -> AppResult<Response> {
-    let r = service::create(&state.db, &ctx, &input)
-        .await
-        .map(|n| redirect_with_flash(&format!("/commendations/nominations/{}", n.id), "flash.saved", ctx.secure));
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(input): Form<NominationInput>,
+) -> AppResult<Response> {
+    let r = service::create(&state.db, &ctx, &input).await.map(|n| {
+        redirect_with_flash(
+            &format!("/commendations/nominations/{}", n.id),
+            "flash.saved",
+            ctx.secure,
+        )
+    });
     let back = format!("/commendations/candidates?category_id={}", input.category_id);
     refused(&state, &ctx, r, &back)
 }
@@ -92,7 +104,9 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let p = ctx.user()?;
     let district = service::is_district(p);
     let may_edit = crate::auth::policy::allows(p, crate::auth::policy::Action::Update, &service::nomination_object(&n))
-        && n.status.after(crate::domain::commendation::NominationEvent::Edit).is_some();
+        && n.status
+            .after(crate::domain::commendation::NominationEvent::Edit)
+            .is_some();
     let cert = notice::certificate_of(&state.db, &ctx, id).await?;
     Ok(ctx.render(
         &state,
@@ -104,7 +118,12 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     ))
 }
 
-pub async fn edit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(input): Form<DeedInput>) -> AppResult<Response> {
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(input): Form<DeedInput>,
+) -> AppResult<Response> {
     let back = format!("/commendations/nominations/{id}");
     let r = service::update(&state.db, &ctx, id, &input)
         .await
@@ -120,7 +139,12 @@ pub async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     refused(&state, &ctx, r, &back)
 }
 
-pub async fn review(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(input): Form<ReviewInput>) -> AppResult<Response> {
+pub async fn review(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(input): Form<ReviewInput>,
+) -> AppResult<Response> {
     let back = format!("/commendations/nominations/{id}");
     let r = service::review(&state.db, &ctx, id, &input)
         .await
@@ -138,7 +162,12 @@ pub struct CategoryForm {
     no_open_findings: Option<String>,
 }
 
-pub async fn update_category(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<CategoryForm>) -> AppResult<Response> {
+pub async fn update_category(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CategoryForm>,
+) -> AppResult<Response> {
     let n = |v: &Option<String>| v.as_deref().map(|s| s.trim().parse::<i64>().unwrap_or(-1));
     let input = CategoryInput {
         quota: n(&f.quota),
@@ -176,7 +205,12 @@ pub async fn finalise(State(state): State<AppState>, ctx: Ctx) -> AppResult<Resp
     refused(&state, &ctx, r, "/commendations")
 }
 
-pub async fn answer(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(input): Form<AnswerInput>) -> AppResult<Response> {
+pub async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(input): Form<AnswerInput>,
+) -> AppResult<Response> {
     let r = notice::answer(&state.db, &ctx, id, &input)
         .await
         .map(|_| redirect_with_flash("/commendations", "flash.saved", ctx.secure));
@@ -210,7 +244,12 @@ pub async fn import_upload(State(state): State<AppState>, ctx: Ctx, multipart: M
     let dry_run = dry_run.is_some_and(|v| v == "true" || v == "on" || v == "1");
     match forms::import(&state, &ctx, &bytes, dry_run).await {
         Ok(report) => Ok(import_page(&state, &ctx, Some(&report), None)),
-        Err(AppError::Validation(errs)) => Ok(import_page(&state, &ctx, None, errs.first().map(|e| e.message(ctx.lang)))),
+        Err(AppError::Validation(errs)) => Ok(import_page(
+            &state,
+            &ctx,
+            None,
+            errs.first().map(|e| e.message(ctx.lang)),
+        )),
         Err(e) => Err(e),
     }
 }
@@ -252,9 +291,18 @@ pub async fn honour_roll(State(state): State<AppState>, ctx: Ctx, Path(year): Pa
 }
 
 /// The printable A4 honour certificate with its verification QR code.
-pub async fn certificate(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, Path(number): Path<String>) -> AppResult<Response> {
+pub async fn certificate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> AppResult<Response> {
     let (c, st, n) = notice::honour_certificate(&state.db, &ctx, &number).await?;
-    let url = format!("{}{}", crate::web::origin(&headers, &ctx), notice::honour_verify_path(&c));
+    let url = format!(
+        "{}{}",
+        crate::web::origin(&headers, &ctx),
+        notice::honour_verify_path(&c)
+    );
     let qr = qrcode::QrCode::new(url.as_bytes())
         .map_err(|e| AppError::Internal(anyhow::anyhow!("qr: {e}")))?
         .render::<qrcode::render::svg::Color>()

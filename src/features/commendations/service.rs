@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action, Listing, Object, Principal, Scope, TeamPlace};
 use crate::auth::Acting;
-use crate::db::commendations::{self as store, Category, Nomination, NominationScope, NewNomination};
+use crate::db::commendations::{self as store, Category, NewNomination, Nomination, NominationScope};
 use crate::db::{settings, Db};
 use crate::domain::commendation::{
     shortfalls, Eligibility, Facts, NominationEvent, NominationStatus, NomineeKind, ReviewChoice, DEED_MAX,
@@ -61,17 +61,27 @@ pub fn nomination_scope(p: &Principal) -> NominationScope {
 
 /// The active campaign's categories (the defaults are written the first time they are asked for).
 pub async fn categories(db: &Db, by: &Acting) -> AppResult<(crate::db::campaigns::Campaign, Vec<Category>)> {
-    ensure(by.user()?, Action::View, &Object::Commendation)?;
     let campaign = active(db).await?;
-    let mut cats = store::categories(db, campaign.id).await?;
+    let cats = categories_for(db, by, campaign.id).await?;
+    Ok((campaign, cats))
+}
+
+/// A campaign's categories (the defaults written the first time).
+pub async fn categories_for(db: &Db, by: &Acting, campaign_id: i64) -> AppResult<Vec<Category>> {
+    ensure(by.user()?, Action::View, &Object::Commendation)?;
+    let mut cats = store::categories(db, campaign_id).await?;
     if cats.is_empty() {
         let mut tx = db.begin().await?;
-        store::ensure_categories(&mut tx, &crate::db::audit::Actor::system("commendation defaults"), campaign.id)
-            .await?;
+        store::ensure_categories(
+            &mut tx,
+            &crate::db::audit::Actor::system("commendation defaults"),
+            campaign_id,
+        )
+        .await?;
         tx.commit().await?;
-        cats = store::categories(db, campaign.id).await?;
+        cats = store::categories(db, campaign_id).await?;
     }
-    Ok((campaign, cats))
+    Ok(cats)
 }
 
 /// A category of the active campaign, by id (a hostile id from another campaign is not found).
@@ -79,6 +89,14 @@ pub async fn category(db: &Db, by: &Acting, id: i64) -> AppResult<Category> {
     let (_, cats) = categories(db, by).await?;
     cats.into_iter()
         .find(|c| c.id == id)
+        .ok_or_else(|| AppError::field("category_id", "err.not_found"))
+}
+
+/// A category of any campaign (the demo nominates in a past year with it).
+async fn any_category(db: &Db, by: &Acting, id: i64) -> AppResult<Category> {
+    ensure(by.user()?, Action::View, &Object::Commendation)?;
+    store::get_category(db, id)
+        .await?
         .ok_or_else(|| AppError::field("category_id", "err.not_found"))
 }
 
@@ -120,7 +138,12 @@ pub async fn update_category(db: &Db, by: &Acting, id: i64, input: &CategoryInpu
     );
     num("min_hours", input.min_hours, 0..=10_000, &mut after.min_hours);
     num("min_stars", input.min_stars, 0..=5, &mut after.min_stars);
-    num("no_show_streak", input.no_show_streak, 0..=100, &mut after.no_show_streak);
+    num(
+        "no_show_streak",
+        input.no_show_streak,
+        0..=100,
+        &mut after.no_show_streak,
+    );
     if let Some(b) = input.no_open_findings {
         after.no_open_findings = b;
     }
@@ -134,7 +157,11 @@ pub async fn update_category(db: &Db, by: &Acting, id: i64, input: &CategoryInpu
 pub fn eligibility(c: &Category) -> Eligibility {
     Eligibility {
         min_hours: c.min_hours,
-        min_stars: if c.kind == NomineeKind::Volunteer { c.min_stars } else { 0 },
+        min_stars: if c.kind == NomineeKind::Volunteer {
+            c.min_stars
+        } else {
+            0
+        },
         no_show_streak: if c.kind == NomineeKind::Volunteer {
             c.no_show_streak
         } else {
@@ -217,13 +244,24 @@ pub async fn candidates(db: &Db, by: &Acting, category_id: i64) -> AppResult<Vec
     let p = by.user()?;
     nominator_of(p)?;
     let cat = category(db, by, category_id).await?;
+    candidates_in(db, by, &cat).await
+}
+
+/// [`candidates`] of a category of any campaign.
+pub async fn candidates_in(db: &Db, by: &Acting, cat: &Category) -> AppResult<Vec<Candidate>> {
+    let p = by.user()?;
+    nominator_of(p)?;
+    let cat = cat.clone();
     let campaign = cat.campaign_id;
     let teams = store::team_facts(db, campaign).await?;
     let rules = settings::rules(db).await?;
     let mut raw: Vec<(i64, String, String, Option<String>, Facts)> = vec![];
     match cat.kind {
         NomineeKind::Team => {
-            for t in teams.iter().filter(|t| policy::allows(p, Action::Update, &team_place(t))) {
+            for t in teams
+                .iter()
+                .filter(|t| policy::allows(p, Action::Update, &team_place(t)))
+            {
                 raw.push((t.id, t.name.clone(), t.org_name.clone(), None, org_facts([t])));
             }
         }
@@ -413,13 +451,28 @@ pub async fn check_nomination(
 }
 
 pub async fn create(db: &Db, by: &Acting, input: &NominationInput) -> AppResult<Nomination> {
+    category(db, by, input.category_id).await?;
+    create_in(db, by, input).await
+}
+
+/// [`create`] in a category of any campaign (the demo's past year).
+pub async fn create_in(db: &Db, by: &Acting, input: &NominationInput) -> AppResult<Nomination> {
     let p = by.user()?;
     let nominator = nominator_of(p)?;
-    let cat = category(db, by, input.category_id).await?;
+    let cat = any_category(db, by, input.category_id).await?;
     ensure_not_published(db, cat.campaign_id).await?;
-    let cands = candidates(db, by, cat.id).await?;
+    let cands = candidates_in(db, by, &cat).await?;
     let mut tx = db.begin().await?;
-    let new = check_nomination(&mut tx, &cat, &cands, nominator, input.nominee_id, input.deed.as_deref(), 0).await?;
+    let new = check_nomination(
+        &mut tx,
+        &cat,
+        &cands,
+        nominator,
+        input.nominee_id,
+        input.deed.as_deref(),
+        0,
+    )
+    .await?;
     let n = store::insert_nomination(&mut tx, &by.actor(), &new).await?;
     tx.commit().await?;
     Ok(n)
@@ -472,7 +525,6 @@ pub struct ReviewInput {
 pub async fn review(db: &Db, by: &Acting, id: i64, input: &ReviewInput) -> AppResult<Nomination> {
     ensure(by.user()?, Action::Update, &Object::Commendation)?;
     let n = get(db, by, id).await?;
-    ensure_not_published(db, n.campaign_id).await?;
     let mut errors = vec![];
     let reason = free_text("reason", input.reason.as_deref(), 500, &mut errors);
     let choice = ReviewChoice::parse(&input.decision);
@@ -486,9 +538,15 @@ pub async fn review(db: &Db, by: &Acting, id: i64, input: &ReviewInput) -> AppRe
     let Some(next) = n.status.after(choice.event()) else {
         return Err(AppError::field("decision", "err.commend_reviewed"));
     };
+    if next == NominationStatus::Approved {
+        // A late approval would reach the honour roll without its time on the notice.
+        ensure_not_published(db, n.campaign_id).await?;
+    }
     let mut tx = db.begin().await?;
     if next == NominationStatus::Approved {
-        let cat = store::get_category(db, n.category_id).await?.ok_or(AppError::NotFound)?;
+        let cat = store::get_category(db, n.category_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         if store::approved_count(&mut tx, cat.id).await? >= cat.quota {
             return Err(AppError::Validation(vec![FieldError::new(
                 "decision",
