@@ -172,7 +172,7 @@ for (const user of ROLES) {
     await inContext(browser, server, `a11y-${name}`, { bypassCSP: true }, async ({ page }) => {
       const routes = new Set();
       const problems = [];
-      const start = user ? ['/'] : ['/login', '/join'];
+      const start = user ? ['/'] : ['/login', '/join', '/notice', '/honours'];
       if (user) await login(page, server.url, user, server.password);
       let found = [];
       for (const lang of ['zh-CN', 'en']) {

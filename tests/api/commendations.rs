@@ -47,12 +47,12 @@ async fn category(app: &TestApp, token: &str, kind: &str) -> Value {
 async fn candidates(app: &TestApp, token: &str, category: i64) -> Vec<Value> {
     app.get_json(
         token,
-        &format!("/api/v1/commendations/candidates?category_id={category}"),
+        &format!("/api/v1/commendations/candidates?category_id={category}&per_page=500"),
     )
-    .await
-    .as_array()
-    .unwrap()
-    .clone()
+    .await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 async fn object(app: &TestApp, ip: &str, body: Value) -> (StatusCode, Value) {
@@ -177,7 +177,7 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
 
     // Scope: the street sees none of the unit's nominations, and cannot read or review one.
     let listed = app.get_json(&street, "/api/v1/commendations/nominations").await;
-    assert_eq!(listed.as_array().unwrap().len(), 0);
+    assert_eq!(listed["total"], 0);
     let id1 = n1["id"].as_i64().unwrap();
     assert_eq!(
         app.get(&street, &format!("/api/v1/commendations/nominations/{id1}"))
@@ -194,11 +194,7 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        app.get_json(&unit, "/api/v1/commendations/nominations")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get_json(&unit, "/api/v1/commendations/nominations").await["total"],
         1
     );
 
@@ -266,16 +262,12 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
     assert_eq!(status, StatusCode::CREATED);
 
     // The objector's contact: in full for the district, masked for the nominating unit.
-    let full = app.get_json(&admin, "/api/v1/commendations/objections").await;
+    let full = app.get_json(&admin, "/api/v1/commendations/objections").await["items"].clone();
     assert_eq!(full[0]["contact"], "13812345678");
-    let masked = app.get_json(&unit, "/api/v1/commendations/objections").await;
+    let masked = app.get_json(&unit, "/api/v1/commendations/objections").await["items"].clone();
     assert_eq!(masked[0]["contact"], "138****5678");
     assert_eq!(
-        app.get_json(&street, "/api/v1/commendations/objections")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get_json(&street, "/api/v1/commendations/objections").await["total"],
         0
     );
     let audit = app.get_json(&admin, "/api/v1/audit?object_type=objection").await;
@@ -430,11 +422,7 @@ async fn an_uploaded_nomination_form_with_row_errors_writes_nothing() {
     assert!(at.contains(&(6, "推荐对象")), "{at:?}");
     assert_eq!(report["created"], 0);
     assert_eq!(
-        app.get_json(&unit, "/api/v1/commendations/nominations")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
+        app.get_json(&unit, "/api/v1/commendations/nominations").await["total"],
         0
     );
 

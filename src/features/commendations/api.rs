@@ -11,8 +11,10 @@ use super::notice::{self, AnswerInput, Finalised, HonourRoll, HonourYear, Notice
 use super::service::{self, Candidate, CategoryInput, DeedInput, NominationInput, ReviewInput};
 use super::{forms, ImportParams};
 use crate::db::commendations::{Category, Nomination, Objection};
+use crate::db::list::Page;
 use crate::error::AppResult;
 use crate::excel::{self, ImportReport};
+use crate::features::PageParams;
 use crate::state::AppState;
 use crate::web::Ctx;
 
@@ -51,30 +53,41 @@ pub async fn update_category(
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CandidateParams {
-    /// The category.
+    /// The category (default: the first).
     #[serde(default, deserialize_with = "crate::web::form::lenient_i64")]
     pub category_id: Option<i64>,
 }
 
 /// The candidates of a category the caller may nominate, with the facts behind each, best first.
-#[utoipa::path(get, path = "/api/v1/commendations/candidates", tag = "commendations", params(CandidateParams),
-    responses((status = 200, body = Vec<Candidate>)))]
+#[utoipa::path(get, path = "/api/v1/commendations/candidates", tag = "commendations", params(CandidateParams, PageParams),
+    responses((status = 200, body = Page<Candidate>)))]
 pub async fn candidates(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CandidateParams>,
-) -> AppResult<Json<Vec<Candidate>>> {
-    let id = q
-        .category_id
-        .ok_or_else(|| crate::error::AppError::field("category_id", "err.required"))?;
-    Ok(Json(service::candidates(&state.db, &ctx, id).await?))
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<Candidate>>> {
+    let id = match q.category_id {
+        Some(id) => id,
+        None => service::categories(&state.db, &ctx)
+            .await?
+            .1
+            .first()
+            .map(|c| c.id)
+            .ok_or(crate::error::AppError::NotFound)?,
+    };
+    Ok(Json(paging.page_of(service::candidates(&state.db, &ctx, id).await?)))
 }
 
 /// The nominations the caller may see (the district all, a street or unit its own).
-#[utoipa::path(get, path = "/api/v1/commendations/nominations", tag = "commendations",
-    responses((status = 200, body = Vec<Nomination>)))]
-pub async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Nomination>>> {
-    Ok(Json(service::list(&state.db, &ctx).await?))
+#[utoipa::path(get, path = "/api/v1/commendations/nominations", tag = "commendations", params(PageParams),
+    responses((status = 200, body = Page<Nomination>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<Nomination>>> {
+    Ok(Json(paging.page_of(service::list(&state.db, &ctx).await?)))
 }
 
 /// Nominates a candidate within the caller's quota, with the deed text.
@@ -184,10 +197,14 @@ pub async fn publish(State(state): State<AppState>, ctx: Ctx, body: Option<Json<
 }
 
 /// The objections raised (the objector's contact in full for the district only).
-#[utoipa::path(get, path = "/api/v1/commendations/objections", tag = "commendations",
-    responses((status = 200, body = Vec<Objection>)))]
-pub async fn objections(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Vec<Objection>>> {
-    Ok(Json(notice::objections(&state.db, &ctx).await?))
+#[utoipa::path(get, path = "/api/v1/commendations/objections", tag = "commendations", params(PageParams),
+    responses((status = 200, body = Page<Objection>)))]
+pub async fn objections(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<Objection>>> {
+    Ok(Json(paging.page_of(notice::objections(&state.db, &ctx).await?)))
 }
 
 /// Answers an objection: `upheld` (the nomination is withdrawn) or `dismissed`.
@@ -228,13 +245,18 @@ pub async fn object(
 }
 
 /// Public: the years with an honour roll.
-#[utoipa::path(get, path = "/api/v1/honours", tag = "commendations", security(()), responses((status = 200, body = Vec<HonourYear>)))]
-pub async fn honour_years(State(state): State<AppState>) -> AppResult<Json<Vec<HonourYear>>> {
-    Ok(Json(notice::honour_years(&state.db).await?))
+#[utoipa::path(get, path = "/api/v1/honours", tag = "commendations", security(()), params(PageParams),
+    responses((status = 200, body = Page<HonourYear>)))]
+pub async fn honour_years(
+    State(state): State<AppState>,
+    Query(paging): Query<PageParams>,
+) -> AppResult<Json<Page<HonourYear>>> {
+    Ok(Json(paging.page_of(notice::honour_years(&state.db).await?)))
 }
 
 /// Public: a year's honour roll (name, unit and category).
-#[utoipa::path(get, path = "/api/v1/honours/{year}", tag = "commendations", security(()), responses((status = 200, body = HonourRoll)))]
+#[utoipa::path(get, path = "/api/v1/honours/{year}", tag = "commendations", security(()),
+    params(("year" = i64, Path, description = "The campaign year")), responses((status = 200, body = HonourRoll)))]
 pub async fn honour_roll(State(state): State<AppState>, Path(year): Path<i64>) -> AppResult<Json<HonourRoll>> {
     Ok(Json(notice::honour_roll(&state.db, year).await?))
 }
