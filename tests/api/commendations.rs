@@ -447,7 +447,7 @@ async fn an_uploaded_nomination_form_with_row_errors_writes_nothing() {
     let bytes = e.bytes().await.unwrap();
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let range = calamine::Reader::worksheet_range_at(&mut wb, 0).unwrap().unwrap();
-    assert!(range.rows().any(|r| r.iter().any(|c| c.to_string() == name)));
+    assert!(range.rows().any(|r| r.iter().any(|c| *c == name)));
     let audit = app
         .get_json(&admin, "/api/v1/audit?object_type=nomination")
         .await
