@@ -99,6 +99,9 @@ async function startServer() {
   return {
     url,
     password: PASSWORD,
+    /** Where the server keeps its files (its SQLite database), and its PostgreSQL URL if any. */
+    dataDir,
+    databaseUrl: dbUrl,
     /** Everything the server printed so far (for failure messages). */
     output: () => out,
     async stop() {

@@ -46,6 +46,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::contact::router())
         .merge(features::inspections::router())
         .merge(features::assessment::router())
+        .merge(features::commendations::router())
         .routes(routes!(openapi::api_document))
 }
 

@@ -153,6 +153,14 @@ pub enum Object {
     Rectification(InspectedPlace),
     /// The district's inspection checklist.
     InspectionChecklist,
+    /// 表彰: the year's categories, quotas, review, notice and honour roll (the district decides;
+    /// nominating units and streets read the categories).
+    Commendation,
+    /// A nomination, by who sends it: a unit, a street, or neither (the district's own).
+    Nomination {
+        by_unit_id: Option<i64>,
+        by_street_id: Option<i64>,
+    },
 }
 
 /// Where an inspected organisation sits: a unit with the streets of the communities it is
@@ -273,6 +281,20 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
         Object::Rectification(place) => return is_inspected(p, place),
         Object::InspectionChecklist => {
             return p.role == DistrictAdmin || (action == View && inspection_scope(p) != Scope::Nothing);
+        }
+        Object::Commendation => {
+            return p.role == DistrictAdmin || (action == View && matches!(p.role, StreetAdmin | UnitAdmin))
+        }
+        Object::Nomination {
+            by_unit_id,
+            by_street_id,
+        } => {
+            return match p.role {
+                DistrictAdmin => true,
+                StreetAdmin => p.street_id.is_some() && *by_street_id == p.street_id && by_unit_id.is_none(),
+                UnitAdmin => p.unit_id.is_some() && *by_unit_id == p.unit_id && by_street_id.is_none(),
+                _ => false,
+            }
         }
         Object::Volunteer { user_id, teams } => {
             // The volunteer sees and corrects their own record; staff go by the teams.
@@ -404,6 +426,8 @@ pub enum Listing {
     /// The assessment's scores: the district all, a street its area, a unit or community
     /// only its own (see [`assessment_sees`]).
     Assessment,
+    /// Nominations for commendation (by who sent them).
+    Nominations,
 }
 
 /// The rows `p` may see in a list of `what`; must agree with [`allows`] for `Action::View`.
@@ -423,6 +447,8 @@ pub fn list_scope(p: &Principal, what: Listing) -> Scope {
         (StreetAdmin, Teams | Board | Assessment) => or_nothing(p.street_id, Scope::Street),
         (CommunityAdmin, Teams | Board | Assessment) => or_nothing(p.community_id, Scope::Community),
         (UnitAdmin, Teams | Board | Assessment) => or_nothing(p.unit_id, Scope::Unit),
+        (StreetAdmin, Nominations) => or_nothing(p.street_id, Scope::Street),
+        (UnitAdmin, Nominations) => or_nothing(p.unit_id, Scope::Unit),
         (_, Accounts) => Scope::OwnAccount(p.user_id),
         _ => Scope::Nothing,
     }
@@ -459,6 +485,7 @@ pub fn may_create(p: &Principal, what: Listing) -> bool {
         (Role::DistrictAdmin, _) => true,
         (Role::StreetAdmin, Listing::Communities | Listing::Accounts | Listing::Teams) => true,
         (Role::CommunityAdmin | Role::UnitAdmin, Listing::Teams) => true,
+        (Role::StreetAdmin | Role::UnitAdmin, Listing::Nominations) => true,
         _ => false,
     }
 }

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod certificates;
 pub mod checkins;
+pub mod commendations;
 pub mod communities;
 pub mod compliance;
 pub mod demo;
@@ -527,6 +528,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (14, "accounts", include_str!("migrations/sqlite/0014_accounts.sql")),
     (15, "inspections", include_str!("migrations/sqlite/0015_inspections.sql")),
     (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
+    (17, "commendations", include_str!("migrations/sqlite/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
 ];
 #[rustfmt::skip]
@@ -545,6 +547,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (14, "accounts", include_str!("migrations/postgres/0014_accounts.sql")),
     (15, "inspections", include_str!("migrations/postgres/0015_inspections.sql")),
     (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
+    (17, "commendations", include_str!("migrations/postgres/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
 ];
 

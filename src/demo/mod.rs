@@ -1,5 +1,6 @@
 //! `serve --demo`: a believable district on an empty database, so a newcomer sees everything work.
 
+pub mod commendations;
 pub mod inspections;
 mod notifications;
 pub mod previous_year;
@@ -293,6 +294,10 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             assessment::close(db, &admin, &close)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo assessment: {e:?}"))?;
+            // Its commendation finished: nominated from its records, published, finalised, with
+            // honour certificates. This year's nominations are under review and on notice.
+            commendations::seed(db, &seeded.previous, true).await?;
+            commendations::seed(db, &current, false).await?;
             assessment::ensure_defaults(db, &admin, &current)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo scheme: {e:?}"))?;

@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod calendar;
 pub mod campaign;
 pub mod checkin;
+pub mod commendation;
 pub mod compliance;
 pub mod dates;
 pub mod dispatch;

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod campaign;
 pub mod certificates;
 pub mod checkins;
+pub mod commendations;
 pub mod communities;
 pub mod compliance;
 pub mod contact;

@@ -54,6 +54,13 @@ pub const VERIFY_PER_ADDRESS: Rule = Rule {
     limit: 30,
     exact: true,
 };
+/// Objections to the commendation notice (公示), from one address.
+pub const OBJECTION_PER_ADDRESS: Rule = Rule {
+    name: "objection:ip",
+    window: 3600,
+    limit: 5,
+    exact: true,
+};
 /// Sign-in attempts (right or wrong), from one address.
 pub const LOGIN_PER_ADDRESS: Rule = Rule {
     name: "login:ip",

@@ -26,6 +26,9 @@ fn rules_for(method: &Method, path: &str, ctx: &Ctx, limiter: &Limiter) -> Vec<(
     if path.starts_with("/verify/") || (path.starts_with("/api/v1/certificates/") && path.ends_with("/verify")) {
         rules.push((VERIFY_PER_ADDRESS, ip.clone()));
     }
+    if post && (path == "/notice/objections" || path == "/api/v1/notice/objections") {
+        rules.push((OBJECTION_PER_ADDRESS, ip.clone()));
+    }
     if post && (path == "/login" || path == "/api/v1/auth/login") {
         rules.push((LOGIN_PER_ADDRESS, ip.clone()));
     }

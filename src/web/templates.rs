@@ -152,6 +152,38 @@ const TEMPLATES: &[(&str, &str)] = &[
         "assessment/adjustments.html",
         include_str!("../../templates/assessment/adjustments.html"),
     ),
+    (
+        "commendations/overview.html",
+        include_str!("../../templates/commendations/overview.html"),
+    ),
+    (
+        "commendations/candidates.html",
+        include_str!("../../templates/commendations/candidates.html"),
+    ),
+    (
+        "commendations/nominate.html",
+        include_str!("../../templates/commendations/nominate.html"),
+    ),
+    (
+        "commendations/nomination.html",
+        include_str!("../../templates/commendations/nomination.html"),
+    ),
+    (
+        "commendations/notice.html",
+        include_str!("../../templates/commendations/notice.html"),
+    ),
+    (
+        "commendations/honours.html",
+        include_str!("../../templates/commendations/honours.html"),
+    ),
+    (
+        "commendations/roll.html",
+        include_str!("../../templates/commendations/roll.html"),
+    ),
+    (
+        "commendations/certificate.html",
+        include_str!("../../templates/commendations/certificate.html"),
+    ),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

@@ -10,6 +10,7 @@ mod auth;
 mod calendar;
 mod campaign;
 mod cli;
+mod commendations;
 mod contact;
 mod excel;
 mod house;

@@ -43,6 +43,8 @@ pub struct ServiceRecord {
     /// Hours at which the next star comes.
     pub next_star_hours: Option<i64>,
     pub certificates: Vec<Certificate>,
+    /// Nominations for commendation (表彰) and the honours conferred.
+    pub honours: Vec<crate::features::commendations::service::OwnNomination>,
 }
 
 pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) -> AppResult<ServiceRecord> {
@@ -75,6 +77,7 @@ pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) ->
         stars: rules.stars_for(total),
         next_star_hours: rules.next_star(total),
         certificates: certificates::certificates_of(&state.db, volunteer_id).await?,
+        honours: crate::features::commendations::of_volunteer(&state.db, volunteer_id).await?,
         lines,
     })
 }
@@ -257,6 +260,12 @@ pub struct Verification {
     /// Issued, but the holder's record was since erased on their request: the certificate stands,
     /// without the person (no name, no number).
     pub holder_withdrawn: bool,
+    /// An honour certificate (荣誉证书): the year and the title conferred.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honour: Option<String>,
+    /// An honour certificate: the honoured one's unit or community.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honour_org: Option<String>,
 }
 
 /// `张三丰` → `张*丰`, `李四` → `李*`.
@@ -283,10 +292,18 @@ pub async fn verify(state: &AppState, number: &str, check: Option<&str>) -> AppR
         issuer: None,
         issued_on: None,
         holder_withdrawn: false,
+        honour: None,
+        honour_org: None,
     };
     let number = number.trim().to_uppercase();
     if number.len() > 40 {
         return Ok(invalid);
+    }
+    // Honour certificates (荣誉证书) are numbered LFH… and checked by the commendation.
+    if number.starts_with("LFH") {
+        return Ok(crate::features::commendations::verify_honour(&state.db, &number, check)
+            .await?
+            .unwrap_or(invalid));
     }
     let Some(c) = certificates::certificate_by_number(&state.db, &number).await? else {
         return Ok(invalid);
@@ -315,6 +332,8 @@ pub async fn verify(state: &AppState, number: &str, check: Option<&str>) -> AppR
         issuer: Some(st.issuer),
         issued_on: Some(st.issued_on),
         holder_withdrawn,
+        honour: None,
+        honour_org: None,
     })
 }
 
