@@ -11,6 +11,7 @@ use crate::{on_db, on_tx};
 
 /// One line of the scheme.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[schema(as = SchemeItem)]
 pub struct Item {
     pub indicator: String,
     pub weight: i64,

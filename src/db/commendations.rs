@@ -11,6 +11,7 @@ use crate::{on_db, on_tx};
 
 /// A category of a campaign's commendation, with its quotas and eligibility.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[schema(as = CommendationCategory)]
 pub struct Category {
     pub id: i64,
     pub campaign_id: i64,

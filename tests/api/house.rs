@@ -131,3 +131,46 @@ fn no_file_is_too_long_to_read() {
     }
     assert!(found.is_empty(), "files over {LIMIT} lines: {found:#?}");
 }
+
+/// The name a `ToSchema` type takes in the OpenAPI document: its `#[schema(as = …)]` or its own.
+fn schema_names(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut names = vec![];
+    for (i, line) in lines.iter().enumerate() {
+        if !(line.contains("derive(") && line.contains("ToSchema")) {
+            continue;
+        }
+        let mut alias = None;
+        for l in lines.iter().skip(i).take(12) {
+            if let Some(rest) = l.split("schema(as = ").nth(1) {
+                alias = rest.split(')').next().map(|s| s.trim().to_string());
+            }
+            let decl = l
+                .trim_start()
+                .strip_prefix("pub struct ")
+                .or(l.trim_start().strip_prefix("pub enum "));
+            if let Some(decl) = decl {
+                let own: String = decl.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                names.push(alias.unwrap_or(own));
+                break;
+            }
+        }
+    }
+    names
+}
+
+/// Two types under one schema name make the OpenAPI document describe one with the other's
+/// fields (utoipa keeps the last): every request or answer must have a name of its own.
+#[test]
+fn every_schema_has_a_name_of_its_own() {
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut found = vec![];
+    for (path, text) in src() {
+        for name in schema_names(&text) {
+            if let Some(first) = seen.insert(name.clone(), path.clone()) {
+                found.push(format!("{name}: {first} and {path}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "schema names used twice: {found:#?}");
+}

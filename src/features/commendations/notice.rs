@@ -200,6 +200,7 @@ pub async fn objections(db: &Db, by: &Acting) -> AppResult<Vec<Objection>> {
 
 /// The district's answer to an objection.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[schema(as = ObjectionAnswer)]
 pub struct AnswerInput {
     /// `upheld` (the nomination is withdrawn) or `dismissed`.
     pub outcome: String,

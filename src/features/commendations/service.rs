@@ -549,6 +549,7 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
 
 /// The district's decision on a nomination.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[schema(as = NominationReview)]
 pub struct ReviewInput {
     /// `approve` or `reject`.
     pub decision: String,

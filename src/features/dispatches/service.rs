@@ -205,6 +205,7 @@ pub async fn create(db: &Db, by: &Acting, input: &DispatchInput) -> AppResult<Di
 
 /// A team's answer.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[schema(as = DispatchAnswerInput)]
 pub struct AnswerInput {
     /// `accept` or `decline`.
     pub answer: String,
@@ -292,6 +293,7 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, team_id: i64, input: &AnswerI
 
 /// The district's review of a decline.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[schema(as = DispatchReview)]
 pub struct ReviewInput {
     /// `approve` (the decline stands) or `reject` (the team must answer again).
     pub decision: String,

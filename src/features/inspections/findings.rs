@@ -87,12 +87,14 @@ async fn load_finding(db: &Db, by: &Acting, id: i64) -> AppResult<(Finding, Insp
 
 /// The inspected organisation's answer: what it did.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[schema(as = FindingAnswer)]
 pub struct AnswerInput {
     pub answer: Option<String>,
 }
 
 /// The inspector's review of an answer.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[schema(as = FindingReview)]
 pub struct ReviewInput {
     /// `accept` or `return`.
     pub decision: String,
