@@ -144,14 +144,15 @@ pub async fn update(db: &Db, by: &Acting, id: i64, input: &AccountInput) -> AppR
     if id == p.user_id && (!f.active || f.role != before.role) {
         return Err(AppError::field("role", "err.cannot_demote_self"));
     }
-    if before.role == "district_admin"
-        && (f.role != "district_admin" || !f.active)
+    let was_admin = Role::parse(&before.role) == Some(Role::DistrictAdmin);
+    if was_admin
+        && (Role::parse(&f.role) != Some(Role::DistrictAdmin) || !f.active)
         && users::other_active_district_admins(db, id).await? == 0
     {
         return Err(AppError::Conflict(vec![FieldError::new("role", "err.last_admin")]));
     }
     // Two active volunteer accounts never share a mobile number (it is their sign-in).
-    if f.active && f.role == "volunteer" && users::phone_clash(db, id).await? {
+    if f.active && Role::parse(&f.role) == Some(Role::Volunteer) && users::phone_clash(db, id).await? {
         return Err(AppError::Conflict(vec![FieldError::new("active", "err.phone_taken")]));
     }
     let new_hash = match input.password.as_deref().filter(|s| !s.is_empty()) {
@@ -179,7 +180,7 @@ pub async fn delete(db: &Db, by: &Acting, id: i64) -> AppResult<()> {
             "err.cannot_delete_self",
         )]));
     }
-    if a.role == "district_admin" && users::other_active_district_admins(db, id).await? == 0 {
+    if Role::parse(&a.role) == Some(Role::DistrictAdmin) && users::other_active_district_admins(db, id).await? == 0 {
         return Err(AppError::Conflict(vec![FieldError::new("id", "err.last_admin")]));
     }
     let mut tx = db.begin().await?;
