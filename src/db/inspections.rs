@@ -48,6 +48,9 @@ pub struct Inspection {
     pub created_by: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// How many findings it raised (answered as `finding_count`: an inspection's page lists the
+    /// findings themselves under `findings`).
+    #[serde(rename = "finding_count")]
     pub findings: i64,
     /// Findings not yet accepted.
     pub open_findings: i64,
