@@ -127,9 +127,25 @@ async fn a_small_unit_scores_what_its_facts_give_and_each_point_is_explained() {
         (hours - (minutes as f64 / 60.0 * 10.0).round() / 10.0).abs() < 0.11,
         "{hours} vs {minutes}"
     );
+    // The demo inspected this unit: its findings are counted behind the points, and the page
+    // leads to those inspections, whose pages list each finding.
+    assert!(e["findings"]["total"].as_i64().unwrap() > 0, "{e}");
+    let inspected = app
+        .get_json(&shuiwu, &format!("/api/v1/inspections?unit_id={id}&per_page=100"))
+        .await;
+    let raised: i64 = inspected["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] != "cancelled")
+        .map(|i| i["finding_count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(raised, e["findings"]["total"].as_i64().unwrap(), "{inspected}");
     // The page shows the same.
     let page = app.get(&shuiwu, &format!("/assessment/unit/{id}")).await;
     assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("/inspections?unit_id={id}")), "{html}");
 }
 
 #[tokio::test]
