@@ -59,6 +59,36 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// The report of an upload checked row by row: `rows` read, `accepted` without problems, the
+    /// `errors` found, and one more when the sheet held no data row at all. Nothing written yet.
+    pub fn checked(
+        rows: usize,
+        accepted: usize,
+        dry_run: bool,
+        mut errors: Vec<CellError>,
+        lang: crate::i18n::Lang,
+    ) -> ImportReport {
+        if rows == 0 {
+            errors.push(CellError {
+                row: 0,
+                column: String::new(),
+                value: String::new(),
+                message: crate::i18n::t(lang, "err.no_rows"),
+            });
+        }
+        ImportReport {
+            rows,
+            accepted,
+            created: 0,
+            unchanged: 0,
+            linked: 0,
+            dry_run,
+            errors,
+            warnings: vec![],
+            resubmission_needed: false,
+        }
+    }
+
     /// Each problem as a sentence, row and column first.
     pub fn messages(&self, lang: crate::i18n::Lang) -> Vec<String> {
         self.errors

@@ -122,25 +122,7 @@ pub async fn import(state: &AppState, by: &Acting, bytes: &[u8], dry_run: bool) 
             Err(e) => return Err(e),
         }
     }
-    let mut report = ImportReport {
-        rows: rows.len(),
-        accepted: accepted.len(),
-        created: 0,
-        unchanged: 0,
-        linked: 0,
-        dry_run,
-        errors,
-        warnings: vec![],
-        resubmission_needed: false,
-    };
-    if rows.is_empty() {
-        report.errors.push(CellError {
-            row: 0,
-            column: String::new(),
-            value: String::new(),
-            message: t(lang, "err.no_rows"),
-        });
-    }
+    let mut report = ImportReport::checked(rows.len(), accepted.len(), dry_run, errors, lang);
     if !dry_run && report.errors.is_empty() {
         for new in &accepted {
             store::insert_nomination(&mut tx, &by.actor(), new).await?;

@@ -222,25 +222,7 @@ pub async fn import(state: &AppState, by: &Acting, bytes: &[u8], dry_run: bool) 
         }
         accepted.push((u, c));
     }
-    let mut report = ImportReport {
-        rows: rows.len(),
-        accepted: accepted.len(),
-        created: 0,
-        unchanged: 0,
-        linked: 0,
-        dry_run,
-        errors,
-        warnings: vec![],
-        resubmission_needed: false,
-    };
-    if rows.is_empty() {
-        report.errors.push(CellError {
-            row: 0,
-            column: String::new(),
-            value: String::new(),
-            message: t(lang, "err.no_rows"),
-        });
-    }
+    let mut report = ImportReport::checked(rows.len(), accepted.len(), dry_run, errors, lang);
     for (u, c) in &accepted {
         if pairings::pairing_exists(&mut tx, *u, *c).await? {
             report.unchanged += 1;

@@ -116,25 +116,8 @@ pub async fn import(
         good.push((r.row, f));
     }
     let data_rows = rows.iter().filter(|r| !form::is_example(r)).count();
-    let mut report = ImportReport {
-        rows: data_rows,
-        accepted: good.len(),
-        created: 0,
-        unchanged: 0,
-        linked: 0,
-        dry_run,
-        errors,
-        warnings,
-        resubmission_needed: false,
-    };
-    if data_rows == 0 {
-        report.errors.push(CellError {
-            row: 0,
-            column: String::new(),
-            value: String::new(),
-            message: t(lang, "err.no_rows"),
-        });
-    }
+    let mut report = ImportReport::checked(data_rows, good.len(), dry_run, errors, lang);
+    report.warnings = warnings;
     if !report.errors.is_empty() {
         return Ok(report);
     }

@@ -328,25 +328,8 @@ pub async fn import(
         }
     }
     let unchanged = picks.iter().filter(|(v, _)| existing.contains(v)).count();
-    let mut report = ImportReport {
-        rows: rows.len(),
-        accepted: picks.len(),
-        created: 0,
-        unchanged,
-        linked: 0,
-        dry_run,
-        errors,
-        warnings: vec![],
-        resubmission_needed: false,
-    };
-    if rows.is_empty() {
-        report.errors.push(CellError {
-            row: 0,
-            column: String::new(),
-            value: String::new(),
-            message: t(lang, "err.no_rows"),
-        });
-    }
+    let mut report = ImportReport::checked(rows.len(), picks.len(), dry_run, errors, lang);
+    report.unchanged = unchanged;
     if dry_run || !report.errors.is_empty() {
         return Ok(report);
     }
