@@ -57,8 +57,8 @@ test('district admin sees communities of all four streets and the audit log', as
   await inContext(browser, server, 'district-admin', {}, async ({ page, dialogs }) => {
     await signIn(page, 'admin');
     assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/traffic',
-      '/checkins', '/dispatches', '/board', '/compliance', '/streets', '/communities', '/units', '/pairings', '/users',
-      '/audit', '/service-rules']);
+      '/checkins', '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/commendations',
+      '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/service-rules']);
 
     await open(page, '/communities');
     assert.match(await heading(page), /^社区 \((\d+)\)$/);
@@ -86,7 +86,8 @@ test('street admin sees only its own street', async () => {
   await inContext(browser, server, 'street-admin', {}, async ({ page }) => {
     await signIn(page, 'donghu');
     assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/checkins',
-      '/dispatches', '/board', '/compliance', '/streets', '/communities', '/units', '/pairings', '/users']);
+      '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/commendations', '/streets',
+      '/communities', '/units', '/pairings', '/users']);
 
     await open(page, '/communities');
     assert.equal(await heading(page), '社区 (5)');
