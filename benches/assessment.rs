@@ -123,28 +123,6 @@ async fn run(label: &str, url: Option<&str>, scale: &str) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A fresh database on the server of `base`, and its name to drop it with.
-async fn fresh_pg(base: &str) -> (String, String) {
-    use sqlx::Connection;
-    let name = format!("lf_bench_{}", &leifeng::auth::new_token()[..10]);
-    let mut c = sqlx::PgConnection::connect(base).await.expect("PostgreSQL");
-    sqlx::raw_sql(&format!("create database {name}"))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    let cut = base.rfind('/').unwrap();
-    (format!("{}/{name}", &base[..cut]), name)
-}
-
-async fn drop_pg(base: &str, name: &str) {
-    use sqlx::Connection;
-    if let Ok(mut c) = sqlx::PgConnection::connect(base).await {
-        let _ = sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
-            .execute(&mut c)
-            .await;
-    }
-}
-
 fn main() {
     let scale = std::env::var("LEIFENG_BENCH_SCALE").unwrap_or_else(|_| "district".into());
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -154,9 +132,9 @@ fn main() {
     rt.block_on(async {
         run("sqlite", None, &scale).await;
         if let Ok(base) = std::env::var("LEIFENG_BENCH_PG") {
-            let (url, name) = fresh_pg(&base).await;
+            let (url, name) = common::fresh_pg(&base).await;
             run("postgres", Some(&url), &scale).await;
-            drop_pg(&base, &name).await;
+            common::drop_pg(&base, &name).await;
         }
     });
 }

@@ -480,28 +480,6 @@ async fn run(label: &'static str, url: Option<&str>, secs: u64) -> Run {
     }
 }
 
-/// A fresh database on the server of `base`, and its name (to drop it with).
-async fn fresh_pg(base: &str) -> (String, String) {
-    use sqlx::Connection;
-    let name = format!("lf_workloads_{}", &leifeng::auth::new_token()[..10]);
-    let mut c = sqlx::PgConnection::connect(base).await.expect("PostgreSQL");
-    sqlx::raw_sql(&format!("create database {name}"))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    let cut = base.rfind('/').unwrap();
-    (format!("{}/{name}", &base[..cut]), name)
-}
-
-async fn drop_pg(base: &str, name: &str) {
-    use sqlx::Connection;
-    if let Ok(mut c) = sqlx::PgConnection::connect(base).await {
-        let _ = sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
-            .execute(&mut c)
-            .await;
-    }
-}
-
 fn main() {
     let secs: u64 = std::env::var("LEIFENG_BENCH_SECS")
         .ok()
@@ -519,9 +497,9 @@ fn main() {
         }
         if only.as_deref() != Some("sqlite") {
             if let Ok(base) = std::env::var("LEIFENG_BENCH_PG") {
-                let (url, name) = fresh_pg(&base).await;
+                let (url, name) = common::fresh_pg(&base).await;
                 results.push(run("postgres", Some(&url), secs).await);
-                drop_pg(&base, &name).await;
+                common::drop_pg(&base, &name).await;
             }
         }
         results

@@ -62,3 +62,27 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
+
+/// A fresh database on the PostgreSQL server of `base` (any database there), and its name to
+/// drop it with.
+pub async fn fresh_pg(base: &str) -> (String, String) {
+    use sqlx::Connection;
+    let name = format!("lf_bench_{}", &leifeng::auth::new_token()[..10]);
+    let mut c = sqlx::PgConnection::connect(base).await.expect("PostgreSQL");
+    sqlx::raw_sql(&format!("create database {name}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let cut = base.rfind('/').unwrap();
+    (format!("{}/{name}", &base[..cut]), name)
+}
+
+/// Drops what [`fresh_pg`] made (also while a server still holds connections to it).
+pub async fn drop_pg(base: &str, name: &str) {
+    use sqlx::Connection;
+    if let Ok(mut c) = sqlx::PgConnection::connect(base).await {
+        let _ = sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
+            .execute(&mut c)
+            .await;
+    }
+}
