@@ -75,6 +75,14 @@ pub const CODE_SENDS_PER_ACCOUNT: Rule = Rule {
     limit: 5,
     exact: true,
 };
+/// One-time codes sent to one new e-mail address or phone number (proving a contact), whoever
+/// asks: an account cannot flood a stranger's phone.
+pub const CODE_SENDS_PER_TARGET: Rule = Rule {
+    name: "code:to",
+    window: 3600,
+    limit: 5,
+    exact: true,
+};
 /// Password-recovery codes asked for, from one address.
 pub const RECOVERY_PER_ADDRESS: Rule = Rule {
     name: "recover:ip",

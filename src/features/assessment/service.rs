@@ -112,17 +112,26 @@ pub async fn refresh(db: &Db, campaign: &Campaign) -> AppResult<Ranking> {
 }
 
 /// Every few minutes, the active campaign's ranking computed again (unless frozen), so that the
-/// ranking page is served from a recent kept ranking.
+/// ranking page is served from a recent kept ranking. Not at start-up, and not when another
+/// instance (or a page) kept one within the period.
 pub async fn keep_fresh(db: Db) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(KEPT_FOR_SECS as u64 / 3));
+    let period = std::time::Duration::from_secs(KEPT_FOR_SECS as u64 / 3);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         tick.tick().await;
-        if let Ok(Some(c)) = crate::db::campaigns::active_campaign(&db).await {
-            if matches!(store::snapshot(&db, c.id).await, Ok(None)) {
-                if let Err(e) = refresh(&db, &c).await {
-                    tracing::warn!("assessment refresh: {e:?}");
-                }
+        let Ok(Some(c)) = crate::db::campaigns::active_campaign(&db).await else {
+            continue;
+        };
+        if !matches!(store::snapshot(&db, c.id).await, Ok(None)) {
+            continue;
+        }
+        if let Ok(Some((at, _))) = store::cached(&db, c.id).await {
+            if now() - at < period.as_secs() as i64 {
+                continue;
             }
+        }
+        if let Err(e) = refresh(&db, &c).await {
+            tracing::warn!("assessment refresh: {e:?}");
         }
     }
 }
@@ -177,7 +186,10 @@ pub async fn ranking(db: &Db, by: &Acting, params: &RankingParams) -> AppResult<
     let p = by.user()?;
     let seen = visible(db, p).await?;
     let campaign = campaign_of(db, params.campaign_id).await?;
-    let mut r = ranking_of(db, &campaign, params.fresh.unwrap_or(false)).await?;
+    // Computing afresh costs about half a second at district scale: only the district, which
+    // configures the scheme, may ask for it; everyone else reads the kept ranking.
+    let fresh = params.fresh.unwrap_or(false) && policy::may_configure_assessment(p);
+    let mut r = ranking_of(db, &campaign, fresh).await?;
     let kind = params.kind.as_deref().and_then(SubjectKind::parse);
     let q = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let category = params.category.as_deref().filter(|c| !c.is_empty());

@@ -145,8 +145,9 @@ pub async fn request(state: &AppState, by: &Acting, input: &ChangeInput) -> AppR
     }
     state
         .limits
-        .hit(limits::CODE_SENDS_PER_ACCOUNT, &format!("contact:{}", me.user_id))
+        .hit(limits::CODE_SENDS_PER_ACCOUNT, &me.user_id.to_string())
         .await?;
+    state.limits.hit(limits::CODE_SENDS_PER_TARGET, &value).await?;
     let code = new_code();
     let salt = crate::auth::new_token();
     let hash = hex(&code_hash(&salt, &code).finalize().into_bytes());
