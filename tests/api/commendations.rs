@@ -261,11 +261,13 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
     .await;
     assert_eq!(status, StatusCode::CREATED);
 
-    // The objector's contact: in full for the district, masked for the nominating unit.
+    // The objector's contact and name: in full for the district, masked for the nominating unit.
     let full = app.get_json(&admin, "/api/v1/commendations/objections").await["items"].clone();
     assert_eq!(full[0]["contact"], "13812345678");
+    assert_eq!(full[0]["name"], "张三");
     let masked = app.get_json(&unit, "/api/v1/commendations/objections").await["items"].clone();
     assert_eq!(masked[0]["contact"], "138****5678");
+    assert_eq!(masked[0]["name"], "张*");
     assert_eq!(
         app.get_json(&street, "/api/v1/commendations/objections").await["total"],
         0

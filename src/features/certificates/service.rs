@@ -132,10 +132,17 @@ pub struct Issued {
 }
 
 pub fn verify_path(c: &Certificate) -> String {
-    format!("/verify/{}?s={}", c.number, &c.signature[..16])
+    signed_path(&c.number, &c.signature)
 }
 
-fn payload(number: &str, statement: &str) -> String {
+/// Where the QR code of a certificate (service or honour) leads: the public check with the
+/// signature's first 16 characters.
+pub fn signed_path(number: &str, signature: &str) -> String {
+    format!("/verify/{number}?s={}", &signature[..16])
+}
+
+/// What a certificate's signature covers: its number and its statement.
+pub fn payload(number: &str, statement: &str) -> String {
     format!("{number}\n{statement}")
 }
 

@@ -141,11 +141,13 @@ pub async fn object(db: &Db, by: &Acting, input: &ObjectionInput) -> AppResult<i
         .ok_or_else(|| AppError::field("notice", "err.commend_no_notice"))?;
     let mut errors = vec![];
     let name = required_name("name", input.name.as_deref(), &mut errors);
-    let contact = required_text("contact", input.contact.as_deref(), 100, &mut errors);
-    if !contact.is_empty()
-        && crate::domain::phone::Phone::parse(&contact).is_none()
-        && crate::domain::login::email(&contact).is_none()
-    {
+    // Kept as the district would dial or write it: the phone or address in its one form.
+    let typed = required_text("contact", input.contact.as_deref(), 100, &mut errors);
+    let contact = match crate::domain::phone::Phone::parse(&typed) {
+        Some(phone) => phone.as_str().to_string(),
+        None => crate::domain::login::email(&typed).unwrap_or_default(),
+    };
+    if !typed.is_empty() && contact.is_empty() {
         errors.push(FieldError::new("contact", "err.commend_contact"));
     }
     let text = required_text("text", input.text.as_deref(), 2000, &mut errors);
@@ -190,8 +192,11 @@ pub async fn objections(db: &Db, by: &Acting) -> AppResult<Vec<Objection>> {
             )
         })
         .map(|mut o| {
+            // The nominating unit or street sees what was objected, not who objected in full:
+            // neither the contact nor the name (no retaliation).
             if !district {
                 o.contact = crate::domain::notification::mask_address(&o.contact);
+                o.name = crate::features::certificates::mask_name(&o.name);
             }
             o
         })
@@ -305,7 +310,11 @@ pub async fn finalise_campaign(db: &Db, by: &Acting, campaign_id: i64, year: i64
         };
         let json = serde_json::to_value(&statement).map_err(|e| AppError::Internal(e.into()))?;
         let number = format!("LFH{year:04}{}", crate::auth::new_token()[..12].to_uppercase());
-        let signature = sign(&key, &payload(&number, &json.to_string()), 64);
+        let signature = sign(
+            &key,
+            &crate::features::certificates::service::payload(&number, &json.to_string()),
+            64,
+        );
         store::insert_honour_certificate(&mut tx, &by.actor(), &number, n.id, &json, &signature).await?;
         numbers.push(number);
     }
@@ -332,12 +341,8 @@ pub struct HonourStatement {
     pub issued_on: String,
 }
 
-fn payload(number: &str, statement: &str) -> String {
-    format!("{number}\n{statement}")
-}
-
 pub fn honour_verify_path(c: &HonourCertificate) -> String {
-    format!("/verify/{}?s={}", c.number, &c.signature[..16])
+    crate::features::certificates::service::signed_path(&c.number, &c.signature)
 }
 
 /// The honour roll of a year (public).
@@ -402,7 +407,11 @@ pub async fn verify_honour(db: &Db, number: &str, check: Option<&str>) -> AppRes
         return Ok(None);
     };
     let key = settings::signing_key(db).await?;
-    let expected = sign(&key, &payload(&c.number, &c.statement), 64);
+    let expected = sign(
+        &key,
+        &crate::features::certificates::service::payload(&c.number, &c.statement),
+        64,
+    );
     let link_ok = check.is_none_or(|s| constant_eq(s.trim(), &c.signature[..16]));
     let Ok(st) = serde_json::from_str::<HonourStatement>(&c.statement) else {
         return Ok(None);

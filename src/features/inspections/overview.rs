@@ -163,11 +163,12 @@ pub async fn todo_items(db: &Db, by: &Acting, c: &Campaign, today: &str) -> AppR
         out.push(it);
     }
     if policy::may_inspect(p) {
-        let params = InspectionParams {
-            status: Some("planned".into()),
+        // The campaign and the scope are those the workbench already has: one read.
+        let filter = store::InspectionFilter {
+            status: Some(crate::domain::inspection::InspectionStatus::Planned),
             ..Default::default()
         };
-        let (_, planned) = list(db, by, &params).await?;
+        let planned = store::list_inspections(db, c.id, scope, &filter).await?;
         for i in planned.iter().filter(|i| i.planned_on.as_str() <= today) {
             out.push(item(
                 ItemKind::InspectionToRecord,
