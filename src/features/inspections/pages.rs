@@ -3,7 +3,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::api::{read_file_upload, FindingParams};
@@ -29,11 +28,13 @@ fn messages(ctx: &Ctx, errors: &[FieldError]) -> Vec<String> {
     errors.iter().map(|e| e.message(ctx.lang)).collect()
 }
 
-fn unprocessable(mut r: Response, errors: &[FieldError]) -> Response {
-    if !errors.is_empty() {
-        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+/// A page shown again: 422 when it carries errors (`web::unprocessable`), as it is otherwise.
+fn unprocessable(r: Response, errors: &[FieldError]) -> Response {
+    if errors.is_empty() {
+        r
+    } else {
+        crate::web::unprocessable(r)
     }
-    r
 }
 
 pub async fn list(
