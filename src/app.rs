@@ -59,10 +59,23 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), web::rate_limit::rate_limit_layer))
         .layer(from_fn(web::refuse_bad_input))
         .layer(from_fn_with_state(state.clone(), web::session_layer))
+        .layer(from_fn_with_state(state.clone(), keep_one_connection))
         .layer(from_fn_with_state(state.clone(), web::render_errors))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .layer(from_fn(web::trace_requests))
         .with_state(state)
+}
+
+/// On PostgreSQL, the session read and the handler's reads share one connection (`db::held`).
+async fn keep_one_connection(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match state.db {
+        crate::db::Db::Pg(_) => crate::db::held::keep_one(next.run(req)).await,
+        crate::db::Db::Sqlite { .. } => next.run(req).await,
+    }
 }
 
 /// Headers every answer carries. `Cache-Control: no-store` on everything that does not say

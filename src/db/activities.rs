@@ -234,19 +234,19 @@ pub async fn list_activities(
     }
     let count_sql = format!("select count(*) from activities a where {cond}");
     let offset = (f.page.max(1) - 1).saturating_mul(f.per_page);
-    on_db!(db, pool => {
+    on_db!(db, mut pool => {
         let rows: Vec<Counted> = sqlx::query_as(&sql)
             .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
             .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
             .bind(viewer_volunteer.unwrap_or(-1)).bind(f.per_page).bind(offset)
-            .fetch_all(pool).await?;
+            .fetch_all(pool.ex()).await?;
         let total: i64 = match rows.first() {
             Some(r) => r.total,
             None if offset == 0 => 0,
             None => sqlx::query_scalar(&count_sql)
                 .bind(f.campaign_id).bind(all).bind(public).bind(street).bind(community).bind(unit)
                 .bind(f.team_id).bind(f.community_id).bind(&f.category).bind(&f.form).bind(f.from).bind(f.to).bind(&pat)
-                .fetch_one(pool).await?,
+                .fetch_one(pool.ex()).await?,
         };
         Ok((rows.into_iter().map(|r| r.line).collect(), total))
     })

@@ -38,6 +38,8 @@ impl ScanWriter {
     /// Records a scan through [`attendance::record`]; answers the attendance and whether this
     /// scan changed it (`None`: a sign-out of someone never signed in). Returns after the commit.
     pub async fn write(&self, scan: Scan) -> anyhow::Result<Option<(Attendance, bool)>> {
+        // The writer needs a connection of its own: the request gives its held one back.
+        super::held::release().await;
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Job { scan, reply })

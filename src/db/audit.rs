@@ -297,14 +297,14 @@ pub async fn list(
         and ($5 is null or at >= $5) and ($6 is null or at < $6)";
     let list_sql = format!("select * from audit_log where {filter} order by id desc limit $7 offset $8");
     let count_sql = format!("select count(*) from audit_log where {filter}");
-    on_db!(db, pool => {
+    on_db!(db, mut pool => {
         let rows: Vec<AuditEntry> = sqlx::query_as(&list_sql)
             .bind(&user).bind(object_type).bind(f.object_id).bind(&q).bind(from_ts).bind(to_ts)
             .bind(PAGE_SIZE).bind((page - 1).saturating_mul(PAGE_SIZE))
-            .fetch_all(pool).await?;
+            .fetch_all(pool.ex()).await?;
         let (total,): (i64,) = sqlx::query_as(&count_sql)
             .bind(&user).bind(object_type).bind(f.object_id).bind(&q).bind(from_ts).bind(to_ts)
-            .fetch_one(pool).await?;
+            .fetch_one(pool.ex()).await?;
         Ok((rows, total))
     })
 }

@@ -53,11 +53,11 @@ pub async fn list_communities(db: &Db, lq: &ListQuery) -> Result<Page<Community>
     let list_sql = format!("{COMMUNITY_SELECT} {filter} order by s.name, c.name limit $6 offset $7");
     let count_sql = format!("select count(*) from communities c join streets s on s.id = c.street_id {filter}");
     let pat = lq.pattern();
-    on_db!(db, pool => {
+    on_db!(db, mut pool => {
         let items: Vec<Community> = sqlx::query_as(&list_sql).bind(&pat).bind(street).bind(community).bind(unit)
-            .bind(lq.street_id).bind(lq.per_page).bind(lq.offset()).fetch_all(pool).await?;
+            .bind(lq.street_id).bind(lq.per_page).bind(lq.offset()).fetch_all(pool.ex()).await?;
         let total: i64 = sqlx::query_scalar(&count_sql).bind(&pat).bind(street).bind(community).bind(unit)
-            .bind(lq.street_id).fetch_one(pool).await?;
+            .bind(lq.street_id).fetch_one(pool.ex()).await?;
         Ok(Page { items, total, page: lq.page, per_page: lq.per_page })
     })
 }

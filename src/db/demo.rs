@@ -10,9 +10,9 @@ use crate::{on_db, on_tx};
 
 /// Whether the database holds no streets and no accounts (the demo only seeds an empty one).
 pub async fn is_empty(db: &Db) -> Result<bool, sqlx::Error> {
-    let (streets, users): (i64, i64) = on_db!(db, pool => {
-        let s = sqlx::query_scalar("select count(*) from streets").fetch_one(pool).await?;
-        let u = sqlx::query_scalar("select count(*) from users").fetch_one(pool).await?;
+    let (streets, users): (i64, i64) = on_db!(db, mut pool => {
+        let s = sqlx::query_scalar("select count(*) from streets").fetch_one(pool.ex()).await?;
+        let u = sqlx::query_scalar("select count(*) from users").fetch_one(pool.ex()).await?;
         (s, u)
     });
     Ok(streets == 0 && users == 0)

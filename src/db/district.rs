@@ -38,10 +38,10 @@ pub struct DistrictGaps {
 /// Counted with `not in` over the (few) staff accounts: a correlated `not exists` per unit scanned
 /// every account, volunteers included, and took half a second at district scale.
 pub async fn district_gaps(db: &Db) -> Result<DistrictGaps, sqlx::Error> {
-    on_db!(db, pool => {
-        let unpaired_units = sqlx::query_scalar("select count(*) from units u where not exists (select 1 from pairings p where p.unit_id = u.id)").fetch_one(pool).await?;
-        let unpaired_communities = sqlx::query_scalar("select count(*) from communities c where not exists (select 1 from pairings p where p.community_id = c.id)").fetch_one(pool).await?;
-        let units_without_account = sqlx::query_scalar("select count(*) from units u where u.id not in (select unit_id from users where unit_id is not null)").fetch_one(pool).await?;
+    on_db!(db, mut pool => {
+        let unpaired_units = sqlx::query_scalar("select count(*) from units u where not exists (select 1 from pairings p where p.unit_id = u.id)").fetch_one(pool.ex()).await?;
+        let unpaired_communities = sqlx::query_scalar("select count(*) from communities c where not exists (select 1 from pairings p where p.community_id = c.id)").fetch_one(pool.ex()).await?;
+        let units_without_account = sqlx::query_scalar("select count(*) from units u where u.id not in (select unit_id from users where unit_id is not null)").fetch_one(pool.ex()).await?;
         Ok(DistrictGaps { unpaired_units, unpaired_communities, units_without_account })
     })
 }
@@ -53,9 +53,9 @@ pub struct StreetGaps {
 }
 
 pub async fn street_gaps(db: &Db, street: i64) -> Result<StreetGaps, sqlx::Error> {
-    on_db!(db, pool => {
-        let unpaired_communities = sqlx::query_scalar("select count(*) from communities c where c.street_id = $1 and not exists (select 1 from pairings p where p.community_id = c.id)").bind(street).fetch_one(pool).await?;
-        let communities_without_account = sqlx::query_scalar("select count(*) from communities c where c.street_id = $1 and c.id not in (select community_id from users where community_id is not null)").bind(street).fetch_one(pool).await?;
+    on_db!(db, mut pool => {
+        let unpaired_communities = sqlx::query_scalar("select count(*) from communities c where c.street_id = $1 and not exists (select 1 from pairings p where p.community_id = c.id)").bind(street).fetch_one(pool.ex()).await?;
+        let communities_without_account = sqlx::query_scalar("select count(*) from communities c where c.street_id = $1 and c.id not in (select community_id from users where community_id is not null)").bind(street).fetch_one(pool.ex()).await?;
         Ok(StreetGaps { unpaired_communities, communities_without_account })
     })
 }

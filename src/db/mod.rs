@@ -20,6 +20,7 @@ pub mod compliance;
 pub mod demo;
 pub mod dispatches;
 pub mod district;
+pub mod held;
 pub mod identity;
 pub mod inspections;
 pub mod limits;
@@ -150,13 +151,52 @@ impl Readiness {
     }
 }
 
-/// Runs `$body` with `$pool` bound to the live read pool (`&SqlitePool` or `&PgPool`).
+/// Runs `$body` with `$pool` bound to the live read pool (`&SqlitePool` or `&PgPool`), or inside a
+/// request on PostgreSQL to its one connection (`&mut PgConnection`): use `$pool` once.
 #[macro_export]
 macro_rules! on_db {
+    // A body with several statements: `on_db!(db, mut pool => …)`, each statement given `pool.ex()`.
+    ($db:expr, mut $pool:ident => $body:expr) => {{
+        use $crate::db::Lend as _;
+        match $db {
+            $crate::db::Db::Sqlite { read: $pool, .. } => {
+                #[allow(unused_mut)]
+                let mut $pool = $pool;
+                $body
+            }
+            $crate::db::Db::Pg(pg) => match $crate::db::held::current() {
+                Some(cell) => {
+                    let mut slot = cell.lock().await;
+                    match $crate::db::held::fill(&mut slot, pg).await {
+                        Ok(mut $pool) => $body,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                None => {
+                    #[allow(unused_mut)]
+                    let mut $pool = pg;
+                    $body
+                }
+            },
+        }
+    }};
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite { read: $pool, .. } => $body,
-            $crate::db::Db::Pg($pool) => $body,
+            // Inside a request, its one held connection (see `db::held`); else the pool.
+            $crate::db::Db::Pg(pg) => match $crate::db::held::current() {
+                Some(cell) => {
+                    let mut slot = cell.lock().await;
+                    match $crate::db::held::fill(&mut slot, pg).await {
+                        Ok($pool) => $body,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                None => {
+                    let $pool = pg;
+                    $body
+                }
+            },
         }
     };
 }
@@ -177,6 +217,45 @@ macro_rules! on_tx {
             }
         }
     };
+}
+
+/// What a several-statement `on_db!` body holds: a pool, or the request's connection, lent to
+/// one statement at a time by `ex()`.
+pub trait Lend {
+    type Ex<'a>
+    where
+        Self: 'a;
+    fn ex(&mut self) -> Self::Ex<'_>;
+}
+
+impl<'p> Lend for &'p SqlitePool {
+    type Ex<'a>
+        = &'p SqlitePool
+    where
+        Self: 'a;
+    fn ex(&mut self) -> &'p SqlitePool {
+        self
+    }
+}
+
+impl<'p> Lend for &'p PgPool {
+    type Ex<'a>
+        = &'p PgPool
+    where
+        Self: 'a;
+    fn ex(&mut self) -> &'p PgPool {
+        self
+    }
+}
+
+impl Lend for &mut sqlx::PgConnection {
+    type Ex<'a>
+        = &'a mut sqlx::PgConnection
+    where
+        Self: 'a;
+    fn ex(&mut self) -> &mut sqlx::PgConnection {
+        self
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -302,7 +381,12 @@ impl Db {
                     }
                 }
             }
-            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+            // A transaction inside a request begins on the request's connection, so that the
+            // request never holds one connection while it waits for a second.
+            Db::Pg(pool) => Tx::Pg(match held::take().await {
+                Some(conn) => Transaction::begin(conn, None).await?,
+                None => pool.begin().await?,
+            }),
         })
     }
 

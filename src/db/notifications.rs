@@ -508,15 +508,15 @@ pub async fn inbox(
     per_page: i64,
 ) -> sqlx::Result<Page<InboxItem>> {
     let offset = (page.max(1) - 1).saturating_mul(per_page);
-    let (items, total): (Vec<InboxItem>, i64) = on_db!(db, pool => {
+    let (items, total): (Vec<InboxItem>, i64) = on_db!(db, mut pool => {
         let items = sqlx::query_as(
             "select id, kind, subject, body, link, created_at, read_at from outbox
              where user_id = $1 and channel = 'inbox' and ($2 = 0 or read_at is null)
              order by id desc limit $3 offset $4")
-            .bind(user_id).bind(i64::from(unread_only)).bind(per_page).bind(offset).fetch_all(pool).await?;
+            .bind(user_id).bind(i64::from(unread_only)).bind(per_page).bind(offset).fetch_all(pool.ex()).await?;
         let total = sqlx::query_scalar(
             "select count(*) from outbox where user_id = $1 and channel = 'inbox' and ($2 = 0 or read_at is null)")
-            .bind(user_id).bind(i64::from(unread_only)).fetch_one(pool).await?;
+            .bind(user_id).bind(i64::from(unread_only)).fetch_one(pool.ex()).await?;
         (items, total)
     });
     Ok(Page {
@@ -636,11 +636,11 @@ pub async fn sends(db: &Db, f: &SendFilter, page: i64, per_page: i64) -> sqlx::R
             sent_at, error from outbox where {cond} order by id desc limit $5 offset $6"
     );
     let count_sql = format!("select count(*) from outbox where {cond}");
-    let (items, total) = on_db!(db, pool => {
+    let (items, total) = on_db!(db, mut pool => {
         let items: Vec<SendRow> = sqlx::query_as(&items_sql).bind(kind).bind(channel).bind(state).bind(user)
-            .bind(per_page).bind(offset).fetch_all(pool).await?;
+            .bind(per_page).bind(offset).fetch_all(pool.ex()).await?;
         let total: i64 = sqlx::query_scalar(&count_sql).bind(kind).bind(channel).bind(state).bind(user)
-            .fetch_one(pool).await?;
+            .fetch_one(pool.ex()).await?;
         (items, total)
     });
     Ok(Page {

@@ -41,12 +41,12 @@ pub async fn list_pairings(db: &Db, lq: &ListQuery) -> Result<Page<Pairing>, sql
          join streets s on s.id = c.street_id {filter}"
     );
     let pat = lq.pattern();
-    on_db!(db, pool => {
+    on_db!(db, mut pool => {
         let items: Vec<Pairing> = sqlx::query_as(&list_sql).bind(&pat).bind(street).bind(community).bind(unit)
             .bind(lq.street_id).bind(lq.community_id).bind(lq.unit_id)
-            .bind(lq.per_page).bind(lq.offset()).fetch_all(pool).await?;
+            .bind(lq.per_page).bind(lq.offset()).fetch_all(pool.ex()).await?;
         let total: i64 = sqlx::query_scalar(&count_sql).bind(&pat).bind(street).bind(community).bind(unit)
-            .bind(lq.street_id).bind(lq.community_id).bind(lq.unit_id).fetch_one(pool).await?;
+            .bind(lq.street_id).bind(lq.community_id).bind(lq.unit_id).fetch_one(pool.ex()).await?;
         Ok(Page { items, total, page: lq.page, per_page: lq.per_page })
     })
 }

@@ -32,10 +32,10 @@ pub async fn list_streets(db: &Db, lq: &ListQuery) -> Result<Page<Street>, sqlx:
     let list_sql = format!("{STREET_SELECT} {filter} order by s.name limit $3 offset $4");
     let count_sql = format!("select count(*) from streets s {filter}");
     let pat = lq.pattern();
-    on_db!(db, pool => {
+    on_db!(db, mut pool => {
         let items: Vec<Street> = sqlx::query_as(&list_sql).bind(&pat).bind(street)
-            .bind(lq.per_page).bind(lq.offset()).fetch_all(pool).await?;
-        let total: i64 = sqlx::query_scalar(&count_sql).bind(&pat).bind(street).fetch_one(pool).await?;
+            .bind(lq.per_page).bind(lq.offset()).fetch_all(pool.ex()).await?;
+        let total: i64 = sqlx::query_scalar(&count_sql).bind(&pat).bind(street).fetch_one(pool.ex()).await?;
         Ok(Page { items, total, page: lq.page, per_page: lq.per_page })
     })
 }

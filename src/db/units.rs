@@ -55,11 +55,11 @@ pub async fn list_units(db: &Db, lq: &ListQuery) -> Result<Page<Unit>, sqlx::Err
     let list_sql = format!("{UNIT_SELECT} {filter} order by u.name limit $5 offset $6");
     let count_sql = format!("select count(*) from units u {filter}");
     let pat = lq.pattern();
-    on_db!(db, pool => {
+    on_db!(db, mut pool => {
         let items: Vec<Unit> = sqlx::query_as(&list_sql).bind(&pat).bind(street).bind(community).bind(unit)
-            .bind(lq.per_page).bind(lq.offset()).fetch_all(pool).await?;
+            .bind(lq.per_page).bind(lq.offset()).fetch_all(pool.ex()).await?;
         let total: i64 = sqlx::query_scalar(&count_sql).bind(&pat).bind(street).bind(community).bind(unit)
-            .fetch_one(pool).await?;
+            .fetch_one(pool.ex()).await?;
         Ok(Page { items, total, page: lq.page, per_page: lq.per_page })
     })
 }

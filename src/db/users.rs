@@ -74,11 +74,11 @@ pub async fn list_accounts(db: &Db, lq: &ListQuery, viewer_id: i64) -> Result<Pa
         and ($4 is null or a.id = $4)";
     let list_sql = format!("{ACCOUNT_SELECT} {filter} order by a.username limit $5 offset $6");
     let count_sql = format!("select count(*) from users a left join communities c on c.id = a.community_id {filter}");
-    on_db!(db, pool => {
+    on_db!(db, mut pool => {
         let items: Vec<Account> = sqlx::query_as(&list_sql).bind(&pat).bind(street).bind(viewer_id).bind(own)
-            .bind(lq.per_page).bind((lq.page.max(1) - 1).saturating_mul(lq.per_page)).fetch_all(pool).await?;
+            .bind(lq.per_page).bind((lq.page.max(1) - 1).saturating_mul(lq.per_page)).fetch_all(pool.ex()).await?;
         let total: i64 = sqlx::query_scalar(&count_sql).bind(&pat).bind(street).bind(viewer_id).bind(own)
-            .fetch_one(pool).await?;
+            .fetch_one(pool.ex()).await?;
         Ok(Page { items, total, page: lq.page, per_page: lq.per_page })
     })
 }

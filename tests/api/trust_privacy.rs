@@ -470,17 +470,23 @@ async fn a_volunteer_erases_their_record_and_the_figures_and_certificates_stand(
         assert_eq!(r[f], "", "{f}");
     }
     assert_eq!(r["consent_at"], Value::Null);
-    let row: (String, String, Option<String>, String, Option<i64>, Option<i64>) = leifeng::on_db!(&app.db, pool =>
-        sqlx::query_as("select name, phone, id_number, guardian_phone, user_id, erased_at from volunteers where id = $1")
-            .bind(v).fetch_one(pool).await.unwrap());
+    let row: (String, String, Option<String>, String, Option<i64>, Option<i64>) = async {
+        leifeng::on_db!(&app.db, pool =>
+            sqlx::query_as("select name, phone, id_number, guardian_phone, user_id, erased_at from volunteers where id = $1")
+                .bind(v).fetch_one(pool).await)
+    }.await.unwrap();
     assert_eq!(
         (row.0.as_str(), row.1.as_str(), row.2.as_deref(), row.3.as_str(), row.4),
         (format!("已注销志愿者 #{v}").as_str(), "", None, "", None)
     );
     assert!(row.5.is_some());
-    let proposals: i64 = leifeng::on_db!(&app.db, pool =>
-        sqlx::query_scalar("select count(*) from proposed_corrections where volunteer_id = $1")
-            .bind(v).fetch_one(pool).await.unwrap());
+    let proposals: i64 = async {
+        leifeng::on_db!(&app.db, pool =>
+            sqlx::query_scalar("select count(*) from proposed_corrections where volunteer_id = $1")
+                .bind(v).fetch_one(pool).await)
+    }
+    .await
+    .unwrap();
     assert_eq!(proposals, 0);
 
     // Hours stay in the figures, without the person; the sign-up to come was cancelled.
@@ -521,8 +527,12 @@ async fn a_volunteer_erases_their_record_and_the_figures_and_certificates_stand(
     assert!(erase[0]["username"].as_str().unwrap().starts_with("erased-"));
     let what: Value = serde_json::from_str(erase[0]["changes"].as_str().unwrap()).unwrap();
     assert!(what["fields"].as_array().unwrap().contains(&json!("id_number")));
-    let all: Vec<(String, String, String)> = leifeng::on_db!(&app.db, pool =>
-        sqlx::query_as("select username, object_label, changes from audit_log").fetch_all(pool).await.unwrap());
+    let all: Vec<(String, String, String)> = async {
+        leifeng::on_db!(&app.db, pool =>
+            sqlx::query_as("select username, object_label, changes from audit_log").fetch_all(pool).await)
+    }
+    .await
+    .unwrap();
     assert!(
         all.iter().any(|(_, _, c)| c.contains("(erased)")),
         "older entries redacted"
