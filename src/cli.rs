@@ -166,7 +166,7 @@ enum Command {
 #[derive(Subcommand)]
 enum StatsCommand {
     /// Recount every kept figure from the raw records (what the refresh job does for the keys
-    /// that changed), e.g. after restoring a backup or changing the hours rules.
+    /// that changed), e.g. to check them or after restoring a backup.
     Rebuild {
         #[command(flatten)]
         db: DbArgs,

@@ -18,7 +18,7 @@ pub const CHUNK: usize = 1000;
 /// Whether some key waits for a recount.
 pub async fn any_dirty(db: &Db) -> Result<bool, sqlx::Error> {
     let n: Option<i64> =
-        on_db!(db, pool => sqlx::query_scalar("select 1 from stats_dirty limit 1").fetch_optional(pool).await?);
+        on_db!(db, pool => sqlx::query_scalar("select id from stats_dirty limit 1").fetch_optional(pool).await?);
     Ok(n.is_some())
 }
 

@@ -203,6 +203,17 @@ end $$;
 create trigger stats_teams after insert or delete or update of campaign_id, unit_id, community_id on teams
     for each row execute function stats_teams_row();
 
+-- The district's rules (working days to confirm hours, star thresholds): every month again.
+create function stats_rules_row() returns trigger language plpgsql as $$
+begin
+    if new.key = 'service_rules' then
+        insert into stats_dirty (kind, id, month) select distinct 'month', 0, month from activities
+            on conflict do nothing;
+    end if;
+    return null;
+end $$;
+create trigger stats_rules after insert or update on settings for each row execute function stats_rules_row();
+
 -- Everything there is to count is dirty once: the first refresh builds the figures.
 insert into stats_dirty (kind, id, month) select 'activity', id, '' from activities on conflict do nothing;
 insert into stats_dirty (kind, id, month) select distinct 'volunteer', volunteer_id, '' from attendance on conflict do nothing;

@@ -132,6 +132,14 @@ create trigger stats_teams_update after update of campaign_id, unit_id, communit
     insert or ignore into stats_dirty (kind, id, month) values ('team', old.id, ''), ('team', new.id, '');
 end;
 
+-- The district's rules (working days to confirm hours, star thresholds): every month again.
+create trigger stats_rules_insert after insert on settings when new.key = 'service_rules' begin
+    insert or ignore into stats_dirty (kind, id, month) select distinct 'month', 0, month from activities;
+end;
+create trigger stats_rules_update after update on settings when new.key = 'service_rules' begin
+    insert or ignore into stats_dirty (kind, id, month) select distinct 'month', 0, month from activities;
+end;
+
 -- Everything there is to count is dirty once: the first refresh builds the figures.
 insert or ignore into stats_dirty (kind, id, month) select 'activity', id, '' from activities;
 insert or ignore into stats_dirty (kind, id, month) select distinct 'volunteer', volunteer_id, '' from attendance;
