@@ -13,7 +13,7 @@ use crate::web::Ctx;
 /// `form` (activities held, confirmed attendances, minutes), `status` (activities), `star` and
 /// `roster` (people), `milestone` (organisations) and the district's `total`.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "stats", params(StatsParams),
-    responses((status = 200, body = Stats), (status = 403), (status = 422)))]
+    responses((status = 200, body = Stats)))]
 pub async fn stats(
     State(state): State<AppState>,
     ctx: Ctx,
