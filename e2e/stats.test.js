@@ -34,7 +34,7 @@ for (const [name, opts] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       assert.ok(await charts.count() >= 6, 'month, category, streets, stars, roster, milestones');
       for (const id of ['month', 'category', 'streets', 'stars', 'roster', 'milestones']) {
         const card = page.locator(`section[aria-labelledby="chart-${id}-h"]`);
-        assert.equal(await card.locator('svg[role=img] title').count(), 1, `${id}: the SVG has a title`);
+        assert.equal(await card.locator('svg[role=img] > title').count(), 1, `${id}: the SVG has a title`);
         assert.ok(await card.locator('table tbody tr').count() > 0, `${id}: its table has rows`);
       }
       // A year of figures: the months chart has bars.
