@@ -58,7 +58,7 @@ test('district admin sees communities of all four streets and the audit log', as
     await signIn(page, 'admin');
     assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/traffic',
       '/checkins', '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/commendations',
-      '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/service-rules']);
+      '/stats', '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/service-rules']);
 
     await open(page, '/communities');
     assert.match(await heading(page), /^社区 \((\d+)\)$/);
@@ -86,8 +86,8 @@ test('street admin sees only its own street', async () => {
   await inContext(browser, server, 'street-admin', {}, async ({ page }) => {
     await signIn(page, 'donghu');
     assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/checkins',
-      '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/commendations', '/streets',
-      '/communities', '/units', '/pairings', '/users']);
+      '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/commendations', '/stats',
+      '/streets', '/communities', '/units', '/pairings', '/users']);
 
     await open(page, '/communities');
     assert.equal(await heading(page), '社区 (5)');

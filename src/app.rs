@@ -41,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::certificates::router())
         .merge(features::privacy::router())
         .merge(features::compliance::router())
+        .merge(features::stats::router())
         .merge(features::recovery::router())
         .merge(features::notifications::router())
         .merge(features::contact::router())
@@ -113,6 +114,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
     tokio::spawn(features::attendance::sign_out_when_over(state.db.clone()));
     features::notifications::delivery::start(&state);
     tokio::spawn(features::assessment::service::keep_fresh(state.db.clone()));
+    tokio::spawn(features::stats::service::keep_fresh(state.db.clone()));
     let app = router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

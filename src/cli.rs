@@ -148,11 +148,26 @@ enum Command {
     },
     /// Print the API's OpenAPI document (what /api/v1/openapi.json serves) as JSON.
     Openapi,
+    /// The kept figures (dashboards, `GET /api/v1/stats`, the compliance grid).
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
     /// Write a consistent copy of the live SQLite database (on PostgreSQL, use pg_dump).
     Backup {
         /// The file to write; it must not exist yet.
         #[arg(long)]
         to: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Recount every kept figure from the raw records (what the refresh job does for the keys
+    /// that changed), e.g. to check them or after restoring a backup.
+    Rebuild {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -368,6 +383,17 @@ pub fn run() -> anyhow::Result<()> {
                         anyhow::bail!("the test message to {to} was not sent")
                     }
                 }
+            }
+            Command::Stats {
+                command: StatsCommand::Rebuild { db },
+            } => {
+                let (pool, _) = db.connect().await?;
+                let started = std::time::Instant::now();
+                let n = crate::features::stats::service::rebuild(&pool)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                println!("recounted {n} keys in {:.1} s", started.elapsed().as_secs_f64());
+                Ok(())
             }
             Command::Openapi => {
                 println!("{}", serde_json::to_string_pretty(crate::openapi::document())?);

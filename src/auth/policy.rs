@@ -428,6 +428,8 @@ pub enum Listing {
     Assessment,
     /// Nominations for commendation (by who sent them).
     Nominations,
+    /// The kept figures and dashboards: the district all, a street its area, a unit its teams.
+    Stats,
 }
 
 /// The rows `p` may see in a list of `what`; must agree with [`allows`] for `Action::View`.
@@ -449,6 +451,8 @@ pub fn list_scope(p: &Principal, what: Listing) -> Scope {
         (UnitAdmin, Teams | Board | Assessment) => or_nothing(p.unit_id, Scope::Unit),
         (StreetAdmin, Nominations) => or_nothing(p.street_id, Scope::Street),
         (UnitAdmin, Nominations) => or_nothing(p.unit_id, Scope::Unit),
+        (StreetAdmin, Stats) => or_nothing(p.street_id, Scope::Street),
+        (UnitAdmin, Stats) => or_nothing(p.unit_id, Scope::Unit),
         (_, Accounts) => Scope::OwnAccount(p.user_id),
         _ => Scope::Nothing,
     }

@@ -75,8 +75,9 @@ pub struct Facts {
     pub managers_count: Vec<(i64, i64)>,
 }
 
-/// The facts at time `t` for the months `first..=last` (`YYYY-MM`); `unit` narrows them to one
-/// unit's teams.
+/// The facts at time `t` for the months `first..=last` (`YYYY-MM`), counted from the raw records;
+/// `unit` narrows them to one unit's teams. The grid reads the kept figures (`db::stats`); this
+/// recount is what they are checked against.
 pub async fn facts(
     db: &Db,
     campaign_id: i64,
@@ -183,4 +184,10 @@ pub async fn facts(
         roster,
         managers_count,
     })
+}
+
+/// Every team of a campaign: (id, unit, community).
+pub async fn teams(db: &Db, campaign_id: i64) -> Result<Vec<(i64, Option<i64>, Option<i64>)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as("select id, unit_id, community_id from teams where campaign_id = $1")
+        .bind(campaign_id).fetch_all(pool).await)
 }

@@ -34,6 +34,7 @@ pub mod sessions;
 pub mod settings;
 pub mod signup_writer;
 pub mod signups;
+pub mod stats;
 pub mod streets;
 pub mod teams;
 pub mod todo;
@@ -614,6 +615,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/sqlite/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
+    (21, "stats", include_str!("migrations/sqlite/0021_stats.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -633,6 +635,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/postgres/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
+    (21, "stats", include_str!("migrations/postgres/0021_stats.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

@@ -301,6 +301,10 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             assessment::ensure_defaults(db, &admin, &current)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo scheme: {e:?}"))?;
+            // The kept figures behind the dashboards, built once the year is seeded.
+            crate::features::stats::service::rebuild(db)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo figures: {e:?}"))?;
             Ok(Some(made))
         }
         // Another instance seeded the same empty database at the same moment.

@@ -483,6 +483,10 @@ pub async fn district(db: &Db, sizes: Sizes, tokens_out: Option<&Path>) -> anyho
     // Ids were chosen here: move PostgreSQL's identity sequences past them; refresh statistics.
     store::move_id_sequences(db).await?;
     db.refresh_statistics().await?;
+    // The kept figures of the year just loaded (the triggers marked every key).
+    crate::features::stats::service::refresh(db, 0)
+        .await
+        .map_err(|e| anyhow::anyhow!("figures: {e:?}"))?;
 
     if let Some(path) = tokens_out {
         let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);

@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod pairings;
 pub mod privacy;
 pub mod recovery;
+pub mod stats;
 pub mod streets;
 pub mod teams;
 pub mod traffic;

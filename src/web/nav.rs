@@ -76,6 +76,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
                 (lists(Listing::Board), "/compliance", "nav.compliance"),
                 (lists(Listing::Assessment), "/assessment", "nav.assessment"),
                 (lists(Listing::Nominations), "/commendations", "nav.commendations"),
+                (lists(Listing::Stats), "/stats", "nav.stats"),
             ],
         ),
         (

@@ -68,6 +68,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/compliance/compliance_unit.html"),
     ),
     (
+        "stats/dashboard.html",
+        include_str!("../../templates/stats/dashboard.html"),
+    ),
+    (
         "dispatches/dispatch.html",
         include_str!("../../templates/dispatches/dispatch.html"),
     ),

@@ -28,6 +28,7 @@ mod requests;
 mod service;
 mod signup_batch;
 mod sinks;
+mod stats;
 mod trust_faults;
 mod trust_floods;
 mod trust_forms;

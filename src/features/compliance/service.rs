@@ -53,13 +53,7 @@ async fn facts(
     t: i64,
     unit: Option<i64>,
 ) -> AppResult<(HashMap<(Key, String), MonthCell>, HashMap<Key, (i64, i64)>)> {
-    let ym = |s: &str| {
-        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(|d| d.format("%Y-%m").to_string())
-            .unwrap_or_default()
-    };
-    let (first, last) = (ym(&campaign.activities_start), ym(&campaign.activities_end));
-    let f = store::facts(db, campaign.id, t, &first, &last, unit).await?;
+    let f = kept_facts(db, campaign.id, t, unit).await?;
     let org: HashMap<i64, Key> = f
         .teams
         .iter()
@@ -68,54 +62,76 @@ async fn facts(
     let rules = crate::db::settings::rules(db).await?;
     let mut out: HashMap<(Key, String), MonthCell> = HashMap::new();
     let cell = |team: i64, month: String| org.get(&team).map(|k| (*k, month));
-    let mut cells: Vec<((Key, String), i64, u8)> = vec![];
-    for (team, m, n) in f.held.into_iter().chain(f.co_held) {
+    for (team, m, held, turnout, managers, late) in f.months {
         if let Some(k) = cell(team, m) {
-            cells.push((k, n, 0));
-        }
-    }
-    for (team, m, n) in f.turnout {
-        if let Some(k) = cell(team, m) {
-            cells.push((k, n, 1));
-        }
-    }
-    for (team, m, n) in f.managers {
-        if let Some(k) = cell(team, m) {
-            cells.push((k, n, 2));
+            let c = out.entry(k).or_default();
+            c.held += held;
+            c.concentrated_turnout += turnout;
+            c.managers_served += managers;
+            c.hours_late += late;
         }
     }
     let today = local(t).date();
-    for (team, m, ends, confirmed) in f.confirmations {
+    for (team, m, ends) in f.unconfirmed {
         let Some(k) = cell(team, m) else { continue };
-        let due = confirm_due(local(ends).date(), rules.confirm_working_days);
-        match confirmed {
-            Some(at) if local(at).date() > due => cells.push((k, 1, 3)),
-            None if today > due => cells.push((k, 1, 4)),
-            _ => {}
-        }
-    }
-    for (k, n, what) in cells {
-        let c = out.entry(k).or_default();
-        match what {
-            0 => c.held += n,
-            1 => c.concentrated_turnout += n,
-            2 => c.managers_served += n,
-            3 => c.hours_late += n,
-            _ => c.hours_missing += n,
+        if today > confirm_due(local(ends).date(), rules.confirm_working_days) {
+            out.entry(k).or_default().hours_missing += 1;
         }
     }
     let mut rosters: HashMap<Key, (i64, i64)> = HashMap::new();
-    for (team, n) in f.roster {
+    for (team, n, managers) in f.roster {
         if let Some(k) = org.get(&team) {
-            rosters.entry(*k).or_default().0 += n;
-        }
-    }
-    for (team, n) in f.managers_count {
-        if let Some(k) = org.get(&team) {
-            rosters.entry(*k).or_default().1 += n;
+            let e = rosters.entry(*k).or_default();
+            e.0 += n;
+            e.1 += managers;
         }
     }
     Ok((out, rosters))
+}
+
+/// The grid's facts from the kept figures (see `features::stats`): the kept months per team less
+/// the activities still under way, with the unconfirmed hours read live (few rows, indexed).
+struct KeptFacts {
+    teams: Vec<(i64, Option<i64>, Option<i64>)>,
+    /// (team, month, held, turnout, managers served, hours late).
+    months: Vec<(i64, String, i64, i64, i64, i64)>,
+    unconfirmed: Vec<(i64, String, i64)>,
+    roster: Vec<(i64, i64, i64)>,
+}
+
+async fn kept_facts(db: &Db, campaign_id: i64, t: i64, unit: Option<i64>) -> AppResult<KeptFacts> {
+    use crate::db::stats as kept;
+    // What changed since the last refresh is recounted first (a few keys), so the grid is
+    // never behind the records.
+    crate::features::stats::service::recount_dirty(db).await?;
+    let (teams, rows, under_way, unconfirmed, roster) = tokio::try_join!(
+        store::teams(db, campaign_id),
+        kept::team_months(db, campaign_id, unit),
+        kept::under_way(db, campaign_id, t),
+        kept::unconfirmed(db, campaign_id, t),
+        kept::team_sizes(db, campaign_id),
+    )?;
+    let teams: Vec<_> = teams
+        .into_iter()
+        .filter(|(_, u, _)| unit.is_none() || *u == unit)
+        .collect();
+    let mut not_yet: HashMap<(i64, String), i64> = HashMap::new();
+    for (team, m, _) in under_way {
+        *not_yet.entry((team, m)).or_default() += 1;
+    }
+    let months = rows
+        .into_iter()
+        .map(|(team, m, held, co, turnout, managers, late)| {
+            let held = held + co - not_yet.get(&(team, m.clone())).copied().unwrap_or(0);
+            (team, m, held, turnout, managers, late)
+        })
+        .collect();
+    Ok(KeptFacts {
+        teams,
+        months,
+        unconfirmed,
+        roster,
+    })
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]

@@ -46,9 +46,12 @@ pub async fn count(db: &Db, by: &Acting, what: Listing) -> AppResult<Option<i64>
         Listing::Units => units::list_units(db, &lq).await?.total,
         Listing::Pairings => pairings::list_pairings(db, &lq).await?.total,
         Listing::Accounts => crate::db::users::list_accounts(db, &lq, p.user_id).await?.total,
-        Listing::AuditLog | Listing::Teams | Listing::Board | Listing::Assessment | Listing::Nominations => {
-            return Ok(None)
-        }
+        Listing::AuditLog
+        | Listing::Teams
+        | Listing::Board
+        | Listing::Assessment
+        | Listing::Nominations
+        | Listing::Stats => return Ok(None),
     }))
 }
 
