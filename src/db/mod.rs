@@ -25,6 +25,7 @@ pub mod inspections;
 pub mod limits;
 pub mod list;
 pub mod managers;
+pub mod monthly;
 pub mod notifications;
 pub mod notify_facts;
 pub mod pairings;

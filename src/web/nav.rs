@@ -38,6 +38,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
     };
     let volunteer = p.role == Role::Volunteer;
     let rules = policy::allows(p, policy::Action::Update, &Object::Campaign);
+    let monthly = !matches!(policy::monthly_scope(p), policy::Scope::Nothing);
     let inspections = !matches!(
         policy::inspection_scope(p),
         policy::Scope::Nothing | policy::Scope::OwnAccount(_)
@@ -75,6 +76,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
                 (lists(Listing::Board), "/board", "nav.board"),
                 (lists(Listing::Board), "/compliance", "nav.compliance"),
                 (lists(Listing::Assessment), "/assessment", "nav.assessment"),
+                (monthly, "/stats/monthly", "nav.monthly"),
                 (lists(Listing::Nominations), "/commendations", "nav.commendations"),
             ],
         ),

@@ -68,6 +68,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/compliance/compliance_unit.html"),
     ),
     (
+        "monthly/monthly.html",
+        include_str!("../../templates/monthly/monthly.html"),
+    ),
+    (
         "dispatches/dispatch.html",
         include_str!("../../templates/dispatches/dispatch.html"),
     ),
