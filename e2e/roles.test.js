@@ -57,8 +57,8 @@ test('district admin sees communities of all four streets and the audit log', as
   await inContext(browser, server, 'district-admin', {}, async ({ page, dialogs }) => {
     await signIn(page, 'admin');
     assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/traffic',
-      '/checkins', '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/commendations',
-      '/stats', '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/service-rules']);
+      '/checkins', '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/stats',
+      '/stats/monthly', '/commendations', '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/service-rules']);
 
     await open(page, '/communities');
     assert.match(await heading(page), /^社区 \((\d+)\)$/);
@@ -86,7 +86,8 @@ test('street admin sees only its own street', async () => {
   await inContext(browser, server, 'street-admin', {}, async ({ page }) => {
     await signIn(page, 'donghu');
     assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/checkins',
-      '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/commendations', '/stats',
+      '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/stats', '/stats/monthly',
+      '/commendations',
       '/streets', '/communities', '/units', '/pairings', '/users']);
 
     await open(page, '/communities');
@@ -110,6 +111,7 @@ test('community admin sees only its own community and may not create', async () 
     await signIn(page, 'chunxiao');
     const menu = await menuLinks(page);
     assert.ok(!menu.includes('/audit') && !menu.includes('/users'), `menu: ${menu}`);
+    assert.ok(!menu.includes('/stats/monthly'), `a community has no monthly form: ${menu}`);
 
     await open(page, '/communities');
     assert.equal(await heading(page), '社区 (1)');
@@ -127,6 +129,7 @@ test('unit admin sees only its unit and the communities paired with it', async (
     await signIn(page, 'shuiwu');
     const menu = await menuLinks(page);
     assert.ok(!menu.includes('/streets'), `menu: ${menu}`);
+    assert.ok(menu.includes('/stats/monthly'), `a unit reports its month: ${menu}`);
 
     await open(page, '/units');
     assert.equal(await heading(page), '文明单位 (1)');

@@ -161,6 +161,13 @@ pub enum Object {
         by_unit_id: Option<i64>,
         by_street_id: Option<i64>,
     },
+    /// 月报: the month's statistics of the district (no ids), a street, or a unit (with the
+    /// streets of the communities it is paired with).
+    MonthlyStats {
+        street_id: Option<i64>,
+        unit_id: Option<i64>,
+        unit_street_ids: Vec<i64>,
+    },
 }
 
 /// Where an inspected organisation sits: a unit with the streets of the communities it is
@@ -295,6 +302,20 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
                 UnitAdmin => p.unit_id.is_some() && *by_unit_id == p.unit_id && by_street_id.is_none(),
                 _ => false,
             }
+        }
+        Object::MonthlyStats {
+            street_id,
+            unit_id,
+            unit_street_ids,
+        } => {
+            return action == View
+                && match (p.role, street_id, unit_id) {
+                    (DistrictAdmin, _, _) => true,
+                    (StreetAdmin, Some(s), None) => p.street_id == Some(*s),
+                    (StreetAdmin, None, Some(_)) => p.street_id.is_some_and(|s| unit_street_ids.contains(&s)),
+                    (UnitAdmin, None, Some(u)) => p.unit_id == Some(*u),
+                    _ => false,
+                };
         }
         Object::Volunteer { user_id, teams } => {
             // The volunteer sees and corrects their own record; staff go by the teams.
@@ -472,6 +493,18 @@ pub fn assessment_sees(p: &Principal, community: bool, id: i64, in_street: bool)
     }
 }
 
+/// The monthly statistics `p` reports by default: the district all, a street its own, a unit
+/// itself; nobody else any.
+pub fn monthly_scope(p: &Principal) -> Scope {
+    let or_nothing = |id: Option<i64>, f: fn(i64) -> Scope| id.map(f).unwrap_or(Scope::Nothing);
+    match p.role {
+        Role::DistrictAdmin => Scope::All,
+        Role::StreetAdmin => or_nothing(p.street_id, Scope::Street),
+        Role::UnitAdmin => or_nothing(p.unit_id, Scope::Unit),
+        _ => Scope::Nothing,
+    }
+}
+
 /// Whether `p` configures the assessment (the scheme, bonuses and penalties, closing the year).
 pub fn may_configure_assessment(p: &Principal) -> bool {
     p.role == Role::DistrictAdmin
@@ -577,6 +610,35 @@ mod tests {
         assert!(may_erase(&principal(Role::Volunteer), &own));
         assert!(!may_erase(&principal(Role::UnitAdmin), &other));
         assert!(may_erase(&principal(Role::DistrictAdmin), &other));
+    }
+
+    #[test]
+    fn monthly_statistics_follow_the_tree() {
+        let street = |id| Object::MonthlyStats {
+            street_id: Some(id),
+            unit_id: None,
+            unit_street_ids: vec![],
+        };
+        let unit = |id, streets: Vec<i64>| Object::MonthlyStats {
+            street_id: None,
+            unit_id: Some(id),
+            unit_street_ids: streets,
+        };
+        let s = principal(Role::StreetAdmin);
+        assert!(allows(&s, Action::View, &street(1)));
+        assert!(!allows(&s, Action::View, &street(2)));
+        assert!(allows(&s, Action::View, &unit(20, vec![1, 2])));
+        assert!(!allows(&s, Action::View, &unit(21, vec![2])));
+        let u = principal(Role::UnitAdmin);
+        assert!(allows(&u, Action::View, &unit(20, vec![])));
+        assert!(!allows(&u, Action::View, &unit(21, vec![1])));
+        assert!(!allows(&u, Action::View, &street(1)));
+        assert!(allows(&principal(Role::DistrictAdmin), Action::View, &unit(21, vec![])));
+        for role in [Role::CommunityAdmin, Role::Police, Role::Volunteer] {
+            assert!(!allows(&principal(role), Action::View, &street(1)), "{role:?}");
+            assert_eq!(monthly_scope(&principal(role)), Scope::Nothing);
+        }
+        assert!(!allows(&s, Action::Update, &street(1)));
     }
 
     #[test]

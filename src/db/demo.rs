@@ -72,6 +72,17 @@ pub async fn backdate_team_created(tx: &mut Tx, team_id: i64, at: i64) -> Result
     set_at(tx, "update teams set created_at = $1 where id = $2", at, team_id).await
 }
 
+/// DEMO ONLY: people joined their teams' rosters over the months after the team was formed (one
+/// to eleven fortnights later, never after `now`), so the monthly statistics count registrations
+/// in every month of the year.
+pub async fn backdate_members_joined(tx: &mut Tx, now: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query(
+        "update team_members set created_at =
+            (select t.created_at from teams t where t.id = team_members.team_id) + (team_members.id % 12) * 1209600
+         where (select t.created_at from teams t where t.id = team_members.team_id) + (team_members.id % 12) * 1209600 < $1")
+        .bind(now).execute(&mut *c).await.map(|_| ()))
+}
+
 /// DEMO ONLY: the team's roster was submitted at `at`.
 pub async fn backdate_roster_submitted(tx: &mut Tx, team_id: i64, at: i64) -> Result<(), sqlx::Error> {
     set_at(

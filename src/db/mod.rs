@@ -26,6 +26,7 @@ pub mod inspections;
 pub mod limits;
 pub mod list;
 pub mod managers;
+pub mod monthly;
 pub mod notifications;
 pub mod notify_facts;
 pub mod pairings;

@@ -563,6 +563,7 @@ async fn seed_campaign(
     seed_identity(tx, actor, first_team).await?;
     service::seed(tx, actor, &campaign, &unit_teams, rec.id).await?;
     let previous = previous_year::seed(tx, actor, &campaign, unit_ids, &unit_teams, community_ids[0], rec.id).await?;
+    store::backdate_members_joined(tx, crate::db::now()).await?;
     Ok(Seeded {
         teams: unit_teams,
         volunteer_id: rec.id,

@@ -38,6 +38,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
     };
     let volunteer = p.role == Role::Volunteer;
     let rules = policy::allows(p, policy::Action::Update, &Object::Campaign);
+    let monthly = !matches!(policy::monthly_scope(p), policy::Scope::Nothing);
     let inspections = !matches!(
         policy::inspection_scope(p),
         policy::Scope::Nothing | policy::Scope::OwnAccount(_)
@@ -75,8 +76,9 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
                 (lists(Listing::Board), "/board", "nav.board"),
                 (lists(Listing::Board), "/compliance", "nav.compliance"),
                 (lists(Listing::Assessment), "/assessment", "nav.assessment"),
-                (lists(Listing::Nominations), "/commendations", "nav.commendations"),
                 (lists(Listing::Stats), "/stats", "nav.stats"),
+                (monthly, "/stats/monthly", "nav.monthly"),
+                (lists(Listing::Nominations), "/commendations", "nav.commendations"),
             ],
         ),
         (
@@ -97,6 +99,11 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
             ],
         ),
     ];
+    // The most specific entry is the current one (`/stats/monthly` is under `/stats` too).
+    let hrefs: Vec<&str> = sections.iter().flat_map(|(_, e)| e.iter().map(|(_, h, _)| *h)).collect();
+    let current = |href: &str| {
+        is_under(path, href) && !hrefs.iter().any(|o| o.len() > href.len() && is_under(path, o))
+    };
     sections
         .into_iter()
         .filter_map(|(key, entries)| {
@@ -106,7 +113,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
                 .map(|(_, href, label)| NavItem {
                     href,
                     label: t(lang, label),
-                    current: is_under(path, href),
+                    current: current(href),
                 })
                 .collect();
             (!items.is_empty()).then(|| NavGroup {

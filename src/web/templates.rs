@@ -72,6 +72,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/stats/dashboard.html"),
     ),
     (
+        "monthly/monthly.html",
+        include_str!("../../templates/monthly/monthly.html"),
+    ),
+    (
         "dispatches/dispatch.html",
         include_str!("../../templates/dispatches/dispatch.html"),
     ),

@@ -32,9 +32,29 @@ document.addEventListener('DOMContentLoaded', () => {
       if (!window.confirm(f.dataset.confirm)) e.preventDefault();
     });
   });
-  // Print buttons (posters, certificates).
+  // Print buttons (posters, certificates, the monthly statistics); hidden ones show up here.
   document.querySelectorAll('[data-print]').forEach((b) => {
+    b.hidden = false;
     b.addEventListener('click', () => window.print());
+  });
+  // Copy buttons copy their text box (which stays selectable without this file).
+  document.querySelectorAll('[data-copy]').forEach((b) => {
+    const box = document.getElementById(b.dataset.copy);
+    const status = b.parentElement.querySelector('[role=status]');
+    if (!box) return;
+    b.hidden = false;
+    b.addEventListener('click', async () => {
+      box.focus();
+      box.select();
+      let done = false;
+      try {
+        await navigator.clipboard.writeText(box.value);
+        done = true;
+      } catch (e) {
+        try { done = document.execCommand('copy'); } catch (e2) { done = false; }
+      }
+      if (status) status.textContent = done ? b.dataset.copied : '';
+    });
   });
   // Sign-in forms of activities with a geofence send the phone's position.
   document.querySelectorAll('form[data-geo]').forEach((f) => {

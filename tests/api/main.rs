@@ -17,6 +17,7 @@ mod house;
 mod i18n_keys;
 mod inspections;
 mod instances;
+mod monthly;
 mod nav_a11y;
 mod notice_hooks;
 mod notifications;

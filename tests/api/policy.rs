@@ -340,6 +340,8 @@ const BODY_TABLE: &[(&str, &str, &str)] = &[
     ("chunxiao", "team list narrowed to a community", "YN"),
     ("shuiwu", "activity placed in a community", "YN"),
     ("shuiwu", "activity co-organised by a team", "YN"),
+    ("donghu", "monthly figures of a street", "YN"),
+    ("shuiwu", "monthly figures of a unit", "YN"),
 ];
 
 #[tokio::test]
@@ -434,6 +436,14 @@ async fn objects_named_in_a_body_or_query_are_checked_against_the_callers_scope(
                         "form": "scattered", "address": "某处", "starts_at": format_local(now + 86400),
                         "ends_at": format_local(now + 90000), "capacity": 5, "co_team_ids": [co_team]});
                     app.post(&token, "/api/v1/activities", body).await
+                }
+                "monthly figures of a street" => {
+                    app.get(&token, &format!("/api/v1/stats/monthly?street_id={}", p.street[i]))
+                        .await
+                }
+                "monthly figures of a unit" => {
+                    app.get(&token, &format!("/api/v1/stats/monthly?unit_id={}", p.unit[i]))
+                        .await
                 }
                 other => panic!("no such case {other}"),
             };

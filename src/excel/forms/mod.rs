@@ -5,6 +5,7 @@ pub mod board;
 pub mod calendar;
 pub mod checkin;
 pub mod compliance;
+pub mod monthly;
 pub mod nomination;
 pub mod pairing;
 pub mod roster;
