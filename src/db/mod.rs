@@ -29,6 +29,7 @@ pub mod notifications;
 pub mod notify_facts;
 pub mod pairings;
 pub mod privacy;
+pub mod public;
 pub mod sessions;
 pub mod settings;
 pub mod signup_writer;
@@ -530,6 +531,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/sqlite/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
+    (20, "public", include_str!("migrations/sqlite/0020_public.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -549,6 +551,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/postgres/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
+    (20, "public", include_str!("migrations/postgres/0020_public.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {
