@@ -22,6 +22,7 @@ pub mod inspections;
 pub mod notifications;
 pub mod pairings;
 pub mod privacy;
+pub mod public;
 pub mod recovery;
 pub mod streets;
 pub mod teams;
