@@ -49,6 +49,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::assessment::router())
         .merge(features::commendations::router())
         .merge(features::monthly::router())
+        .merge(features::public::router())
         .routes(routes!(openapi::api_document))
 }
 

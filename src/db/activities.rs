@@ -514,11 +514,14 @@ pub struct PhotoInfo {
     pub content_type: String,
     pub size: i64,
     pub created_at: i64,
+    /// What the photo shows, for those who cannot see it (the activity's title for older photos).
+    pub alt_text: String,
 }
 
 pub async fn photos(db: &Db, activity_id: i64) -> Result<Vec<PhotoInfo>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
-        "select id, content_type, size, created_at from activity_photos where activity_id = $1 order by id")
+        "select p.id, p.content_type, p.size, p.created_at, case when p.alt_text = '' then a.title else p.alt_text end as alt_text
+         from activity_photos p join activities a on a.id = p.activity_id where p.activity_id = $1 order by p.id")
         .bind(activity_id).fetch_all(pool).await)
 }
 
@@ -534,17 +537,18 @@ pub async fn add_photo(
     a: &Activity,
     content_type: &str,
     data: &[u8],
+    alt_text: &str,
 ) -> Result<i64, sqlx::Error> {
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "insert into activity_photos (activity_id, content_type, size, data, created_at) values ($1, $2, $3, $4, $5)
+        "insert into activity_photos (activity_id, content_type, size, data, created_at, alt_text) values ($1, $2, $3, $4, $5, $6)
          returning id")
-        .bind(a.id).bind(content_type).bind(data.len() as i64).bind(data).bind(now()).fetch_one(&mut *c).await?);
+        .bind(a.id).bind(content_type).bind(data.len() as i64).bind(data).bind(now()).bind(alt_text).fetch_one(&mut *c).await?);
     audit::record_raw(
         tx,
         actor,
         audit::Op::AddPhoto,
         Subject::new("activity", Some(a.id), &a.title),
-        &serde_json::json!({"photo": id, "type": content_type, "size": data.len()}),
+        &serde_json::json!({"photo": id, "type": content_type, "size": data.len(), "alt": alt_text}),
     )
     .await?;
     Ok(id)

@@ -67,6 +67,20 @@ async fn set_at(tx: &mut Tx, sql: &str, at: i64, id: i64) -> Result<(), sqlx::Er
     on_tx!(tx, c => sqlx::query(sql).bind(at).bind(id).execute(&mut *c).await.map(|_| ()))
 }
 
+/// DEMO ONLY: the newest completed activities of the campaign (for their reports).
+pub async fn latest_completed(tx: &mut Tx, campaign_id: i64, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
+    on_tx!(tx, c => sqlx::query_scalar(
+        "select id from activities where campaign_id = $1 and status = 'completed' and completed_at is not null
+         order by completed_at desc, id desc limit $2")
+        .bind(campaign_id).bind(limit).fetch_all(&mut *c).await)
+}
+
+/// DEMO ONLY: an activity loaded in bulk as held was published when it was made.
+pub async fn backdate_published(tx: &mut Tx, activity_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("update activities set published_at = coalesce(published_at, created_at) where id = $1")
+        .bind(activity_id).execute(&mut *c).await.map(|_| ()))
+}
+
 /// DEMO ONLY: the team was formed at `at`.
 pub async fn backdate_team_created(tx: &mut Tx, team_id: i64, at: i64) -> Result<(), sqlx::Error> {
     set_at(tx, "update teams set created_at = $1 where id = $2", at, team_id).await

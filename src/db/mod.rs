@@ -31,6 +31,7 @@ pub mod notifications;
 pub mod notify_facts;
 pub mod pairings;
 pub mod privacy;
+pub mod public;
 pub mod sessions;
 pub mod settings;
 pub mod signup_writer;
@@ -616,6 +617,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/sqlite/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
+    (20, "public", include_str!("migrations/sqlite/0020_public.sql")),
     (21, "stats", include_str!("migrations/sqlite/0021_stats.sql")),
 ];
 #[rustfmt::skip]
@@ -636,6 +638,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/postgres/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
+    (20, "public", include_str!("migrations/postgres/0020_public.sql")),
     (21, "stats", include_str!("migrations/postgres/0021_stats.sql")),
 ];
 

@@ -4,6 +4,7 @@ pub mod commendations;
 pub mod inspections;
 mod notifications;
 pub mod previous_year;
+mod reports;
 pub mod scale;
 pub mod service;
 
@@ -562,6 +563,7 @@ async fn seed_campaign(
     volunteers::link_user(tx, actor, rec.id, volunteer_user).await?;
     seed_identity(tx, actor, first_team).await?;
     service::seed(tx, actor, &campaign, &unit_teams, rec.id).await?;
+    reports::seed(tx, actor, campaign.id, 8).await?;
     let previous = previous_year::seed(tx, actor, &campaign, unit_ids, &unit_teams, community_ids[0], rec.id).await?;
     store::backdate_members_joined(tx, crate::db::now()).await?;
     Ok(Seeded {

@@ -23,6 +23,7 @@ pub mod monthly;
 pub mod notifications;
 pub mod pairings;
 pub mod privacy;
+pub mod public;
 pub mod recovery;
 pub mod stats;
 pub mod streets;

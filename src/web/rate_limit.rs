@@ -23,7 +23,10 @@ fn rules_for(method: &Method, path: &str, ctx: &Ctx, limiter: &Limiter) -> Vec<(
     if post && path.starts_with("/s/") {
         rules.push((SCAN_PER_ADDRESS, ip.clone()));
     }
-    if path.starts_with("/verify/") || (path.starts_with("/api/v1/certificates/") && path.ends_with("/verify")) {
+    if path == "/verify"
+        || path.starts_with("/verify/")
+        || (path.starts_with("/api/v1/certificates/") && path.ends_with("/verify"))
+    {
         rules.push((VERIFY_PER_ADDRESS, ip.clone()));
     }
     if post && (path == "/notice/objections" || path == "/api/v1/notice/objections") {

@@ -192,6 +192,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "commendations/certificate.html",
         include_str!("../../templates/commendations/certificate.html"),
     ),
+    ("public/layout.html", include_str!("../../templates/public/layout.html")),
+    ("public/home.html", include_str!("../../templates/public/home.html")),
+    (
+        "public/activity_card.html",
+        include_str!("../../templates/public/activity_card.html"),
+    ),
+    (
+        "public/report_card.html",
+        include_str!("../../templates/public/report_card.html"),
+    ),
+    (
+        "public/activities.html",
+        include_str!("../../templates/public/activities.html"),
+    ),
+    (
+        "public/reports.html",
+        include_str!("../../templates/public/reports.html"),
+    ),
+    ("public/report.html", include_str!("../../templates/public/report.html")),
+    ("public/verify.html", include_str!("../../templates/public/verify.html")),
 ];
 
 pub const CSS: &str = include_str!("../../templates/static/app.css");

@@ -142,10 +142,14 @@ async fn web_login_sets_a_safe_session_cookie_and_logout_ends_it() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Signed out: pages that need an account send to the sign-in page; `/` is the public site.
     assert_eq!(
-        c.get(app.url("/")).send().await.unwrap().status(),
+        c.get(app.url("/account")).send().await.unwrap().status(),
         StatusCode::SEE_OTHER
     );
+    let home = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("og:title"), "the public home");
 }
 
 #[tokio::test]

@@ -24,6 +24,7 @@ mod notifications;
 mod orgs;
 mod pages;
 mod policy;
+mod public;
 mod reminders;
 mod requests;
 mod service;

@@ -884,7 +884,21 @@ async fn hours_are_confirmed_corrected_with_history_and_certified() {
         .unwrap();
     assert_eq!(codes(&res.json().await.unwrap()), vec!["err.not_an_image"]);
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82".to_vec();
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png).file_name("a.png"));
+    // Without a text alternative the photo is refused, naming the field.
+    let form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(png.clone()).file_name("a.png"));
+    let res = app
+        .http
+        .post(app.url(&format!("/api/v1/activities/{past}/photos")))
+        .bearer_auth(&unit)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(png).file_name("a.png"))
+        .text("alt", "志愿者清理楼道杂物");
     let res = app
         .http
         .post(app.url(&format!("/api/v1/activities/{past}/photos")))

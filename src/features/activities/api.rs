@@ -112,7 +112,8 @@ pub async fn api_summary(
     Ok(Json(summarise(&state, &ctx, id, &input).await?))
 }
 
-/// Adds a photo (JPEG, PNG, WebP or GIF, up to 5 MB) to a completed activity; field `file`.
+/// Adds a photo (JPEG, PNG, WebP or GIF, up to 5 MB) to a completed activity: field `file`, and
+/// field `alt` saying what it shows (required, up to 300 characters; read aloud on the public report).
 #[utoipa::path(post, path = "/api/v1/activities/{id}/photos", tag = "activities",
     responses((status = 201, description = "The photo's id"), (status = 422, description = "Not an image, too large")))]
 pub async fn api_photo(
@@ -121,8 +122,8 @@ pub async fn api_photo(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let bytes = read_photo(multipart).await?;
-    let pid = add_photo(&state, &ctx, id, &bytes).await?;
+    let up = read_photo(multipart).await?;
+    let pid = add_photo(&state, &ctx, id, &up.bytes, up.alt.as_deref()).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(serde_json::json!({"id": pid, "url": format!("/activities/{id}/photos/{pid}")})),

@@ -484,7 +484,7 @@ pub async fn photo_page(
 ) -> AppResult<Response> {
     let back = format!("/activities/{id}");
     let r = match read_photo(multipart).await {
-        Ok(bytes) => add_photo(&state, &ctx, id, &bytes).await,
+        Ok(up) => add_photo(&state, &ctx, id, &up.bytes, up.alt.as_deref()).await,
         Err(e) => Err(e),
     };
     match r {
@@ -499,34 +499,47 @@ pub async fn photo_file(
     ctx: Ctx,
     Path((id, photo)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    load(&state, &ctx, id).await?;
+    let a = load(&state, &ctx, id).await?;
     let (kind, data) = activities::photo(&state.db, id, photo)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A completed, published activity's report is public (the public site shows it): any cache
+    // may keep its photos. All others stay behind the activity's access check.
+    let cache = if is_public_report(&a) {
+        "public, max-age=86400"
+    } else {
+        "private, max-age=86400"
+    };
     Ok((
         [
             (CONTENT_TYPE, kind),
-            // Behind the activity's access check: browsers may keep it, shared caches may not.
-            (axum::http::header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+            (axum::http::header::CACHE_CONTROL, cache.to_string()),
         ],
         data,
     )
         .into_response())
 }
 
-pub async fn read_photo(mut multipart: Multipart) -> AppResult<Vec<u8>> {
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::Validation(vec![FieldError::new("file", "err.file_too_large").with("mb", 5)]))?
-    {
-        if field.name() == Some("file") {
-            return Ok(field
-                .bytes()
-                .await
-                .map_err(|_| AppError::Validation(vec![FieldError::new("file", "err.file_too_large").with("mb", 5)]))?
-                .to_vec());
+/// A photo upload: the image (field `file`) and what it shows (field `alt`), in either order.
+pub struct PhotoUpload {
+    pub bytes: Vec<u8>,
+    pub alt: Option<String>,
+}
+
+pub async fn read_photo(mut multipart: Multipart) -> AppResult<PhotoUpload> {
+    let too_large = || AppError::Validation(vec![FieldError::new("file", "err.file_too_large").with("mb", 5)]);
+    let mut bytes = None;
+    let mut alt = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        match field.name() {
+            Some("file") if bytes.is_none() => bytes = Some(field.bytes().await.map_err(|_| too_large())?.to_vec()),
+            // Text, not a file: a short read is enough (a longer one is refused by the service).
+            Some("alt") if alt.is_none() => alt = Some(field.text().await.map_err(|_| too_large())?),
+            _ => {}
         }
     }
-    Err(AppError::field("file", "err.no_file"))
+    match bytes {
+        Some(bytes) => Ok(PhotoUpload { bytes, alt }),
+        None => Err(AppError::field("file", "err.no_file")),
+    }
 }

@@ -473,10 +473,30 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-pub async fn add_photo(state: &AppState, by: &Acting, id: i64, bytes: &[u8]) -> AppResult<i64> {
+/// The longest text alternative of a photo.
+pub const PHOTO_ALT_MAX: usize = 300;
+
+/// Whether the activity's report (summary and photos) is public: completed after being published.
+pub fn is_public_report(a: &Activity) -> bool {
+    a.status == ActivityStatus::Completed && a.published_at.is_some()
+}
+
+pub async fn add_photo(state: &AppState, by: &Acting, id: i64, bytes: &[u8], alt: Option<&str>) -> AppResult<i64> {
     let a = load_managed(state, by, id).await?;
     if a.status != ActivityStatus::Completed {
         return Err(AppError::field("file", "err.summary_not_completed"));
+    }
+    // What the photo shows, for a reader who cannot see it: required for every new photo.
+    let alt = alt.map(str::trim).unwrap_or("").to_string();
+    if alt.is_empty() {
+        return Err(AppError::field("alt", "err.photo_alt_required"));
+    }
+    if alt.chars().count() > PHOTO_ALT_MAX {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "alt",
+            "err.photo_alt_too_long",
+        )
+        .with("max", PHOTO_ALT_MAX)]));
     }
     if bytes.is_empty() {
         return Err(AppError::field("file", "err.no_file"));
@@ -495,7 +515,7 @@ pub async fn add_photo(state: &AppState, by: &Acting, id: i64, bytes: &[u8]) -> 
         return Err(AppError::field("file", "err.too_many_photos"));
     }
     let mut tx = state.db.begin().await?;
-    let pid = activities::add_photo(&mut tx, &by.actor(), &a, kind, bytes).await?;
+    let pid = activities::add_photo(&mut tx, &by.actor(), &a, kind, bytes, &alt).await?;
     tx.commit().await?;
     Ok(pid)
 }

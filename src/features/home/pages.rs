@@ -1,7 +1,7 @@
 //! home: the HTML pages.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::service;
@@ -13,7 +13,11 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::Ctx;
 
-pub(super) async fn home(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+/// `/`: the workbench of a signed-in account; the public site for anyone else.
+pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
+    if ctx.principal.is_none() {
+        return crate::features::public::home_page(&state, &ctx, &headers).await;
+    }
     let p = ctx.user()?.clone();
     let lang = ctx.lang;
     let db = &state.db;
