@@ -47,6 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::inspections::router())
         .merge(features::assessment::router())
         .merge(features::commendations::router())
+        .merge(features::needs::router())
         .routes(routes!(openapi::api_document))
 }
 

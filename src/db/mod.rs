@@ -25,6 +25,7 @@ pub mod inspections;
 pub mod limits;
 pub mod list;
 pub mod managers;
+pub mod needs;
 pub mod notifications;
 pub mod notify_facts;
 pub mod pairings;
@@ -530,6 +531,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/sqlite/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
+    (19, "needs", include_str!("migrations/sqlite/0019_needs.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -549,6 +551,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/postgres/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
+    (19, "needs", include_str!("migrations/postgres/0019_needs.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod id_number;
 pub mod inspection;
 pub mod login;
+pub mod need;
 pub mod notification;
 pub mod org;
 pub mod phone;

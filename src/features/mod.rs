@@ -19,6 +19,7 @@ pub mod district;
 pub mod home;
 pub mod identity;
 pub mod inspections;
+pub mod needs;
 pub mod notifications;
 pub mod pairings;
 pub mod privacy;

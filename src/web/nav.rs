@@ -50,6 +50,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
             vec![
                 (true, "/activities", "nav.activities"),
                 (true, "/calendar", "nav.calendar"),
+                (lists(Listing::Needs), "/needs", "nav.needs"),
                 (volunteer, "/me/service", "nav.my_service"),
                 (volunteer, "/me/record", "nav.my_record"),
             ],

@@ -18,6 +18,7 @@ mod i18n_keys;
 mod inspections;
 mod instances;
 mod nav_a11y;
+mod needs;
 mod notice_hooks;
 mod notifications;
 mod orgs;
