@@ -165,7 +165,10 @@ async fn a_resident_need_goes_round_the_whole_loop() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     // The team's staff are told.
-    let inbox = app.get_json(&unit, "/api/v1/me/notifications?per_page=100").await.to_string();
+    let inbox = app
+        .get_json(&unit, "/api/v1/me/notifications?per_page=100")
+        .await
+        .to_string();
     assert!(inbox.contains("need_dispatched"), "{inbox}");
     // The team sees the contact now; it declines (a reason is required), back to the queue.
     let v = app.get_json(&unit, &format!("/api/v1/needs/{id}")).await;
