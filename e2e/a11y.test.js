@@ -173,7 +173,7 @@ for (const user of ROLES) {
       const routes = new Set();
       const problems = [];
       // Each capability's pages first (the walk stops after MAX_PAGES routes).
-      const start = user ? ['/', '/me/contact', '/inspections', '/inspections/findings', '/inspections/checklist', '/inspections/new', '/assessment', '/assessment/scheme', '/assessment/adjustments', '/commendations', '/stats', '/stats/monthly', '/site'] : ['/', '/site/activities', '/reports', '/verify', '/login', '/join', '/notice', '/honours'];
+      const start = user ? ['/', '/me/contact', '/inspections', '/inspections/findings', '/inspections/checklist', '/inspections/new', '/assessment', '/assessment/scheme', '/assessment/adjustments', '/commendations', '/stats', '/stats/monthly', '/site', '/needs', '/needs/figures', '/needs/new'] : ['/', '/site/activities', '/reports', '/verify', '/login', '/join', '/notice', '/honours', '/needs/ask', '/needs/wall'];
       if (user) await login(page, server.url, user, server.password);
       let found = [];
       for (const lang of ['zh-CN', 'en']) {

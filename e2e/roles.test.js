@@ -56,7 +56,7 @@ async function heading(page) {
 test('district admin sees communities of all four streets and the audit log', async () => {
   await inContext(browser, server, 'district-admin', {}, async ({ page, dialogs }) => {
     await signIn(page, 'admin');
-    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/traffic',
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/needs', '/teams', '/traffic',
       '/checkins', '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/stats',
       '/stats/monthly', '/commendations', '/streets', '/communities', '/units', '/pairings', '/users', '/audit', '/service-rules']);
 
@@ -85,7 +85,7 @@ test('district admin sees communities of all four streets and the audit log', as
 test('street admin sees only its own street', async () => {
   await inContext(browser, server, 'street-admin', {}, async ({ page }) => {
     await signIn(page, 'donghu');
-    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/teams', '/checkins',
+    assert.deepEqual(await menuLinks(page), ['/', '/activities', '/calendar', '/needs', '/teams', '/checkins',
       '/dispatches', '/inspections', '/board', '/compliance', '/assessment', '/stats', '/stats/monthly',
       '/commendations',
       '/streets', '/communities', '/units', '/pairings', '/users']);

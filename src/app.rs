@@ -50,6 +50,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(features::commendations::router())
         .merge(features::monthly::router())
         .merge(features::public::router())
+        .merge(features::needs::router())
         .routes(routes!(openapi::api_document))
 }
 

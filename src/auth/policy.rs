@@ -168,6 +168,34 @@ pub enum Object {
         unit_id: Option<i64>,
         unit_street_ids: Vec<i64>,
     },
+    /// A community need (点单): the community posts, reviews and rates its own, the street and the
+    /// district those of their area; the teams it was sent to (or any team, while it is open
+    /// for claim) see it.
+    Need(NeedPlace),
+    /// Dispatching a need (派单) of a community under `street_id`: the street or the district.
+    NeedDispatch {
+        street_id: i64,
+    },
+}
+
+/// Where a need sits: its community and street, the teams it was sent to or taken by, and
+/// whether it is open for any team to claim.
+#[derive(Clone, Debug, Default)]
+pub struct NeedPlace {
+    pub community_id: i64,
+    pub street_id: i64,
+    pub teams: Vec<TeamPlace>,
+    pub open: bool,
+}
+
+/// Whether `p` handles a need at `n` as its community, street or district.
+fn handles_need(p: &Principal, n: &NeedPlace) -> bool {
+    match p.role {
+        Role::DistrictAdmin => true,
+        Role::StreetAdmin => p.street_id == Some(n.street_id),
+        Role::CommunityAdmin => p.community_id == Some(n.community_id),
+        _ => false,
+    }
 }
 
 /// Where an inspected organisation sits: a unit with the streets of the communities it is
@@ -317,6 +345,15 @@ pub fn allows(p: &Principal, action: Action, obj: &Object) -> bool {
                     _ => false,
                 };
         }
+        Object::Need(n) => {
+            return handles_need(p, n)
+                || (action == View
+                    && (n.teams.iter().any(|t| team_allows(p, Update, t))
+                        || (n.open && matches!(p.role, UnitAdmin | CommunityAdmin))));
+        }
+        Object::NeedDispatch { street_id } => {
+            return p.role == DistrictAdmin || (p.role == StreetAdmin && p.street_id == Some(*street_id))
+        }
         Object::Volunteer { user_id, teams } => {
             // The volunteer sees and corrects their own record; staff go by the teams.
             return (user_id.is_some() && *user_id == Some(p.user_id) && matches!(action, View | Update))
@@ -451,6 +488,9 @@ pub enum Listing {
     Nominations,
     /// The kept figures and dashboards: the district all, a street its area, a unit its teams.
     Stats,
+    /// Community needs (四单): the district all, a street its area, a community its own, a unit
+    /// those sent to its teams and those open for claim.
+    Needs,
 }
 
 /// The rows `p` may see in a list of `what`; must agree with [`allows`] for `Action::View`.
@@ -474,6 +514,9 @@ pub fn list_scope(p: &Principal, what: Listing) -> Scope {
         (UnitAdmin, Nominations) => or_nothing(p.unit_id, Scope::Unit),
         (StreetAdmin, Stats) => or_nothing(p.street_id, Scope::Street),
         (UnitAdmin, Stats) => or_nothing(p.unit_id, Scope::Unit),
+        (StreetAdmin, Needs) => or_nothing(p.street_id, Scope::Street),
+        (CommunityAdmin, Needs) => or_nothing(p.community_id, Scope::Community),
+        (UnitAdmin, Needs) => or_nothing(p.unit_id, Scope::Unit),
         (_, Accounts) => Scope::OwnAccount(p.user_id),
         _ => Scope::Nothing,
     }
@@ -523,6 +566,7 @@ pub fn may_create(p: &Principal, what: Listing) -> bool {
         (Role::StreetAdmin, Listing::Communities | Listing::Accounts | Listing::Teams) => true,
         (Role::CommunityAdmin | Role::UnitAdmin, Listing::Teams) => true,
         (Role::StreetAdmin | Role::UnitAdmin, Listing::Nominations) => true,
+        (Role::StreetAdmin | Role::CommunityAdmin, Listing::Needs) => true,
         _ => false,
     }
 }

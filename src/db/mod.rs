@@ -27,6 +27,7 @@ pub mod limits;
 pub mod list;
 pub mod managers;
 pub mod monthly;
+pub mod needs;
 pub mod notifications;
 pub mod notify_facts;
 pub mod pairings;
@@ -617,8 +618,10 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/sqlite/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/sqlite/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/sqlite/0018_contact.sql")),
+    (19, "needs", include_str!("migrations/sqlite/0019_needs.sql")),
     (20, "public", include_str!("migrations/sqlite/0020_public.sql")),
     (21, "stats", include_str!("migrations/sqlite/0021_stats.sql")),
+    (22, "needs_figures", include_str!("migrations/sqlite/0022_needs_figures.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -638,8 +641,10 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (16, "assessment", include_str!("migrations/postgres/0016_assessment.sql")),
     (17, "commendations", include_str!("migrations/postgres/0017_commendations.sql")),
     (18, "contact", include_str!("migrations/postgres/0018_contact.sql")),
+    (19, "needs", include_str!("migrations/postgres/0019_needs.sql")),
     (20, "public", include_str!("migrations/postgres/0020_public.sql")),
     (21, "stats", include_str!("migrations/postgres/0021_stats.sql")),
+    (22, "needs_figures", include_str!("migrations/postgres/0022_needs_figures.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

@@ -20,7 +20,7 @@ const DEEDS: [&str; 4] = [
     "社区志愿服务站点运行规范，居民参与广泛，形成了有特色的志愿服务品牌。",
 ];
 
-async fn acting_as(db: &Db, username: &str) -> anyhow::Result<Option<Acting>> {
+pub(super) async fn acting_as(db: &Db, username: &str) -> anyhow::Result<Option<Acting>> {
     let Some(c) = users::credentials(db, username).await? else {
         return Ok(None);
     };

@@ -2,6 +2,7 @@
 
 pub mod commendations;
 pub mod inspections;
+pub mod needs;
 mod notifications;
 pub mod previous_year;
 mod reports;
@@ -26,6 +27,9 @@ use crate::domain::org::UnitLevel;
 use crate::error::AppError;
 
 pub const DISTRICT: &str = "明湖区";
+
+/// The private link of the demo resident's need, printed with the accounts.
+static RESIDENT_LINK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 const STREETS: [(&str, [&str; 5]); 4] = [
     ("东湖街道", ["春晓社区", "湖滨社区", "柳岸社区", "新塘社区", "望湖社区"]),
@@ -299,6 +303,9 @@ pub async fn seed(db: &Db, fixed_password: Option<String>) -> anyhow::Result<Opt
             // honour certificates. This year's nominations are under review and on notice.
             commendations::seed(db, &seeded.previous, true).await?;
             commendations::seed(db, &current, false).await?;
+            if let Some(link) = needs::seed(db).await? {
+                let _ = RESIDENT_LINK.set(link);
+            }
             assessment::ensure_defaults(db, &admin, &current)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo scheme: {e:?}"))?;
@@ -644,6 +651,9 @@ pub async fn seed_and_print(db: &Db) -> anyhow::Result<()> {
                 if !a.phone.is_empty() {
                     println!("  {:<16} {:<10} (or sign in with the mobile number)", "", a.phone);
                 }
+            }
+            if let Some(link) = RESIDENT_LINK.get() {
+                println!("A resident's need (四单), to follow and rate without an account: {link}");
             }
         }
     }

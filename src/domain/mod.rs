@@ -14,6 +14,7 @@ pub mod id_number;
 pub mod inspection;
 pub mod login;
 pub mod monthly;
+pub mod need;
 pub mod notification;
 pub mod org;
 pub mod phone;

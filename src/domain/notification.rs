@@ -32,6 +32,8 @@ pub enum NoticeKind {
     HoursDue,
     HoursOverdue,
     SignupWaiting,
+    /// A community need (四单) was dispatched to a team: its staff are told.
+    NeedDispatched,
     /// An inspection raised a finding (the inspected are told), its rectification was answered
     /// (the inspector), returned or accepted (the inspected).
     FindingRaised,
@@ -69,6 +71,7 @@ pub const ALL_KINDS: &[NoticeKind] = &[
     NoticeKind::HoursDue,
     NoticeKind::HoursOverdue,
     NoticeKind::SignupWaiting,
+    NoticeKind::NeedDispatched,
     NoticeKind::FindingRaised,
     NoticeKind::FindingAnswered,
     NoticeKind::FindingReturned,
@@ -102,6 +105,7 @@ impl NoticeKind {
             NoticeKind::HoursDue => "hours_due",
             NoticeKind::HoursOverdue => "hours_overdue",
             NoticeKind::SignupWaiting => "signup_waiting",
+            NoticeKind::NeedDispatched => "need_dispatched",
             NoticeKind::FindingRaised => "finding_raised",
             NoticeKind::FindingAnswered => "finding_answered",
             NoticeKind::FindingReturned => "finding_returned",

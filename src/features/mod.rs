@@ -20,6 +20,7 @@ pub mod home;
 pub mod identity;
 pub mod inspections;
 pub mod monthly;
+pub mod needs;
 pub mod notifications;
 pub mod pairings;
 pub mod privacy;

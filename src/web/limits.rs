@@ -61,6 +61,20 @@ pub const OBJECTION_PER_ADDRESS: Rule = Rule {
     limit: 5,
     exact: true,
 };
+/// Needs posted by residents on the public form (四单), from one address.
+pub const NEED_PER_ADDRESS: Rule = Rule {
+    name: "need:ip",
+    window: 3600,
+    limit: 5,
+    exact: true,
+};
+/// Ratings and other posts through residents' private need links, from one address.
+pub const NEED_LINK_PER_ADDRESS: Rule = Rule {
+    name: "need_link:ip",
+    window: 3600,
+    limit: 20,
+    exact: true,
+};
 /// Sign-in attempts (right or wrong), from one address.
 pub const LOGIN_PER_ADDRESS: Rule = Rule {
     name: "login:ip",

@@ -51,6 +51,7 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
             vec![
                 (true, "/activities", "nav.activities"),
                 (true, "/calendar", "nav.calendar"),
+                (lists(Listing::Needs), "/needs", "nav.needs"),
                 (volunteer, "/me/service", "nav.my_service"),
                 (volunteer, "/me/record", "nav.my_record"),
             ],
@@ -100,10 +101,11 @@ pub fn nav_for(p: &Principal, here: &str) -> Vec<NavGroup> {
         ),
     ];
     // The most specific entry is the current one (`/stats/monthly` is under `/stats` too).
-    let hrefs: Vec<&str> = sections.iter().flat_map(|(_, e)| e.iter().map(|(_, h, _)| *h)).collect();
-    let current = |href: &str| {
-        is_under(path, href) && !hrefs.iter().any(|o| o.len() > href.len() && is_under(path, o))
-    };
+    let hrefs: Vec<&str> = sections
+        .iter()
+        .flat_map(|(_, e)| e.iter().map(|(_, h, _)| *h))
+        .collect();
+    let current = |href: &str| is_under(path, href) && !hrefs.iter().any(|o| o.len() > href.len() && is_under(path, o));
     sections
         .into_iter()
         .filter_map(|(key, entries)| {

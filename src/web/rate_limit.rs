@@ -32,6 +32,12 @@ fn rules_for(method: &Method, path: &str, ctx: &Ctx, limiter: &Limiter) -> Vec<(
     if post && (path == "/notice/objections" || path == "/api/v1/notice/objections") {
         rules.push((OBJECTION_PER_ADDRESS, ip.clone()));
     }
+    if post && (path == "/needs/ask" || path == "/api/v1/needs/ask") {
+        rules.push((NEED_PER_ADDRESS, ip.clone()));
+    }
+    if post && path.contains("/needs/track/") {
+        rules.push((NEED_LINK_PER_ADDRESS, ip.clone()));
+    }
     if post && (path == "/login" || path == "/api/v1/auth/login") {
         rules.push((LOGIN_PER_ADDRESS, ip.clone()));
     }

@@ -19,6 +19,7 @@ mod inspections;
 mod instances;
 mod monthly;
 mod nav_a11y;
+mod needs;
 mod notice_hooks;
 mod notifications;
 mod orgs;

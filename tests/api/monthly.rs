@@ -452,9 +452,14 @@ async fn the_form_opens_equals_the_json_prints_and_is_audited() {
     ] {
         assert_eq!(num(row_of(label), 2), json_of[key].as_f64().unwrap(), "{label}");
     }
-    // The needs rows wait for the needs loop: not on the form while the JSON has none.
-    assert!(json_of["needs"].is_null());
-    assert!((0..sheet.height() as u32).all(|r| text(r, 1) != "接收需求（件）"));
+    // The needs (四单) received and fulfilled, from the needs' own steps.
+    for (label, key) in [("接收需求（件）", "received"), ("办结需求（件）", "fulfilled")] {
+        assert_eq!(
+            num(row_of(label), 2),
+            json_of["needs"][key].as_f64().unwrap(),
+            "{label}"
+        );
+    }
     // Merged header cells, and the print setup of the paper forms.
     let ws = part(&bytes, "xl/worksheets/sheet1.xml");
     assert!(ws.contains("<mergeCell ref=\"A4:B5\"/>"), "{ws}");

@@ -16,11 +16,15 @@ async fn recount(app: &TestApp) -> (i64, i64, i64, f64) {
     let db = &app.db;
     let campaign: i64 = async {
         leifeng::on_db!(db, pool => sqlx::query_scalar("select id from campaigns where active").fetch_one(pool).await)
-    }.await.unwrap();
+    }
+    .await
+    .unwrap();
     let acts: Vec<(i64, String)> = async {
         leifeng::on_db!(db, pool => sqlx::query_as("select id, status from activities where campaign_id = $1")
             .bind(campaign).fetch_all(pool).await)
-    }.await.unwrap();
+    }
+    .await
+    .unwrap();
     let held: std::collections::HashSet<i64> = acts
         .iter()
         .filter(|a| a.1 == "published" || a.1 == "completed")

@@ -135,6 +135,10 @@ async fn each_operation_is_named_once_with_its_parameters_statuses_and_error_bod
         "/api/v1/notice/objections",
         "/api/v1/honours",
         "/api/v1/honours/{year}",
+        "/api/v1/needs/ask",
+        "/api/v1/needs/wall",
+        "/api/v1/needs/track/{token}",
+        "/api/v1/needs/track/{token}/rate",
     ]
     .into();
     for (method, path, op) in &ops {

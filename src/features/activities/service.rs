@@ -144,6 +144,19 @@ pub async fn create_for_dispatch(
     Ok(activities::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Published).await?)
 }
 
+/// Creates the draft activity a team makes by accepting a community need (四单), inside the
+/// need's transaction; the activity's own rules apply.
+pub async fn create_draft_in(
+    db: &crate::db::Db,
+    by: &Acting,
+    tx: &mut crate::db::Tx,
+    campaign_id: i64,
+    input: &ActivityInput,
+) -> AppResult<Activity> {
+    let f = check(db, by, input, None, None).await?;
+    Ok(activities::insert_activity(tx, &by.actor(), campaign_id, &f, ActivityStatus::Draft).await?)
+}
+
 pub async fn update(state: &AppState, by: &Acting, id: i64, input: &ActivityInput) -> AppResult<Activity> {
     let before = load_managed(state, by, id).await?;
     if !before.status.is_open() {
@@ -197,6 +210,8 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             }
             let after = activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Cancelled, &reason).await?;
             crate::features::notifications::events::activity_cancelled(&mut tx, &after).await?;
+            // A need this activity served goes back to the dispatcher's queue.
+            crate::db::needs::activity_closed(&mut tx, &by.actor(), a.id, false).await?;
             after
         }
         "complete" => {
@@ -208,7 +223,10 @@ pub async fn change_status(state: &AppState, by: &Acting, id: i64, input: &Statu
             }
             let rules = settings::rules(&state.db).await?;
             attendance::close_open_attendance(&mut tx, &by.actor(), &a, &rules).await?;
-            activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?
+            let after = activities::set_status(&mut tx, &by.actor(), &a, ActivityStatus::Completed, "").await?;
+            // A need this activity served is fulfilled (评单 opens).
+            crate::db::needs::activity_closed(&mut tx, &by.actor(), a.id, true).await?;
+            after
         }
         _ => return Err(AppError::field("action", "err.status_action")),
     };

@@ -81,6 +81,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(params): Query
         },
         query => query.join("&"), counts => counts,
         may_edit => policy::allows(p, Action::Update, &Object::Campaign),
+        needs_overdue => crate::features::needs::board_block(&state.db, &ctx).await?,
     };
     Ok(ctx.render(&state, "campaign/board.html", page))
 }

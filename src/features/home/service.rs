@@ -51,7 +51,8 @@ pub async fn count(db: &Db, by: &Acting, what: Listing) -> AppResult<Option<i64>
         | Listing::Board
         | Listing::Assessment
         | Listing::Nominations
-        | Listing::Stats => return Ok(None),
+        | Listing::Stats
+        | Listing::Needs => return Ok(None),
     }))
 }
 
@@ -101,6 +102,8 @@ pub enum ItemKind {
     FindingsOverdue,
     /// A planned inspection whose day has come.
     InspectionToRecord,
+    /// Community needs (四单) waiting on the caller at one step (`count` of them).
+    Needs,
 }
 
 /// One thing to do (or to wait for).
@@ -212,7 +215,7 @@ pub fn overdue_milestones(r: &BoardRow) -> i64 {
         .count() as i64
 }
 
-pub(super) fn item(kind: ItemKind, text: String, due: Option<String>, state: ItemState, link: String) -> Item {
+pub fn item(kind: ItemKind, text: String, due: Option<String>, state: ItemState, link: String) -> Item {
     Item {
         kind,
         milestone: None,
@@ -293,6 +296,7 @@ pub async fn todo(state: &AppState, by: &Acting) -> AppResult<Workbench> {
     if let Some(c) = &campaign {
         w.items
             .extend(crate::features::inspections::todo_items(db, by, c, &today).await?);
+        w.items.extend(crate::features::needs::todo_items(db, by).await?);
     }
     w.items.sort_by(|a, b| (a.state, &a.due).cmp(&(b.state, &b.due)));
     Ok(w)

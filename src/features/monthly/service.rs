@@ -128,11 +128,23 @@ async fn area_name(db: &Db, area: Area, district: &str) -> AppResult<String> {
     })
 }
 
-/// The needs received and fulfilled in the month. The needs loop (四单) is not recorded on this
-/// branch yet: at merge this reads `db::needs::counts` for the area and month; until then the
-/// form leaves the two rows out rather than show a count nobody made.
-async fn needs_of(_db: &Db, _area: Area, _month: YearMonth) -> AppResult<Option<Needs>> {
-    Ok(None)
+/// The needs (四单) received and fulfilled in the month, in the area: the district all, a street
+/// those of its communities, a unit those its teams took. `None` when no campaign covers the year.
+async fn needs_of(db: &Db, area: Area, month: YearMonth) -> AppResult<Option<Needs>> {
+    let campaigns = crate::db::campaigns::list_campaigns(db).await?;
+    let Some(c) = campaigns.iter().find(|c| c.year == i64::from(month.year)) else {
+        return Ok(None);
+    };
+    let scope = match area {
+        Area::District => Scope::All,
+        Area::Street(s) => Scope::Street(s),
+        Area::Unit(u) => Scope::Unit(u),
+    };
+    let n = crate::db::needs::counts(db, c.id, &scope, Some((month.year, month.month))).await?;
+    Ok(Some(Needs {
+        received: n.received,
+        fulfilled: n.fulfilled,
+    }))
 }
 
 fn line(code: &str, label: String, groups: &[&store::Group]) -> Line {

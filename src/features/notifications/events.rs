@@ -141,6 +141,26 @@ pub async fn dispatch_received(
     store::queue(tx, &notices).await
 }
 
+/// A community need was dispatched to a team: the team's staff are told.
+pub async fn need_dispatched(
+    tx: &mut Tx,
+    need_id: i64,
+    category: &str,
+    community: &str,
+    team_id: i64,
+) -> sqlx::Result<u64> {
+    let users = store::staff_of_team(tx, team_id).await?;
+    let n = Notice::to_user(
+        NoticeKind::NeedDispatched,
+        format!("need_dispatched:{need_id}:{team_id}:{}", now()),
+        0,
+    )
+    .param("category", category)
+    .param("community", community)
+    .link(format!("/needs/{need_id}"));
+    store::queue(tx, &n.to_each(&users)).await
+}
+
 /// A team answered a dispatch: the district is told.
 pub async fn dispatch_answered(tx: &mut Tx, dispatch_id: i64, title: &str, line: &DispatchTeam) -> sqlx::Result<u64> {
     let users = store::district_staff(tx).await?;

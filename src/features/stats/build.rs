@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::auth::policy::Scope;
 use crate::db::campaigns::Campaign;
 use crate::db::stats::{self as store, Figure};
 use crate::db::{now, Db};
@@ -156,6 +157,22 @@ pub async fn figures_of(db: &Db, campaign: &Campaign) -> AppResult<Vec<(String, 
                     (1, 0, 0),
                 );
             }
+        }
+    }
+    // Needs (四单) by state: the district's, each street's (its communities') and each unit's
+    // (those its teams took).
+    let mut need_scopes: Vec<(&str, i64, Scope)> = vec![("district", 0, Scope::All)];
+    let mut street_ids: Vec<i64> = streets.values().copied().collect();
+    street_ids.sort_unstable();
+    street_ids.dedup();
+    need_scopes.extend(street_ids.into_iter().map(|s| ("street", s, Scope::Street(s))));
+    let mut unit_ids: Vec<i64> = team_scopes.values().filter_map(|(u, _)| *u).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    need_scopes.extend(unit_ids.into_iter().map(|u| ("unit", u, Scope::Unit(u))));
+    for (scope, id, of) in &need_scopes {
+        for (status, n) in crate::db::needs::by_status(db, campaign.id, of).await? {
+            add(&mut out, scope, *id, "needs", status.as_str(), (n, 0, 0));
         }
     }
     let volunteers = store::volunteers_on_rosters(db, campaign.id).await?;

@@ -161,10 +161,10 @@ pub fn charts(s: &Stats, lang: Lang, streets: &[(i64, String)]) -> Vec<Chart> {
         statuses.iter().map(|st| t(lang, &format!("board.{st}"))).collect(),
         milestones,
     ));
-    // Needs fulfilled: the needs helper's figures go in as dim `needs` (key: state).
+    // Needs (四单) by state, fulfilled among them.
     let needs: Vec<(String, Vec<i64>)> = by(s, "needs")
         .iter()
-        .map(|f| (f.key.clone(), vec![f.activities]))
+        .map(|f| (t(lang, &format!("need.status.{}", f.key)), vec![f.activities]))
         .collect();
     if !needs.is_empty() {
         out.push(Chart::new(

@@ -1,0 +1,102 @@
+//! The needs on the workbench (what waits on the caller, overdue first) and on the milestone
+//! board (how many needs wait past their time, per step).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::service::{list, NeedParams};
+use crate::auth::policy::{self, Listing, Role};
+use crate::auth::Acting;
+use crate::db::Db;
+use crate::domain::need::NeedStatus;
+use crate::error::AppResult;
+use crate::features::home::service::{item, Item, ItemKind, ItemState};
+use crate::i18n::tf;
+
+/// The states whose next step is the caller's: the community reviews, the street and the
+/// district dispatch, a unit's or community's team answers.
+fn acts_on(role: Role) -> &'static [NeedStatus] {
+    match role {
+        Role::CommunityAdmin => &[NeedStatus::Submitted, NeedStatus::Dispatched, NeedStatus::Open],
+        Role::StreetAdmin | Role::DistrictAdmin => &[NeedStatus::Published, NeedStatus::Open, NeedStatus::Dispatched],
+        Role::UnitAdmin => &[NeedStatus::Dispatched, NeedStatus::Open],
+        _ => &[],
+    }
+}
+
+/// One workbench item per state the caller acts on: how many needs wait there, and whether
+/// any waits past its time.
+pub async fn todo_items(db: &Db, by: &Acting) -> AppResult<Vec<Item>> {
+    let p = by.user()?;
+    if !policy::may_list(p, Listing::Needs) {
+        return Ok(vec![]);
+    }
+    let lines = list(db, by, &NeedParams::default()).await?;
+    let mut out = vec![];
+    for status in acts_on(p.role) {
+        let mine: Vec<_> = lines.iter().filter(|l| l.need.status == *status).collect();
+        // A team is asked to answer only what was sent to it (or what is open).
+        let mine: Vec<_> =
+            if p.role == Role::UnitAdmin || (p.role == Role::CommunityAdmin && *status != NeedStatus::Submitted) {
+                mine.into_iter()
+                    .filter(|l| l.need.status == NeedStatus::Open || l.need.team_id.is_some())
+                    .collect()
+            } else {
+                mine
+            };
+        if mine.is_empty() {
+            continue;
+        }
+        let late = mine.iter().filter(|l| l.overdue).count();
+        let due = mine.iter().filter_map(|l| l.due_on.clone()).min();
+        let state = if late > 0 { ItemState::Overdue } else { ItemState::Due };
+        let step = crate::i18n::t(by.lang, &format!("need.status.{}", status.as_str()));
+        let mut it = item(
+            ItemKind::Needs,
+            tf(by.lang, "todo.needs", &[("n", mine.len().to_string()), ("step", step)]),
+            due,
+            state,
+            format!("/needs?status={}", status.as_str()),
+        );
+        it.count = Some(mine.len() as i64);
+        if late > 0 {
+            it.detail = tf(by.lang, "need.overdue_n", &[("n", late.to_string())]);
+        }
+        out.push(it);
+    }
+    Ok(out)
+}
+
+/// The board's block: needs past their time, per state, in the caller's scope.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = NeedsOverdueLine)]
+pub struct OverdueLine {
+    pub status: NeedStatus,
+    pub overdue: i64,
+    pub link: String,
+}
+
+pub async fn board_block(db: &Db, by: &Acting) -> AppResult<Vec<OverdueLine>> {
+    let p = by.user()?;
+    if !policy::may_list(p, Listing::Needs) {
+        return Ok(vec![]);
+    }
+    let params = NeedParams {
+        overdue: Some(true),
+        ..Default::default()
+    };
+    let lines = list(db, by, &params).await?;
+    Ok([
+        NeedStatus::Submitted,
+        NeedStatus::Published,
+        NeedStatus::Open,
+        NeedStatus::Dispatched,
+    ]
+    .into_iter()
+    .map(|s| OverdueLine {
+        status: s,
+        overdue: lines.iter().filter(|l| l.need.status == s).count() as i64,
+        link: format!("/needs?status={}&overdue=true", s.as_str()),
+    })
+    .collect())
+}
