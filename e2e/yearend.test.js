@@ -107,7 +107,7 @@ test('a whole year-end: inspect, rectify, score, nominate, notice, object, final
     const option = page.locator('select[name=target] option', { hasText: UNIT }).first();
     await page.locator('select[name=target]').selectOption(await option.getAttribute('value'));
     await page.locator('input[name=inspectors]').fill('李建华，周敏');
-    await submitAndWait(page, page.locator('main form button[type=submit]'));
+    await submitAndWait(page, page.locator('form[action="/inspections"] button[type=submit]'));
     inspection = new URL(page.url()).pathname;
     assert.match(inspection, /^\/inspections\/\d+$/);
 
