@@ -112,7 +112,11 @@ async fn a_street_inspects_its_unit_the_unit_rectifies_and_the_inspector_accepts
         .post(&street, &format!("/api/v1/inspections/{id}/findings"), finding.clone())
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.inspection_state"]);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(codes(&body), vec!["err.inspection_state"]);
+    // The state is named as people read it, not by its code.
+    let message = body["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(message.contains("已安排") && !message.contains("planned"), "{message}");
 
     // A failed item needs a note; an unchecked one is refused.
     let view = app.get_json(&street, &format!("/api/v1/inspections/{id}")).await;
@@ -376,20 +380,19 @@ async fn the_scope_follows_the_org_tree_and_hostile_ids_are_refused() {
         );
     }
 
-    // The district inspects anyone; the street does not see another street's inspection.
+    // The district inspects anyone; the street does not see another street's inspection, which
+    // answers like one that does not exist (404: its id tells nothing).
     let res = plan(&app, &admin, "unit", other, true).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let theirs = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    assert_eq!(
-        app.get(&street, &format!("/api/v1/inspections/{theirs}"))
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&unit, &format!("/api/v1/inspections/{theirs}")).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    for path in [
+        format!("/api/v1/inspections/{theirs}"),
+        "/api/v1/inspections/999999".to_string(),
+        format!("/inspections/{theirs}"),
+    ] {
+        assert_eq!(app.get(&street, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(app.get(&unit, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
     let res = app
         .put(
             &street,
@@ -397,7 +400,70 @@ async fn the_scope_follows_the_org_tree_and_hostile_ids_are_refused() {
             json!({"items": []}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // A finding the street does not see, answered or reviewed by it: the same 404 as none.
+    let all = app.get_json(&admin, "/api/v1/inspections/findings?per_page=500").await;
+    let mine = app.get_json(&street, "/api/v1/inspections/findings?per_page=500").await;
+    let foreign = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .find(|id| !mine["items"].as_array().unwrap().iter().any(|m| m["id"] == json!(id)));
+    for fid in foreign.into_iter().chain([999_999]) {
+        let res = app
+            .post(
+                &street,
+                &format!("/api/v1/inspections/findings/{fid}/review"),
+                json!({"decision": "accept"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "finding {fid}");
+        let res = app
+            .post(
+                &street,
+                &format!("/api/v1/inspections/findings/{fid}/answer"),
+                json!({"answer": "x"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "finding {fid}");
+    }
+    // Unknown list filters are refused, naming what may be asked for.
+    for (path, field, value) in [
+        (
+            "/api/v1/inspections?status=bogus",
+            "status",
+            "planned, recorded, closed, cancelled",
+        ),
+        (
+            "/api/v1/inspections?target_kind=bogus",
+            "target_kind",
+            "unit, community, team, activity",
+        ),
+        (
+            "/api/v1/inspections/findings?status=bogus",
+            "status",
+            "open, answered, returned, accepted",
+        ),
+        (
+            "/api/v1/inspections/findings?standing=bogus",
+            "standing",
+            "closed_on_time, closed_late, open_overdue, open_not_due",
+        ),
+    ] {
+        let res = app.get(&admin, path).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["details"][0]["field"], field);
+        assert!(
+            body["error"]["details"][0]["message"].as_str().unwrap().contains(value),
+            "{body}"
+        );
+    }
+    // A target that is not there is a field error saying what to pick.
+    let res = plan(&app, &street, "unit", 999_998, true).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(codes(&body), vec!["err.inspection_target_pick"]);
 
     // An unannounced inspection is hidden from the inspected until it is recorded.
     let res = plan(&app, &admin, "unit", own, false).await;
@@ -663,4 +729,105 @@ async fn the_on_site_page_keeps_every_value_of_a_refused_submit_and_the_demo_sho
         .await
         .unwrap();
     assert!(summary.iter().any(|s| s.closed_late > 0));
+}
+
+/// The `activity:ID` options of the new-inspection page, with their labels.
+fn activity_options(html: &str) -> Vec<(i64, String)> {
+    html.split("<option value=\"activity:")
+        .skip(1)
+        .filter_map(|s| {
+            let id = s[..s.find('"')?].parse().ok()?;
+            let label = &s[s.find('>')? + 1..s.find("</option>")?];
+            Some((id, label.to_string()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_inspector_picks_an_activity_on_the_new_inspection_page() {
+    let app = spawn_app().await;
+    let (web, csrf) = app.web_login("donghu").await;
+    let page = web.get(app.url("/inspections/new")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"activity_q\""), "a search for activities");
+    let offered = activity_options(&html);
+    assert!(!offered.is_empty() && offered.len() <= 30, "{offered:?}");
+    // The search narrows the list to activities whose title matches.
+    let (id, label) = offered[0].clone();
+    let word: String = label.split(" · ").nth(1).unwrap().chars().take(4).collect();
+    let q = leifeng::web::urlencode(&word);
+    let html = web
+        .get(app.url(&format!("/inspections/new?activity_q={q}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let found = activity_options(&html);
+    assert!(found.iter().any(|(a, _)| *a == id), "{word}: {found:?}");
+    let none = web
+        .get(app.url("/inspections/new?activity_q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E6%B4%BB%E5%8A%A8"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(activity_options(&none).is_empty());
+
+    // Planned from the page: the inspection is of the activity, answered by its team's unit.
+    let res = web
+        .post(app.url("/inspections"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("target", &format!("activity:{id}")),
+            ("announced", "false"),
+            ("planned_on", &today()),
+            ("inspectors", "李建华"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let iid: i64 = to.trim_start_matches("/inspections/").parse().unwrap();
+    let street = app.token("donghu").await;
+    let i = app.get_json(&street, &format!("/api/v1/inspections/{iid}")).await;
+    assert_eq!(i["target_kind"], "activity");
+    assert_eq!(i["target_id"], id);
+
+    // Another street's activity is not offered, and is refused when posted anyway: one of
+    // 明湖区市场监督管理局's team (it serves only a community of 西岭街道).
+    let admin = app.token("admin").await;
+    let other = app
+        .find_id(&admin, "/api/v1/units", "name", "明湖区市场监督管理局")
+        .await;
+    app.new_account(&admin, "shijianju", "unit_admin", json!({"unit_id": other}))
+        .await;
+    let theirs = app.token("shijianju").await;
+    let team = app.new_team(&theirs, "市场监管志愿服务队").await;
+    let foreign = app.activity(&theirs, team, 86_400, 90_000, json!({}), false).await;
+    let html = web
+        .get(app.url("/inspections/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!activity_options(&html).iter().any(|(a, _)| *a == foreign));
+    let res = web
+        .post(app.url("/inspections"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("target", &format!("activity:{foreign}")),
+            ("planned_on", &today()),
+            ("inspectors", "李建华"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

@@ -10,6 +10,7 @@ mod auth;
 mod calendar;
 mod campaign;
 mod cli;
+mod commend_hooks;
 mod commendations;
 mod contact;
 mod excel;
