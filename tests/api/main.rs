@@ -16,6 +16,7 @@ mod contact;
 mod excel;
 mod house;
 mod i18n_keys;
+mod inspection_targets;
 mod inspections;
 mod instances;
 mod nav_a11y;
