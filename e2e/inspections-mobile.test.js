@@ -45,10 +45,20 @@ test('a street inspector records on a phone, the unit rectifies, the inspector a
     await login(page, server.url, 'donghu', server.password);
     await page.goto(`${server.url}/inspections/new`);
     await fitsThePhone(page, 'the new inspection form');
+    // An activity is picked on the phone too: its teams' recent activities are offered, and
+    // the search finds one by its title.
+    const activities = page.locator('select[name=target] optgroup[label="活动"] option');
+    assert.ok(await activities.count() >= 1, 'activities are offered');
+    const title = (await activities.first().innerText()).split(' · ')[1];
+    await page.locator('input[type=search][name=activity_q]').fill(title);
+    await submitAndWait(page, page.locator('form[role=search] button'));
+    const found = await activities.allInnerTexts();
+    assert.ok(found.length >= 1 && found.every((t) => t.includes(title)), found.join('; '));
+    await fitsThePhone(page, 'the new inspection form with a search');
     const option = page.locator('select[name=target] option', { hasText: '明湖区税务局' }).first();
     await page.locator('select[name=target]').selectOption(await option.getAttribute('value'));
     await page.locator('input[name=inspectors]').fill('李建华，周敏');
-    await submitAndWait(page, page.locator('main form button[type=submit]'));
+    await submitAndWait(page, page.locator('form[action="/inspections"] button[type=submit]'));
     inspection = new URL(page.url()).pathname;
     assert.match(inspection, /^\/inspections\/\d+$/);
 

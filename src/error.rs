@@ -12,6 +12,9 @@ use serde::Serialize;
 
 use crate::i18n::{tf, Lang};
 
+/// Marks a parameter value that is an i18n key (a NUL never comes from user input).
+const TEXT_KEY: &str = "\u{0}t:";
+
 /// A problem with one input field: which field, and the i18n key saying what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
@@ -45,8 +48,23 @@ impl FieldError {
         self
     }
 
+    /// A parameter shown as the text of i18n `key` in the reader's language (a state's label,
+    /// not its code).
+    pub fn with_text(mut self, name: &'static str, key: &str) -> Self {
+        self.params.push((name, format!("{TEXT_KEY}{key}")));
+        self
+    }
+
     pub fn message(&self, lang: Lang) -> String {
-        tf(lang, self.key, &self.params)
+        let params: Vec<(&str, String)> = self
+            .params
+            .iter()
+            .map(|(k, v)| match v.strip_prefix(TEXT_KEY) {
+                Some(key) => (*k, crate::i18n::t(lang, key)),
+                None => (*k, v.clone()),
+            })
+            .collect();
+        tf(lang, self.key, &params)
     }
 }
 

@@ -544,7 +544,8 @@ pub async fn team_facts(db: &Db, campaign_id: i64) -> Result<Vec<TeamFacts>, sql
         .bind(campaign_id).fetch_all(pool).await)
 }
 
-/// A volunteer who served in the campaign year: confirmed minutes then and in all, and a team.
+/// A volunteer who served in the campaign year: confirmed minutes then, and in all up to the end
+/// of that year (a past year's star level is the one the volunteer had then, not today's).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct VolunteerFacts {
     pub id: i64,
@@ -558,8 +559,9 @@ pub async fn volunteer_facts(db: &Db, campaign_id: i64) -> Result<Vec<VolunteerF
     on_db!(db, pool => sqlx::query_as(
         "select v.id, v.name, v.volunteer_no,
             cast(coalesce(sum(case when a.campaign_id = $1 then x.minutes else 0 end), 0) as bigint) as minutes,
-            cast(coalesce(sum(x.minutes), 0) as bigint) as total_minutes
+            cast(coalesce(sum(case when ac.year <= cur.year then x.minutes else 0 end), 0) as bigint) as total_minutes
          from volunteers v join attendance x on x.volunteer_id = v.id join activities a on a.id = x.activity_id
+         join campaigns ac on ac.id = a.campaign_id join campaigns cur on cur.id = $1
          where x.confirmed_at is not null group by v.id, v.name, v.volunteer_no order by v.id")
         .bind(campaign_id).fetch_all(pool).await)
 }

@@ -143,9 +143,11 @@ pub struct InspectionFilter {
 const INSPECTION_SQL: &str = "select i.id, i.campaign_id, i.target_kind, i.target_id, i.target_name, i.team_id,
         i.unit_id, i.community_id, coalesce(u.name, c.name, '') as org_name, i.announced, i.planned_on,
         i.inspected_on, i.inspectors, i.summary, i.status, i.created_by, i.created_at, i.updated_at,
-        (select count(*) from inspection_findings f where f.inspection_id = i.id) as findings,
-        (select count(*) from inspection_findings f where f.inspection_id = i.id and f.status <> 'accepted') as open_findings
-     from inspections i left join units u on u.id = i.unit_id left join communities c on c.id = i.community_id";
+        coalesce(fc.findings, 0) as findings, coalesce(fc.open_findings, 0) as open_findings
+     from inspections i left join units u on u.id = i.unit_id left join communities c on c.id = i.community_id
+     left join (select inspection_id, count(*) as findings,
+                  sum(case when status <> 'accepted' then 1 else 0 end) as open_findings
+                from inspection_findings group by inspection_id) fc on fc.inspection_id = i.id";
 
 const FINDING_SQL: &str = "select f.id, f.inspection_id, f.item_id, f.severity, f.description, f.deadline, f.status,
         f.answer, f.answered_at, f.return_reason, f.accepted_at, f.created_at, f.updated_at, i.target_kind,
@@ -437,15 +439,15 @@ pub async fn files_of(db: &Db, inspection_id: i64) -> Result<Vec<FileInfo>, sqlx
 
 /// How many files an item or a finding has (the per-object cap).
 pub async fn count_files(
-    db: &Db,
+    tx: &mut Tx,
     inspection_id: i64,
     item_id: Option<i64>,
     finding_id: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar(
+    on_tx!(tx, c => sqlx::query_scalar(
         "select count(*) from inspection_files where inspection_id = $1 and coalesce(item_id, 0) = $2
            and coalesce(finding_id, 0) = $3")
-        .bind(inspection_id).bind(item_id.unwrap_or(0)).bind(finding_id.unwrap_or(0)).fetch_one(pool).await)
+        .bind(inspection_id).bind(item_id.unwrap_or(0)).bind(finding_id.unwrap_or(0)).fetch_one(&mut *c).await)
 }
 
 /// A file's name, type and content.

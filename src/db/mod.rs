@@ -20,6 +20,7 @@ pub mod compliance;
 pub mod demo;
 pub mod dispatches;
 pub mod district;
+pub mod group_commit;
 pub mod held;
 pub mod identity;
 pub mod inspections;

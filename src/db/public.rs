@@ -178,10 +178,10 @@ pub async fn report_photos(db: &Db, activity_id: i64) -> Result<Vec<Photo>, sqlx
 
 /// Streets and their communities (id, name, street id), for the filters.
 pub async fn places(db: &Db) -> Result<(Vec<(i64, String)>, Vec<(i64, String, i64)>), sqlx::Error> {
-    on_db!(db, pool => {
-        let streets = sqlx::query_as("select id, name from streets order by id").fetch_all(pool).await?;
+    on_db!(db, mut pool => {
+        let streets = sqlx::query_as("select id, name from streets order by id").fetch_all(pool.ex()).await?;
         let communities =
-            sqlx::query_as("select id, name, street_id from communities order by street_id, id").fetch_all(pool).await?;
+            sqlx::query_as("select id, name, street_id from communities order by street_id, id").fetch_all(pool.ex()).await?;
         Ok((streets, communities))
     })
 }

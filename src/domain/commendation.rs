@@ -185,6 +185,14 @@ pub enum ObjectionStatus {
 }
 
 impl ObjectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectionStatus::Open => "open",
+            ObjectionStatus::Upheld => "upheld",
+            ObjectionStatus::Dismissed => "dismissed",
+        }
+    }
+
     /// The outcome of an answer (`upheld` or `dismissed`).
     pub fn parse_outcome(s: &str) -> Option<ObjectionStatus> {
         match s.trim() {

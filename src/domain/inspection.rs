@@ -65,6 +65,13 @@ pub enum InspectionMove {
 }
 
 impl InspectionStatus {
+    pub const ALL: [InspectionStatus; 4] = [
+        InspectionStatus::Planned,
+        InspectionStatus::Recorded,
+        InspectionStatus::Closed,
+        InspectionStatus::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             InspectionStatus::Planned => "planned",
@@ -75,14 +82,7 @@ impl InspectionStatus {
     }
 
     pub fn parse(s: &str) -> Option<InspectionStatus> {
-        [
-            InspectionStatus::Planned,
-            InspectionStatus::Recorded,
-            InspectionStatus::Closed,
-            InspectionStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s.trim())
+        Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
     }
 
     /// The state after `m`, or None when `m` is not allowed from here. Closing also needs every
@@ -219,6 +219,17 @@ impl FindingMove {
 }
 
 impl FindingStatus {
+    pub const ALL: [FindingStatus; 4] = [
+        FindingStatus::Open,
+        FindingStatus::Answered,
+        FindingStatus::Returned,
+        FindingStatus::Accepted,
+    ];
+
+    pub fn parse(s: &str) -> Option<FindingStatus> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FindingStatus::Open => "open",
@@ -258,6 +269,17 @@ pub enum Standing {
 }
 
 impl Standing {
+    pub const ALL: [Standing; 4] = [
+        Standing::ClosedOnTime,
+        Standing::ClosedLate,
+        Standing::OpenOverdue,
+        Standing::OpenNotDue,
+    ];
+
+    pub fn parse(s: &str) -> Option<Standing> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+
     /// `answered_on` is the China-time date of the latest answer, if any.
     pub fn of(status: FindingStatus, deadline: &str, answered_on: Option<&str>, today: &str) -> Standing {
         let in_time = answered_on.is_some_and(|d| d <= deadline);

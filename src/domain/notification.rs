@@ -40,6 +40,16 @@ pub enum NoticeKind {
     FindingAnswered,
     FindingReturned,
     FindingAccepted,
+    /// The district approved or rejected a nomination (the nominating unit's or street's staff).
+    NominationApproved,
+    NominationRejected,
+    /// An objection to the public notice was answered (the district and the nominating unit or
+    /// street); the objector gets `ObjectionReply` when they left an e-mail address.
+    ObjectionAnswered,
+    ObjectionReply,
+    /// The honour roll was finalised: each commended team's, unit's or community's staff and
+    /// each commended volunteer are told, with the honour certificate.
+    HonourConferred,
     /// A one-time code proving a person holds the phone on record.
     LinkCode,
     /// A one-time code to set a new password.
@@ -76,6 +86,11 @@ pub const ALL_KINDS: &[NoticeKind] = &[
     NoticeKind::FindingAnswered,
     NoticeKind::FindingReturned,
     NoticeKind::FindingAccepted,
+    NoticeKind::NominationApproved,
+    NoticeKind::NominationRejected,
+    NoticeKind::ObjectionAnswered,
+    NoticeKind::ObjectionReply,
+    NoticeKind::HonourConferred,
     NoticeKind::LinkCode,
     NoticeKind::RecoveryCode,
     NoticeKind::OneTimeCode,
@@ -110,6 +125,11 @@ impl NoticeKind {
             NoticeKind::FindingAnswered => "finding_answered",
             NoticeKind::FindingReturned => "finding_returned",
             NoticeKind::FindingAccepted => "finding_accepted",
+            NoticeKind::NominationApproved => "nomination_approved",
+            NoticeKind::NominationRejected => "nomination_rejected",
+            NoticeKind::ObjectionAnswered => "objection_answered",
+            NoticeKind::ObjectionReply => "objection_reply",
+            NoticeKind::HonourConferred => "honour_conferred",
             NoticeKind::LinkCode => "link_code",
             NoticeKind::RecoveryCode => "recovery_code",
             NoticeKind::OneTimeCode => "one_time_code",
@@ -189,6 +209,31 @@ impl Channel {
             Channel::Email
         } else {
             Channel::Sms
+        }
+    }
+}
+
+/// Which of an account's own addresses a change on `/me/contact` is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactChannel {
+    Email,
+    Phone,
+}
+
+impl ContactChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactChannel::Email => "email",
+            ContactChannel::Phone => "phone",
+        }
+    }
+
+    /// `email` or `phone` (None for anything else).
+    pub fn parse(s: &str) -> Option<ContactChannel> {
+        match s.trim() {
+            "email" => Some(ContactChannel::Email),
+            "phone" => Some(ContactChannel::Phone),
+            _ => None,
         }
     }
 }

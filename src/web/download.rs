@@ -5,16 +5,22 @@
 pub fn download(bytes: Vec<u8>, fallback: &str, name: &str) -> axum::response::Response {
     use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
     use axum::response::IntoResponse;
-    let disposition = format!(
-        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
-        super::urlencode(name)
-    );
     (
         [
             (CONTENT_TYPE, crate::excel::XLSX_MIME.to_string()),
-            (CONTENT_DISPOSITION, disposition),
+            (CONTENT_DISPOSITION, disposition(false, fallback, name)),
         ],
         bytes,
     )
         .into_response()
+}
+
+/// The `Content-Disposition` of a stored file: shown in the page (`inline`, an image) or saved
+/// (`attachment`), with `fallback` for old clients and the real `name` as RFC 5987 `filename*`.
+pub fn disposition(inline: bool, fallback: &str, name: &str) -> String {
+    let how = if inline { "inline" } else { "attachment" };
+    format!(
+        "{how}; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        super::urlencode(name)
+    )
 }

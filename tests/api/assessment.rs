@@ -212,12 +212,13 @@ async fn bonuses_and_penalties_are_audited_and_scoped() {
         .get_json(&app.token("donghu").await, "/api/v1/assessment/adjustments")
         .await;
     assert!(street["items"].as_array().unwrap().is_empty());
-    // Hostile ids: another unit's explanation, and the ranking shows a unit only itself.
+    // Hostile ids: another unit's explanation answers like one that does not exist, and the
+    // ranking shows a unit only itself.
     assert_eq!(
         app.get(&shuiwu, &format!("/api/v1/assessment/unit/{unit}"))
             .await
             .status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         app.get(&shuiwu, "/api/v1/assessment/unit/999999").await.status(),

@@ -112,7 +112,11 @@ async fn a_street_inspects_its_unit_the_unit_rectifies_and_the_inspector_accepts
         .post(&street, &format!("/api/v1/inspections/{id}/findings"), finding.clone())
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.inspection_state"]);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(codes(&body), vec!["err.inspection_state"]);
+    // The state is named as people read it, not by its code.
+    let message = body["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(message.contains("已安排") && !message.contains("planned"), "{message}");
 
     // A failed item needs a note; an unchecked one is refused.
     let view = app.get_json(&street, &format!("/api/v1/inspections/{id}")).await;
@@ -376,20 +380,19 @@ async fn the_scope_follows_the_org_tree_and_hostile_ids_are_refused() {
         );
     }
 
-    // The district inspects anyone; the street does not see another street's inspection.
+    // The district inspects anyone; the street does not see another street's inspection, which
+    // answers like one that does not exist (404: its id tells nothing).
     let res = plan(&app, &admin, "unit", other, true).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let theirs = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    assert_eq!(
-        app.get(&street, &format!("/api/v1/inspections/{theirs}"))
-            .await
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&unit, &format!("/api/v1/inspections/{theirs}")).await.status(),
-        StatusCode::FORBIDDEN
-    );
+    for path in [
+        format!("/api/v1/inspections/{theirs}"),
+        "/api/v1/inspections/999999".to_string(),
+        format!("/inspections/{theirs}"),
+    ] {
+        assert_eq!(app.get(&street, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(app.get(&unit, &path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
     let res = app
         .put(
             &street,
@@ -397,7 +400,70 @@ async fn the_scope_follows_the_org_tree_and_hostile_ids_are_refused() {
             json!({"items": []}),
         )
         .await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // A finding the street does not see, answered or reviewed by it: the same 404 as none.
+    let all = app.get_json(&admin, "/api/v1/inspections/findings?per_page=500").await;
+    let mine = app.get_json(&street, "/api/v1/inspections/findings?per_page=500").await;
+    let foreign = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_i64().unwrap())
+        .find(|id| !mine["items"].as_array().unwrap().iter().any(|m| m["id"] == json!(id)));
+    for fid in foreign.into_iter().chain([999_999]) {
+        let res = app
+            .post(
+                &street,
+                &format!("/api/v1/inspections/findings/{fid}/review"),
+                json!({"decision": "accept"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "finding {fid}");
+        let res = app
+            .post(
+                &street,
+                &format!("/api/v1/inspections/findings/{fid}/answer"),
+                json!({"answer": "x"}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "finding {fid}");
+    }
+    // Unknown list filters are refused, naming what may be asked for.
+    for (path, field, value) in [
+        (
+            "/api/v1/inspections?status=bogus",
+            "status",
+            "planned, recorded, closed, cancelled",
+        ),
+        (
+            "/api/v1/inspections?target_kind=bogus",
+            "target_kind",
+            "unit, community, team, activity",
+        ),
+        (
+            "/api/v1/inspections/findings?status=bogus",
+            "status",
+            "open, answered, returned, accepted",
+        ),
+        (
+            "/api/v1/inspections/findings?standing=bogus",
+            "standing",
+            "closed_on_time, closed_late, open_overdue, open_not_due",
+        ),
+    ] {
+        let res = app.get(&admin, path).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["details"][0]["field"], field);
+        assert!(
+            body["error"]["details"][0]["message"].as_str().unwrap().contains(value),
+            "{body}"
+        );
+    }
+    // A target that is not there is a field error saying what to pick.
+    let res = plan(&app, &street, "unit", 999_998, true).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(codes(&body), vec!["err.inspection_target_pick"]);
 
     // An unannounced inspection is hidden from the inspected until it is recorded.
     let res = plan(&app, &admin, "unit", own, false).await;

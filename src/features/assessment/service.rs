@@ -100,11 +100,17 @@ pub async fn ranking_of(db: &Db, campaign: &Campaign, fresh: bool) -> AppResult<
     refresh(db, campaign).await
 }
 
+/// A campaign's ranking computed from the records now, and its JSON (what is kept or frozen).
+async fn computed(db: &Db, campaign: &Campaign) -> AppResult<(Ranking, String)> {
+    let r = score::compute(db, campaign, &findings(db, campaign).await?).await?;
+    let body = serde_json::to_string(&r).map_err(anyhow::Error::from)?;
+    Ok((r, body))
+}
+
 /// Computes a campaign's ranking from the records and keeps it (what the refresh job runs; any
 /// instance may: the kept row is replaced in one transaction).
 pub async fn refresh(db: &Db, campaign: &Campaign) -> AppResult<Ranking> {
-    let r = score::compute(db, campaign, &findings(db, campaign).await?).await?;
-    let body = serde_json::to_string(&r).map_err(anyhow::Error::from)?;
+    let (r, body) = computed(db, campaign).await?;
     let mut tx = db.begin().await?;
     store::keep(&mut tx, campaign.id, r.computed_at, &body).await?;
     tx.commit().await?;
@@ -244,8 +250,9 @@ pub async fn explain(db: &Db, by: &Acting, kind: &str, id: i64, campaign_id: Opt
         .find(|s| s.kind == kind && s.id == id)
         .cloned()
         .ok_or(AppError::NotFound)?;
+    // Another organisation's score is answered like one that does not exist (its id is not told).
     if !shown(&s, &seen) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::NotFound);
     }
     let all_teams = store::teams(db, campaign.id).await?;
     let (org_kind, org_id) = match kind {
@@ -307,21 +314,18 @@ pub async fn explain(db: &Db, by: &Acting, kind: &str, id: i64, campaign_id: Opt
     })
 }
 
-/// The scheme of a campaign, its default lines created when missing (district only: the
-/// creation is audited under the caller).
+/// The scheme of a campaign: its lines as set, the defaults for those not set. Reading writes
+/// nothing; the defaults are written (audited) by the first change or when the year is closed.
 pub async fn scheme(db: &Db, by: &Acting, campaign_id: Option<i64>) -> AppResult<Vec<Item>> {
     let p = by.user()?;
     if !policy::may_list(p, Listing::Assessment) {
         return Err(AppError::Forbidden);
     }
     let campaign = campaign_of(db, campaign_id).await?;
-    if policy::may_configure_assessment(p) {
-        ensure_defaults(db, by, &campaign).await?;
-    }
     Ok(score::complete(&store::scheme(db, campaign.id).await?))
 }
 
-/// Creates the scheme's missing lines with their defaults (audited).
+/// Creates the scheme's missing lines with their defaults (audited; from write paths only).
 pub async fn ensure_defaults(db: &Db, by: &Acting, campaign: &Campaign) -> AppResult<()> {
     let have = store::scheme(db, campaign.id).await?;
     let missing: Vec<Item> = score::complete(&have)
@@ -428,29 +432,27 @@ pub async fn add_adjustment(db: &Db, by: &Acting, input: &AdjustmentInput) -> Ap
     if evidence.chars().count() > 1000 {
         errors.push(FieldError::new("evidence", "err.too_long").with("max", 1000));
     }
-    let r = ranking_of(db, &campaign, false).await?;
-    let target = kind.and_then(|k| {
-        input
-            .org_id
-            .and_then(|id| r.scores.iter().find(|s| s.kind == k && s.id == id))
-    });
+    let target = match (kind, input.org_id) {
+        (Some(k), Some(id)) => subject_name(db, &campaign, k, id).await?.map(|name| (k, id, name)),
+        _ => None,
+    };
     if kind.is_some() && target.is_none() {
         errors.push(FieldError::new("org_id", "err.assessment_no_org"));
     }
     validated(errors)?;
-    let target = target.ok_or(AppError::NotFound)?;
+    let (target_kind, target_id, target_name) = target.ok_or(AppError::NotFound)?;
     let mut tx = db.begin().await?;
     let a = store::create_adjustment(
         &mut tx,
         &by.actor(),
         &NewAdjustment {
             campaign_id: campaign.id,
-            org_kind: target.kind.as_str(),
-            org_id: target.id,
+            org_kind: target_kind.as_str(),
+            org_id: target_id,
             points: tenths,
             reason,
             evidence,
-            label: &target.name,
+            label: &target_name,
         },
     )
     .await?;
@@ -459,22 +461,46 @@ pub async fn add_adjustment(db: &Db, by: &Acting, input: &AdjustmentInput) -> Ap
     Ok(a)
 }
 
-/// The bonuses and penalties the caller may see.
+/// The name of the unit, community or team (of the campaign) an adjustment is for, read
+/// directly (not through a ranking); `None` when there is none.
+async fn subject_name(db: &Db, campaign: &Campaign, kind: SubjectKind, id: i64) -> AppResult<Option<String>> {
+    Ok(match kind {
+        SubjectKind::Team => store::teams(db, campaign.id)
+            .await?
+            .into_iter()
+            .find(|t| t.0 == id)
+            .map(|t| t.1),
+        SubjectKind::Unit => crate::db::units::get_unit(db, id).await?.map(|u| u.name),
+        SubjectKind::Community => crate::db::communities::get_community(db, id).await?.map(|c| c.name),
+    })
+}
+
+/// The bonuses and penalties the caller may see (a team's with its unit or community).
 pub async fn adjustments(db: &Db, by: &Acting, campaign_id: Option<i64>) -> AppResult<Vec<Adjustment>> {
     let p = by.user()?;
     let seen = visible(db, p).await?;
     let campaign = campaign_of(db, campaign_id).await?;
-    let r = ranking_of(db, &campaign, false).await?;
-    let ok: HashSet<(String, i64)> = r
-        .scores
-        .iter()
-        .filter(|s| shown(s, &seen))
-        .map(|s| (s.kind.as_str().to_string(), s.id))
-        .collect();
-    Ok(store::adjustments(db, campaign.id)
+    let all = store::adjustments(db, campaign.id).await?;
+    let Some(seen) = seen else {
+        return Ok(all);
+    };
+    let parent: std::collections::HashMap<i64, (SubjectKind, i64)> = store::teams(db, campaign.id)
         .await?
         .into_iter()
-        .filter(|a| ok.contains(&(a.org_kind.clone(), a.org_id)))
+        .filter_map(|(id, _, u, c)| {
+            let k = u
+                .map(|u| (SubjectKind::Unit, u))
+                .or(c.map(|c| (SubjectKind::Community, c)))?;
+            Some((id, k))
+        })
+        .collect();
+    Ok(all
+        .into_iter()
+        .filter(|a| match SubjectKind::parse(&a.org_kind) {
+            Some(SubjectKind::Team) => parent.get(&a.org_id).is_some_and(|k| seen.contains(k)),
+            Some(k) => seen.contains(&(k, a.org_id)),
+            None => false,
+        })
         .collect())
 }
 
@@ -488,10 +514,11 @@ pub struct CloseInput {
 pub async fn close(db: &Db, by: &Acting, input: &CloseInput) -> AppResult<Ranking> {
     let campaign = open_campaign(db, by, input.campaign_id).await?;
     ensure_defaults(db, by, &campaign).await?;
-    let r = score::compute(db, &campaign, &findings(db, &campaign).await?).await?;
-    let body = serde_json::to_string(&r).map_err(anyhow::Error::from)?;
+    let (r, body) = computed(db, &campaign).await?;
     let mut tx = db.begin().await?;
     store::freeze(&mut tx, &by.actor(), campaign.id, r.computed_at, &body, r.scores.len()).await?;
+    // The kept live ranking is no longer served once the snapshot exists: it goes with it.
+    store::forget(&mut tx, campaign.id).await?;
     tx.commit().await?;
     ranking_of(db, &campaign, false).await
 }

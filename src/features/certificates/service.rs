@@ -238,7 +238,7 @@ pub async fn issue(db: &Db, by: &Acting, volunteer_id: i64, input: &IssueInput) 
     let year = chrono::NaiveDate::parse_from_str(&statement.issued_on, "%Y-%m-%d")
         .map(|d| d.year())
         .unwrap_or_default();
-    let number = format!("LFC{year:04}{}", crate::auth::new_token()[..12].to_uppercase());
+    let number = certificate_number(CertificateKind::Service, year as i64);
     let signature = sign(&key, &payload(&number, &json.to_string()), 64);
     let mut tx = db.begin().await?;
     let c = certificates::insert_certificate(&mut tx, &by.actor(), &number, v.id, team_id, &json, &signature).await?;
@@ -275,6 +275,44 @@ pub struct Verification {
     pub honour_org: Option<String>,
 }
 
+/// What a certificate is for; its number says it (`LFC…` for service, `LFH…` for an honour),
+/// and `/verify/{number}` checks it accordingly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertificateKind {
+    /// 志愿服务证明.
+    Service,
+    /// 荣誉证书.
+    Honour,
+}
+
+impl CertificateKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            CertificateKind::Service => "LFC",
+            CertificateKind::Honour => "LFH",
+        }
+    }
+
+    /// The kind a number was issued as.
+    pub fn of_number(number: &str) -> CertificateKind {
+        if number.starts_with(CertificateKind::Honour.prefix()) {
+            CertificateKind::Honour
+        } else {
+            CertificateKind::Service
+        }
+    }
+}
+
+/// A new certificate number: the kind's prefix, the year and 12 random characters (THE one
+/// place a number is made).
+pub fn certificate_number(kind: CertificateKind, year: i64) -> String {
+    format!(
+        "{}{year:04}{}",
+        kind.prefix(),
+        crate::auth::new_token()[..12].to_uppercase()
+    )
+}
+
 /// `张三丰` → `张*丰`, `李四` → `李*`.
 pub fn mask_name(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
@@ -307,7 +345,7 @@ pub async fn verify(state: &AppState, number: &str, check: Option<&str>) -> AppR
         return Ok(invalid);
     }
     // Honour certificates (荣誉证书) are numbered LFH… and checked by the commendation.
-    if number.starts_with("LFH") {
+    if CertificateKind::of_number(&number) == CertificateKind::Honour {
         return Ok(crate::features::commendations::verify_honour(&state.db, &number, check)
             .await?
             .unwrap_or(invalid));

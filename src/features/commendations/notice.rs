@@ -17,7 +17,7 @@ use crate::domain::commendation::{
 use crate::domain::service::{constant_eq, sign};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::campaign::service::active;
-use crate::features::certificates::{mask_name, Verification};
+use crate::features::certificates::Verification;
 use crate::features::{ensure, required_name, required_text, validated};
 
 /// The notice as the district and the public see it.
@@ -241,6 +241,7 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, input: &AnswerInput) -> AppRe
             store::set_status(&mut tx, &by.actor(), &n, next, &text).await?;
         }
     }
+    crate::features::notifications::events::objection_answered(&mut tx, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -309,13 +310,17 @@ pub async fn finalise_campaign(db: &Db, by: &Acting, campaign_id: i64, year: i64
             issued_on: crate::domain::campaign::today(),
         };
         let json = serde_json::to_value(&statement).map_err(|e| AppError::Internal(e.into()))?;
-        let number = format!("LFH{year:04}{}", crate::auth::new_token()[..12].to_uppercase());
+        let number = crate::features::certificates::service::certificate_number(
+            crate::features::certificates::service::CertificateKind::Honour,
+            year,
+        );
         let signature = sign(
             &key,
             &crate::features::certificates::service::payload(&number, &json.to_string()),
             64,
         );
         store::insert_honour_certificate(&mut tx, &by.actor(), &number, n.id, &json, &signature).await?;
+        crate::features::notifications::events::honour_conferred(&mut tx, &n, year, &number).await?;
         numbers.push(number);
     }
     store::set_finalised(&mut tx, &by.actor(), &notice, numbers.len()).await?;
@@ -419,15 +424,12 @@ pub async fn verify_honour(db: &Db, number: &str, check: Option<&str>) -> AppRes
     if !constant_eq(&expected, &c.signature) || !link_ok {
         return Ok(None);
     }
-    let name = if st.kind == NomineeKind::Volunteer {
-        mask_name(&st.honoree)
-    } else {
-        st.honoree.clone()
-    };
+    // The honoree's full name, as on the public notice and the honour roll: a commendation is
+    // public by its nature (never a phone or an ID number).
     Ok(Some(Verification {
         valid: true,
         number: c.number,
-        name: Some(name),
+        name: Some(st.honoree.clone()),
         volunteer_no: None,
         hours: None,
         activities: None,

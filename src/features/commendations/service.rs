@@ -89,7 +89,7 @@ pub async fn category(db: &Db, by: &Acting, id: i64) -> AppResult<Category> {
     let (_, cats) = categories(db, by).await?;
     cats.into_iter()
         .find(|c| c.id == id)
-        .ok_or_else(|| AppError::field("category_id", "err.not_found"))
+        .ok_or_else(|| AppError::field("category_id", "err.commend_category_pick"))
 }
 
 /// A category of any campaign (the demo nominates in a past year with it).
@@ -97,7 +97,7 @@ async fn any_category(db: &Db, by: &Acting, id: i64) -> AppResult<Category> {
     ensure(by.user()?, Action::View, &Object::Commendation)?;
     store::get_category(db, id)
         .await?
-        .ok_or_else(|| AppError::field("category_id", "err.not_found"))
+        .ok_or_else(|| AppError::field("category_id", "err.commend_category_pick"))
 }
 
 /// The district's changes to a category's quotas and eligibility.
@@ -591,6 +591,7 @@ pub async fn review(db: &Db, by: &Acting, id: i64, input: &ReviewInput) -> AppRe
         }
     }
     let out = store::set_status(&mut tx, &by.actor(), &n, next, &reason).await?;
+    crate::features::notifications::events::nomination_decided(&mut tx, &out).await?;
     tx.commit().await?;
     Ok(out)
 }

@@ -6,6 +6,7 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::service::{self, ChangeInput, ConfirmInput};
+use crate::domain::notification::ContactChannel;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::state::AppState;
 use crate::web::{redirect_with_flash, unprocessable, Ctx};
@@ -40,15 +41,19 @@ pub(super) async fn page_change(
     Form(f): Form<ChangeForm>,
 ) -> AppResult<Response> {
     let value = f.value.clone().unwrap_or_default();
-    let input = match f.channel.as_deref() {
-        Some("phone") => ChangeInput {
+    let input = match f.channel.as_deref().and_then(ContactChannel::parse) {
+        Some(ContactChannel::Phone) => ChangeInput {
             phone: Some(value),
             ..Default::default()
         },
-        _ => ChangeInput {
+        Some(ContactChannel::Email) => ChangeInput {
             email: Some(value),
             ..Default::default()
         },
+        None => {
+            let e = FieldError::new("channel", "err.notify_choice");
+            return view(&state, &ctx, None, &[e]).await;
+        }
     };
     match service::request(&state, &ctx, &input).await {
         Ok(r) if r.code_sent => view(&state, &ctx, Some(&r.channel), &[]).await,
@@ -66,12 +71,8 @@ pub(super) async fn page_confirm(
     match service::confirm(&state.db, &ctx, &input).await {
         Ok(_) => Ok(redirect_with_flash("/me/contact", "flash.contact_saved", ctx.secure)),
         Err(AppError::Validation(errs)) => {
-            let channel = if input.channel.as_deref() == Some("phone") {
-                "phone"
-            } else {
-                "email"
-            };
-            view(&state, &ctx, Some(channel), &errs).await
+            let channel = input.channel.as_deref().and_then(ContactChannel::parse);
+            view(&state, &ctx, channel.map(ContactChannel::as_str), &errs).await
         }
         Err(e) => Err(e),
     }

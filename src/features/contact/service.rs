@@ -13,7 +13,7 @@ use crate::db::identity as codes;
 use crate::db::notifications::{self as outbox, Notice};
 use crate::db::users;
 use crate::db::{now, Db};
-use crate::domain::notification::NoticeKind;
+use crate::domain::notification::{ContactChannel, NoticeKind};
 use crate::domain::phone::Phone;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::features::identity::service::{code_hash, hex, hex_decode, new_code};
@@ -178,10 +178,9 @@ pub async fn request(state: &AppState, by: &Acting, input: &ChangeInput) -> AppR
 /// one answer (`err.contact_code` on `code`).
 pub async fn confirm(db: &Db, by: &Acting, input: &ConfirmInput) -> AppResult<Contact> {
     let me = by.user()?;
-    let channel = match input.channel.as_deref().map(str::trim) {
-        Some("email") => "email",
-        Some("phone") => "phone",
-        _ => return Err(AppError::field("channel", "err.notify_choice")),
+    let channel = match input.channel.as_deref().and_then(ContactChannel::parse) {
+        Some(c) => c.as_str(),
+        None => return Err(AppError::field("channel", "err.notify_choice")),
     };
     let code: String = input
         .code

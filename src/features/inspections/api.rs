@@ -237,15 +237,7 @@ pub async fn file(
     Path((id, file_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let (name, kind, data) = findings::file(&state.db, &ctx, id, file_id).await?;
-    let inline = if kind.starts_with("image/") {
-        "inline"
-    } else {
-        "attachment"
-    };
-    let disposition = format!(
-        "{inline}; filename=\"file\"; filename*=UTF-8''{}",
-        crate::web::urlencode(&name)
-    );
+    let disposition = crate::web::download::disposition(kind.starts_with("image/"), "file", &name);
     Ok((
         [
             (CONTENT_TYPE, kind),

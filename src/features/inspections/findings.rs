@@ -58,7 +58,7 @@ pub async fn raise(db: &Db, by: &Acting, id: i64, input: &FindingInput) -> AppRe
     };
     if let Some(item) = input.item_id {
         if !store::items_of(db, id).await?.iter().any(|it| it.id == item) {
-            errors.push(FieldError::new("item_id", "err.not_found"));
+            errors.push(FieldError::new("item_id", "err.inspection_item_pick"));
         }
     }
     validated(errors)?;
@@ -105,9 +105,8 @@ pub struct ReviewInput {
 /// Moves a finding from its state, or 409 when the move is not allowed there.
 fn next(f: &Finding, m: FindingMove) -> AppResult<FindingStatus> {
     f.status.after(m).ok_or_else(|| {
-        AppError::Conflict(vec![
-            FieldError::new("status", "err.finding_state").with("status", f.status.as_str())
-        ])
+        AppError::Conflict(vec![FieldError::new("status", "err.finding_state")
+            .with_text("status", &format!("finding.status.{}", f.status.as_str()))])
     })
 }
 
@@ -197,15 +196,14 @@ pub async fn add_file(
         Some(fid) => {
             let f = store::get_finding(db, fid).await?.filter(|f| f.inspection_id == id);
             let Some(f) = f else {
-                return Err(AppError::field("finding_id", "err.not_found"));
+                return Err(AppError::field("finding_id", "err.finding_pick"));
             };
             if !(inspects || answers) {
                 return Err(AppError::Forbidden);
             }
             if f.status == FindingStatus::Accepted {
-                return Err(AppError::Conflict(vec![
-                    FieldError::new("status", "err.finding_state").with("status", f.status.as_str())
-                ]));
+                return Err(AppError::Conflict(vec![FieldError::new("status", "err.finding_state")
+                    .with_text("status", &format!("finding.status.{}", f.status.as_str()))]));
             }
         }
         None => {
@@ -217,11 +215,11 @@ pub async fn add_file(
                     "status",
                     "err.inspection_state",
                 )
-                .with("status", i.status.as_str())]));
+                .with_text("status", &format!("inspection.status.{}", i.status.as_str()))]));
             }
             if let Some(item) = to.item_id {
                 if !store::items_of(db, id).await?.iter().any(|it| it.id == item) {
-                    return Err(AppError::field("item_id", "err.not_found"));
+                    return Err(AppError::field("item_id", "err.inspection_item_pick"));
                 }
             }
         }
@@ -248,15 +246,16 @@ pub async fn add_file(
         crate::web::upload::check_package(&state.uploads, bytes).await?;
     }
     let target_item = if to.finding_id.is_some() { None } else { to.item_id };
-    if store::count_files(db, id, target_item, to.finding_id).await? >= FILES_PER_OBJECT {
+    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    let mut tx = db.begin().await?;
+    // Counted in the inserting transaction, so two uploads at once cannot both take the last place.
+    if store::count_files(&mut tx, id, target_item, to.finding_id).await? >= FILES_PER_OBJECT {
         return Err(AppError::Validation(vec![FieldError::new(
             "file",
             "err.inspection_too_many_files",
         )
         .with("max", FILES_PER_OBJECT)]));
     }
-    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
-    let mut tx = db.begin().await?;
     let fid = store::add_file(&mut tx, &by.actor(), &i, target_item, to.finding_id, &name, kind, bytes).await?;
     tx.commit().await?;
     Ok(fid)

@@ -290,6 +290,16 @@ pub async fn findings(
     standing_filter: Option<&str>,
 ) -> AppResult<Vec<(Finding, Standing)>> {
     let scope = super::service::scope(by)?;
+    let status = status.map(str::trim).filter(|s| !s.is_empty());
+    let standing_filter = standing_filter.map(str::trim).filter(|s| !s.is_empty());
+    let mut errors = vec![];
+    if status.is_some_and(|s| FindingStatus::parse(s).is_none()) {
+        errors.push(filter_error("status", FindingStatus::ALL.map(FindingStatus::as_str)));
+    }
+    if standing_filter.is_some_and(|s| Standing::parse(s).is_none()) {
+        errors.push(filter_error("standing", Standing::ALL.map(Standing::as_str)));
+    }
+    crate::features::validated(errors)?;
     let c = crate::features::campaign::service::active(db).await?;
     let today = crate::domain::campaign::today();
     Ok(store::campaign_findings(db, c.id, scope)
@@ -300,8 +310,12 @@ pub async fn findings(
             (f, s)
         })
         .filter(|(f, s)| {
-            status.is_none_or(|x| x.is_empty() || f.status.as_str() == x)
-                && standing_filter.is_none_or(|x| x.is_empty() || s.as_str() == x)
+            status.is_none_or(|x| f.status.as_str() == x) && standing_filter.is_none_or(|x| s.as_str() == x)
         })
         .collect())
+}
+
+/// 422 for a list filter that is not one of `allowed`, naming them.
+pub fn filter_error<const N: usize>(field: &'static str, allowed: [&str; N]) -> crate::error::FieldError {
+    crate::error::FieldError::new(field, "err.list_filter").with("values", allowed.join(", "))
 }

@@ -75,7 +75,8 @@ pub async fn new(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Pairs>
 }
 
 async fn new_form(state: &AppState, ctx: &Ctx, errors: &[FieldError], values: &Pairs) -> AppResult<Response> {
-    let targets: Vec<_> = service::targets(&state.db, ctx)
+    let activity_q = get(values, "activity_q").unwrap_or_default();
+    let targets: Vec<_> = service::targets(&state.db, ctx, Some(&activity_q))
         .await?
         .into_iter()
         .map(|(k, id, name)| {
@@ -89,6 +90,7 @@ async fn new_form(state: &AppState, ctx: &Ctx, errors: &[FieldError], values: &P
     };
     let page = minijinja::context! {
         title => ctx.t("inspection.new"), targets => targets, errors => messages(ctx, errors),
+        activity_q => activity_q, activity_max => service::ACTIVITY_CHOICES,
         v => minijinja::context! { target => target, planned_on => v("planned_on"), inspectors => v("inspectors"),
             announced => get(values, "announced").unwrap_or_else(|| "true".into()) },
         checklist => service::checklist(&state.db, ctx).await?,

@@ -42,13 +42,16 @@ pub async fn place(db: &Db, i: &Inspection) -> AppResult<InspectedPlace> {
     place_of(db, i.unit_id, i.community_id).await
 }
 
-/// The inspection after a View check (an unannounced one not yet held is hidden from the
-/// inspected: 404, as if it did not exist).
+/// The inspection after a View check. One the caller may not see answers 404, as if it did not
+/// exist (so an id outside the scope tells nothing), and so does an unannounced one not yet held,
+/// for the inspected.
 pub async fn load(db: &Db, by: &Acting, id: i64) -> AppResult<(Inspection, InspectedPlace)> {
     let i = store::get_inspection(db, id).await?.ok_or(AppError::NotFound)?;
     let place = place(db, &i).await?;
     let p = by.user()?;
-    ensure(p, Action::View, &Object::Inspection(place.clone()))?;
+    if !policy::allows(p, Action::View, &Object::Inspection(place.clone())) {
+        return Err(AppError::NotFound);
+    }
     if !may_inspect(by, &place)? && i.status == InspectionStatus::Planned && !i.announced {
         return Err(AppError::NotFound);
     }
@@ -86,9 +89,8 @@ pub async fn load_to_inspect(db: &Db, by: &Acting, id: i64) -> AppResult<(Inspec
 /// 409 unless the inspection may make the move `m` now; answers the state after it.
 pub fn moved(i: &Inspection, m: InspectionMove) -> AppResult<InspectionStatus> {
     i.status.after(m).ok_or_else(|| {
-        AppError::Conflict(vec![
-            FieldError::new("status", "err.inspection_state").with("status", i.status.as_str())
-        ])
+        AppError::Conflict(vec![FieldError::new("status", "err.inspection_state")
+            .with_text("status", &format!("inspection.status.{}", i.status.as_str()))])
     })
 }
 
@@ -231,7 +233,10 @@ async fn filter(db: &Db, by: &Acting, params: &InspectionParams) -> AppResult<In
         Some(s) => match InspectionStatus::parse(s) {
             Some(s) => Some(s),
             None => {
-                errors.push(FieldError::new("status", "err.inspection_choice"));
+                errors.push(super::overview::filter_error(
+                    "status",
+                    InspectionStatus::ALL.map(InspectionStatus::as_str),
+                ));
                 None
             }
         },
@@ -241,7 +246,10 @@ async fn filter(db: &Db, by: &Acting, params: &InspectionParams) -> AppResult<In
         Some(s) => match TargetKind::parse(s) {
             Some(k) => Some(k),
             None => {
-                errors.push(FieldError::new("target_kind", "err.inspection_choice"));
+                errors.push(super::overview::filter_error(
+                    "target_kind",
+                    TargetKind::ALL.map(TargetKind::as_str),
+                ));
                 None
             }
         },
@@ -395,11 +403,11 @@ pub async fn create(db: &Db, by: &Acting, input: &InspectionInput) -> AppResult<
         _ => None,
     };
     if kind.is_some() && found.is_none() {
-        errors.push(FieldError::new("target_id", "err.not_found"));
+        errors.push(FieldError::new("target_id", "err.inspection_target_pick"));
     }
     validated(errors)?;
     let (Some(kind), Some(t)) = (kind, found) else {
-        return Err(AppError::field("target_id", "err.not_found"));
+        return Err(AppError::field("target_id", "err.inspection_target_pick"));
     };
     // Another street's unit, community, team or activity is refused here.
     let place = place_of(db, t.unit_id, t.community_id).await?;
@@ -492,7 +500,7 @@ pub async fn record(db: &Db, by: &Acting, id: i64, input: &RecordInput) -> AppRe
         }
     }
     if input.items.iter().any(|g| !old.iter().any(|o| o.id == g.id)) {
-        errors.push(FieldError::new("items", "err.not_found"));
+        errors.push(FieldError::new("items", "err.inspection_item_pick"));
     }
     validated(errors)?;
     let mut tx = db.begin().await?;
@@ -540,8 +548,13 @@ pub async fn transition(db: &Db, by: &Acting, id: i64, input: &TransitionInput) 
     Ok(after)
 }
 
-/// What the new-inspection form offers: the units, communities and teams the caller inspects.
-pub async fn targets(db: &Db, by: &Acting) -> AppResult<Vec<(TargetKind, i64, String)>> {
+/// How many activities the new-inspection form offers at once (a search narrows them).
+pub const ACTIVITY_CHOICES: i64 = 30;
+
+/// What the new-inspection form offers: the units, communities and teams the caller inspects,
+/// and their teams' activities matching `activity_q` (title or address), newest first and no
+/// later than a month ahead, at most [`ACTIVITY_CHOICES`] of them.
+pub async fn targets(db: &Db, by: &Acting, activity_q: Option<&str>) -> AppResult<Vec<(TargetKind, i64, String)>> {
     let p = by.user()?;
     if !policy::may_inspect(p) {
         return Err(AppError::Forbidden);
@@ -556,10 +569,38 @@ pub async fn targets(db: &Db, by: &Acting) -> AppResult<Vec<(TargetKind, i64, St
         out.push((k, id, name));
     }
     let c = active(db).await?;
-    if let Some(ts) = teams::TeamScope::of(s) {
-        for t in teams::list_teams(db, c.id, ts, None).await? {
-            out.push((TargetKind::Team, t.id, format!("{} · {}", t.org_name, t.name)));
-        }
+    let Some(ts) = teams::TeamScope::of(s) else {
+        return Ok(out);
+    };
+    let mut own = std::collections::HashSet::new();
+    for t in teams::list_teams(db, c.id, ts, None).await? {
+        own.insert(t.id);
+        out.push((TargetKind::Team, t.id, format!("{} · {}", t.org_name, t.name)));
+    }
+    let f = activities::ActivityFilter {
+        campaign_id: c.id,
+        scope: Some(ts),
+        q: activity_q.map(str::trim).filter(|q| !q.is_empty()).map(String::from),
+        to: Some(crate::db::now() + 31 * 86_400),
+        newest_first: true,
+        page: 1,
+        // A street also sees other teams' published activities in its communities; those are
+        // not its to inspect, so a few more are read than are offered.
+        per_page: ACTIVITY_CHOICES * 2,
+        ..Default::default()
+    };
+    let (lines, _) = activities::list_activities(db, &f, None).await?;
+    for a in lines
+        .into_iter()
+        .filter(|a| own.contains(&a.team_id))
+        .take(ACTIVITY_CHOICES as usize)
+    {
+        let day = crate::domain::campaign::date_of(a.starts_at);
+        out.push((
+            TargetKind::Activity,
+            a.id,
+            format!("{day} · {} · {}", a.title, a.org_name),
+        ));
     }
     Ok(out)
 }

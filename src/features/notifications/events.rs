@@ -3,14 +3,17 @@
 
 use crate::db::activities::Activity;
 use crate::db::checkins::CheckIn;
+use crate::db::commendations::{Nomination, Objection};
 use crate::db::dispatches::DispatchTeam;
 use crate::db::notifications::{self as store, Notice};
 use crate::db::teams::Team;
 use crate::db::{now, Tx};
 use crate::domain::checkin::CheckInStatus;
+use crate::domain::commendation::{NominationStatus, NomineeKind};
 use crate::domain::dates::format_local;
-use crate::domain::notification::NoticeKind;
+use crate::domain::notification::{Channel, NoticeKind};
 use crate::domain::service::hours;
+use crate::i18n::Lang;
 
 fn activity_notice(kind: NoticeKind, event: String, a: &Activity) -> Notice {
     Notice::to_user(kind, event, 0)
@@ -270,4 +273,85 @@ pub async fn finding_moved(
         .param("reason", &f.return_reason)
         .link(format!("/inspections/{}#finding-{}", f.inspection_id, f.id));
     store::queue(tx, &n.to_each(&users)).await
+}
+
+// ---------------------------------------------------------------- commendation (表彰)
+
+/// The staff of the unit or street that made a nomination (none when the district did).
+async fn nominators(tx: &mut Tx, by_unit_id: Option<i64>, by_street_id: Option<i64>) -> sqlx::Result<Vec<i64>> {
+    match (by_unit_id, by_street_id) {
+        (Some(u), _) => store::staff_of(tx, Some(u), None).await,
+        (None, Some(s)) => store::staff_of_street(tx, s).await,
+        (None, None) => Ok(vec![]),
+    }
+}
+
+/// The district approved or rejected a nomination: the nominating unit's or street's staff are told.
+pub async fn nomination_decided(tx: &mut Tx, n: &Nomination) -> sqlx::Result<u64> {
+    let kind = match n.status {
+        NominationStatus::Approved => NoticeKind::NominationApproved,
+        NominationStatus::Rejected => NoticeKind::NominationRejected,
+        _ => return Ok(0),
+    };
+    let users = nominators(tx, n.by_unit_id, n.by_street_id).await?;
+    let notice = Notice::to_user(kind, format!("{}:{}", kind.as_str(), n.id), 0)
+        .param("name", &n.nominee_name)
+        .param("category", &n.category_name)
+        .param("reason", &n.review_reason)
+        .link(format!("/commendations/nominations/{}", n.id));
+    store::queue(tx, &notice.to_each(&users)).await
+}
+
+/// An objection was answered: the district's staff and the nominating unit's or street's staff
+/// are told in their inboxes; the objector by e-mail when the contact they left is an e-mail
+/// address (a phone number gets nothing: the public form promises no text message).
+pub async fn objection_answered(tx: &mut Tx, o: &Objection) -> sqlx::Result<u64> {
+    let mut users = store::district_staff(tx).await?;
+    users.extend(nominators(tx, o.by_unit_id, o.by_street_id).await?);
+    users.sort_unstable();
+    users.dedup();
+    let event = format!("objection_answered:{}", o.id);
+    let outcome = format!("commend.objection.{}", o.status.as_str());
+    let staff = Notice::to_user(NoticeKind::ObjectionAnswered, event.clone(), 0)
+        .param("name", &o.nominee_name)
+        .param("category", &o.category_name)
+        .param_text("outcome", &outcome)
+        .param("answer", &o.answer)
+        .link(format!("/commendations/nominations/{}", o.nomination_id));
+    let mut notices = staff.to_each(&users);
+    let contact = o.contact.trim();
+    if Channel::of_address(contact) == Channel::Email {
+        notices.push(
+            Notice::to_address(NoticeKind::ObjectionReply, event, contact, Lang::Zh)
+                .param("name", &o.nominee_name)
+                .param("category", &o.category_name)
+                .param_text("outcome", &outcome)
+                .param("answer", &o.answer)
+                .link("/notice"),
+        );
+    }
+    store::queue(tx, &notices).await
+}
+
+/// The honour roll was finalised: each commended volunteer's account, and the staff of each
+/// commended team, unit or community, are told, with the certificate.
+pub async fn honour_conferred(tx: &mut Tx, n: &Nomination, year: i64, number: &str) -> sqlx::Result<u64> {
+    let users = match n.kind {
+        NomineeKind::Volunteer => match n.volunteer_id {
+            Some(v) => store::user_of_volunteer(tx, v).await?.into_iter().collect(),
+            None => vec![],
+        },
+        NomineeKind::Team => match n.team_id {
+            Some(t) => store::staff_of_team(tx, t).await?,
+            None => vec![],
+        },
+        NomineeKind::Unit | NomineeKind::Community => store::staff_of(tx, n.unit_id, n.community_id).await?,
+    };
+    let notice = Notice::to_user(NoticeKind::HonourConferred, format!("honour_conferred:{}", n.id), 0)
+        .param("name", &n.nominee_name)
+        .param("category", &n.category_name)
+        .param("year", year)
+        .param("number", number)
+        .link(format!("/honours/certificates/{number}"));
+    store::queue(tx, &notice.to_each(&users)).await
 }
