@@ -174,7 +174,12 @@ macro_rules! on_db {
                     let mut slot = cell.lock().await;
                     match $crate::db::held::fill(&mut slot, pg).await {
                         Ok(mut $pool) => $body,
-                        Err(e) => return Err(e.into()),
+                        // No connection to hold: the statement asks the pool itself, and says why.
+                        Err(_) => {
+                            #[allow(unused_mut)]
+                            let mut $pool = pg;
+                            $body
+                        }
                     }
                 }
                 None => {
@@ -194,7 +199,11 @@ macro_rules! on_db {
                     let mut slot = cell.lock().await;
                     match $crate::db::held::fill(&mut slot, pg).await {
                         Ok($pool) => $body,
-                        Err(e) => return Err(e.into()),
+                        // No connection to hold: the statement asks the pool itself, and says why.
+                        Err(_) => {
+                            let $pool = pg;
+                            $body
+                        }
                     }
                 }
                 None => {

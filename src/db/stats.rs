@@ -387,6 +387,10 @@ pub async fn volunteers_on_rosters(db: &Db, campaign_id: i64) -> Result<i64, sql
 }
 
 /// Every kept row as text, in a fixed order (what a recount must reproduce; the build times
+/// A kept team-month row and a kept figure row, as the recount compares them.
+type MonthRow = (i64, i64, String, i64, i64, i64, i64, i64);
+type FigureRow = (i64, String, i64, String, String, i64, i64, i64);
+
 /// left out).
 pub async fn dump(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     let mut out = vec![];
@@ -399,11 +403,11 @@ pub async fn dump(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     let t: Vec<(i64, i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
         "select team_id, campaign_id, roster, managers from stats_team order by 1").fetch_all(pool).await?);
     out.extend(t.iter().map(|r| format!("team {r:?}")));
-    let m: Vec<(i64, i64, String, i64, i64, i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+    let m: Vec<MonthRow> = on_db!(db, pool => sqlx::query_as(
         "select campaign_id, team_id, month, held, co_held, turnout, managers_served, hours_late
          from stats_team_month order by 1, 2, 3").fetch_all(pool).await?);
     out.extend(m.iter().map(|r| format!("month {r:?}")));
-    let f: Vec<(i64, String, i64, String, String, i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+    let f: Vec<FigureRow> = on_db!(db, pool => sqlx::query_as(
         "select campaign_id, scope, scope_id, dim, key, activities, people, minutes from stats_figures
          order by 1, 2, 3, 4, 5").fetch_all(pool).await?);
     out.extend(f.iter().map(|r| format!("figure {r:?}")));

@@ -2,7 +2,7 @@
 //! activities and a search, within the inspector's scope only.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::helpers::spawn_app;
 
