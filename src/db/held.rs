@@ -10,36 +10,29 @@
 //! are in process and pay no ping.
 
 use std::future::Future;
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use sqlx::pool::PoolConnection;
 use sqlx::{PgConnection, PgPool, Postgres};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The request's connection, taken at its first read.
-#[derive(Default)]
-pub struct Held(Mutex<Option<PoolConnection<Postgres>>>);
+pub type Held = Arc<Mutex<Option<PoolConnection<Postgres>>>>;
 
 tokio::task_local! {
-    static HELD: Arc<Held>;
+    static HELD: Held;
 }
 
 /// Runs `fut` with one connection kept for its reads (PostgreSQL; taken lazily, so a request
 /// that reads nothing takes none).
 pub async fn keep_one<F: Future>(fut: F) -> F::Output {
-    HELD.scope(Arc::new(Held::default()), fut).await
+    HELD.scope(Held::default(), fut).await
 }
 
 /// The current request's cell, if the caller runs inside [`keep_one`].
-pub fn current() -> Option<Arc<Held>> {
+pub fn current() -> Option<Held> {
     HELD.try_with(Arc::clone).ok()
-}
-
-impl Held {
-    /// Locks the cell (one statement at a time uses the connection).
-    pub async fn lock(&self) -> MutexGuard<'_, Option<PoolConnection<Postgres>>> {
-        self.0.lock().await
-    }
 }
 
 /// The held connection, taken from `pool` if the request has none yet.
@@ -51,6 +44,44 @@ pub async fn fill<'a>(
         *slot = Some(pool.acquire().await?);
     }
     Ok(&mut **slot.as_mut().expect("filled above"))
+}
+
+/// A connection for code that runs its own statements on PostgreSQL: the request's held one
+/// (locked while in use), or outside a request one of the pool's.
+pub enum PgConn {
+    Held(OwnedMutexGuard<Option<PoolConnection<Postgres>>>),
+    Pooled(PoolConnection<Postgres>),
+}
+
+/// See [`PgConn`].
+pub async fn conn(pool: &PgPool) -> Result<PgConn, sqlx::Error> {
+    match current() {
+        Some(cell) => {
+            let mut slot = cell.lock_owned().await;
+            fill(&mut slot, pool).await?;
+            Ok(PgConn::Held(slot))
+        }
+        None => Ok(PgConn::Pooled(pool.acquire().await?)),
+    }
+}
+
+impl Deref for PgConn {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        match self {
+            PgConn::Held(slot) => slot.as_deref().expect("filled by conn()"),
+            PgConn::Pooled(c) => c,
+        }
+    }
+}
+
+impl DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            PgConn::Held(slot) => slot.as_deref_mut().expect("filled by conn()"),
+            PgConn::Pooled(c) => c,
+        }
+    }
 }
 
 /// Takes the request's connection out of its cell (for a transaction to begin on it).

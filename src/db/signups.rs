@@ -196,6 +196,9 @@ pub async fn sign_up_counted(db: &Db, s: &NewSignup) -> Result<(SignupOutcome, i
     let t = now();
     let (fresh, was, taken, capacity): (Option<SignupStatus>, Option<SignupStatus>, i64, i64) = match db {
         Db::Pg(pool) => {
+            // The request's own connection: taking a second one while it holds the first would
+            // wait on the pool under load (see `db::held`).
+            let mut conn = super::held::conn(pool).await?;
             let entry = |status: SignupStatus| {
                 serde_json::json!({"volunteer_id": volunteer_id, "status": status, "added_by": added_by}).to_string()
             };
@@ -232,7 +235,7 @@ pub async fn sign_up_counted(db: &Db, s: &NewSignup) -> Result<(SignupOutcome, i
             .bind(title)
             .bind(entry(SignupStatus::Confirmed))
             .bind(entry(SignupStatus::Waiting))
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
             let (taken, capacity, fresh, was) = row.ok_or(sqlx::Error::RowNotFound)?;
             // The statement's snapshot may miss a sign-up committed while it waited for the lock
@@ -244,7 +247,7 @@ pub async fn sign_up_counted(db: &Db, s: &NewSignup) -> Result<(SignupOutcome, i
                     )
                     .bind(activity_id)
                     .bind(volunteer_id)
-                    .fetch_one(pool)
+                    .fetch_one(&mut *conn)
                     .await?,
                 ),
                 (_, was) => was,
