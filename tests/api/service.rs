@@ -870,7 +870,7 @@ async fn hours_are_confirmed_corrected_with_history_and_certified() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let form = reqwest::multipart::Form::new().part(
+    let form = reqwest::multipart::Form::new().text("alt", "志愿者在清扫楼道").part(
         "file",
         reqwest::multipart::Part::bytes(b"not an image".to_vec()).file_name("x.jpg"),
     );

@@ -33,7 +33,7 @@ pub async fn activities(
 #[utoipa::path(get, path = "/api/v1/public/reports", tag = "public", security(()), params(PageParams),
     responses((status = 200, body = Page<Report>)))]
 pub async fn reports(State(state): State<AppState>, Query(paging): Query<PageParams>) -> AppResult<Json<Page<Report>>> {
-    Ok(Json(service::reports(&state.db, paging.page).await?))
+    Ok(Json(service::reports(&state.db, paging.page, paging.per_page).await?))
 }
 
 /// One report: the completed activity's summary and its photos with their text alternatives.

@@ -151,7 +151,7 @@ pub async fn reports(
     headers: HeaderMap,
     Query(paging): Query<PageParams>,
 ) -> AppResult<Response> {
-    let p = service::reports(&state.db, paging.page).await?;
+    let p = service::reports(&state.db, paging.page, paging.per_page).await?;
     let title = ctx.t("public.reports_title");
     let og = share(&ctx, &headers, &title, &ctx.t("public.reports_intro"));
     let items: Vec<_> = p.items.iter().map(|r| report_view(&ctx, r)).collect();

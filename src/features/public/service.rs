@@ -20,6 +20,8 @@ const HOME_ACTIVITIES: i64 = 5;
 const HOME_REPORTS: i64 = 3;
 /// Rows per page of the public lists.
 const PER_PAGE: i64 = 12;
+/// The most rows a public list answers at once.
+const MAX_PER_PAGE: i64 = 50;
 /// The furthest page a public list goes to (a deeper offset only costs the database).
 const MAX_PAGE: i64 = 500;
 
@@ -197,14 +199,15 @@ pub async fn activities(db: &Db, q: &ActivityQuery) -> AppResult<Page<PublicActi
 }
 
 /// Reports of completed activities, newest first.
-pub async fn reports(db: &Db, page: Option<i64>) -> AppResult<Page<Report>> {
+pub async fn reports(db: &Db, page: Option<i64>, per_page: Option<i64>) -> AppResult<Page<Report>> {
     let page = page.unwrap_or(1).clamp(1, MAX_PAGE);
-    let (items, total) = public::reports(db, PER_PAGE, (page - 1) * PER_PAGE).await?;
+    let per_page = per_page.unwrap_or(PER_PAGE).clamp(1, MAX_PER_PAGE);
+    let (items, total) = public::reports(db, per_page, (page - 1) * per_page).await?;
     Ok(Page {
         items,
         total,
         page,
-        per_page: PER_PAGE,
+        per_page,
     })
 }
 
