@@ -14,10 +14,9 @@
 
 mod common;
 
-use common::{free_port, median, rss_mb, wait_ready, LoadResult};
+use common::{free_port, load, median, rss_mb, wait_ready};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const PASSWORD: &str = "Bench-Pass-2026";
 
@@ -53,45 +52,6 @@ async fn timed(c: &reqwest::Client, port: u16, path: &str, n: usize) -> (f64, u1
         }
     }
     (median(times), status, size)
-}
-
-/// `clients` connections each send requests back to back for `secs` seconds.
-async fn load(url: String, cookie: Option<String>, clients: usize, secs: u64) -> LoadResult {
-    let url = Arc::new(url);
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let mut tasks = vec![];
-    for _ in 0..clients {
-        let url = url.clone();
-        let cookie = cookie.clone();
-        tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
-            let mut lat = Vec::with_capacity(100_000);
-            let mut errors = 0;
-            while Instant::now() < deadline {
-                let t = Instant::now();
-                let mut req = client.get(url.as_str());
-                if let Some(c) = &cookie {
-                    req = req.header("cookie", c);
-                }
-                match req.send().await {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (lat, errors)
-        }));
-    }
-    let mut all = vec![];
-    let mut errors = 0;
-    for t in tasks {
-        let (lat, e) = t.await.unwrap();
-        all.extend(lat);
-        errors += e;
-    }
-    LoadResult::of(all, secs as f64, errors)
 }
 
 /// A signed-in session cookie (the district's account), through the login page.

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -85,4 +86,43 @@ pub async fn drop_pg(base: &str, name: &str) {
             .execute(&mut c)
             .await;
     }
+}
+
+/// `clients` connections each send requests back to back for `secs` seconds.
+pub async fn load(url: String, cookie: Option<String>, clients: usize, secs: u64) -> LoadResult {
+    let url = Arc::new(url);
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = vec![];
+    for _ in 0..clients {
+        let url = url.clone();
+        let cookie = cookie.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+            let mut lat = Vec::with_capacity(100_000);
+            let mut errors = 0;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let mut req = client.get(url.as_str());
+                if let Some(c) = &cookie {
+                    req = req.header("cookie", c);
+                }
+                match req.send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = vec![];
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await.unwrap();
+        all.extend(lat);
+        errors += e;
+    }
+    LoadResult::of(all, secs as f64, errors)
 }
