@@ -39,7 +39,7 @@ test('a street clerk opens the month, downloads the form and copies the paragrap
     assert.equal(new URL(page.url()).searchParams.get('month'), options[1]);
     const caption = await page.locator('table.monthly-table caption').innerText();
     assert.match(caption, /东湖街道/);
-    assert.equal(await page.locator('table.monthly-table tbody tr').count(), 17, 'total, 7 categories, 3 forms, 3 + 3 items');
+    assert.equal(await page.locator('table.monthly-table tbody tr').count(), 19, 'total, 7 categories, 3 forms, 3 + 3 items, 2 needs');
     // The download is the .xlsx form.
     const [download] = await Promise.all([
       page.waitForEvent('download'),
