@@ -5,7 +5,7 @@
 //! the assessment; the public wall shows what still waits.
 
 pub mod api;
-pub mod bench;
+pub mod workbench;
 mod pages;
 pub mod public;
 pub mod service;
@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use crate::db::needs::{counts, team_figures as team_figures_of, NeedCounts, TeamFigures};
 use crate::state::AppState;
-pub use bench::{board_block, todo_items, OverdueLine};
+pub use workbench::{board_block, todo_items, OverdueLine};
 pub use service::{overdue_needs, NeedLine, NeedView};
 
 pub fn router() -> OpenApiRouter<AppState> {
