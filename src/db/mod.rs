@@ -632,6 +632,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (20, "public", include_str!("migrations/sqlite/0020_public.sql")),
     (21, "stats", include_str!("migrations/sqlite/0021_stats.sql")),
     (22, "needs_figures", include_str!("migrations/sqlite/0022_needs_figures.sql")),
+    (23, "stats_triggers", include_str!("migrations/sqlite/0023_stats_triggers.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[

@@ -207,7 +207,8 @@ async fn the_figures_are_scoped_and_foreign_ids_refused() {
         status(format!("/api/v1/stats?street_id={foreign_street}"), street.clone()).await,
         StatusCode::FORBIDDEN
     );
-    // A unit not paired into the street is not its to see; one that does not exist is a 422.
+    // A unit not paired into the street is not its to see, and one that does not exist is
+    // refused the same way (only the district learns which ids exist: a 422 for it).
     let mine: Vec<i64> = app.get_json(&street, "/api/v1/units?per_page=500").await["items"]
         .as_array()
         .unwrap()
@@ -230,7 +231,15 @@ async fn the_figures_are_scoped_and_foreign_ids_refused() {
         status(format!("/api/v1/stats?unit_id={}", mine[0]), street.clone()).await,
         StatusCode::OK
     );
-    let res = app.get(&street, "/api/v1/stats?unit_id=999999").await;
+    assert_eq!(
+        status("/api/v1/stats?unit_id=999999".into(), street.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        status("/api/v1/stats?street_id=999999".into(), street.clone()).await,
+        StatusCode::FORBIDDEN
+    );
+    let res = app.get(&admin, "/api/v1/stats?unit_id=999999").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = app
         .get(&admin, &format!("/api/v1/stats?unit_id={}&street_id={own_id}", mine[0]))
@@ -351,4 +360,24 @@ async fn the_dashboard_draws_each_chart_with_its_table_and_its_workbook() {
         !html.contains("id=\"chart-streets-h\""),
         "the streets side by side are the district's"
     );
+}
+
+/// Saving the district's rules marks every month for a recount (a trigger). On SQLite an
+/// upsert's `do update` overrode the trigger's `or ignore`, so a second save before the recount
+/// failed with a 500 on the first save's marks; both saves answer 200 and the figures stay true.
+#[tokio::test]
+async fn the_rules_saved_twice_before_a_recount_are_saved_both_times() {
+    let app = spawn_app().await;
+    let admin = app.token("admin").await;
+    let mut rules = app.get_json(&admin, "/api/v1/service-rules").await;
+    for minutes in [15, 30, 15] {
+        rules["round_minutes"] = json!(minutes);
+        let res = app.put(&admin, "/api/v1/service-rules", rules.clone()).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    }
+    assert_eq!(app.get_json(&admin, "/api/v1/service-rules").await["round_minutes"], 15);
+    leifeng::features::stats::service::refresh(&app.db, 0).await.unwrap();
+    let stats = app.get_json(&admin, "/api/v1/stats").await;
+    let (_, people, minutes) = figure(&stats, "total", "minutes");
+    assert_eq!(raw_totals(&app).await, (people, minutes), "{stats}");
 }
