@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::need::NeedStatus;
 pub use crate::domain::org::{OrgKind, Scope};
 
 /// The roles of SPEC §1.
@@ -568,6 +569,20 @@ pub fn may_create(p: &Principal, what: Listing) -> bool {
         (Role::StreetAdmin | Role::UnitAdmin, Listing::Nominations) => true,
         (Role::StreetAdmin | Role::CommunityAdmin, Listing::Needs) => true,
         _ => false,
+    }
+}
+
+/// The need states whose next step waits on `p` (its workbench lists them), each with whether
+/// only the needs sent to a team or open for a claim count: the community reviews what residents
+/// post and answers for its own teams, the street and the district dispatch, a unit's team
+/// answers.
+pub fn need_steps(p: &Principal) -> &'static [(NeedStatus, bool)] {
+    use NeedStatus::*;
+    match p.role {
+        Role::CommunityAdmin => &[(Submitted, false), (Dispatched, true), (Open, true)],
+        Role::StreetAdmin | Role::DistrictAdmin => &[(Published, false), (Open, false), (Dispatched, false)],
+        Role::UnitAdmin => &[(Dispatched, true), (Open, true)],
+        _ => &[],
     }
 }
 

@@ -5,18 +5,18 @@
 //! the assessment; the public wall shows what still waits.
 
 pub mod api;
-pub mod workbench;
 mod pages;
 pub mod public;
 pub mod service;
+pub mod workbench;
 
 use axum::routing::{get, post};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use crate::db::needs::{counts, team_figures as team_figures_of, NeedCounts, TeamFigures};
 use crate::state::AppState;
-pub use workbench::{board_block, todo_items, OverdueLine};
 pub use service::{overdue_needs, NeedLine, NeedView};
+pub use workbench::{board_block, todo_items, OverdueLine};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

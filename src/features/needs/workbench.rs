@@ -5,24 +5,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{list, NeedParams};
-use crate::auth::policy::{self, Listing, Role};
+use crate::auth::policy::{self, Listing};
 use crate::auth::Acting;
 use crate::db::Db;
 use crate::domain::need::NeedStatus;
 use crate::error::AppResult;
 use crate::features::home::service::{item, Item, ItemKind, ItemState};
 use crate::i18n::tf;
-
-/// The states whose next step is the caller's: the community reviews, the street and the
-/// district dispatch, a unit's or community's team answers.
-fn acts_on(role: Role) -> &'static [NeedStatus] {
-    match role {
-        Role::CommunityAdmin => &[NeedStatus::Submitted, NeedStatus::Dispatched, NeedStatus::Open],
-        Role::StreetAdmin | Role::DistrictAdmin => &[NeedStatus::Published, NeedStatus::Open, NeedStatus::Dispatched],
-        Role::UnitAdmin => &[NeedStatus::Dispatched, NeedStatus::Open],
-        _ => &[],
-    }
-}
 
 /// One workbench item per state the caller acts on: how many needs wait there, and whether
 /// any waits past its time.
@@ -33,17 +22,13 @@ pub async fn todo_items(db: &Db, by: &Acting) -> AppResult<Vec<Item>> {
     }
     let lines = list(db, by, &NeedParams::default()).await?;
     let mut out = vec![];
-    for status in acts_on(p.role) {
-        let mine: Vec<_> = lines.iter().filter(|l| l.need.status == *status).collect();
+    for (status, sent_only) in policy::need_steps(p) {
         // A team is asked to answer only what was sent to it (or what is open).
-        let mine: Vec<_> =
-            if p.role == Role::UnitAdmin || (p.role == Role::CommunityAdmin && *status != NeedStatus::Submitted) {
-                mine.into_iter()
-                    .filter(|l| l.need.status == NeedStatus::Open || l.need.team_id.is_some())
-                    .collect()
-            } else {
-                mine
-            };
+        let mine: Vec<_> = lines
+            .iter()
+            .filter(|l| l.need.status == *status)
+            .filter(|l| !sent_only || l.need.status == NeedStatus::Open || l.need.team_id.is_some())
+            .collect();
         if mine.is_empty() {
             continue;
         }

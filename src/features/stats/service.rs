@@ -237,21 +237,25 @@ async fn scope_of(db: &Db, by: &Acting, params: &StatsParams) -> AppResult<(&'st
         return Err(AppError::field("unit_id", "err.stats_one_scope"));
     }
     if let Some(s) = params.street_id {
-        if crate::db::streets::get_street(db, s).await?.is_none() {
-            return Err(AppError::field("street_id", "err.stats_no_street"));
-        }
+        // Only the district learns whether an id exists; anyone else is refused the same way
+        // for an id that is not theirs and for one that is nobody's.
         return match scope {
+            Scope::All if crate::db::streets::get_street(db, s).await?.is_none() => {
+                Err(AppError::field("street_id", "err.stats_no_street"))
+            }
             Scope::All => Ok(("street", s)),
             Scope::Street(own) if own == s => Ok(("street", s)),
             _ => Err(AppError::Forbidden),
         };
     }
     if let Some(u) = params.unit_id {
-        if crate::db::units::get_unit(db, u).await?.is_none() {
-            return Err(AppError::field("unit_id", "err.stats_no_unit"));
-        }
         let ok = match scope {
-            Scope::All => true,
+            Scope::All => {
+                if crate::db::units::get_unit(db, u).await?.is_none() {
+                    return Err(AppError::field("unit_id", "err.stats_no_unit"));
+                }
+                true
+            }
             Scope::Unit(own) => own == u,
             Scope::Street(_) => crate::features::campaign::orgs_in_scope(db, scope, Some(OrgRowKind::Unit))
                 .await?
