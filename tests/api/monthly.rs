@@ -429,7 +429,8 @@ async fn the_form_opens_equals_the_json_prints_and_is_audited() {
     assert!(text(1, 0).contains(json_of["area_name"].as_str().unwrap()));
     assert!(text(2, 0).starts_with("填报单位"));
     assert!(text(2, 2).starts_with("填报人"));
-    assert!(text(2, 3).starts_with("填报日期"));
+    assert!(text(2, 4).starts_with("填报日期"));
+    assert!(text(1, 2).starts_with("统计期间"));
     // Every line's cells equal the JSON.
     let total = row_of("合计");
     let check = |r: u32, l: &Value| {
@@ -464,6 +465,9 @@ async fn the_form_opens_equals_the_json_prints_and_is_audited() {
     let ws = part(&bytes, "xl/worksheets/sheet1.xml");
     assert!(ws.contains("<mergeCell ref=\"A4:B5\"/>"), "{ws}");
     assert!(ws.contains("<mergeCell ref=\"C4:E4\"/>"));
+    // The period and 填报人 lines have the width their text needs (LibreOffice clips in print).
+    assert!(ws.contains("<mergeCell ref=\"C2:E2\"/>"), "{ws}");
+    assert!(ws.contains("<mergeCell ref=\"C3:D3\"/>"), "{ws}");
     let setup = &ws[ws.find("<pageSetup").expect("page setup")..];
     let setup = &setup[..setup.find("/>").unwrap()];
     assert!(setup.contains("paperSize=\"9\""), "{setup}");

@@ -11,7 +11,7 @@ use crate::db::monthly::{Line, Monthly};
 use crate::i18n::{t, tf, Lang};
 
 /// The columns: the group, the item, then activities, 人次 and hours.
-const WIDTHS: [f64; 5] = [12.0, 30.0, 14.0, 14.0, 18.0];
+const WIDTHS: [f64; 5] = [12.0, 30.0, 14.0, 14.0, 20.0];
 /// The rows printed on every page: the title, the three lines under it and the two header rows.
 const HEADER_LAST: u32 = 4;
 
@@ -59,6 +59,7 @@ pub fn title(m: &Monthly, lang: Lang) -> String {
 struct Formats {
     title: Format,
     line: Format,
+    fit: Format,
     head: Format,
     label: Format,
     group: Format,
@@ -80,6 +81,7 @@ fn formats() -> Formats {
             .set_align(A::VerticalCenter)
             .set_text_wrap(),
         line: Format::new().set_align(A::VerticalCenter),
+        fit: Format::new().set_align(A::VerticalCenter).set_shrink(),
         head: cell
             .clone()
             .set_bold()
@@ -152,14 +154,16 @@ pub fn write(m: &Monthly, lang: Lang, filled_by: &str, filled_on: &str) -> anyho
         "monthly.period_line",
         &[("start", day(lang, &m.period_start)), ("end", day(lang, &m.period_end))],
     );
-    ws.merge_range(1, 0, 1, 2, &reporting, &f.line)?;
-    ws.merge_range(1, 3, 1, 4, &period, &f.line)?;
+    // Each line's text gets the width it needs in print (LibreOffice clips at the merged
+    // range): the period over the three figure columns, 填报人 over two, the date shrunk to fit.
+    ws.merge_range(1, 0, 1, 1, &reporting, &f.line)?;
+    ws.merge_range(1, 2, 1, 4, &period, &f.line)?;
     let unit = tf(lang, "monthly.filled_unit", &[("name", m.area_name.clone())]);
     let by = tf(lang, "monthly.filled_by", &[("name", filled_by.to_string())]);
     let on = tf(lang, "monthly.filled_on", &[("day", day(lang, filled_on))]);
     ws.merge_range(2, 0, 2, 1, &unit, &f.line)?;
-    ws.write_string_with_format(2, 2, &by, &f.line)?;
-    ws.merge_range(2, 3, 2, 4, &on, &f.line)?;
+    ws.merge_range(2, 2, 2, 3, &by, &f.line)?;
+    ws.write_string_with_format(2, 4, &on, &f.fit)?;
     // The header: 项目 over two rows, the month's figures under one label.
     ws.merge_range(3, 0, 4, 1, &t(lang, "monthly.col.item"), &f.head)?;
     ws.merge_range(3, 2, 3, 4, &t(lang, "monthly.col.month"), &f.head)?;
