@@ -633,6 +633,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (21, "stats", include_str!("migrations/sqlite/0021_stats.sql")),
     (22, "needs_figures", include_str!("migrations/sqlite/0022_needs_figures.sql")),
     (23, "stats_triggers", include_str!("migrations/sqlite/0023_stats_triggers.sql")),
+    (24, "upcoming", include_str!("migrations/sqlite/0024_upcoming.sql")),
 ];
 #[rustfmt::skip]
 const PG_MIGRATIONS: &[MigrationFile] = &[
@@ -656,6 +657,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (20, "public", include_str!("migrations/postgres/0020_public.sql")),
     (21, "stats", include_str!("migrations/postgres/0021_stats.sql")),
     (22, "needs_figures", include_str!("migrations/postgres/0022_needs_figures.sql")),
+    (24, "upcoming", include_str!("migrations/postgres/0024_upcoming.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {

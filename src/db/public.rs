@@ -57,48 +57,65 @@ const PUBLIC_FROM: &str = "from activities a join teams t on t.id = a.team_id le
      left join communities tc on tc.id = t.community_id left join communities cm on cm.id = a.community_id
      left join streets st on st.id = cm.street_id";
 
-/// Published activities not yet ended, soonest first, with the total matching.
-pub async fn upcoming(db: &Db, f: &UpcomingFilter) -> Result<(Vec<PublicActivity>, i64), sqlx::Error> {
-    // Only the filters given are written into the statement (the planner keeps its indexes); the
-    // parameters keep their numbers and all are bound, which both databases accept.
-    let mut c = vec!["a.campaign_id = $1 and a.status = 'published' and a.ends_at >= $2".to_string()];
-    if f.street_id.is_some() {
-        c.push("cm.street_id = $3".into());
+impl UpcomingFilter {
+    /// The filters given, as a `where` clause over `a` (activities) and `cm` (their community).
+    /// Only those given are written into the statement (the planner keeps its indexes); the
+    /// parameters keep their numbers and all are bound, which both databases accept.
+    fn clause(&self) -> String {
+        let mut c = vec!["a.campaign_id = $1 and a.status = 'published' and a.ends_at >= $2"];
+        if self.street_id.is_some() {
+            c.push("cm.street_id = $3");
+        }
+        if self.community_id.is_some() {
+            c.push("a.community_id = $4");
+        }
+        if self.category.is_some() {
+            c.push("a.category = $5");
+        }
+        if self.from.is_some() {
+            c.push("a.starts_at >= $6");
+        }
+        if self.to.is_some() {
+            c.push("a.starts_at < $7");
+        }
+        c.join(" and ")
     }
-    if f.community_id.is_some() {
-        c.push("a.community_id = $4".into());
-    }
-    if f.category.is_some() {
-        c.push("a.category = $5".into());
-    }
-    if f.from.is_some() {
-        c.push("a.starts_at >= $6".into());
-    }
-    if f.to.is_some() {
-        c.push("a.starts_at < $7".into());
-    }
+}
+
+/// Binds the filter's seven parameters, in the numbers its clause uses.
+macro_rules! bind_filter {
+    ($q:expr, $f:expr) => {
+        $q.bind($f.campaign_id)
+            .bind($f.now)
+            .bind($f.street_id)
+            .bind($f.community_id)
+            .bind($f.category.map(|c| c.code()))
+            .bind($f.from)
+            .bind($f.to)
+    };
+}
+
+/// Published activities not yet ended, soonest first: one page of them. Read along the
+/// published activities' start index (`activities_upcoming`), so a page costs its own rows, not
+/// the thousands of activities to come that a count would visit.
+pub async fn upcoming(db: &Db, f: &UpcomingFilter) -> Result<Vec<PublicActivity>, sqlx::Error> {
     let sql = format!(
         "select a.id, a.title, a.theme, a.category, a.form, a.address, a.starts_at, a.ends_at, a.capacity, a.taken,
             a.open_to, t.name as team_name, coalesce(u.name, tc.name) as org_name, a.community_id, cm.name as community_name,
-            cm.street_id, st.name as street_name, count(*) over () as total
+            cm.street_id, st.name as street_name
          {PUBLIC_FROM} where {} order by a.starts_at, a.id limit $8 offset $9",
-        c.join(" and ")
+        f.clause()
     );
-    #[derive(sqlx::FromRow)]
-    struct Counted {
-        #[sqlx(flatten)]
-        line: PublicActivity,
-        total: i64,
-    }
-    let category = f.category.map(|c| c.code());
-    on_db!(db, pool => {
-        let rows: Vec<Counted> = sqlx::query_as(&sql)
-            .bind(f.campaign_id).bind(f.now).bind(f.street_id).bind(f.community_id).bind(category)
-            .bind(f.from).bind(f.to).bind(f.limit).bind(f.offset)
-            .fetch_all(pool).await?;
-        let total = rows.first().map(|r| r.total).unwrap_or(0);
-        Ok((rows.into_iter().map(|r| r.line).collect(), total))
-    })
+    on_db!(db, pool => bind_filter!(sqlx::query_as(&sql), f).bind(f.limit).bind(f.offset).fetch_all(pool).await)
+}
+
+/// How many published activities not yet ended match `f` (the list's page count).
+pub async fn upcoming_count(db: &Db, f: &UpcomingFilter) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "select count(*) from activities a left join communities cm on cm.id = a.community_id where {}",
+        f.clause()
+    );
+    on_db!(db, pool => bind_filter!(sqlx::query_scalar(&sql), f).fetch_one(pool).await)
 }
 
 /// A completed activity's report as the public sees it.

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::db::campaigns::Campaign;
 use crate::db::list::Page;
 use crate::db::public::{self, Photo, PublicActivity, Report, UpcomingFilter};
 use crate::db::Db;
@@ -66,7 +67,12 @@ pub struct Home {
 /// The district's headline figures of the active campaign (zero when none is open). One call, so
 /// that kept figures can answer it instead of the raw records.
 pub async fn headline(db: &Db) -> AppResult<Figures> {
-    let Some(c) = crate::features::campaign::service::current(db).await? else {
+    let c = crate::features::campaign::service::current(db).await?;
+    figures_of(db, c.as_ref()).await
+}
+
+async fn figures_of(db: &Db, c: Option<&Campaign>) -> AppResult<Figures> {
+    let Some(c) = c else {
         return Ok(Figures {
             year: 0,
             volunteers: 0,
@@ -76,7 +82,7 @@ pub async fn headline(db: &Db) -> AppResult<Figures> {
         });
     };
     // Read from the kept figures (four rows), not summed over every sign-in.
-    let h = crate::features::stats::service::headline(db, &c).await?;
+    let h = crate::features::stats::service::headline(db, c).await?;
     Ok(Figures {
         year: c.year,
         volunteers: h.volunteers,
@@ -87,8 +93,9 @@ pub async fn headline(db: &Db) -> AppResult<Figures> {
 }
 
 pub async fn home(db: &Db) -> AppResult<Home> {
-    let figures = headline(db).await?;
-    let Some(c) = crate::features::campaign::service::current(db).await? else {
+    let current = crate::features::campaign::service::current(db).await?;
+    let figures = figures_of(db, current.as_ref()).await?;
+    let Some(c) = current else {
         return Ok(Home {
             figures,
             concentrated_day: None,
@@ -106,7 +113,7 @@ pub async fn home(db: &Db) -> AppResult<Home> {
         limit: HOME_ACTIVITIES,
         ..Default::default()
     };
-    let upcoming = public::upcoming(db, &f).await?.0;
+    let upcoming = public::upcoming(db, &f).await?;
     let reports = public::reports(db, HOME_REPORTS, 0).await?.0;
     Ok(Home {
         figures,
@@ -189,7 +196,13 @@ pub async fn activities(db: &Db, q: &ActivityQuery) -> AppResult<Page<PublicActi
         limit: PER_PAGE,
         offset: (page - 1) * PER_PAGE,
     };
-    let (items, total) = public::upcoming(db, &f).await?;
+    let items = public::upcoming(db, &f).await?;
+    // The count only when the page is not the whole answer.
+    let total = if f.offset == 0 && (items.len() as i64) < f.limit {
+        items.len() as i64
+    } else {
+        public::upcoming_count(db, &f).await?
+    };
     Ok(Page {
         items,
         total,
