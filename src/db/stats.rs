@@ -253,6 +253,26 @@ pub async fn community_streets(db: &Db) -> Result<Vec<(i64, i64)>, sqlx::Error> 
     on_db!(db, pool => sqlx::query_as("select id, street_id from communities").fetch_all(pool).await)
 }
 
+/// The streets that have communities, by id, with their names (the dashboard's columns).
+pub async fn street_names(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select s.id, s.name from streets s where exists (select 1 from communities c where c.street_id = s.id)
+         order by s.id")
+        .fetch_all(pool).await)
+}
+
+/// Every unit's id and name, by name (the district's picker on the dashboard). One row, not one
+/// per unit: SQLite hands each row over from its own thread, and 300 hand-overs cost more than
+/// the rest of the page.
+pub async fn unit_names(db: &Db) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let sql = match db {
+        Db::Sqlite { .. } => "select json_group_array(json_array(id, name) order by name, id) from units",
+        Db::Pg(_) => "select coalesce(json_agg(json_build_array(id, name) order by name, id), '[]')::text from units",
+    };
+    let list: String = on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)?;
+    serde_json::from_str(&list).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
 /// Volunteers per team and star level (0–5 by the kept minutes and the thresholds in minutes):
 /// (team, stars, people); and the district's, each person once (team 0).
 pub async fn stars(db: &Db, campaign_id: i64, minutes: &[i64; 5]) -> Result<Vec<(i64, i64, i64)>, sqlx::Error> {

@@ -16,7 +16,7 @@ pub async fn dashboard(
     Query(params): Query<StatsParams>,
 ) -> AppResult<Response> {
     let s = service::stats(&state.db, &ctx, &params).await?;
-    let streets = xlsx::street_names(&state.db).await?;
+    let streets = crate::db::stats::street_names(&state.db).await?;
     let charts = charts(&s, ctx.lang, &streets);
     let district = s.scope == "district" && params.street_id.is_none() && params.unit_id.is_none();
     let picker = matches!(
@@ -24,15 +24,7 @@ pub async fn dashboard(
         crate::auth::policy::Scope::All
     );
     let units = if picker {
-        crate::features::campaign::orgs_in_scope(
-            &state.db,
-            crate::auth::policy::Scope::All,
-            Some(crate::domain::campaign::OrgRowKind::Unit),
-        )
-        .await?
-        .into_iter()
-        .map(|(_, id, name, _)| (id, name))
-        .collect()
+        crate::db::stats::unit_names(&state.db).await?
     } else {
         vec![]
     };

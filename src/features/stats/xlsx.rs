@@ -10,24 +10,6 @@ use crate::excel::forms::{write_list, Column};
 use crate::excel::Kind;
 use crate::i18n::t;
 
-/// The streets (id, name) the district's chart sets side by side.
-pub async fn street_names(db: &Db) -> AppResult<Vec<(i64, String)>> {
-    let mut v: Vec<(i64, String)> = crate::db::stats::community_streets(db)
-        .await?
-        .into_iter()
-        .map(|(_, s)| s)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|s| (s, String::new()))
-        .collect();
-    for (id, name) in v.iter_mut() {
-        if let Some(s) = crate::db::streets::get_street(db, *id).await? {
-            *name = s.name;
-        }
-    }
-    Ok(v)
-}
-
 /// A chart's table as a workbook (its columns hold closures, so it is written apart from any await).
 fn workbook(chart: &Chart, title: &str, lang: crate::i18n::Lang) -> anyhow::Result<Vec<u8>> {
     type Row = (String, Vec<i64>);
@@ -45,7 +27,7 @@ fn workbook(chart: &Chart, title: &str, lang: crate::i18n::Lang) -> anyhow::Resu
 /// The chart `id` of the caller's figures as .xlsx, with its file name.
 pub async fn export(db: &Db, by: &Acting, params: &StatsParams, id: &str) -> AppResult<(Vec<u8>, String)> {
     let s = stats(db, by, params).await?;
-    let streets = street_names(db).await?;
+    let streets = crate::db::stats::street_names(db).await?;
     let chart: Chart = charts(&s, by.lang, &streets)
         .into_iter()
         .find(|c| c.id == id)
