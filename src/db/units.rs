@@ -92,6 +92,12 @@ pub async fn unit_pairing_tree(db: &Db, unit_id: i64) -> Result<(Vec<i64>, Vec<i
     Ok(rows.into_iter().unzip())
 }
 
+/// The units paired with the community `community_id`.
+pub async fn paired_with(db: &Db, community_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("select unit_id from pairings where community_id = $1")
+        .bind(community_id).fetch_all(pool).await)
+}
+
 pub async fn create_unit(tx: &mut Tx, actor: &Actor, f: &UnitFields) -> Result<Unit, sqlx::Error> {
     let t = now();
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(

@@ -47,6 +47,28 @@ fn input(
     }
 }
 
+/// Posts `need` as the community, publishes it and, when `to` is given, sends it there as the
+/// street: the steps most of the demo's needs share. Answers its id.
+async fn published(
+    db: &Db,
+    (community, street): (&Acting, &Acting),
+    need: &NeedInput,
+    to: Option<&DispatchInput>,
+) -> anyhow::Result<i64> {
+    let publish = ReviewInput {
+        decision: "publish".into(),
+        reason: None,
+    };
+    let id = service::post(db, community, need).await.map_err(err("post"))?.need.id;
+    service::review(db, community, id, &publish)
+        .await
+        .map_err(err("publish"))?;
+    if let Some(to) = to {
+        service::dispatch(db, street, id, to).await.map_err(err("dispatch"))?;
+    }
+    Ok(id)
+}
+
 /// Seeds the needs; answers the resident's private link (a path), to be printed.
 pub async fn seed(db: &Db) -> anyhow::Result<Option<String>> {
     use super::commendations::acting_as;
@@ -157,9 +179,9 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<String>> {
     }
 
     // Accepted: its draft activity waits for the team to complete and publish it.
-    let v = service::post(
+    let id = published(
         db,
-        &community,
+        (&community, &street),
         &input(
             c,
             "youth_growth",
@@ -169,23 +191,15 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<String>> {
             3,
             ("社区李老师", "13912340002"),
         ),
+        Some(&to_team),
     )
-    .await
-    .map_err(err("post"))?;
-    service::review(db, &community, v.need.id, &publish)
-        .await
-        .map_err(err("publish"))?;
-    service::dispatch(db, &street, v.need.id, &to_team)
-        .await
-        .map_err(err("dispatch"))?;
-    service::answer(db, &unit, v.need.id, &accept)
-        .await
-        .map_err(err("accept"))?;
+    .await?;
+    service::answer(db, &unit, id, &accept).await.map_err(err("accept"))?;
 
     // Dispatched to the team and not answered for a week: overdue.
-    let v = service::post(
+    let id = published(
         db,
-        &community,
+        (&community, &street),
         &input(
             c,
             "mutual_help",
@@ -195,33 +209,25 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<String>> {
             4,
             ("社区赵主任", "13912340003"),
         ),
+        Some(&to_team),
     )
-    .await
-    .map_err(err("post"))?;
-    service::review(db, &community, v.need.id, &publish)
-        .await
-        .map_err(err("publish"))?;
-    service::dispatch(db, &street, v.need.id, &to_team)
-        .await
-        .map_err(err("dispatch"))?;
+    .await?;
     // Declined once before (with the reason), sent again.
     let decline = AnswerInput {
         answer: "decline".into(),
         team_id: None,
         reason: Some("本周全员参加集中培训".into()),
     };
-    service::answer(db, &unit, v.need.id, &decline)
-        .await
-        .map_err(err("decline"))?;
-    service::dispatch(db, &street, v.need.id, &to_team)
+    service::answer(db, &unit, id, &decline).await.map_err(err("decline"))?;
+    service::dispatch(db, &street, id, &to_team)
         .await
         .map_err(err("dispatch"))?;
-    let overdue_dispatched = v.need.id;
+    let overdue_dispatched = id;
 
     // Published and waiting for dispatch past its time.
-    let v = service::post(
+    let id = published(
         db,
-        &community,
+        (&community, &street),
         &input(
             c,
             "emergency",
@@ -231,18 +237,15 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<String>> {
             5,
             ("社区钱主任", "13912340004"),
         ),
+        None,
     )
-    .await
-    .map_err(err("post"))?;
-    service::review(db, &community, v.need.id, &publish)
-        .await
-        .map_err(err("publish"))?;
-    let overdue_published = v.need.id;
+    .await?;
+    let overdue_published = id;
 
     // Open for any team to claim (taken back once from a team first).
-    let v = service::post(
+    let id = published(
         db,
-        &community,
+        (&community, &street),
         &input(
             c,
             "charity_culture",
@@ -252,29 +255,19 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<String>> {
             8,
             ("社区孙主任", "13912340005"),
         ),
+        Some(&to_team),
     )
-    .await
-    .map_err(err("post"))?;
-    service::review(db, &community, v.need.id, &publish)
-        .await
-        .map_err(err("publish"))?;
-    service::dispatch(db, &street, v.need.id, &to_team)
-        .await
-        .map_err(err("dispatch"))?;
+    .await?;
     let back = CancelInput {
         reason: Some("需要人数较多，改为开放认领".into()),
     };
-    service::cancel(db, &street, v.need.id, &back)
-        .await
-        .map_err(err("cancel"))?;
+    service::cancel(db, &street, id, &back).await.map_err(err("cancel"))?;
     let open = DispatchInput {
         team_id: None,
         open: Some(true),
         note: None,
     };
-    service::dispatch(db, &admin, v.need.id, &open)
-        .await
-        .map_err(err("open"))?;
+    service::dispatch(db, &admin, id, &open).await.map_err(err("open"))?;
 
     // Posted and not reviewed for days (one by a resident), and one just posted.
     let v = public::ask(

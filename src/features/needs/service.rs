@@ -518,14 +518,25 @@ pub struct DispatchInput {
 /// paired units' teams, its own teams, its street's).
 pub async fn dispatchable_teams(db: &Db, n: &Need) -> AppResult<Vec<Team>> {
     let all = TeamScope::of(policy::Scope::All).expect("all");
-    let mut out = vec![];
-    for t in list_teams(db, n.campaign_id, all, None).await? {
-        let place = team_place(db, &t).await?;
-        if policy::team_reaches(&place, n.community_id, n.street_id) {
-            out.push(t);
-        }
-    }
-    Ok(out)
+    // The units paired with the need's community, asked once (not each team's pairings).
+    let paired = crate::db::units::paired_with(db, n.community_id).await?;
+    Ok(list_teams(db, n.campaign_id, all, None)
+        .await?
+        .into_iter()
+        .filter(|t| {
+            let place = TeamPlace {
+                unit_id: t.unit_id,
+                community_id: t.community_id,
+                street_id: t.street_id,
+                paired_community_ids: match t.unit_id {
+                    Some(u) if paired.contains(&u) => vec![n.community_id],
+                    _ => vec![],
+                },
+                paired_street_ids: vec![],
+            };
+            policy::team_reaches(&place, n.community_id, n.street_id)
+        })
+        .collect())
 }
 
 /// The street (its area) or the district dispatches a published need to a team, or opens it
