@@ -76,8 +76,14 @@ async fn keep_one_connection(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    match state.db {
-        crate::db::Db::Pg(_) => crate::db::held::keep_one(next.run(req)).await,
+    match &state.db {
+        crate::db::Db::Pg(pool) => {
+            // A server error may come from a broken connection: that one goes back to the pool.
+            crate::db::held::keep_one(pool, &state.spares, next.run(req), |res| {
+                !res.status().is_server_error()
+            })
+            .await
+        }
         crate::db::Db::Sqlite { .. } => next.run(req).await,
     }
 }

@@ -100,6 +100,8 @@ pub struct AppState {
     pub uploads: Gate,
     /// Sign-ups are written in shared transactions on SQLite (group commit).
     pub signups: crate::db::signup_writer::SignupWriter,
+    /// PostgreSQL connections kept from one request to the next (`db::held`).
+    pub spares: crate::db::held::Spares,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ impl AppState {
             templates: Arc::new(templates::environment()),
             cfg: Arc::new(cfg),
             uploads: Gate::default(),
+            spares: Default::default(),
         }
     }
 }

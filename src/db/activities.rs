@@ -87,13 +87,22 @@ impl Activity {
 
 pub use crate::domain::activity::phase;
 
-const ACTIVITY_COLS: &str = "a.id, a.campaign_id, a.team_id, a.community_id, a.dispatch_id, a.title, a.theme,
+/// The activity's own columns (without the names of its team, organiser and community).
+macro_rules! activity_own_cols {
+    () => {
+        "a.id, a.campaign_id, a.team_id, a.community_id, a.dispatch_id, a.title, a.theme,
         a.category, a.dimension, a.form, a.address, a.lat, a.lng, a.starts_at, a.ends_at, a.capacity, a.taken,
         a.attended, a.open_to, a.signup_opens_at, a.signup_closes_at, a.min_age, a.max_age, a.skills, a.content, a.risky,
         a.risk_statement, a.insurance, a.leader_name, a.leader_phone, a.status, a.cancel_reason, a.published_at, a.code_secret,
         a.code_rotates, a.geofence_m, a.summary, a.people_served, a.completed_at, a.hours_confirmed_at,
-        a.hours_confirmed_by, a.created_at, a.updated_at, t.name as team_name, coalesce(u.name, tc.name) as org_name,
-        cm.name as community_name";
+        a.hours_confirmed_by, a.created_at, a.updated_at"
+    };
+}
+const ACTIVITY_COLS: &str = concat!(
+    activity_own_cols!(),
+    ", t.name as team_name, coalesce(u.name, tc.name) as org_name,
+        cm.name as community_name"
+);
 const ACTIVITY_FROM: &str = "from activities a join teams t on t.id = a.team_id left join units u on u.id = t.unit_id
      left join communities tc on tc.id = t.community_id left join communities cm on cm.id = a.community_id";
 
@@ -568,13 +577,16 @@ pub struct SignupContext {
     pub clash: Option<String>,
 }
 
+/// The activity comes without the names of its team, organiser and community (empty): a sign-up
+/// shows none of them, and their four joins were most of the statement's work on PostgreSQL.
 pub async fn signup_context(db: &Db, id: i64, volunteer_id: i64) -> Result<Option<SignupContext>, sqlx::Error> {
     let sql = format!(
-        "select {ACTIVITY_COLS},
+        "select {}, '' as team_name, '' as org_name, cast(null as text) as community_name,
             (select b.title from signups s join activities b on b.id = s.activity_id
              where s.volunteer_id = $2 and s.status = 'confirmed' and b.id <> a.id and b.status <> 'cancelled'
                and b.starts_at < a.ends_at and b.ends_at > a.starts_at limit 1) as clash
-         {ACTIVITY_FROM} where a.id = $1"
+         from activities a where a.id = $1",
+        activity_own_cols!()
     );
     on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(volunteer_id).fetch_optional(pool).await)
 }

@@ -451,7 +451,7 @@ pub async fn confirm_hours(tx: &mut Tx, actor: &Actor, a: &Activity) -> Result<(
 }
 
 /// One confirmed activity on a volunteer's record (办法 Art 7).
-#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, ToSchema, sqlx::FromRow)]
 pub struct ServiceLine {
     pub activity_id: i64,
     pub title: String,

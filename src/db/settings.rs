@@ -9,7 +9,12 @@ use crate::{on_db, on_tx};
 pub async fn rules(db: &Db) -> Result<Rules, sqlx::Error> {
     let v: Option<String> = on_db!(db, pool => sqlx::query_scalar("select value from settings where key = 'service_rules'")
         .fetch_optional(pool).await?);
-    Ok(v.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    Ok(parse_rules(v.as_deref()))
+}
+
+/// The rules as stored (JSON), or the defaults when none are or they do not read.
+pub fn parse_rules(stored: Option<&str>) -> Rules {
+    stored.and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
 }
 
 pub async fn set_rules(tx: &mut Tx, actor: &Actor, before: &Rules, after: &Rules) -> Result<(), sqlx::Error> {

@@ -14,7 +14,7 @@ use crate::domain::volunteer::{Person, VolunteerFields};
 use crate::{on_db, on_tx};
 
 /// One person's record, whatever teams they are in.
-#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, ToSchema, sqlx::FromRow)]
 pub struct Volunteer {
     pub id: i64,
     /// 志愿者编号: shown instead of the ID number.
@@ -386,7 +386,7 @@ pub async fn link_user(tx: &mut Tx, actor: &Actor, volunteer_id: i64, user_id: i
 }
 
 /// A training the volunteer attended, for their record.
-#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, ToSchema, sqlx::FromRow)]
 pub struct TrainingLine {
     pub held_on: String,
     pub place: String,

@@ -808,6 +808,32 @@ async fn hours_are_confirmed_corrected_with_history_and_certified() {
     let cert: Value = res.json().await.unwrap();
     assert_eq!(cert["statement"]["minutes"], total);
     let number = cert["number"].as_str().unwrap().to_string();
+    // One's own record (one statement on PostgreSQL) says what the district sees of it.
+    let own = app.get_json(&volunteer, "/api/v1/me/service").await;
+    let admin = app.token("admin").await;
+    let seen = app.get_json(&admin, &format!("/api/v1/volunteers/{v}/service")).await;
+    assert_eq!(own["certificates"][0]["number"], number.as_str(), "{own}");
+    for k in [
+        "lines",
+        "years",
+        "total_minutes",
+        "stars",
+        "next_star_hours",
+        "certificates",
+        "honours",
+    ] {
+        assert_eq!(own[k], seen[k], "{k}");
+    }
+    for k in ["id", "volunteer_no", "teams", "trainings", "consent_at"] {
+        assert_eq!(own["volunteer"][k], seen["volunteer"][k], "{k}");
+    }
+    assert_eq!(
+        (
+            own["volunteer"]["unmasked"].as_bool(),
+            own["volunteer"]["may_reveal"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
     let path = cert["verify_path"].as_str().unwrap().to_string();
     let check = path.split("s=").nth(1).unwrap().to_string();
     let ok: Value = app

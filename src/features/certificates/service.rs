@@ -48,9 +48,47 @@ pub struct ServiceRecord {
 }
 
 pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) -> AppResult<ServiceRecord> {
+    if let Some(r) = own_service_record(state, by, volunteer_id).await? {
+        return Ok(r);
+    }
     let volunteer = record_of(&state.db, by, volunteer_id, false).await?;
     let lines = attendance::service_lines(&state.db, volunteer_id).await?;
     let rules = settings::rules(&state.db).await?;
+    let certificates = certificates::certificates_of(&state.db, volunteer_id).await?;
+    let honours = crate::features::commendations::of_volunteer(&state.db, volunteer_id).await?;
+    Ok(summed(volunteer, lines, &rules, certificates, honours))
+}
+
+/// One's own record on PostgreSQL, in one statement (`db::certificates::own_record_pg`); None
+/// elsewhere, or when the record is not the caller's own.
+async fn own_service_record(state: &AppState, by: &Acting, volunteer_id: i64) -> AppResult<Option<ServiceRecord>> {
+    if by.principal.as_ref().and_then(|p| p.volunteer_id) != Some(volunteer_id) {
+        return Ok(None);
+    }
+    let Some(j) = certificates::own_record_pg(&state.db, volunteer_id).await? else {
+        return Ok(None);
+    };
+    use certificates::OwnRecordJson as J;
+    let v: volunteers::Volunteer = J::part(j.volunteer.as_deref().ok_or(AppError::NotFound)?)?;
+    let teams: Vec<crate::features::volunteers::TeamLine> = J::part(&j.teams)?;
+    let trainings: Vec<volunteers::TrainingLine> = J::part(&j.trainings)?;
+    let Some(volunteer) = crate::features::volunteers::own_record(by, &v, teams, trainings)? else {
+        return Ok(None);
+    };
+    let rules = settings::parse_rules(j.rules.as_deref());
+    let lines: Vec<ServiceLine> = J::part(&j.lines)?;
+    let honours: Vec<crate::features::commendations::service::OwnNomination> = J::part(&j.honours)?;
+    Ok(Some(summed(volunteer, lines, &rules, j.certificates()?, honours)))
+}
+
+/// The record with its totals by year and its stars.
+fn summed(
+    volunteer: Record,
+    lines: Vec<ServiceLine>,
+    rules: &Rules,
+    certificates: Vec<Certificate>,
+    honours: Vec<crate::features::commendations::service::OwnNomination>,
+) -> ServiceRecord {
     let mut years: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for l in &lines {
         let e = years
@@ -60,7 +98,7 @@ pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) ->
         e.1 += 1;
     }
     let total: i64 = lines.iter().map(|l| l.minutes).sum();
-    Ok(ServiceRecord {
+    ServiceRecord {
         volunteer,
         years: years
             .into_iter()
@@ -76,10 +114,10 @@ pub async fn service_record(state: &AppState, by: &Acting, volunteer_id: i64) ->
         total_hours: hours(total),
         stars: rules.stars_for(total),
         next_star_hours: rules.next_star(total),
-        certificates: certificates::certificates_of(&state.db, volunteer_id).await?,
-        honours: crate::features::commendations::of_volunteer(&state.db, volunteer_id).await?,
+        certificates,
+        honours,
         lines,
-    })
+    }
 }
 
 pub async fn own_id(state: &AppState, by: &Acting) -> AppResult<i64> {

@@ -597,7 +597,7 @@ pub async fn review(db: &Db, by: &Acting, id: i64, input: &ReviewInput) -> AppRe
 }
 
 /// A nomination as the nominee's own record shows it.
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct OwnNomination {
     pub id: i64,
     pub category_name: String,

@@ -9,7 +9,7 @@ pub mod service;
 use axum::routing::{get, post};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use service::{holds_record, own_volunteer, pending, record_of, Record, RevealParam, TeamLine};
+pub use service::{holds_record, own_record, own_volunteer, pending, record_of, Record, RevealParam, TeamLine};
 
 use crate::state::AppState;
 use api::*;

@@ -47,7 +47,7 @@ pub struct Record {
     pub trainings: Vec<TrainingLine>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct TeamLine {
     pub team_id: i64,
     pub team: String,
@@ -63,7 +63,7 @@ async fn places(db: &Db, teams: &[Team]) -> AppResult<Vec<TeamPlace>> {
     Ok(out)
 }
 
-fn record(v: &Volunteer, teams: &[Team], trainings: Vec<TrainingLine>, full: bool, may_reveal: bool) -> Record {
+fn record(v: &Volunteer, teams: Vec<TeamLine>, trainings: Vec<TrainingLine>, full: bool, may_reveal: bool) -> Record {
     // The guardian's phone is not part of the record as shown.
     let p = v.person.shown(full);
     Record {
@@ -85,17 +85,45 @@ fn record(v: &Volunteer, teams: &[Team], trainings: Vec<TrainingLine>, full: boo
         may_reveal,
         consent_at: v.consent_at,
         id_consent_at: v.id_consent_at,
-        teams: teams
-            .iter()
-            .map(|t| TeamLine {
-                team_id: t.id,
-                team: t.name.clone(),
-                org: t.org_name.clone(),
-                campaign_id: t.campaign_id,
-            })
-            .collect(),
+        teams,
         trainings,
     }
+}
+
+fn team_lines(teams: &[Team]) -> Vec<TeamLine> {
+    teams
+        .iter()
+        .map(|t| TeamLine {
+            team_id: t.id,
+            team: t.name.clone(),
+            org: t.org_name.clone(),
+            campaign_id: t.campaign_id,
+        })
+        .collect()
+}
+
+/// One's own record from parts already read (`db::certificates::own_record_pg`), as
+/// [`record_of`] shows it to its owner: in full, nothing to reveal, nothing logged. None when the
+/// record is not the caller's (then [`record_of`] decides).
+pub fn own_record(
+    by: &Acting,
+    v: &Volunteer,
+    teams: Vec<TeamLine>,
+    trainings: Vec<TrainingLine>,
+) -> AppResult<Option<Record>> {
+    let p = by.user()?;
+    if v.user_id != Some(p.user_id) {
+        return Ok(None);
+    }
+    ensure(
+        p,
+        Action::View,
+        &Object::Volunteer {
+            user_id: v.user_id,
+            teams: vec![],
+        },
+    )?;
+    Ok(Some(record(v, teams, trainings, true, false)))
 }
 
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
@@ -132,7 +160,13 @@ pub async fn record_of(db: &Db, by: &Acting, id: i64, reveal: bool) -> AppResult
         tx.commit().await?;
     }
     let may_reveal = !own && policy::may_reveal(p, &obj);
-    Ok(record(&v, &teams, store::trainings_of(db, id).await?, full, may_reveal))
+    Ok(record(
+        &v,
+        team_lines(&teams),
+        store::trainings_of(db, id).await?,
+        full,
+        may_reveal,
+    ))
 }
 
 /// The caller's own volunteer record, or why there is none (none yet, or waiting for the team).
