@@ -658,6 +658,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (21, "stats", include_str!("migrations/postgres/0021_stats.sql")),
     (22, "needs_figures", include_str!("migrations/postgres/0022_needs_figures.sql")),
     (24, "upcoming", include_str!("migrations/postgres/0024_upcoming.sql")),
+    (25, "stats_activity_row_trigger", include_str!("migrations/postgres/0025_stats_activity_row_trigger.sql")),
 ];
 
 fn migrator(files: &'static [MigrationFile]) -> Migrator {
