@@ -476,6 +476,6 @@ pub async fn service_lines(db: &Db, volunteer_id: i64) -> Result<Vec<ServiceLine
          from attendance t join activities a on a.id = t.activity_id join teams tm on tm.id = a.team_id
          left join units u on u.id = tm.unit_id left join communities tc on tc.id = tm.community_id
          where t.volunteer_id = $1 and t.confirmed_at is not null
-         order by a.starts_at desc")
+         order by a.starts_at desc, a.id desc")
         .bind(volunteer_id).fetch_all(pool).await)
 }

@@ -63,7 +63,7 @@ pub async fn certificate_by_number(db: &Db, number: &str) -> Result<Option<Certi
 }
 
 pub async fn certificates_of(db: &Db, volunteer_id: i64) -> Result<Vec<Certificate>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as("select * from certificates where volunteer_id = $1 order by issued_at desc")
+    on_db!(db, pool => sqlx::query_as("select * from certificates where volunteer_id = $1 order by issued_at desc, id desc")
         .bind(volunteer_id).fetch_all(pool).await)
 }
 
@@ -83,10 +83,10 @@ pub async fn own_record_pg(db: &Db, volunteer_id: i64) -> Result<Option<OwnRecor
                     'org', coalesce(u.name, c.name), 'campaign_id', t.campaign_id) order by t.id), '[]')::text
              from teams t left join units u on u.id = t.unit_id left join communities c on c.id = t.community_id
              where t.id in (select team_id from team_members where volunteer_id = $1)) as teams,
-            (select coalesce(json_agg(x order by x.held_on), '[]')::text from (
-                select t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
+            (select coalesce(json_agg(x order by x.held_on, x.id), '[]')::text from (
+                select t.id, t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
                 join trainings t on t.id = a.training_id where a.volunteer_id = $1) x) as trainings,
-            (select coalesce(json_agg(x order by x.starts_at desc), '[]')::text from (
+            (select coalesce(json_agg(x order by x.starts_at desc, x.activity_id desc), '[]')::text from (
                 select a.id as activity_id, a.title, a.starts_at, a.address, a.content, a.category,
                     coalesce(t.minutes, 0) as minutes, a.team_id, coalesce(u.name, tc.name) as organiser,
                     a.leader_name, a.hours_confirmed_by as recorded_by
@@ -94,7 +94,7 @@ pub async fn own_record_pg(db: &Db, volunteer_id: i64) -> Result<Option<OwnRecor
                 left join units u on u.id = tm.unit_id left join communities tc on tc.id = tm.community_id
                 where t.volunteer_id = $1 and t.confirmed_at is not null) x) as lines,
             (select value from settings where key = 'service_rules') as rules,
-            (select coalesce(json_agg(c order by c.issued_at desc), '[]')::text
+            (select coalesce(json_agg(c order by c.issued_at desc, c.id desc), '[]')::text
              from certificates c where c.volunteer_id = $1) as certificates,
             (select coalesce(json_agg(json_build_object('id', n.id, 'category_name', k.name, 'status', n.status,
                     'certificate', h.number) order by n.category_id, n.status, n.id), '[]')::text

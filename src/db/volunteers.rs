@@ -399,7 +399,7 @@ pub struct TrainingLine {
 pub async fn trainings_of(db: &Db, volunteer_id: i64) -> Result<Vec<TrainingLine>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
         "select t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
-         join trainings t on t.id = a.training_id where a.volunteer_id = $1 order by t.held_on")
+         join trainings t on t.id = a.training_id where a.volunteer_id = $1 order by t.held_on, t.id")
         .bind(volunteer_id).fetch_all(pool).await)
 }
 
