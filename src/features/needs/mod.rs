@@ -15,8 +15,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use crate::db::needs::{counts, team_figures as team_figures_of, NeedCounts, TeamFigures};
 use crate::state::AppState;
-pub use service::{overdue_needs, NeedLine, NeedView};
-pub use workbench::{board_block, todo_items, OverdueLine};
+pub use service::{NeedLine, NeedView};
+pub use workbench::{board_block, overdue_needs, todo_items, OverdueLine};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -789,16 +789,3 @@ pub async fn team_figures(db: &Db, by: &Acting) -> AppResult<Vec<TeamFigures>> {
         .collect();
     Ok(all.into_iter().filter(|f| mine.contains(&f.team_id)).collect())
 }
-
-/// The needs whose step is overdue in the caller's scope (the workbench and the board).
-pub async fn overdue_needs(db: &Db, by: &Acting) -> AppResult<Vec<NeedLine>> {
-    let p = by.user()?;
-    if !policy::may_list(p, Listing::Needs) {
-        return Ok(vec![]);
-    }
-    let params = NeedParams {
-        overdue: Some(true),
-        ..Default::default()
-    };
-    list(db, by, &params).await
-}

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::service::{list, NeedParams};
+use super::service::{list, NeedLine, NeedParams};
 use crate::auth::policy::{self, Listing};
 use crate::auth::Acting;
 use crate::db::Db;
@@ -61,7 +61,8 @@ pub struct OverdueLine {
     pub link: String,
 }
 
-pub async fn board_block(db: &Db, by: &Acting) -> AppResult<Vec<OverdueLine>> {
+/// The needs whose step is overdue in the caller's scope (the workbench and the board).
+pub async fn overdue_needs(db: &Db, by: &Acting) -> AppResult<Vec<NeedLine>> {
     let p = by.user()?;
     if !policy::may_list(p, Listing::Needs) {
         return Ok(vec![]);
@@ -70,7 +71,14 @@ pub async fn board_block(db: &Db, by: &Acting) -> AppResult<Vec<OverdueLine>> {
         overdue: Some(true),
         ..Default::default()
     };
-    let lines = list(db, by, &params).await?;
+    list(db, by, &params).await
+}
+
+pub async fn board_block(db: &Db, by: &Acting) -> AppResult<Vec<OverdueLine>> {
+    if !policy::may_list(by.user()?, Listing::Needs) {
+        return Ok(vec![]);
+    }
+    let lines = overdue_needs(db, by).await?;
     Ok([
         NeedStatus::Submitted,
         NeedStatus::Published,
