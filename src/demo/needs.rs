@@ -161,7 +161,13 @@ pub async fn seed(db: &Db) -> anyhow::Result<Option<String>> {
             continue;
         };
         // Held some days ago and completed: the need is fulfilled.
-        let ended = now() - (3 + i as i64) * DAY;
+        // 09:00–11:00 on a day some days ago (daytime whatever the hour the demo is made).
+        let day = crate::domain::dates::local(now()).date() - chrono::Duration::days(3 + i as i64);
+        let ended = day
+            .and_hms_opt(11, 0, 0)
+            .and_then(|t| t.and_local_timezone(crate::domain::dates::china()).single())
+            .map(|t| t.timestamp())
+            .unwrap_or_else(|| now() - (3 + i as i64) * DAY);
         let mut tx = db.begin().await?;
         demo_hold(&mut tx, activity_id, ended - 2 * 3600, ended).await?;
         if let Some(a) = get_activity(db, activity_id).await? {
