@@ -468,14 +468,18 @@ pub struct ServiceLine {
     pub recorded_by: String,
 }
 
+/// A volunteer's (`$1`) confirmed service lines, and their order (on the output's aliases): read
+/// here and inside `certificates::own_record_pg`.
+pub(crate) const SERVICE_LINES: &str =
+    "select a.id as activity_id, a.title, a.starts_at as starts_at, a.address, a.content,
+        a.category, coalesce(t.minutes, 0) as minutes, a.team_id, coalesce(u.name, tc.name) as organiser,
+        a.leader_name, a.hours_confirmed_by as recorded_by
+     from attendance t join activities a on a.id = t.activity_id join teams tm on tm.id = a.team_id
+     left join units u on u.id = tm.unit_id left join communities tc on tc.id = tm.community_id
+     where t.volunteer_id = $1 and t.confirmed_at is not null";
+pub(crate) const SERVICE_LINES_ORDER: &str = "starts_at desc, activity_id desc";
+
 pub async fn service_lines(db: &Db, volunteer_id: i64) -> Result<Vec<ServiceLine>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as(
-        "select a.id as activity_id, a.title, a.starts_at, a.address, a.content, a.category,
-            coalesce(t.minutes, 0) as minutes, a.team_id, coalesce(u.name, tc.name) as organiser, a.leader_name,
-            a.hours_confirmed_by as recorded_by
-         from attendance t join activities a on a.id = t.activity_id join teams tm on tm.id = a.team_id
-         left join units u on u.id = tm.unit_id left join communities tc on tc.id = tm.community_id
-         where t.volunteer_id = $1 and t.confirmed_at is not null
-         order by a.starts_at desc, a.id desc")
-        .bind(volunteer_id).fetch_all(pool).await)
+    let sql = format!("{SERVICE_LINES} order by {SERVICE_LINES_ORDER}");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(volunteer_id).fetch_all(pool).await)
 }

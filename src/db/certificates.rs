@@ -62,8 +62,11 @@ pub async fn certificate_by_number(db: &Db, number: &str) -> Result<Option<Certi
         .bind(number).fetch_optional(pool).await)
 }
 
+/// The order of a volunteer's certificates, newest first (here and in [`own_record_pg`]).
+const CERTIFICATES_ORDER: &str = "issued_at desc, id desc";
+
 pub async fn certificates_of(db: &Db, volunteer_id: i64) -> Result<Vec<Certificate>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as("select * from certificates where volunteer_id = $1 order by issued_at desc, id desc")
+    on_db!(db, pool => sqlx::query_as(&format!("select * from certificates where volunteer_id = $1 order by {CERTIFICATES_ORDER}"))
         .bind(volunteer_id).fetch_all(pool).await)
 }
 
@@ -77,31 +80,31 @@ pub async fn own_record_pg(db: &Db, volunteer_id: i64) -> Result<Option<OwnRecor
     if !matches!(db, Db::Pg(_)) {
         return Ok(None);
     }
-    on_db!(db, pool => sqlx::query_as(
+    use super::attendance::{SERVICE_LINES, SERVICE_LINES_ORDER};
+    use super::volunteers::{TRAININGS, TRAININGS_ORDER};
+    let sql = format!(
         "select (select row_to_json(v)::text from volunteers v where v.id = $1) as volunteer,
             (select coalesce(json_agg(json_build_object('team_id', t.id, 'team', t.name,
                     'org', coalesce(u.name, c.name), 'campaign_id', t.campaign_id) order by t.id), '[]')::text
              from teams t left join units u on u.id = t.unit_id left join communities c on c.id = t.community_id
              where t.id in (select team_id from team_members where volunteer_id = $1)) as teams,
-            (select coalesce(json_agg(x order by x.held_on, x.id), '[]')::text from (
-                select t.id, t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
-                join trainings t on t.id = a.training_id where a.volunteer_id = $1) x) as trainings,
-            (select coalesce(json_agg(x order by x.starts_at desc, x.activity_id desc), '[]')::text from (
-                select a.id as activity_id, a.title, a.starts_at, a.address, a.content, a.category,
-                    coalesce(t.minutes, 0) as minutes, a.team_id, coalesce(u.name, tc.name) as organiser,
-                    a.leader_name, a.hours_confirmed_by as recorded_by
-                from attendance t join activities a on a.id = t.activity_id join teams tm on tm.id = a.team_id
-                left join units u on u.id = tm.unit_id left join communities tc on tc.id = tm.community_id
-                where t.volunteer_id = $1 and t.confirmed_at is not null) x) as lines,
+            (select coalesce(json_agg(x order by {trainings_order}), '[]')::text from ({trainings}) x) as trainings,
+            (select coalesce(json_agg(x order by {lines_order}), '[]')::text from ({lines}) x) as lines,
             (select value from settings where key = 'service_rules') as rules,
-            (select coalesce(json_agg(c order by c.issued_at desc, c.id desc), '[]')::text
+            (select coalesce(json_agg(c order by {certificates_order}), '[]')::text
              from certificates c where c.volunteer_id = $1) as certificates,
             (select coalesce(json_agg(json_build_object('id', n.id, 'category_name', k.name, 'status', n.status,
                     'certificate', h.number) order by n.category_id, n.status, n.id), '[]')::text
              from nominations n join commendation_categories k on k.id = n.category_id
              left join honour_certificates h on h.nomination_id = n.id
-             where n.volunteer_id = $1 and n.status <> 'withdrawn') as honours")
-        .bind(volunteer_id).fetch_optional(pool).await)
+             where n.volunteer_id = $1 and n.status <> 'withdrawn') as honours",
+        trainings = TRAININGS,
+        trainings_order = TRAININGS_ORDER,
+        lines = SERVICE_LINES,
+        lines_order = SERVICE_LINES_ORDER,
+        certificates_order = CERTIFICATES_ORDER,
+    );
+    on_db!(db, pool => sqlx::query_as(&sql).bind(volunteer_id).fetch_optional(pool).await)
 }
 
 /// See [`own_record_pg`]: JSON text, read with [`OwnRecordJson::part`].

@@ -397,11 +397,16 @@ pub struct TrainingLine {
 
 /// The trainings a volunteer attended, oldest first.
 pub async fn trainings_of(db: &Db, volunteer_id: i64) -> Result<Vec<TrainingLine>, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_as(
-        "select t.held_on, t.place, t.content, t.minutes, a.passed from training_attendance a
-         join trainings t on t.id = a.training_id where a.volunteer_id = $1 order by t.held_on, t.id")
-        .bind(volunteer_id).fetch_all(pool).await)
+    let sql = format!("{TRAININGS} order by {TRAININGS_ORDER}");
+    on_db!(db, pool => sqlx::query_as(&sql).bind(volunteer_id).fetch_all(pool).await)
 }
+
+/// A volunteer's (`$1`) trainings and their order (on the output's aliases, which both databases
+/// resolve before the tables' columns): read here and inside
+/// `certificates::own_record_pg`.
+pub(crate) const TRAININGS: &str = "select t.id as training_id, t.held_on, t.place, t.content, t.minutes, a.passed
+     from training_attendance a join trainings t on t.id = a.training_id where a.volunteer_id = $1";
+pub(crate) const TRAININGS_ORDER: &str = "held_on, training_id";
 
 /// The team an invitation (by its token's hash) puts people on, and when it expires.
 pub async fn invitation(db: &Db, token_hash: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
