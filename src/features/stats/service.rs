@@ -23,7 +23,6 @@ use crate::auth::Acting;
 use crate::db::campaigns::{self, Campaign};
 use crate::db::stats::{self as store, Figure};
 use crate::db::{now, Db};
-use crate::domain::campaign::OrgRowKind;
 use crate::domain::service::{confirm_due, local};
 use crate::error::{AppError, AppResult};
 
@@ -257,10 +256,8 @@ async fn scope_of(db: &Db, by: &Acting, params: &StatsParams) -> AppResult<(&'st
                 true
             }
             Scope::Unit(own) => own == u,
-            Scope::Street(_) => crate::features::campaign::orgs_in_scope(db, scope, Some(OrgRowKind::Unit))
-                .await?
-                .iter()
-                .any(|(_, id, _, _)| *id == u),
+            // A unit paired into the street (one query for its pairings, not every unit's).
+            Scope::Street(s) => crate::db::units::unit_pairing_tree(db, u).await?.1.contains(&s),
             _ => false,
         };
         return if ok { Ok(("unit", u)) } else { Err(AppError::Forbidden) };
