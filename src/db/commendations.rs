@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor, Op, Subject};
+use super::campaigns::Campaign;
 use super::{now, Db, Tx};
 use crate::domain::commendation::{NominationStatus, NomineeKind, ObjectionStatus, DEFAULT_CATEGORIES};
 use crate::{on_db, on_tx};
@@ -287,6 +288,25 @@ pub struct Notice {
     pub working_days: i64,
     pub finalised_at: Option<i64>,
     pub created_at: i64,
+}
+
+/// The newest notices, newest published first (the public page picks the one in its period).
+pub async fn latest_notices(db: &Db, limit: i64) -> Result<Vec<Notice>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select * from commendation_notices order by published_on desc, id desc limit $1")
+        .bind(limit).fetch_all(pool).await)
+}
+
+/// The campaign just before the year `year` if its commendation is under way: something nominated
+/// and no honour roll finalised yet.
+pub async fn previous_under_way(db: &Db, year: i64) -> Result<Option<Campaign>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "select c.* from campaigns c
+         where c.year = (select max(year) from campaigns where year < $1)
+           and exists (select 1 from nominations n where n.campaign_id = c.id)
+           and not exists (select 1 from commendation_notices x
+                           where x.campaign_id = c.id and x.finalised_at is not null)")
+        .bind(year).fetch_optional(pool).await)
 }
 
 pub async fn notice_of(db: &Db, campaign_id: i64) -> Result<Option<Notice>, sqlx::Error> {

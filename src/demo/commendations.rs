@@ -10,7 +10,7 @@ use crate::auth::Acting;
 use crate::db::campaigns::Campaign;
 use crate::db::{users, Db};
 use crate::domain::commendation::NominationStatus;
-use crate::features::commendations::service::{self, candidates_in, categories_for, create_in, NominationInput};
+use crate::features::commendations::service::{self, candidates_in, categories_for, create, NominationInput};
 use crate::features::commendations::{notice, ObjectionInput, PublishInput, ReviewInput};
 
 const DEEDS: [&str; 4] = [
@@ -80,7 +80,7 @@ pub async fn seed(db: &Db, campaign: &Campaign, finished: bool) -> anyhow::Resul
                     nominee_id: c.id,
                     deed: Some(DEEDS[(i + made.len()) % DEEDS.len()].to_string()),
                 };
-                if let Ok(n) = create_in(db, by, &input).await {
+                if let Ok(n) = create(db, by, &input).await {
                     made.push(n);
                 }
             }
@@ -108,7 +108,9 @@ pub async fn seed(db: &Db, campaign: &Campaign, finished: bool) -> anyhow::Resul
             .await
             .map_err(err("finalise"))?;
     } else {
-        notice::publish(db, &admin, &input).await.map_err(err("notice"))?;
+        notice::publish(db, &admin, Some(campaign.id), &input)
+            .await
+            .map_err(err("notice"))?;
         let on_notice = crate::db::commendations::roll(db, campaign.id, NominationStatus::Approved).await?;
         if let Some(first) = on_notice.first() {
             let objection = ObjectionInput {

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::notice::{self, AnswerInput, Finalised, HonourRoll, HonourYear, NoticeView, ObjectionInput, PublishInput};
-use super::service::{self, Candidate, CategoryInput, DeedInput, NominationInput, ReviewInput};
-use super::{forms, ImportParams};
+use super::service::{self, Candidate, CategoryInput, DeedInput, NominationInput, ReviewInput, YearRef};
+use super::{forms, ImportParams, YearParam};
 use crate::db::commendations::{Category, Nomination, Objection};
 use crate::db::list::Page;
 use crate::error::AppResult;
@@ -21,17 +21,29 @@ use crate::web::Ctx;
 /// The year's commendation at a glance.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Overview {
+    /// The campaign whose commendation this is (pass it as `campaign_id` to the other routes).
+    pub campaign_id: i64,
     pub year: i64,
     pub categories: Vec<Category>,
     pub notice: NoticeView,
+    /// The year before, while its commendation is still under way (it is held in March of the
+    /// next year): pass its `campaign_id` to work on it.
+    pub unfinished: Option<YearRef>,
 }
 
-/// The active campaign's categories, quotas and eligibility, and the notice.
-#[utoipa::path(get, path = "/api/v1/commendations", tag = "commendations", responses((status = 200, body = Overview)))]
-pub async fn overview(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Overview>> {
-    let (campaign, categories) = service::categories(&state.db, &ctx).await?;
-    let notice = notice::notice_for(&state.db, &ctx).await?;
+/// A year's categories, quotas and eligibility, and its notice.
+#[utoipa::path(get, path = "/api/v1/commendations", tag = "commendations", params(YearParam), responses((status = 200, body = Overview)))]
+pub async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(y): Query<YearParam>,
+) -> AppResult<Json<Overview>> {
+    let (campaign, categories) = service::categories(&state.db, &ctx, y.campaign_id).await?;
+    let notice = notice::notice_for(&state.db, &ctx, &campaign).await?;
+    let unfinished = service::unfinished(&state.db, &campaign).await?;
     Ok(Json(Overview {
+        unfinished,
+        campaign_id: campaign.id,
         year: campaign.year,
         categories,
         notice,
@@ -53,23 +65,24 @@ pub async fn update_category(
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CandidateParams {
-    /// The category (default: the first).
+    /// The category (default: the first of the year's).
     #[serde(default, deserialize_with = "crate::web::form::lenient_i64")]
     pub category_id: Option<i64>,
 }
 
 /// The candidates of a category the caller may nominate, with the facts behind each, best first.
-#[utoipa::path(get, path = "/api/v1/commendations/candidates", tag = "commendations", params(CandidateParams, PageParams),
+#[utoipa::path(get, path = "/api/v1/commendations/candidates", tag = "commendations", params(CandidateParams, YearParam, PageParams),
     responses((status = 200, body = Page<Candidate>)))]
 pub async fn candidates(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<CandidateParams>,
+    Query(y): Query<YearParam>,
     Query(paging): Query<PageParams>,
 ) -> AppResult<Json<Page<Candidate>>> {
     let id = match q.category_id {
         Some(id) => id,
-        None => service::categories(&state.db, &ctx)
+        None => service::categories(&state.db, &ctx, y.campaign_id)
             .await?
             .1
             .first()
@@ -80,14 +93,17 @@ pub async fn candidates(
 }
 
 /// The nominations the caller may see (the district all, a street or unit its own).
-#[utoipa::path(get, path = "/api/v1/commendations/nominations", tag = "commendations", params(PageParams),
+#[utoipa::path(get, path = "/api/v1/commendations/nominations", tag = "commendations", params(YearParam, PageParams),
     responses((status = 200, body = Page<Nomination>)))]
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
+    Query(y): Query<YearParam>,
     Query(paging): Query<PageParams>,
 ) -> AppResult<Json<Page<Nomination>>> {
-    Ok(Json(paging.page_of(service::list(&state.db, &ctx).await?)))
+    Ok(Json(
+        paging.page_of(service::list(&state.db, &ctx, y.campaign_id).await?),
+    ))
 }
 
 /// Nominates a candidate within the caller's quota, with the deed text.
@@ -141,17 +157,18 @@ pub async fn review(
 
 /// Uploads the 推荐表 (multipart field `file`). With `dry_run=true` nothing is written; otherwise
 /// all rows are recorded or, if any row has a problem, none.
-#[utoipa::path(post, path = "/api/v1/commendations/nominations/import", tag = "commendations", params(ImportParams),
+#[utoipa::path(post, path = "/api/v1/commendations/nominations/import", tag = "commendations", params(ImportParams, YearParam),
     request_body(content_type = "multipart/form-data", description = "field `file`: the .xlsx"),
     responses((status = 200, body = ImportReport), (status = 422, body = excel::ImportRefused, description = "The rows with problems, or why the upload was refused")))]
 pub async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(params): Query<ImportParams>,
+    Query(y): Query<YearParam>,
     multipart: Multipart,
 ) -> AppResult<Response> {
     let bytes = crate::web::upload::read_file(multipart).await?;
-    let report = forms::import(&state, &ctx, &bytes, params.dry_run.unwrap_or(false)).await?;
+    let report = forms::import(&state, &ctx, y.campaign_id, &bytes, params.dry_run.unwrap_or(false)).await?;
     Ok(report.into_response())
 }
 
@@ -168,18 +185,18 @@ pub async fn template(ctx: Ctx) -> AppResult<Response> {
 }
 
 /// The nominations the caller may see as the 推荐表 (audited).
-#[utoipa::path(get, path = "/api/v1/commendations/export.xlsx", tag = "commendations",
+#[utoipa::path(get, path = "/api/v1/commendations/export.xlsx", tag = "commendations", params(YearParam),
     responses((status = 200, description = "the nominations (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-pub async fn export(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let bytes = forms::export(&state, &ctx).await?;
+pub async fn export(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearParam>) -> AppResult<Response> {
+    let bytes = forms::export(&state, &ctx, y.campaign_id).await?;
     Ok(crate::web::download::download(bytes, "nominations.xlsx", "推荐表.xlsx"))
 }
 
 /// The finalised list for the commendation decision (audited).
-#[utoipa::path(get, path = "/api/v1/commendations/final.xlsx", tag = "commendations",
+#[utoipa::path(get, path = "/api/v1/commendations/final.xlsx", tag = "commendations", params(YearParam),
     responses((status = 200, description = "the final list (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-pub async fn final_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let bytes = forms::final_list(&state, &ctx).await?;
+pub async fn final_list(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearParam>) -> AppResult<Response> {
+    let bytes = forms::final_list(&state, &ctx, y.campaign_id).await?;
     Ok(crate::web::download::download(
         bytes,
         "honour-list.xlsx",
@@ -188,23 +205,31 @@ pub async fn final_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Re
 }
 
 /// Publishes the approved list on the public notice for the period (default 5 working days).
-#[utoipa::path(post, path = "/api/v1/commendations/notice", tag = "commendations", request_body = PublishInput,
+#[utoipa::path(post, path = "/api/v1/commendations/notice", tag = "commendations", params(YearParam), request_body = PublishInput,
     responses((status = 201, body = NoticeView)))]
-pub async fn publish(State(state): State<AppState>, ctx: Ctx, body: Option<Json<PublishInput>>) -> AppResult<Response> {
+pub async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(y): Query<YearParam>,
+    body: Option<Json<PublishInput>>,
+) -> AppResult<Response> {
     let input = body.map(|b| b.0).unwrap_or_default();
-    let v = notice::publish(&state.db, &ctx, &input).await?;
+    let v = notice::publish(&state.db, &ctx, y.campaign_id, &input).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
 /// The objections raised (the objector's contact in full for the district only).
-#[utoipa::path(get, path = "/api/v1/commendations/objections", tag = "commendations", params(PageParams),
+#[utoipa::path(get, path = "/api/v1/commendations/objections", tag = "commendations", params(YearParam, PageParams),
     responses((status = 200, body = Page<Objection>)))]
 pub async fn objections(
     State(state): State<AppState>,
     ctx: Ctx,
+    Query(y): Query<YearParam>,
     Query(paging): Query<PageParams>,
 ) -> AppResult<Json<Page<Objection>>> {
-    Ok(Json(paging.page_of(notice::objections(&state.db, &ctx).await?)))
+    Ok(Json(
+        paging.page_of(notice::objections(&state.db, &ctx, y.campaign_id).await?),
+    ))
 }
 
 /// Answers an objection: `upheld` (the nomination is withdrawn) or `dismissed`.
@@ -220,13 +245,17 @@ pub async fn answer(
 }
 
 /// After the period, with no objection open: the honour roll and its certificates.
-#[utoipa::path(post, path = "/api/v1/commendations/finalise", tag = "commendations",
+#[utoipa::path(post, path = "/api/v1/commendations/finalise", tag = "commendations", params(YearParam),
     responses((status = 200, body = Finalised)))]
-pub async fn finalise(State(state): State<AppState>, ctx: Ctx) -> AppResult<Json<Finalised>> {
-    Ok(Json(notice::finalise(&state.db, &ctx).await?))
+pub async fn finalise(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(y): Query<YearParam>,
+) -> AppResult<Json<Finalised>> {
+    Ok(Json(notice::finalise(&state.db, &ctx, y.campaign_id).await?))
 }
 
-/// Public: the notice in its period (name, unit and category only).
+/// Public: the notice in its period, of whichever year; else the newest (name, unit and category only).
 #[utoipa::path(get, path = "/api/v1/notice", tag = "commendations", security(()), responses((status = 200, body = NoticeView)))]
 pub async fn public_notice(State(state): State<AppState>) -> AppResult<Json<NoticeView>> {
     Ok(Json(notice::public_notice(&state.db).await?))

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::service::{candidates, categories, check_nomination, ensure_not_published, nomination_scope, nominator_of};
+use super::service::{
+    candidates, categories, check_nomination, ensure_not_published, nomination_scope, nominator_of, year,
+};
 use crate::auth::policy::{Action, Object};
 use crate::auth::Acting;
 use crate::db::audit::{self, Subject};
@@ -23,11 +25,17 @@ pub fn template() -> AppResult<Vec<u8>> {
 
 /// Checks every row of an uploaded 推荐表 and, unless `dry_run`, records all the nominations or,
 /// if any row has a problem, none.
-pub async fn import(state: &AppState, by: &Acting, bytes: &[u8], dry_run: bool) -> AppResult<ImportReport> {
+pub async fn import(
+    state: &AppState,
+    by: &Acting,
+    campaign_id: Option<i64>,
+    bytes: &[u8],
+    dry_run: bool,
+) -> AppResult<ImportReport> {
     let p = by.user()?;
     let nominator = nominator_of(p)?;
     let lang = by.lang;
-    let (campaign, cats) = categories(&state.db, by).await?;
+    let (campaign, cats) = categories(&state.db, by, campaign_id).await?;
     ensure_not_published(&state.db, campaign.id).await?;
     let rows = crate::web::upload::read(&state.uploads, bytes, form::COLUMNS).await?;
     let mut cands = HashMap::new();
@@ -143,10 +151,10 @@ pub async fn import(state: &AppState, by: &Acting, bytes: &[u8], dry_run: bool) 
 }
 
 /// The nominations the caller may see, in the layout of the 推荐表 (the export is audited).
-pub async fn export(state: &AppState, by: &Acting) -> AppResult<Vec<u8>> {
+pub async fn export(state: &AppState, by: &Acting, campaign_id: Option<i64>) -> AppResult<Vec<u8>> {
     let p = by.user()?;
     ensure(p, Action::View, &Object::Commendation)?;
-    let campaign = crate::features::campaign::service::active(&state.db).await?;
+    let campaign = year(&state.db, campaign_id).await?;
     let list = store::nominations(&state.db, Some(campaign.id), nomination_scope(p)).await?;
     let mut nos = HashMap::new();
     for n in &list {
@@ -171,9 +179,9 @@ pub async fn export(state: &AppState, by: &Acting) -> AppResult<Vec<u8>> {
 }
 
 /// The finalised list of a campaign year for the commendation decision (the district).
-pub async fn final_list(state: &AppState, by: &Acting) -> AppResult<Vec<u8>> {
+pub async fn final_list(state: &AppState, by: &Acting, campaign_id: Option<i64>) -> AppResult<Vec<u8>> {
     ensure(by.user()?, Action::Update, &Object::Commendation)?;
-    let campaign = crate::features::campaign::service::active(&state.db).await?;
+    let campaign = year(&state.db, campaign_id).await?;
     let lines = store::roll(&state.db, campaign.id, NominationStatus::Commended).await?;
     let rows: Vec<Vec<String>> = lines
         .iter()

@@ -24,6 +24,22 @@ pub struct ImportParams {
     pub dry_run: Option<bool>,
 }
 
+/// Which campaign year's commendation a request is about.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearParam {
+    /// The campaign year (default: the active one).
+    #[serde(default, deserialize_with = "crate::web::form::lenient_i64")]
+    pub campaign_id: Option<i64>,
+}
+
+impl YearParam {
+    /// `campaign_id=…` to carry along in links and forms, or nothing.
+    pub fn carry(&self) -> String {
+        self.campaign_id.map(|i| format!("campaign_id={i}")).unwrap_or_default()
+    }
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .route("/commendations", get(pages::overview))

@@ -6,9 +6,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::service::{get, is_district, nomination_object};
+use super::service::{get, is_district, nomination_object, year};
 use crate::auth::policy::{self, Action, Object};
 use crate::auth::Acting;
+use crate::db::campaigns::{get_campaign, Campaign};
 use crate::db::commendations::{self as store, HonourCertificate, Nomination, Notice, Objection, RollLine};
 use crate::db::{settings, Db};
 use crate::domain::commendation::{
@@ -16,7 +17,6 @@ use crate::domain::commendation::{
 };
 use crate::domain::service::{constant_eq, sign};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::features::campaign::service::active;
 use crate::features::certificates::Verification;
 use crate::features::{ensure, required_name, required_text, validated};
 
@@ -41,10 +41,20 @@ fn running(n: &Notice) -> bool {
     n.finalised_at.is_none() && crate::domain::campaign::today() <= n.ends_on
 }
 
-/// The active campaign's notice, as anyone may read it (nothing personal on it).
+/// The notice anyone may read (nothing personal on it): the one in its period, of whichever
+/// year (a year is commended in March of the next); else the newest published; else none yet.
 pub async fn public_notice(db: &Db) -> AppResult<NoticeView> {
-    let campaign = active(db).await?;
-    let notice = store::notice_of(db, campaign.id).await?;
+    let notices = store::latest_notices(db, 10).await?;
+    let shown = notices.iter().find(|n| running(n)).or(notices.first()).cloned();
+    let campaign = match &shown {
+        Some(n) => get_campaign(db, n.campaign_id).await?.ok_or(AppError::NotFound)?,
+        None => year(db, None).await?,
+    };
+    view_of(db, &campaign, shown).await
+}
+
+/// A campaign's notice with the list on it while it is not finalised.
+async fn view_of(db: &Db, campaign: &Campaign, notice: Option<Notice>) -> AppResult<NoticeView> {
     let (lines, open) = match &notice {
         Some(n) if n.finalised_at.is_none() => {
             let open = store::open_objections_now(db, n.id).await?;
@@ -71,10 +81,10 @@ pub struct PublishInput {
 
 /// The district publishes the approved list for the period; nominations still waiting for review
 /// must be decided first.
-pub async fn publish(db: &Db, by: &Acting, input: &PublishInput) -> AppResult<NoticeView> {
-    let campaign = active(db).await?;
+pub async fn publish(db: &Db, by: &Acting, campaign_id: Option<i64>, input: &PublishInput) -> AppResult<NoticeView> {
+    let campaign = year(db, campaign_id).await?;
     publish_campaign(db, by, campaign.id, input, today()).await?;
-    public_notice(db).await
+    view_of(db, &campaign, store::notice_of(db, campaign.id).await?).await
 }
 
 /// [`publish`] for a campaign from the day `from` (the demo's past year ran its notice in March).
@@ -132,13 +142,17 @@ pub struct ObjectionInput {
     pub text: Option<String>,
 }
 
-/// Anyone raises an objection while the notice runs (rate-limited by address; audited).
+/// Anyone raises an objection against a nomination on a notice in its period (rate-limited by
+/// address; audited).
 pub async fn object(db: &Db, by: &Acting, input: &ObjectionInput) -> AppResult<i64> {
-    let campaign = active(db).await?;
-    let notice = store::notice_of(db, campaign.id)
+    let notices: Vec<Notice> = store::latest_notices(db, 10)
         .await?
+        .into_iter()
         .filter(running)
-        .ok_or_else(|| AppError::field("notice", "err.commend_no_notice"))?;
+        .collect();
+    if notices.is_empty() {
+        return Err(AppError::field("notice", "err.commend_no_notice"));
+    }
     let mut errors = vec![];
     let name = required_name("name", input.name.as_deref(), &mut errors);
     // Kept as the district would dial or write it: the phone or address in its one form.
@@ -154,26 +168,27 @@ pub async fn object(db: &Db, by: &Acting, input: &ObjectionInput) -> AppResult<i
     let on_notice = match input.nomination_id {
         Some(id) => store::get_nomination(db, id)
             .await?
-            .filter(|n| n.campaign_id == campaign.id && n.status == NominationStatus::Approved),
+            .filter(|n| n.status == NominationStatus::Approved)
+            .and_then(|n| Some((notices.iter().find(|x| x.campaign_id == n.campaign_id)?.id, n))),
         None => None,
     };
     if on_notice.is_none() {
         errors.push(FieldError::new("nomination_id", "err.commend_not_on_notice"));
     }
     validated(errors)?;
-    let n = on_notice.expect("checked");
+    let (notice_id, n) = on_notice.expect("checked");
     let mut tx = db.begin().await?;
-    let id = store::insert_objection(&mut tx, &by.actor(), notice.id, n.id, &name, &contact, &text).await?;
+    let id = store::insert_objection(&mut tx, &by.actor(), notice_id, n.id, &name, &contact, &text).await?;
     tx.commit().await?;
     Ok(id)
 }
 
-/// The objections the caller may read: the district all, in full; a unit or street those
-/// against its own nominations, the objector's contact masked.
-pub async fn objections(db: &Db, by: &Acting) -> AppResult<Vec<Objection>> {
+/// The objections to a year's notice the caller may read: the district all, in full; a unit or
+/// street those against its own nominations, the objector's name and contact masked.
+pub async fn objections(db: &Db, by: &Acting, campaign_id: Option<i64>) -> AppResult<Vec<Objection>> {
     let p = by.user()?;
     ensure(p, Action::View, &Object::Commendation)?;
-    let campaign = active(db).await?;
+    let campaign = year(db, campaign_id).await?;
     let Some(notice) = store::notice_of(db, campaign.id).await? else {
         return Ok(vec![]);
     };
@@ -214,7 +229,6 @@ pub struct AnswerInput {
 
 pub async fn answer(db: &Db, by: &Acting, id: i64, input: &AnswerInput) -> AppResult<Objection> {
     ensure(by.user()?, Action::Update, &Object::Commendation)?;
-    let campaign = active(db).await?;
     let mut errors = vec![];
     let text = required_text("answer", input.answer.as_deref(), 2000, &mut errors);
     let outcome = ObjectionStatus::parse_outcome(&input.outcome);
@@ -224,11 +238,8 @@ pub async fn answer(db: &Db, by: &Acting, id: i64, input: &AnswerInput) -> AppRe
     validated(errors)?;
     let outcome = outcome.expect("checked");
     let mut tx = db.begin().await?;
+    // An objection of any year's notice: one still open can only be on a notice not finalised.
     let o = store::get_objection(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let notice = store::notice_of(db, campaign.id).await?;
-    if notice.as_ref().map(|n| n.id) != Some(o.notice_id) {
-        return Err(AppError::NotFound);
-    }
     if o.status != ObjectionStatus::Open {
         return Err(AppError::field("outcome", "err.commend_answered"));
     }
@@ -256,9 +267,9 @@ pub struct Finalised {
 
 /// After the period, with no objection open, the district finalises: the approved become the
 /// honour roll, each with an honour certificate.
-pub async fn finalise(db: &Db, by: &Acting) -> AppResult<Finalised> {
+pub async fn finalise(db: &Db, by: &Acting, campaign_id: Option<i64>) -> AppResult<Finalised> {
     ensure(by.user()?, Action::Update, &Object::Commendation)?;
-    let campaign = active(db).await?;
+    let campaign = year(db, campaign_id).await?;
     finalise_campaign(db, by, campaign.id, campaign.year).await
 }
 
@@ -441,10 +452,10 @@ pub async fn verify_honour(db: &Db, number: &str, check: Option<&str>) -> AppRes
     }))
 }
 
-/// Everything the district's page shows of the notice.
-pub async fn notice_for(db: &Db, by: &Acting) -> AppResult<NoticeView> {
+/// Everything the district's page shows of a year's notice.
+pub async fn notice_for(db: &Db, by: &Acting, campaign: &Campaign) -> AppResult<NoticeView> {
     ensure(by.user()?, Action::View, &Object::Commendation)?;
-    public_notice(db).await
+    view_of(db, campaign, store::notice_of(db, campaign.id).await?).await
 }
 
 /// The honour certificate of a nomination, if it has one.

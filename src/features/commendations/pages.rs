@@ -9,13 +9,21 @@ use axum::Form;
 use serde::Deserialize;
 
 use super::api::CandidateParams;
-use super::forms;
 use super::notice::{self, AnswerInput, ObjectionInput, PublishInput};
 use super::service::{self, CategoryInput, DeedInput, NominationInput, ReviewInput};
+use super::{forms, YearParam};
 use crate::error::{AppError, AppResult};
 use crate::excel::ImportReport;
 use crate::state::AppState;
 use crate::web::{redirect_with_flash, Ctx};
+
+/// The year's overview page: `/commendations`, with the year when one was named.
+fn home(y: &YearParam) -> String {
+    match y.campaign_id {
+        Some(id) => format!("/commendations?campaign_id={id}"),
+        None => "/commendations".into(),
+    }
+}
 
 fn refused(state: &AppState, ctx: &Ctx, r: AppResult<Response>, back: &str) -> AppResult<Response> {
     match r {
@@ -26,19 +34,24 @@ fn refused(state: &AppState, ctx: &Ctx, r: AppResult<Response>, back: &str) -> A
     }
 }
 
-pub async fn overview(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let (campaign, cats) = service::categories(&state.db, &ctx).await?;
+pub async fn overview(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearParam>) -> AppResult<Response> {
+    let (campaign, cats) = service::categories(&state.db, &ctx, y.campaign_id).await?;
+    let this = Some(campaign.id);
     let district = service::is_district(ctx.user()?);
     let may_nominate = service::nominator_of(ctx.user()?).is_ok();
-    let list = service::list(&state.db, &ctx).await?;
-    let notice = notice::notice_for(&state.db, &ctx).await?;
-    let objections = notice::objections(&state.db, &ctx).await?;
+    let list = service::list(&state.db, &ctx, this).await?;
+    let notice = notice::notice_for(&state.db, &ctx, &campaign).await?;
+    let objections = notice::objections(&state.db, &ctx, this).await?;
+    let campaigns = crate::db::campaigns::list_campaigns(&state.db).await?;
+    let unfinished = service::unfinished(&state.db, &campaign).await?;
     Ok(ctx.render(
         &state,
         "commendations/overview.html",
         minijinja::context! {
-            title => ctx.t("commend.title"), year => campaign.year, cats => cats, district => district,
+            title => ctx.t("commend.title"), year => campaign.year, campaign_id => campaign.id,
+            active => campaign.active, campaigns => campaigns, cats => cats, district => district,
             may_nominate => may_nominate, list => list, notice => notice, objections => objections,
+            unfinished => unfinished,
         },
     ))
 }
@@ -131,11 +144,16 @@ pub async fn edit(
     refused(&state, &ctx, r, &back)
 }
 
-pub async fn delete(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(y): Query<YearParam>,
+) -> AppResult<Response> {
     let back = format!("/commendations/nominations/{id}");
     let r = service::delete(&state.db, &ctx, id)
         .await
-        .map(|_| redirect_with_flash("/commendations", "flash.deleted", ctx.secure));
+        .map(|_| redirect_with_flash(&home(&y), "flash.deleted", ctx.secure));
     refused(&state, &ctx, r, &back)
 }
 
@@ -166,6 +184,7 @@ pub async fn update_category(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(y): Query<YearParam>,
     Form(f): Form<CategoryForm>,
 ) -> AppResult<Response> {
     let n = |v: &Option<String>| v.as_deref().map(|s| s.trim().parse::<i64>().unwrap_or(-1));
@@ -177,10 +196,11 @@ pub async fn update_category(
         no_show_streak: n(&f.no_show_streak),
         no_open_findings: Some(f.no_open_findings.is_some()),
     };
+    let back = home(&y);
     let r = service::update_category(&state.db, &ctx, id, &input)
         .await
-        .map(|_| redirect_with_flash("/commendations", "flash.saved", ctx.secure));
-    refused(&state, &ctx, r, "/commendations")
+        .map(|_| redirect_with_flash(&back, "flash.saved", ctx.secure));
+    refused(&state, &ctx, r, &back)
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -188,42 +208,62 @@ pub struct PublishForm {
     working_days: Option<String>,
 }
 
-pub async fn publish(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PublishForm>) -> AppResult<Response> {
+pub async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(y): Query<YearParam>,
+    Form(f): Form<PublishForm>,
+) -> AppResult<Response> {
     let input = PublishInput {
         working_days: f.working_days.as_deref().and_then(|s| s.trim().parse().ok()),
     };
-    let r = notice::publish(&state.db, &ctx, &input)
+    let back = home(&y);
+    let r = notice::publish(&state.db, &ctx, y.campaign_id, &input)
         .await
-        .map(|_| redirect_with_flash("/commendations", "flash.commend_published", ctx.secure));
-    refused(&state, &ctx, r, "/commendations")
+        .map(|_| redirect_with_flash(&back, "flash.commend_published", ctx.secure));
+    refused(&state, &ctx, r, &back)
 }
 
-pub async fn finalise(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let r = notice::finalise(&state.db, &ctx)
+pub async fn finalise(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearParam>) -> AppResult<Response> {
+    let back = home(&y);
+    let r = notice::finalise(&state.db, &ctx, y.campaign_id)
         .await
-        .map(|_| redirect_with_flash("/commendations", "flash.commend_finalised", ctx.secure));
-    refused(&state, &ctx, r, "/commendations")
+        .map(|_| redirect_with_flash(&back, "flash.commend_finalised", ctx.secure));
+    refused(&state, &ctx, r, &back)
 }
 
 pub async fn answer(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
+    Query(y): Query<YearParam>,
     Form(input): Form<AnswerInput>,
 ) -> AppResult<Response> {
+    let back = home(&y);
     let r = notice::answer(&state.db, &ctx, id, &input)
         .await
-        .map(|_| redirect_with_flash("/commendations", "flash.saved", ctx.secure));
-    refused(&state, &ctx, r, "/commendations")
+        .map(|_| redirect_with_flash(&back, "flash.saved", ctx.secure));
+    refused(&state, &ctx, r, &back)
 }
 
-fn import_page(state: &AppState, ctx: &Ctx, report: Option<&ImportReport>, file_error: Option<String>) -> Response {
+fn import_page(
+    state: &AppState,
+    ctx: &Ctx,
+    y: &YearParam,
+    report: Option<&ImportReport>,
+    file_error: Option<String>,
+) -> Response {
+    let carry = y.carry();
     let view = crate::features::ImportView {
         title_key: "commend.import",
-        action: "/commendations/import".into(),
+        action: if carry.is_empty() {
+            "/commendations/import".into()
+        } else {
+            format!("/commendations/import?{carry}")
+        },
         template_url: "/commendations/template.xlsx",
         fill_key: "commend.import_fill",
-        back: "/commendations".into(),
+        back: home(y),
         checked_key: "import.dry_run_ok",
         done_key: "import.done",
         note: None,
@@ -231,22 +271,28 @@ fn import_page(state: &AppState, ctx: &Ctx, report: Option<&ImportReport>, file_
     crate::features::import_page(state, ctx, &view, report, file_error)
 }
 
-pub async fn import_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+pub async fn import_form(State(state): State<AppState>, ctx: Ctx, Query(y): Query<YearParam>) -> AppResult<Response> {
     service::nominator_of(ctx.user()?)?;
-    Ok(import_page(&state, &ctx, None, None))
+    Ok(import_page(&state, &ctx, &y, None, None))
 }
 
-pub async fn import_upload(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
+pub async fn import_upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(y): Query<YearParam>,
+    multipart: Multipart,
+) -> AppResult<Response> {
     let (bytes, dry_run, _) = crate::web::upload::read_upload(multipart).await?;
     if bytes.is_empty() {
-        return Ok(import_page(&state, &ctx, None, Some(ctx.t("err.no_file"))));
+        return Ok(import_page(&state, &ctx, &y, None, Some(ctx.t("err.no_file"))));
     }
     let dry_run = dry_run.is_some_and(|v| v == "true" || v == "on" || v == "1");
-    match forms::import(&state, &ctx, &bytes, dry_run).await {
-        Ok(report) => Ok(import_page(&state, &ctx, Some(&report), None)),
+    match forms::import(&state, &ctx, y.campaign_id, &bytes, dry_run).await {
+        Ok(report) => Ok(import_page(&state, &ctx, &y, Some(&report), None)),
         Err(AppError::Validation(errs)) => Ok(import_page(
             &state,
             &ctx,
+            &y,
             None,
             errs.first().map(|e| e.message(ctx.lang)),
         )),

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::auth::policy::{self, Action, Listing, Object, Principal, Scope, TeamPlace};
 use crate::auth::Acting;
+use crate::db::campaigns::Campaign;
 use crate::db::commendations::{self as store, Category, NewNomination, Nomination, NominationScope};
 use crate::db::{settings, Db};
 use crate::domain::commendation::{
@@ -59,9 +60,42 @@ pub fn nomination_scope(p: &Principal) -> NominationScope {
 
 // ---------------------------------------------------------------- categories
 
-/// The active campaign's categories (the defaults are written the first time they are asked for).
-pub async fn categories(db: &Db, by: &Acting) -> AppResult<(crate::db::campaigns::Campaign, Vec<Category>)> {
-    let campaign = active(db).await?;
+/// The campaign whose commendation a request is about: the one named, else the active one. A year
+/// is commended in March of the next, when the new campaign may already be open: the overview
+/// then points to that year ([`unfinished`]) and every route takes it as `campaign_id`.
+pub async fn year(db: &Db, campaign_id: Option<i64>) -> AppResult<Campaign> {
+    match campaign_id {
+        Some(id) => crate::db::campaigns::get_campaign(db, id)
+            .await?
+            .ok_or(AppError::NotFound),
+        None => active(db).await,
+    }
+}
+
+/// A year named by its campaign.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[schema(as = CommendationYear)]
+pub struct YearRef {
+    pub campaign_id: i64,
+    pub year: i64,
+}
+
+/// The year before `campaign` if its commendation is still under way (something nominated, no
+/// honour roll finalised): what the active year's overview points to.
+pub async fn unfinished(db: &Db, campaign: &Campaign) -> AppResult<Option<YearRef>> {
+    if !campaign.active {
+        return Ok(None);
+    }
+    Ok(store::previous_under_way(db, campaign.year).await?.map(|c| YearRef {
+        campaign_id: c.id,
+        year: c.year,
+    }))
+}
+
+/// A campaign's categories (see [`year`] for which), the defaults written the first time they
+/// are asked for.
+pub async fn categories(db: &Db, by: &Acting, campaign_id: Option<i64>) -> AppResult<(Campaign, Vec<Category>)> {
+    let campaign = year(db, campaign_id).await?;
     let cats = categories_for(db, by, campaign.id).await?;
     Ok((campaign, cats))
 }
@@ -84,16 +118,9 @@ pub async fn categories_for(db: &Db, by: &Acting, campaign_id: i64) -> AppResult
     Ok(cats)
 }
 
-/// A category of the active campaign, by id (a hostile id from another campaign is not found).
+/// A category by id, of whichever campaign it belongs to (a finished year's is read-only:
+/// every change checks [`ensure_not_published`]).
 pub async fn category(db: &Db, by: &Acting, id: i64) -> AppResult<Category> {
-    let (_, cats) = categories(db, by).await?;
-    cats.into_iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| AppError::field("category_id", "err.commend_category_pick"))
-}
-
-/// A category of any campaign (the demo nominates in a past year with it).
-async fn any_category(db: &Db, by: &Acting, id: i64) -> AppResult<Category> {
     ensure(by.user()?, Action::View, &Object::Commendation)?;
     store::get_category(db, id)
         .await?
@@ -114,6 +141,8 @@ pub struct CategoryInput {
 pub async fn update_category(db: &Db, by: &Acting, id: i64, input: &CategoryInput) -> AppResult<Category> {
     ensure(by.user()?, Action::Update, &Object::Commendation)?;
     let before = category(db, by, id).await?;
+    // The quotas and rules the published list was reviewed against stay as they were.
+    ensure_not_published(db, before.campaign_id).await?;
     let mut after = before.clone();
     let mut errors = vec![];
     let mut num = |field: &'static str, v: Option<i64>, range: std::ops::RangeInclusive<i64>, into: &mut i64| {
@@ -414,11 +443,11 @@ pub struct NominationInput {
     pub deed: Option<String>,
 }
 
-/// The nominations the caller may see in the active campaign.
-pub async fn list(db: &Db, by: &Acting) -> AppResult<Vec<Nomination>> {
+/// The nominations the caller may see in a campaign (see [`year`] for which).
+pub async fn list(db: &Db, by: &Acting, campaign_id: Option<i64>) -> AppResult<Vec<Nomination>> {
     let p = by.user()?;
     ensure(p, Action::View, &Object::Commendation)?;
-    let campaign = active(db).await?;
+    let campaign = year(db, campaign_id).await?;
     Ok(store::nominations(db, Some(campaign.id), nomination_scope(p)).await?)
 }
 
@@ -484,16 +513,11 @@ pub async fn check_nomination(
     })
 }
 
+/// Nominates in a category of the campaign the category belongs to, until its notice is out.
 pub async fn create(db: &Db, by: &Acting, input: &NominationInput) -> AppResult<Nomination> {
-    category(db, by, input.category_id).await?;
-    create_in(db, by, input).await
-}
-
-/// [`create`] in a category of any campaign (the demo's past year).
-pub async fn create_in(db: &Db, by: &Acting, input: &NominationInput) -> AppResult<Nomination> {
     let p = by.user()?;
     let nominator = nominator_of(p)?;
-    let cat = any_category(db, by, input.category_id).await?;
+    let cat = category(db, by, input.category_id).await?;
     ensure_not_published(db, cat.campaign_id).await?;
     let cands = candidates_in(db, by, &cat).await?;
     let mut tx = db.begin().await?;
