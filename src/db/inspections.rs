@@ -360,6 +360,17 @@ pub async fn findings_of(db: &Db, inspection_id: i64) -> Result<Vec<Finding>, sq
     on_db!(db, pool => sqlx::query_as(&sql).bind(inspection_id).fetch_all(pool).await)
 }
 
+/// A campaign's findings and those of other (earlier) years not closed yet: what is still
+/// followed to closure after the next campaign opens. Not cancelled ones; in a scope.
+pub async fn followed_findings(db: &Db, campaign_id: i64, scope: Scope) -> Result<Vec<Finding>, sqlx::Error> {
+    let sql = format!(
+        "{FINDING_SQL} where (i.campaign_id = $1 or f.status <> 'accepted')
+         and i.status <> 'cancelled' and {} order by f.deadline, f.id",
+        scope_sql(scope)
+    );
+    on_db!(db, pool => sqlx::query_as(&sql).bind(campaign_id).bind(scope_id(scope)).fetch_all(pool).await)
+}
+
 /// Every finding of a campaign's inspections (not cancelled ones), in a scope.
 pub async fn campaign_findings(db: &Db, campaign_id: i64, scope: Scope) -> Result<Vec<Finding>, sqlx::Error> {
     let sql = format!(

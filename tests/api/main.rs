@@ -19,6 +19,7 @@ mod excel;
 mod house;
 mod i18n_keys;
 mod inspection_targets;
+mod inspection_years;
 mod inspections;
 mod instances;
 mod monthly;

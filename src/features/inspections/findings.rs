@@ -75,13 +75,11 @@ pub async fn raise(db: &Db, by: &Acting, id: i64, input: &FindingInput) -> AppRe
     Ok(f)
 }
 
-/// The finding and its inspection, after a View check.
+/// The finding and its inspection, after a View check. A finding of a past year is still
+/// answered and reviewed until it is closed: rectifications are followed to closure.
 async fn load_finding(db: &Db, by: &Acting, id: i64) -> AppResult<(Finding, Inspection, bool, bool)> {
     let f = store::get_finding(db, id).await?.ok_or(AppError::NotFound)?;
     let (i, place) = load(db, by, f.inspection_id).await?;
-    if active(db).await?.id != i.campaign_id {
-        return Err(AppError::BadRequest("err.campaign_closed"));
-    }
     Ok((f, i, may_inspect(by, &place)?, may_answer(by, &place)?))
 }
 
@@ -187,7 +185,9 @@ pub async fn add_file(
 ) -> AppResult<i64> {
     let db = &state.db;
     let (i, place) = load(db, by, id).await?;
-    if active(db).await?.id != i.campaign_id {
+    // Evidence for a past year's finding still open is taken; the inspection's own photos only
+    // while its year runs.
+    if to.finding_id.is_none() && active(db).await?.id != i.campaign_id {
         return Err(AppError::BadRequest("err.campaign_closed"));
     }
     let inspects = may_inspect(by, &place)?;

@@ -90,7 +90,7 @@ pub async fn todo_items(db: &Db, by: &Acting, c: &Campaign, today: &str) -> AppR
         return Ok(vec![]);
     }
     let lang = by.lang;
-    let findings = store::campaign_findings(db, c.id, scope).await?;
+    let findings = store::followed_findings(db, c.id, scope).await?;
     let mut out = vec![];
     if matches!(scope, Scope::Unit(_) | Scope::Community(_)) {
         for f in findings.iter().filter(|f| !f.status.is_closed()) {
@@ -302,7 +302,7 @@ pub async fn findings(
     crate::features::validated(errors)?;
     let c = crate::features::campaign::service::active(db).await?;
     let today = crate::domain::campaign::today();
-    Ok(store::campaign_findings(db, c.id, scope)
+    Ok(store::followed_findings(db, c.id, scope)
         .await?
         .into_iter()
         .map(|f| {

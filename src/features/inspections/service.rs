@@ -78,11 +78,19 @@ pub fn may_answer(by: &Acting, place: &InspectedPlace) -> AppResult<bool> {
 
 /// The inspection after an Update (inspector's) check, in the active campaign.
 pub async fn load_to_inspect(db: &Db, by: &Acting, id: i64) -> AppResult<(Inspection, InspectedPlace)> {
-    let (i, place) = load(db, by, id).await?;
-    ensure(by.user()?, Action::Update, &Object::Inspection(place.clone()))?;
+    let (i, place) = load_to_follow(db, by, id).await?;
     if active(db).await?.id != i.campaign_id {
         return Err(AppError::BadRequest("err.campaign_closed"));
     }
+    Ok((i, place))
+}
+
+/// The inspection after an Update (inspector's) check, of any year: its findings are followed to
+/// closure after the next campaign opens (answered, reviewed, the inspection closed), while
+/// nothing new is recorded or raised in a past year.
+pub async fn load_to_follow(db: &Db, by: &Acting, id: i64) -> AppResult<(Inspection, InspectedPlace)> {
+    let (i, place) = load(db, by, id).await?;
+    ensure(by.user()?, Action::Update, &Object::Inspection(place.clone()))?;
     Ok((i, place))
 }
 
@@ -528,11 +536,15 @@ pub struct TransitionInput {
 
 /// Closes an inspection whose findings are all accepted, or cancels a planned one.
 pub async fn transition(db: &Db, by: &Acting, id: i64, input: &TransitionInput) -> AppResult<Inspection> {
-    let (i, _) = load_to_inspect(db, by, id).await?;
     let m = match input.action.trim() {
         "close" => InspectionMove::Close,
         "cancel" => InspectionMove::Cancel,
         _ => return Err(AppError::field("action", "err.inspection_choice")),
+    };
+    // A past year's inspection may still be closed once its findings are; not cancelled.
+    let (i, _) = match m {
+        InspectionMove::Close => load_to_follow(db, by, id).await?,
+        _ => load_to_inspect(db, by, id).await?,
     };
     let to = moved(&i, m)?;
     if m == InspectionMove::Close && i.open_findings > 0 {
