@@ -288,6 +288,12 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
                 AppError::Conflict(vec![FieldError::new("id", "err.still_in_use")])
             }
+            // The same thing submitted twice at once (a double click, two instances): the second
+            // meets the row the first wrote, and is told so, not that the server failed.
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                tracing::info!(error = %d, "a second submit of what was just written");
+                AppError::Conflict(vec![FieldError::new("id", "err.just_done")])
+            }
             e => AppError::Internal(e.into()),
         }
     }

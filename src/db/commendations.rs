@@ -233,6 +233,14 @@ pub async fn approved_count(tx: &mut Tx, category_id: i64) -> Result<i64, sqlx::
         .bind(category_id).fetch_one(&mut *c).await)
 }
 
+/// Holds the category until the transaction ends, so that the quota and "already nominated" checks
+/// and the write after them are not raced by another submit (a row lock on PostgreSQL; SQLite has
+/// one writer).
+pub async fn lock_category(tx: &mut Tx, category_id: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("update commendation_categories set quota = quota where id = $1")
+        .bind(category_id).execute(&mut *c).await.map(|_| ()))
+}
+
 /// Whether the nominee is already nominated in the category (and not refused or taken off).
 pub async fn already_nominated(
     tx: &mut Tx,
@@ -336,6 +344,14 @@ pub async fn insert_notice(
     )
     .await?;
     Ok(id)
+}
+
+/// Holds the notice until the transaction ends if it is not finalised yet (false: it is).
+pub async fn hold_unfinalised(tx: &mut Tx, notice_id: i64) -> Result<bool, sqlx::Error> {
+    let n = on_tx!(tx, c => sqlx::query(
+        "update commendation_notices set working_days = working_days where id = $1 and finalised_at is null")
+        .bind(notice_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
 pub async fn set_finalised(tx: &mut Tx, actor: &Actor, notice: &Notice, commended: usize) -> Result<(), sqlx::Error> {
@@ -469,6 +485,12 @@ pub struct HonourCertificate {
     #[serde(skip)]
     pub signature: String,
     pub created_by: String,
+    /// When the honoree's record was erased (the statement then has no name).
+    #[serde(skip)]
+    pub withdrawn_at: Option<i64>,
+    /// The redacted statement's signature; the check code on the paper stays `signature`'s.
+    #[serde(skip)]
+    pub withdrawn_signature: Option<String>,
 }
 
 pub async fn insert_honour_certificate(

@@ -226,6 +226,26 @@ pub async fn erase_volunteer(
             .bind(&redacted).bind(t).bind(&signature).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
     }
 
+    // Honours: the name off the notices and the roll; the honour certificate's statement without
+    // the person, signed anew like a service certificate's (it still verifies as issued).
+    on_tx!(tx, c => sqlx::query("update nominations set nominee_name = $1 where volunteer_id = $2")
+        .bind(anonymous_name(volunteer_id)).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    let honours: Vec<(i64, String, String)> = on_tx!(tx, c => sqlx::query_as(
+        "select h.id, h.number, h.statement from honour_certificates h join nominations n on n.id = h.nomination_id
+         where n.volunteer_id = $1 and h.withdrawn_at is null")
+        .bind(volunteer_id).fetch_all(&mut *c).await?);
+    for (id, number, statement) in &honours {
+        let mut st: Value = serde_json::from_str(statement).unwrap_or_else(|_| json!({}));
+        if let Some(m) = st.as_object_mut() {
+            m.insert("honoree".into(), Value::String(String::new()));
+        }
+        let redacted = st.to_string();
+        let signature = crate::domain::service::sign(signing_key, &format!("{number}\n{redacted}"), 64);
+        on_tx!(tx, c => sqlx::query(
+            "update honour_certificates set statement = $1, withdrawn_at = $2, withdrawn_signature = $3 where id = $4")
+            .bind(&redacted).bind(t).bind(&signature).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    }
+
     // Older audit entries about the person keep what was done, not the values.
     let entries: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
         "select id, changes from audit_log
@@ -247,7 +267,7 @@ pub async fn erase_volunteer(
         fields: ERASED_FIELDS.iter().map(|f| f.to_string()).collect(),
         teams_told: teams,
         signups_cancelled,
-        certificates_withdrawn: certs.len(),
+        certificates_withdrawn: certs.len() + honours.len(),
         account_closed: user_id.is_some(),
         audit_entries_redacted: entries.len(),
     };

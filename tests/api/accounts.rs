@@ -7,17 +7,10 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{csrf_of, spawn_app, TestApp, PASSWORD};
+use crate::helpers::{csrf_of, error_codes, spawn_app, TestApp, PASSWORD};
 use leifeng::demo::VOLUNTEER_PHONE;
 
 const NEW_PASSWORD: &str = "Brand-New-Pass-77";
-
-fn codes(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|d| d.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
-        .unwrap_or_default()
-}
 
 async fn login_from(app: &TestApp, login: &str, password: &str, ip: &str) -> reqwest::Response {
     app.http
@@ -123,12 +116,12 @@ async fn a_volunteer_signs_up_without_a_username_and_a_phone_has_one_account() {
     let res = app.join(&again).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(codes(&body), vec!["err.phone_taken"]);
+    assert_eq!(error_codes(&body), vec!["err.phone_taken"]);
     // Without a mobile number, a username is needed.
     let landline = json!({"name": "林三", "phone": "0571-87654321", "consent": "true", "password": NEW_PASSWORD});
     let res = app.join(&landline).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(codes(&res.json().await.unwrap()).contains(&"err.username_or_mobile".to_string()));
+    assert!(error_codes(&res.json().await.unwrap()).contains(&"err.username_or_mobile".to_string()));
     // With a username as well, both sign in.
     let both = json!({"name": "林四", "phone": "13700001112", "consent": "true", "password": NEW_PASSWORD,
                       "username": "linsi"});
@@ -142,7 +135,7 @@ async fn a_volunteer_signs_up_without_a_username_and_a_phone_has_one_account() {
                      "email": "not an address"});
     let res = app.join(&bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.email"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.email"]);
 }
 
 #[tokio::test]
@@ -159,7 +152,7 @@ async fn a_forgotten_password_is_replaced_with_a_code_sent_to_the_phone_and_ever
     // A weak password is refused before the code is spent.
     let (status, body) = reset(&app, VOLUNTEER_PHONE, &code, "short", "10.22.0.1").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&body), vec!["err.password_short"]);
+    assert_eq!(error_codes(&body), vec!["err.password_short"]);
     let (status, body) = reset(&app, VOLUNTEER_PHONE, &code, NEW_PASSWORD, "10.22.0.1").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     // Every session of the account ended; the old password is gone, the new one works.
@@ -179,7 +172,7 @@ async fn a_forgotten_password_is_replaced_with_a_code_sent_to_the_phone_and_ever
     // The code opens nothing twice.
     let (status, body) = reset(&app, VOLUNTEER_PHONE, &code, "Another-Pass-88", "10.22.0.1").await;
     assert_eq!(
-        (status, codes(&body)),
+        (status, error_codes(&body)),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["err.reset_code".to_string()])
     );
     // The reset is in the audit trail, said by whom and how.
@@ -241,7 +234,7 @@ async fn asking_for_a_code_answers_the_same_whether_or_not_the_account_exists() 
     // Staff usernames are not a recovery target: they ask their administrator.
     let (status, body) = forgot(&app, "admin", "10.23.2.1").await;
     assert_eq!(
-        (status, codes(&body)),
+        (status, error_codes(&body)),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["err.recovery_login".to_string()])
     );
 }
@@ -258,7 +251,7 @@ async fn recovery_codes_expire_allow_few_tries_and_are_rate_limited() {
     }
     let (status, body) = reset(&app, VOLUNTEER_PHONE, &code, NEW_PASSWORD, "10.24.0.1").await;
     assert_eq!(
-        (status, codes(&body)),
+        (status, error_codes(&body)),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["err.reset_code".to_string()])
     );
     // A new code; once expired it is refused.
@@ -270,7 +263,7 @@ async fn recovery_codes_expire_allow_few_tries_and_are_rate_limited() {
     tx.commit().await.unwrap();
     let (status, body) = reset(&app, VOLUNTEER_PHONE, &code, NEW_PASSWORD, "10.24.0.2").await;
     assert_eq!(
-        (status, codes(&body)),
+        (status, error_codes(&body)),
         (StatusCode::UNPROCESSABLE_ENTITY, vec!["err.reset_code".to_string()])
     );
     assert_eq!(

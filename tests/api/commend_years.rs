@@ -6,14 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
-
-fn codes(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|d| d.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
-        .unwrap_or_default()
-}
+use crate::helpers::{error_codes, spawn_app, TestApp};
 
 async fn public(app: &TestApp, path: &str) -> Value {
     let res = app.http.get(app.url(path)).send().await.unwrap();
@@ -142,13 +135,16 @@ async fn a_year_is_commended_after_the_next_campaign_opened() {
     tx.commit().await.unwrap();
     let res = app.post(&admin, "/api/v1/commendations/finalise", json!({})).await;
     assert_eq!(
-        codes(&res.json().await.unwrap()),
+        error_codes(&res.json().await.unwrap()),
         vec!["err.commend_no_notice"],
         "the new year has none"
     );
     let path = format!("/api/v1/commendations/finalise?{old}");
     let res = app.post(&admin, &path, json!({})).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.commend_pending_review"]);
+    assert_eq!(
+        error_codes(&res.json().await.unwrap()),
+        vec!["err.commend_pending_review"]
+    );
     // The demo left one nomination of that year under review: decided, by its id alone.
     let all = app
         .get_json(&admin, &format!("/api/v1/commendations/nominations?{old}"))
@@ -192,7 +188,10 @@ async fn a_year_is_commended_after_the_next_campaign_opened() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.commend_notice_published"]);
+    assert_eq!(
+        error_codes(&res.json().await.unwrap()),
+        vec!["err.commend_notice_published"]
+    );
     // A campaign that is not there is not found.
     let res = app.get(&admin, "/api/v1/commendations?campaign_id=987654").await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
@@ -209,5 +208,5 @@ async fn a_year_is_commended_after_the_next_campaign_opened() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&body), vec!["err.commend_no_notice"]);
+    assert_eq!(error_codes(&body), vec!["err.commend_no_notice"]);
 }

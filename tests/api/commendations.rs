@@ -6,14 +6,7 @@ use reqwest::StatusCode;
 use rust_xlsxwriter::Workbook;
 use serde_json::{json, Value};
 
-use crate::helpers::{error_fields, spawn_app, TestApp};
-
-fn codes(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|d| d.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
-        .unwrap_or_default()
-}
+use crate::helpers::{error_codes, error_fields, spawn_app, TestApp};
 
 async fn sql(app: &TestApp, statement: &str) {
     let mut tx = app.db.begin().await.unwrap();
@@ -124,7 +117,7 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.commend_quota"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.commend_quota"]);
     // Hostile ids in the body: a nominee outside the unit's teams, a category that is not there,
     // an ineligible candidate, a deed too long.
     let (_, street_cands) = (0, candidates(&app, &admin, vid).await);
@@ -162,7 +155,10 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
                 json!({"category_id": vid, "nominee_id": c["id"], "deed": deed}),
             )
             .await;
-        assert_eq!(codes(&res.json().await.unwrap()), vec!["err.commend_not_eligible"]);
+        assert_eq!(
+            error_codes(&res.json().await.unwrap()),
+            vec!["err.commend_not_eligible"]
+        );
     }
     // The district nominates the second itself (no per-unit quota).
     let res = app
@@ -217,7 +213,7 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
         StatusCode::OK
     );
     let res = review(id2, json!({"decision": "approve"})).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.commend_quota_full"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.commend_quota_full"]);
     assert_eq!(
         review(id2, json!({"decision": "reject", "reason": "名额已满"}))
             .await
@@ -278,14 +274,17 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
 
     // Finalising: refused while the period runs, then while an objection is open.
     let res = app.post(&admin, "/api/v1/commendations/finalise", json!({})).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.commend_period_runs"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.commend_period_runs"]);
     sql(
         &app,
         "update commendation_notices set published_on = '2000-01-03', ends_on = '2000-01-07'",
     )
     .await;
     let res = app.post(&admin, "/api/v1/commendations/finalise", json!({})).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.commend_objection_open"]);
+    assert_eq!(
+        error_codes(&res.json().await.unwrap()),
+        vec!["err.commend_objection_open"]
+    );
     let oid = full[0]["id"].as_i64().unwrap();
     let res = app
         .post(

@@ -476,6 +476,14 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
+/// The codes (`err.…`) of a JSON error's details.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["error"]["details"]
+        .as_array()
+        .map(|d| d.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}
+
 /// The field names of a JSON error's details.
 pub fn error_fields(body: &Value) -> Vec<String> {
     body["error"]["details"]

@@ -6,7 +6,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{error_codes, spawn_app, TestApp};
 
 fn today() -> String {
     leifeng::domain::campaign::today()
@@ -15,13 +15,6 @@ fn today() -> String {
 fn in_days(n: i64) -> String {
     let d = chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").unwrap() + chrono::Duration::days(n);
     d.format("%Y-%m-%d").to_string()
-}
-
-fn codes(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|d| d.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
-        .unwrap_or_default()
 }
 
 /// The smallest PNG's first bytes are enough for the content check.
@@ -113,7 +106,7 @@ async fn a_street_inspects_its_unit_the_unit_rectifies_and_the_inspector_accepts
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(codes(&body), vec!["err.inspection_state"]);
+    assert_eq!(error_codes(&body), vec!["err.inspection_state"]);
     // The state is named as people read it, not by its code.
     let message = body["error"]["details"][0]["message"].as_str().unwrap();
     assert!(message.contains("已安排") && !message.contains("planned"), "{message}");
@@ -124,7 +117,7 @@ async fn a_street_inspects_its_unit_the_unit_rectifies_and_the_inspector_accepts
         .put(&street, &format!("/api/v1/inspections/{id}/items"), results(&view, ""))
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.item_fail_note"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.item_fail_note"]);
     let res = app
         .put(
             &street,
@@ -463,7 +456,7 @@ async fn the_scope_follows_the_org_tree_and_hostile_ids_are_refused() {
     // A target that is not there is a field error saying what to pick.
     let res = plan(&app, &street, "unit", 999_998, true).await;
     let body: Value = res.json().await.unwrap();
-    assert_eq!(codes(&body), vec!["err.inspection_target_pick"]);
+    assert_eq!(error_codes(&body), vec!["err.inspection_target_pick"]);
 
     // An unannounced inspection is hidden from the inspected until it is recorded.
     let res = plan(&app, &admin, "unit", own, false).await;
@@ -559,7 +552,7 @@ async fn photos_are_checked_by_content_and_size_and_planned_inspections_cancel()
     // A text file called .jpg, an executable called .png, nothing, and a photo too large.
     let res = upload(&app, &street, id, &[], "photo.jpg", b"not really a photo".to_vec()).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.not_an_image"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.not_an_image"]);
     let res = upload(&app, &street, id, &[], "photo.png", b"MZ\x90\0\x03".to_vec()).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = upload(&app, &street, id, &[], "photo.png", vec![]).await;

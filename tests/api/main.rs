@@ -12,6 +12,7 @@ mod campaign;
 mod campaign_checkins;
 mod cli;
 mod commend_hooks;
+mod commend_races;
 mod commend_years;
 mod commendations;
 mod contact;

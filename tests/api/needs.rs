@@ -14,13 +14,6 @@ async fn sql(app: &TestApp, statement: &str) {
     tx.commit().await.unwrap();
 }
 
-fn codes(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|d| d.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
-        .unwrap_or_default()
-}
-
 fn tomorrow() -> String {
     let d = chrono::NaiveDate::parse_from_str(&leifeng::domain::campaign::today(), "%Y-%m-%d").unwrap();
     (d + chrono::Duration::days(1)).format("%Y-%m-%d").to_string()
@@ -117,7 +110,7 @@ async fn a_resident_need_goes_round_the_whole_loop() {
             json!({"team_id": team}),
         )
         .await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.need_state"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.need_state"]);
     let res = app
         .post(
             &community,
@@ -168,7 +161,7 @@ async fn a_resident_need_goes_round_the_whole_loop() {
             json!({"team_id": 999_999}),
         )
         .await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.need_team"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.need_team"]);
     let res = app
         .post(
             &street,
@@ -237,9 +230,9 @@ async fn a_resident_need_goes_round_the_whole_loop() {
     let res = app
         .post(&community, &format!("/api/v1/needs/{id}/rate"), json!({"stars": 5}))
         .await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.need_not_fulfilled"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.need_not_fulfilled"]);
     let res = anon_post(&app, &format!("{track}/rate"), json!({"stars": 5})).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.need_not_fulfilled"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.need_not_fulfilled"]);
 
     // The activity is held (moved into the past by the test), published and completed.
     let now = leifeng::db::now();
@@ -272,7 +265,7 @@ async fn a_resident_need_goes_round_the_whole_loop() {
     let res = app
         .post(&community, &format!("/api/v1/needs/{id}/rate"), json!({"stars": 9}))
         .await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.need_stars"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.need_stars"]);
     let res = app
         .post(
             &community,
@@ -361,7 +354,7 @@ async fn needs_refuse_what_is_out_of_scope_or_malformed() {
 
     // A community posts only for itself.
     let res = app.post(&community, "/api/v1/needs", need(fenglin)).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.need_community"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.need_community"]);
     // Bad category, over-long text, no head count, not a phone, a date in the past.
     let mut bad = need(chunxiao);
     bad["category"] = json!("dancing");
@@ -441,7 +434,7 @@ async fn needs_refuse_what_is_out_of_scope_or_malformed() {
             json!({"answer": "claim", "team_id": foreign}),
         )
         .await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.need_team"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.need_team"]);
     // Unknown filters are named.
     let res = app.get(&admin, "/api/v1/needs?status=lost").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -5,19 +5,12 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{csrf_of, spawn_app, TestApp};
+use crate::helpers::{csrf_of, error_codes, spawn_app, TestApp};
 use leifeng::demo::resident_id;
 use leifeng::domain::service::format_local;
 
 fn items(v: &Value) -> Vec<Value> {
     v["items"].as_array().cloned().unwrap_or_default()
-}
-
-fn codes(body: &Value) -> Vec<String> {
-    body["error"]["details"]
-        .as_array()
-        .map(|d| d.iter().map(|e| e["code"].as_str().unwrap_or("").to_string()).collect())
-        .unwrap_or_default()
 }
 
 async fn join(app: &TestApp, body: Value) -> (StatusCode, Value) {
@@ -89,7 +82,7 @@ async fn an_id_number_alone_links_nothing_until_the_phone_on_record_proves_it() 
     let wrong = if code == "000000" { "000001" } else { "000000" };
     let res = app.post(&me, "/api/v1/me/link", json!({"code": wrong})).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.code_wrong"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.code_wrong"]);
     // The right one links the account to the record, unchanged.
     let res = app.post(&me, "/api/v1/me/link", json!({"code": code})).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
@@ -172,7 +165,7 @@ async fn codes_expire_allow_few_tries_and_are_sent_a_few_times_an_hour() {
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let res = app.post(&me, "/api/v1/me/link", json!({"code": code})).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.code_tries"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.code_tries"]);
     // A new code; once expired it is refused.
     assert_eq!(
         app.post(&me, "/api/v1/me/link/code", json!({})).await.status(),
@@ -183,7 +176,7 @@ async fn codes_expire_allow_few_tries_and_are_sent_a_few_times_an_hour() {
     leifeng::on_tx!(&mut tx, c => sqlx::query("update one_time_codes set expires_at = 0").execute(&mut *c).await.map(|_| ()).unwrap());
     tx.commit().await.unwrap();
     let res = app.post(&me, "/api/v1/me/link", json!({"code": code})).await;
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.code_expired"]);
+    assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.code_expired"]);
     // Sending is limited per account.
     let mut statuses = vec![];
     for _ in 0..6 {
@@ -352,7 +345,7 @@ async fn ids_in_a_request_body_are_checked_against_the_callers_scope() {
             )
             .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(codes(&res.json().await.unwrap()), vec!["err.not_on_roster"]);
+        assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.not_on_roster"]);
     }
     let res = app
         .post(
@@ -374,7 +367,10 @@ async fn ids_in_a_request_body_are_checked_against_the_callers_scope() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.not_on_activity_list"]);
+    assert_eq!(
+        error_codes(&res.json().await.unwrap()),
+        vec!["err.not_on_activity_list"]
+    );
     let res = app
         .post(
             &unit,
@@ -441,7 +437,10 @@ async fn ids_in_a_request_body_are_checked_against_the_callers_scope() {
     });
     let res = app.post(&unit, "/api/v1/activities", body.clone()).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(codes(&res.json().await.unwrap()), vec!["err.community_out_of_reach"]);
+    assert_eq!(
+        error_codes(&res.json().await.unwrap()),
+        vec!["err.community_out_of_reach"]
+    );
     let mut inside = body;
     inside["community_id"] = json!(paired[0]);
     assert_eq!(

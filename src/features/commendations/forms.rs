@@ -48,6 +48,12 @@ pub async fn import(
     let mut pending: HashMap<i64, i64> = HashMap::new();
     let mut seen = std::collections::HashSet::new();
     let mut tx = state.db.begin().await?;
+    // The year's categories held (in id order) until the rows are written: see `lock_category`.
+    let mut ids: Vec<i64> = cats.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    for id in ids {
+        store::lock_category(&mut tx, id).await?;
+    }
     for r in &rows {
         let read = form::Read::from_row(r);
         let err = |errors: &mut Vec<CellError>, col: usize, value: &str, message: String| {

@@ -299,6 +299,10 @@ pub async fn finalise_campaign(db: &Db, by: &Acting, campaign_id: i64, year: i64
         return Err(AppError::field("notice", "err.commend_pending_review"));
     }
     let mut tx = db.begin().await?;
+    // A second finalise at the same moment waits here and then finds it done.
+    if !store::hold_unfinalised(&mut tx, notice.id).await? {
+        return Err(AppError::field("notice", "err.commend_finalised"));
+    }
     if store::open_objections(&mut tx, notice.id).await? > 0 {
         return Err(AppError::field("notice", "err.commend_objection_open"));
     }
@@ -432,21 +436,24 @@ pub async fn verify_honour(db: &Db, number: &str, check: Option<&str>) -> AppRes
     let Ok(st) = serde_json::from_str::<HonourStatement>(&c.statement) else {
         return Ok(None);
     };
-    if !constant_eq(&expected, &c.signature) || !link_ok {
+    // An erased honoree's statement (the person taken out) carries a signature of its own.
+    let signature = c.withdrawn_signature.as_deref().unwrap_or(&c.signature);
+    if !constant_eq(&expected, signature) || !link_ok {
         return Ok(None);
     }
+    let holder_withdrawn = c.withdrawn_at.is_some();
     // The honoree's full name, as on the public notice and the honour roll: a commendation is
-    // public by its nature (never a phone or an ID number).
+    // public by its nature (never a phone or an ID number) — unless their record was erased.
     Ok(Some(Verification {
         valid: true,
         number: c.number,
-        name: Some(st.honoree.clone()),
+        name: (!holder_withdrawn).then(|| st.honoree.clone()),
         volunteer_no: None,
         hours: None,
         activities: None,
         issuer: Some(st.issuer),
         issued_on: Some(st.issued_on),
-        holder_withdrawn: false,
+        holder_withdrawn,
         honour: Some(format!("{} {}", st.year, st.category)),
         honour_org: Some(st.org),
     }))

@@ -521,6 +521,7 @@ pub async fn create(db: &Db, by: &Acting, input: &NominationInput) -> AppResult<
     ensure_not_published(db, cat.campaign_id).await?;
     let cands = candidates_in(db, by, &cat).await?;
     let mut tx = db.begin().await?;
+    store::lock_category(&mut tx, cat.id).await?;
     let new = check_nomination(
         &mut tx,
         &cat,
@@ -583,7 +584,7 @@ pub struct ReviewInput {
 
 pub async fn review(db: &Db, by: &Acting, id: i64, input: &ReviewInput) -> AppResult<Nomination> {
     ensure(by.user()?, Action::Update, &Object::Commendation)?;
-    let n = get(db, by, id).await?;
+    let seen = get(db, by, id).await?;
     let mut errors = vec![];
     let reason = free_text("reason", input.reason.as_deref(), 500, &mut errors);
     let choice = ReviewChoice::parse(&input.decision);
@@ -594,14 +595,20 @@ pub async fn review(db: &Db, by: &Acting, id: i64, input: &ReviewInput) -> AppRe
     }
     validated(errors)?;
     let choice = choice.expect("checked");
+    if choice == ReviewChoice::Approve {
+        // A late approval would reach the honour roll without its time on the notice.
+        ensure_not_published(db, seen.campaign_id).await?;
+    }
+    // Decided under the category's lock on the nomination as it is then: two reviews at once
+    // neither both pass the quota nor both move the same nomination.
+    let mut tx = db.begin().await?;
+    store::lock_category(&mut tx, seen.category_id).await?;
+    let n = <Nomination as crate::db::audit::Audited>::load(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let Some(next) = n.status.after(choice.event()) else {
         return Err(AppError::field("decision", "err.commend_reviewed"));
     };
-    if next == NominationStatus::Approved {
-        // A late approval would reach the honour roll without its time on the notice.
-        ensure_not_published(db, n.campaign_id).await?;
-    }
-    let mut tx = db.begin().await?;
     if next == NominationStatus::Approved {
         let cat = store::get_category(db, n.category_id)
             .await?
