@@ -139,6 +139,17 @@ async fn racing_submits_nominate_once_approve_within_the_quota_and_finalise_once
         .filter(|n| n["status"] == "approved")
         .count();
     assert_eq!(approved, 1);
+    // The quota cannot go below those approved.
+    let res = app
+        .put(
+            &admin,
+            &format!("/api/v1/commendations/categories/{cid}"),
+            json!({"quota": 0}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["details"][0]["code"], "err.commend_quota_below");
     for n in list["items"]
         .as_array()
         .unwrap()

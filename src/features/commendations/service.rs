@@ -178,6 +178,16 @@ pub async fn update_category(db: &Db, by: &Acting, id: i64, input: &CategoryInpu
     }
     validated(errors)?;
     let mut tx = db.begin().await?;
+    store::lock_category(&mut tx, before.id).await?;
+    // Those already approved stay approved: the quota cannot go below them.
+    let approved = store::approved_count(&mut tx, before.id).await?;
+    if after.quota < approved {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "quota",
+            "err.commend_quota_below",
+        )
+        .with("n", approved)]));
+    }
     let out = store::update_category(&mut tx, &by.actor(), &before, &after).await?;
     tx.commit().await?;
     Ok(out)
