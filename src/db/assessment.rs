@@ -129,10 +129,13 @@ pub async fn cached(db: &Db, campaign_id: i64) -> Result<Option<(i64, String)>, 
 }
 
 /// Keeps a computed ranking (derived from audited records, so not itself audited).
+/// One statement, so that two refreshes at once (two instances, two viewers of a stale ranking)
+/// both succeed: the later computation is kept.
 pub async fn keep(tx: &mut Tx, campaign_id: i64, at: i64, body: &str) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("delete from assessment_cache where campaign_id = $1").bind(campaign_id)
-        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    on_tx!(tx, c => sqlx::query("insert into assessment_cache (campaign_id, computed_at, body) values ($1, $2, $3)")
+    on_tx!(tx, c => sqlx::query(
+        "insert into assessment_cache (campaign_id, computed_at, body) values ($1, $2, $3)
+         on conflict (campaign_id) do update set computed_at = excluded.computed_at, body = excluded.body
+         where excluded.computed_at >= assessment_cache.computed_at")
         .bind(campaign_id).bind(at).bind(body).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
