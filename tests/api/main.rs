@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod assessment;
+mod assessment_frozen;
 mod audit;
 mod auth;
 mod calendar;
