@@ -1,6 +1,6 @@
 //! The assessment as the caller may see and change it: the ranking (kept with the time it was
-//! computed, or the frozen snapshot), one organisation's explanation down to its facts, the
-//! scheme, bonuses and penalties, closing the year, and the .xlsx export.
+//! computed, or the frozen snapshot), one organisation's explanation down to its facts (frozen
+//! with the snapshot), the scheme, bonuses and penalties, closing the year, and the .xlsx export.
 
 use std::collections::HashSet;
 
