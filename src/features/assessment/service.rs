@@ -251,9 +251,10 @@ pub async fn explain(db: &Db, by: &Acting, kind: &str, id: i64, campaign_id: Opt
     if !shown(&s, &seen) {
         return Err(AppError::NotFound);
     }
-    let frozen = match r.frozen {
-        true => store::frozen_facts(db, campaign.id, kind.as_str(), id).await?,
-        false => None,
+    let frozen = if r.frozen {
+        store::frozen_facts(db, campaign.id, kind.as_str(), id).await?
+    } else {
+        None
     };
     let facts_frozen = frozen.is_some();
     let f: Facts = match frozen {
