@@ -4,7 +4,9 @@
 //! 1,000,000 sign-ins. Then it times, over HTTP: the live ranking with every score's explanation
 //! computed from the records (`GET /api/v1/assessment?fresh=true`, the aim under 1 s), the ranking
 //! page served from the kept ranking (`GET /assessment`, the aim under 100 ms), the same as JSON,
-//! and one unit's explanation with its facts (`GET /api/v1/assessment/unit/{id}`).
+//! and one unit's explanation with its facts (`GET /api/v1/assessment/unit/{id}`); last, closing
+//! the year (`POST /api/v1/assessment/close`: the ranking and every score's facts frozen) and the
+//! same explanation read from its frozen facts.
 //!
 //! Run: `cargo bench --bench assessment` (SQLite). With `LEIFENG_BENCH_PG=postgres://user@host/db`
 //! (any database on the server: a fresh one is created next to it and dropped after) it measures
@@ -118,6 +120,27 @@ async fn run(label: &str, url: Option<&str>, scale: &str) {
     println!("[{label}] one unit's explanation with its facts: {ms:.1} ms (HTTP {st})");
     let (ms, st, _) = timed(&client, port, &admin, &format!("/assessment/unit/{unit}"), 15).await;
     println!("[{label}] one unit's explanation page: {ms:.1} ms (HTTP {st})");
+    // Last, as it ends the live year: closing it, which freezes the ranking and the facts behind
+    // every score (gathered for all at once) in one transaction. Once, as a year closes once.
+    let t = Instant::now();
+    let r = client
+        .post(format!("http://127.0.0.1:{port}/api/v1/assessment/close"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    let st = r.status().as_u16();
+    let scores = r
+        .json::<serde_json::Value>()
+        .await
+        .map_or(0, |v| v["scores"].as_array().map_or(0, Vec::len));
+    println!(
+        "[{label}] closing the year, its {scores} scores' facts frozen: {:.1} ms (HTTP {st})",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let (ms, st, _) = timed(&client, port, &admin, &format!("/api/v1/assessment/unit/{unit}"), 15).await;
+    println!("[{label}] one unit's explanation from its frozen facts: {ms:.1} ms (HTTP {st})");
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);

@@ -2,7 +2,7 @@
 //! in a handful of grouped queries; the activity counters kept with each sign-in spare a pass
 //! over the sign-ins).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::Db;
@@ -11,7 +11,7 @@ use crate::domain::compliance::MonthStatus;
 use crate::on_db;
 
 /// One org's month.
-#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MonthCell {
     /// `YYYY-MM`.
     pub month: String,

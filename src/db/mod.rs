@@ -634,6 +634,7 @@ const SQLITE_MIGRATIONS: &[MigrationFile] = &[
     (22, "needs_figures", include_str!("migrations/sqlite/0022_needs_figures.sql")),
     (23, "stats_triggers", include_str!("migrations/sqlite/0023_stats_triggers.sql")),
     (24, "upcoming", include_str!("migrations/sqlite/0024_upcoming.sql")),
+    (26, "assessment_snapshot_facts", include_str!("migrations/sqlite/0026_assessment_snapshot_facts.sql")),
     (27, "honour_erasure_one_live_nomination", include_str!("migrations/sqlite/0027_honour_erasure_one_live_nomination.sql")),
 ];
 #[rustfmt::skip]
@@ -660,6 +661,7 @@ const PG_MIGRATIONS: &[MigrationFile] = &[
     (22, "needs_figures", include_str!("migrations/postgres/0022_needs_figures.sql")),
     (24, "upcoming", include_str!("migrations/postgres/0024_upcoming.sql")),
     (25, "stats_activity_row_trigger", include_str!("migrations/postgres/0025_stats_activity_row_trigger.sql")),
+    (26, "assessment_snapshot_facts", include_str!("migrations/postgres/0026_assessment_snapshot_facts.sql")),
     (27, "honour_erasure_one_live_nomination", include_str!("migrations/postgres/0027_honour_erasure_one_live_nomination.sql")),
 ];
 

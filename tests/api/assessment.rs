@@ -21,7 +21,7 @@ fn points(score: &Value, indicator: &str) -> f64 {
     line(score, indicator)["points"].as_f64().unwrap()
 }
 
-async fn score_of(app: &TestApp, token: &str, kind: &str, id: i64) -> Value {
+pub(crate) async fn score_of(app: &TestApp, token: &str, kind: &str, id: i64) -> Value {
     let r = app
         .get_json(token, &format!("/api/v1/assessment?kind={kind}&fresh=true"))
         .await;
@@ -35,7 +35,7 @@ async fn score_of(app: &TestApp, token: &str, kind: &str, id: i64) -> Value {
 }
 
 /// A new unit with its own admin and one team of two (one a manager); answers (unit, team).
-async fn small_unit(app: &TestApp, admin: &str) -> (i64, i64, String) {
+pub(crate) async fn small_unit(app: &TestApp, admin: &str) -> (i64, i64, String) {
     let res = app
         .post(
             admin,

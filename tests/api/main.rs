@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod assessment;
+mod assessment_frozen;
 mod assessment_races;
 mod audit;
 mod auth;

@@ -4,6 +4,7 @@
 //! year (kept with the time it was computed), frozen when the district closes it; .xlsx export.
 
 pub mod api;
+pub mod facts;
 mod pages;
 pub mod score;
 pub mod service;

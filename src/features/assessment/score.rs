@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::policy::Scope;
-use crate::db::assessment::{self as store, Adjustment, Item};
+use crate::db::assessment::{self as store, Item};
 use crate::db::campaigns::Campaign;
 use crate::db::{now, Db};
 use crate::domain::assessment::{shown, Findings, Indicator, OrgFacts, SubjectKind};
@@ -379,12 +379,4 @@ fn rank(scores: &mut [Score]) {
     scores.sort_by(|a, b| {
         (a.kind as u8, &a.category, a.rank, &a.name).cmp(&(b.kind as u8, &b.category, b.rank, &b.name))
     });
-}
-
-/// The adjustments of one organisation or team.
-pub fn adjustments_of(all: &[Adjustment], kind: SubjectKind, id: i64) -> Vec<Adjustment> {
-    all.iter()
-        .filter(|a| a.org_kind == kind.as_str() && a.org_id == id)
-        .cloned()
-        .collect()
 }

@@ -1,12 +1,13 @@
 //! The assessment as the caller may see and change it: the ranking (kept with the time it was
-//! computed, or the frozen snapshot), one organisation's explanation down to its facts, the
-//! scheme, bonuses and penalties, closing the year, and the .xlsx export.
+//! computed, or the frozen snapshot), one organisation's explanation down to its facts (frozen
+//! with the snapshot), the scheme, bonuses and penalties, closing the year, and the .xlsx export.
 
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::facts::{self, CheckinFact, Facts};
 use super::score::{self, FindingsByOrg, Ranking, Score};
 use crate::auth::policy::{self, Listing, Principal, Scope};
 use crate::auth::Acting;
@@ -208,21 +209,16 @@ pub async fn ranking(db: &Db, by: &Acting, params: &RankingParams) -> AppResult<
     Ok(r)
 }
 
-/// One check-in behind a score.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-pub struct CheckinFact {
-    pub team_id: i64,
-    pub community: String,
-    pub status: String,
-    pub confirmed_on: Option<String>,
-}
-
 /// One organisation's (or team's) score with the facts behind every point.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Explanation {
     pub campaign_year: i64,
     pub computed_on: String,
     pub frozen: bool,
+    /// The facts below were frozen with the scores when the year was closed (`computed_on`).
+    /// `false` for a live year, and for a year closed before facts were frozen: those are read
+    /// from today's records (activities up to the close), and may have moved since.
+    pub facts_frozen: bool,
     pub score: Score,
     /// Its months (a team's: its organisation's).
     pub months: Vec<MonthCell>,
@@ -237,7 +233,8 @@ pub struct Explanation {
     pub findings: Option<Findings>,
 }
 
-/// One organisation's explanation, if the caller may see it in detail.
+/// One organisation's explanation, if the caller may see it in detail: on a closed year the
+/// facts frozen with the scores, else gathered from the records.
 pub async fn explain(db: &Db, by: &Acting, kind: &str, id: i64, campaign_id: Option<i64>) -> AppResult<Explanation> {
     let p = by.user()?;
     let kind = SubjectKind::parse(kind).ok_or(AppError::NotFound)?;
@@ -254,63 +251,35 @@ pub async fn explain(db: &Db, by: &Acting, kind: &str, id: i64, campaign_id: Opt
     if !shown(&s, &seen) {
         return Err(AppError::NotFound);
     }
-    let all_teams = store::teams(db, campaign.id).await?;
-    let (org_kind, org_id) = match kind {
-        SubjectKind::Team => {
-            let (_, _, u, c) = all_teams.iter().find(|t| t.0 == id).ok_or(AppError::NotFound)?;
-            OrgRowKind::of_team(*u, *c)
-        }
-        SubjectKind::Unit => (OrgRowKind::Unit, id),
-        SubjectKind::Community => (OrgRowKind::Community, id),
+    let frozen = if r.frozen {
+        store::frozen_facts(db, campaign.id, kind.as_str(), id).await?
+    } else {
+        None
     };
-    let teams: Vec<(i64, String)> = all_teams
-        .iter()
-        .filter(|(tid, _, u, c)| match kind {
-            SubjectKind::Team => *tid == id,
-            _ => OrgRowKind::of_team(*u, *c) == (org_kind, org_id),
-        })
-        .map(|(tid, name, _, _)| (*tid, name.clone()))
-        .collect();
-    let ids: Vec<i64> = teams.iter().map(|t| t.0).collect();
-    let org = r
-        .scores
-        .iter()
-        .find(|x| x.kind == kind_of(org_kind) && x.id == org_id)
-        .map(|x| (org_kind, org_id, x.name.clone(), x.street.clone()))
-        .ok_or(AppError::NotFound)?;
-    let unit = (org_kind == OrgRowKind::Unit).then_some(org_id);
-    let months = crate::features::compliance::service::rows_for(db, &campaign, vec![org], unit)
-        .await?
-        .into_iter()
-        .next()
-        .map(|c| c.months)
-        .unwrap_or_default();
-    let until = if r.frozen { r.computed_at } else { now() };
-    let activities = store::activities_of(db, campaign.id, &ids, until).await?;
-    let dispatches = store::dispatches_of(db, campaign.id, &ids).await?;
-    let checkins = store::checkins_of(db, &ids)
-        .await?
-        .into_iter()
-        .map(|(team_id, community, status, at)| CheckinFact {
-            team_id,
-            community,
-            status,
-            confirmed_on: at.map(crate::domain::campaign::date_of),
-        })
-        .collect();
-    let adjustments = score::adjustments_of(&store::adjustments(db, campaign.id).await?, kind, id);
+    let facts_frozen = frozen.is_some();
+    let f: Facts = match frozen {
+        Some(body) => serde_json::from_str(&body).map_err(anyhow::Error::from)?,
+        None => {
+            let until = if r.frozen { r.computed_at } else { now() };
+            facts::gather(db, &campaign, &r.scores, Some(&[(kind, id)]), until)
+                .await?
+                .remove(&(kind, id))
+                .ok_or(AppError::NotFound)?
+        }
+    };
     Ok(Explanation {
         campaign_year: r.campaign_year,
         computed_on: r.computed_on.clone(),
         frozen: r.frozen,
+        facts_frozen,
         findings: s.facts.findings.clone(),
         score: s,
-        months,
-        teams,
-        activities,
-        dispatches,
-        checkins,
-        adjustments,
+        months: f.months,
+        teams: f.teams,
+        activities: f.activities,
+        dispatches: f.dispatches,
+        checkins: f.checkins,
+        adjustments: f.adjustments,
     })
 }
 
@@ -510,13 +479,22 @@ pub struct CloseInput {
     pub campaign_id: Option<i64>,
 }
 
-/// Closes the year's assessment: the ranking computed now is frozen (district; once; audited).
+/// Closes the year's assessment: the ranking computed now is frozen, and with it the facts
+/// behind every score, gathered for all at once (district; once; audited).
 pub async fn close(db: &Db, by: &Acting, input: &CloseInput) -> AppResult<Ranking> {
     let campaign = open_campaign(db, by, input.campaign_id).await?;
     ensure_defaults(db, by, &campaign).await?;
     let (r, body) = computed(db, &campaign).await?;
+    let mut rows = facts::gather(db, &campaign, &r.scores, None, r.computed_at)
+        .await?
+        .into_iter()
+        .map(|((kind, id), f)| Ok((kind.as_str().to_string(), id, serde_json::to_string(&f)?)))
+        .collect::<Result<Vec<_>, serde_json::Error>>()
+        .map_err(anyhow::Error::from)?;
+    rows.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let mut tx = db.begin().await?;
     store::freeze(&mut tx, &by.actor(), campaign.id, r.computed_at, &body, r.scores.len()).await?;
+    store::freeze_facts(&mut tx, campaign.id, &rows).await?;
     // The kept live ranking is no longer served once the snapshot exists: it goes with it.
     store::forget(&mut tx, campaign.id).await?;
     tx.commit().await?;
