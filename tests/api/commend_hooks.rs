@@ -10,12 +10,6 @@ use crate::helpers::{spawn_app, TestApp};
 use leifeng::db::notifications::last_body_to;
 use leifeng::domain::notification::NoticeKind;
 
-async fn sql(app: &TestApp, statement: &str) {
-    let mut tx = app.db.begin().await.unwrap();
-    leifeng::on_tx!(&mut tx, c => sqlx::query(statement).execute(&mut *c).await.map(|_| ()).unwrap());
-    tx.commit().await.unwrap();
-}
-
 /// (kind, body, link) of `token`'s inbox.
 async fn inbox(app: &TestApp, token: &str) -> Vec<(String, String, String)> {
     let v = app.get_json(token, "/api/v1/me/notifications?per_page=100").await;
@@ -103,7 +97,7 @@ async fn nominations_objections_and_the_honour_roll_reach_the_right_people() {
         // The demo's own commendation told people too; its messages may carry the ids reused here.
         "delete from outbox",
     ] {
-        sql(&app, s).await;
+        app.sql(s).await;
     }
     let admin = app.token("admin").await;
     let unit = app.token("shuiwu").await;
@@ -146,8 +140,11 @@ async fn nominations_objections_and_the_honour_roll_reach_the_right_people() {
         None => {
             // None linked: link the demo volunteer's account to the first one.
             let v = people[0];
-            sql(&app, "update volunteers set user_id = null where user_id = (select id from users where username = 'volunteer')").await;
-            sql(&app, &format!("update volunteers set user_id = (select id from users where username = 'volunteer') where id = {v}")).await;
+            app.sql("update volunteers set user_id = null where user_id = (select id from users where username = 'volunteer')").await;
+            app.sql(&format!(
+                "update volunteers set user_id = (select id from users where username = 'volunteer') where id = {v}"
+            ))
+            .await;
             let u: i64 = leifeng::on_db!(&app.db, pool => sqlx::query_scalar(
                 "select id from users where username = 'volunteer'").fetch_one(pool).await.unwrap());
             (v, u)
@@ -223,11 +220,8 @@ async fn nominations_objections_and_the_honour_roll_reach_the_right_people() {
         .is_none());
 
     // Finalised: the commended team's staff, the community's staff and the volunteer are told.
-    sql(
-        &app,
-        "update commendation_notices set published_on = '2000-01-03', ends_on = '2000-01-07'",
-    )
-    .await;
+    app.sql("update commendation_notices set published_on = '2000-01-03', ends_on = '2000-01-07'")
+        .await;
     let res = app.post(&admin, "/api/v1/commendations/finalise", json!({})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let done: Value = res.json().await.unwrap();

@@ -3,50 +3,18 @@
 //! the quota, a double finalise finalises once (never a server error), and an erased honoree is
 //! taken off the roll and verifies as "holder withdrawn".
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
+
+const POST: Method = Method::POST;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
-
-async fn sql(app: &TestApp, statement: &str) {
-    let mut tx = app.db.begin().await.unwrap();
-    leifeng::on_tx!(&mut tx, c => sqlx::query(statement).execute(&mut *c).await.map(|_| ()).unwrap());
-    tx.commit().await.unwrap();
-}
-
-/// Sends `n` copies of one POST at once; answers their statuses.
-async fn at_once(app: &TestApp, token: &str, path: &str, bodies: Vec<Value>) -> Vec<StatusCode> {
-    let mut tasks = vec![];
-    for body in bodies {
-        let (http, url, token) = (app.http.clone(), app.url(path), token.to_string());
-        tasks.push(tokio::spawn(async move {
-            http.post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }));
-    }
-    let mut out = vec![];
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
-}
+use crate::commendations::fresh_year;
+use crate::helpers::spawn_app;
 
 #[tokio::test]
 async fn racing_submits_nominate_once_approve_within_the_quota_and_finalise_once() {
     let app = spawn_app().await;
-    for s in [
-        "delete from honour_certificates",
-        "delete from objections",
-        "delete from commendation_notices",
-        "delete from nominations",
-    ] {
-        sql(&app, s).await;
-    }
+    fresh_year(&app).await;
     let (admin, unit) = (app.token("admin").await, app.token("shuiwu").await);
     let overview = app.get_json(&admin, "/api/v1/commendations").await;
     let cat = overview["categories"]
@@ -82,7 +50,12 @@ async fn racing_submits_nominate_once_approve_within_the_quota_and_finalise_once
 
     // Twelve submits of one nominee at once: one nomination.
     let body = json!({"category_id": cid, "nominee_id": eligible[0], "deed": "热心服务。"});
-    let statuses = at_once(&app, &unit, "/api/v1/commendations/nominations", vec![body; 12]).await;
+    let statuses = app
+        .at_once(
+            &unit,
+            vec![(POST, "/api/v1/commendations/nominations".into(), body); 12],
+        )
+        .await;
     assert_eq!(
         statuses.iter().filter(|s| **s == StatusCode::CREATED).count(),
         1,
@@ -104,27 +77,17 @@ async fn racing_submits_nominate_once_approve_within_the_quota_and_finalise_once
     assert_eq!(ids.len(), 3, "{list}");
 
     // Three approvals at once with a quota of one: one approved.
-    let mut tasks = vec![];
-    for id in &ids {
-        let (http, url, token) = (
-            app.http.clone(),
-            app.url(&format!("/api/v1/commendations/nominations/{id}/review")),
-            admin.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            http.post(url)
-                .bearer_auth(token)
-                .json(&json!({"decision": "approve"}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }));
-    }
-    let mut statuses = vec![];
-    for t in tasks {
-        statuses.push(t.await.unwrap());
-    }
+    let reviews = ids
+        .iter()
+        .map(|id| {
+            (
+                POST,
+                format!("/api/v1/commendations/nominations/{id}/review"),
+                json!({"decision": "approve"}),
+            )
+        })
+        .collect();
+    let statuses = app.at_once(&admin, reviews).await;
     assert_eq!(
         statuses.iter().filter(|s| **s == StatusCode::OK).count(),
         1,
@@ -167,19 +130,26 @@ async fn racing_submits_nominate_once_approve_within_the_quota_and_finalise_once
     }
 
     // Published twice at once: one notice; finalised three times at once: one roll.
-    let statuses = at_once(&app, &admin, "/api/v1/commendations/notice", vec![json!({}); 2]).await;
+    let statuses = app
+        .at_once(
+            &admin,
+            vec![(POST, "/api/v1/commendations/notice".into(), json!({})); 2],
+        )
+        .await;
     assert_eq!(
         statuses.iter().filter(|s| **s == StatusCode::CREATED).count(),
         1,
         "{statuses:?}"
     );
     assert!(statuses.iter().all(|s| !s.is_server_error()), "{statuses:?}");
-    sql(
-        &app,
-        "update commendation_notices set published_on = '2000-01-03', ends_on = '2000-01-07'",
-    )
-    .await;
-    let statuses = at_once(&app, &admin, "/api/v1/commendations/finalise", vec![json!({}); 3]).await;
+    app.sql("update commendation_notices set published_on = '2000-01-03', ends_on = '2000-01-07'")
+        .await;
+    let statuses = app
+        .at_once(
+            &admin,
+            vec![(POST, "/api/v1/commendations/finalise".into(), json!({})); 3],
+        )
+        .await;
     assert_eq!(
         statuses.iter().filter(|s| **s == StatusCode::OK).count(),
         1,

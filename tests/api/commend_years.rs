@@ -6,25 +6,13 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::commendations::object;
 use crate::helpers::{error_codes, spawn_app, TestApp};
 
 async fn public(app: &TestApp, path: &str) -> Value {
     let res = app.http.get(app.url(path)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "GET {path}");
     res.json().await.unwrap()
-}
-
-async fn object(app: &TestApp, ip: &str, body: Value) -> (StatusCode, Value) {
-    let res = app
-        .http
-        .post(app.url("/api/v1/notice/objections"))
-        .header("x-forwarded-for", ip)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 #[tokio::test]

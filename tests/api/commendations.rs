@@ -8,21 +8,15 @@ use serde_json::{json, Value};
 
 use crate::helpers::{error_codes, error_fields, spawn_app, TestApp};
 
-async fn sql(app: &TestApp, statement: &str) {
-    let mut tx = app.db.begin().await.unwrap();
-    leifeng::on_tx!(&mut tx, c => sqlx::query(statement).execute(&mut *c).await.map(|_| ()).unwrap());
-    tx.commit().await.unwrap();
-}
-
 /// Takes away what the demo nominated and published, so that a test starts the year afresh.
-async fn fresh_year(app: &TestApp) {
+pub(crate) async fn fresh_year(app: &TestApp) {
     for s in [
         "delete from honour_certificates",
         "delete from objections",
         "delete from commendation_notices",
         "delete from nominations",
     ] {
-        sql(app, s).await;
+        app.sql(s).await;
     }
 }
 
@@ -48,7 +42,8 @@ async fn candidates(app: &TestApp, token: &str, category: i64) -> Vec<Value> {
         .clone()
 }
 
-async fn object(app: &TestApp, ip: &str, body: Value) -> (StatusCode, Value) {
+/// Raises an objection through the public API from the address `ip`.
+pub(crate) async fn object(app: &TestApp, ip: &str, body: Value) -> (StatusCode, Value) {
     let res = app
         .http
         .post(app.url("/api/v1/notice/objections"))
@@ -275,11 +270,8 @@ async fn a_year_end_from_nomination_to_a_verified_honour_certificate() {
     // Finalising: refused while the period runs, then while an objection is open.
     let res = app.post(&admin, "/api/v1/commendations/finalise", json!({})).await;
     assert_eq!(error_codes(&res.json().await.unwrap()), vec!["err.commend_period_runs"]);
-    sql(
-        &app,
-        "update commendation_notices set published_on = '2000-01-03', ends_on = '2000-01-07'",
-    )
-    .await;
+    app.sql("update commendation_notices set published_on = '2000-01-03', ends_on = '2000-01-07'")
+        .await;
     let res = app.post(&admin, "/api/v1/commendations/finalise", json!({})).await;
     assert_eq!(
         error_codes(&res.json().await.unwrap()),

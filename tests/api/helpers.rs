@@ -425,6 +425,36 @@ impl TestApp {
         id
     }
 
+    /// Runs one statement on the test's database (to move dates a test cannot wait for).
+    pub async fn sql(&self, statement: &str) {
+        let mut tx = self.db.begin().await.unwrap();
+        leifeng::on_tx!(&mut tx, c => sqlx::query(statement).execute(&mut *c).await.map(|_| ()).unwrap());
+        tx.commit().await.unwrap();
+    }
+
+    /// Sends the requests all at once (a double click, many people at the same moment) as
+    /// `token`; answers their statuses in order.
+    pub async fn at_once(&self, token: &str, requests: Vec<(reqwest::Method, String, Value)>) -> Vec<StatusCode> {
+        let mut tasks = vec![];
+        for (method, path, body) in requests {
+            let (http, url, token) = (self.http.clone(), self.url(&path), token.to_string());
+            tasks.push(tokio::spawn(async move {
+                let req = http.request(method.clone(), url).bearer_auth(token);
+                let req = if method == reqwest::Method::GET {
+                    req
+                } else {
+                    req.json(&body)
+                };
+                req.send().await.unwrap().status()
+            }));
+        }
+        let mut out = vec![];
+        for t in tasks {
+            out.push(t.await.unwrap());
+        }
+        out
+    }
+
     pub async fn find_id(&self, admin: &str, list: &str, field: &str, value: &str) -> i64 {
         let page = self.get_json(admin, &format!("{list}?per_page=500")).await;
         page["items"]

@@ -8,12 +8,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-async fn sql(app: &TestApp, statement: &str) {
-    let mut tx = app.db.begin().await.unwrap();
-    leifeng::on_tx!(&mut tx, c => sqlx::query(statement).execute(&mut *c).await.map(|_| ()).unwrap());
-    tx.commit().await.unwrap();
-}
-
 fn tomorrow() -> String {
     let d = chrono::NaiveDate::parse_from_str(&leifeng::domain::campaign::today(), "%Y-%m-%d").unwrap();
     (d + chrono::Duration::days(1)).format("%Y-%m-%d").to_string()
@@ -236,14 +230,11 @@ async fn a_resident_need_goes_round_the_whole_loop() {
 
     // The activity is held (moved into the past by the test), published and completed.
     let now = leifeng::db::now();
-    sql(
-        &app,
-        &format!(
-            "update activities set starts_at = {}, ends_at = {} where id = {activity}",
-            now - 7200,
-            now - 3600
-        ),
-    )
+    app.sql(&format!(
+        "update activities set starts_at = {}, ends_at = {} where id = {activity}",
+        now - 7200,
+        now - 3600
+    ))
     .await;
     for action in ["publish", "complete"] {
         let res = app
@@ -490,7 +481,8 @@ async fn timers_flag_needs_not_taken_in_time() {
     assert_eq!(v["overdue"], false);
     // Posted ten days ago: past the two working days of review.
     let ago = leifeng::db::now() - 10 * 86400;
-    sql(&app, &format!("update needs set step_at = {ago} where id = {id}")).await;
+    app.sql(&format!("update needs set step_at = {ago} where id = {id}"))
+        .await;
     let v = app.get_json(&community, &format!("/api/v1/needs/{id}")).await;
     assert_eq!(v["overdue"], true);
     let list = app.get_json(&community, "/api/v1/needs?overdue=true").await;
