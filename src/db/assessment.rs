@@ -343,10 +343,7 @@ const FACTS_PER_STATEMENT: usize = 200;
 /// from audited records and part of the audited close, so not audited row by row).
 pub async fn freeze_facts(tx: &mut Tx, campaign_id: i64, rows: &[(String, i64, String)]) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(FACTS_PER_STATEMENT) {
-        let values = (0..chunk.len())
-            .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = super::value_groups(tx, chunk.len(), 4);
         let sql = format!("insert into assessment_snapshot_facts (campaign_id, kind, org_id, body) values {values}");
         on_tx!(tx, c => {
             let mut q = sqlx::query(&sql);

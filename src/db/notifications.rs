@@ -307,24 +307,8 @@ pub async fn queue(tx: &mut Tx, notices: &[Notice]) -> sqlx::Result<u64> {
     insert(tx, &rows, t).await
 }
 
-/// `n` groups of `width` bind marks: `($1, $2), ($3, $4)` on PostgreSQL, `(?, ?), (?, ?)` on
-/// SQLite — SQLite looks a numbered mark's name up in a list as long as the statement's marks,
-/// once per mark, which made a 16,000-mark insert spend most of its time finding names.
-fn value_groups(sqlite: bool, n: usize, width: usize) -> String {
-    let groups: Vec<String> = (0..n)
-        .map(|i| {
-            if sqlite {
-                format!("({})", vec!["?"; width].join(", "))
-            } else {
-                placeholders(i * width + 1, width)
-            }
-        })
-        .collect();
-    groups.join(", ")
-}
-
 async fn insert(tx: &mut Tx, rows: &[Row], t: i64) -> sqlx::Result<u64> {
-    let sqlite = matches!(tx, Tx::Sqlite(..));
+    let sqlite = tx.is_sqlite();
     // Within both databases' limits on binds per statement (SQLite 32,766, PostgreSQL 65,535).
     let per_statement = if sqlite { 500 } else { 1000 };
     let mut added = 0;
@@ -333,7 +317,7 @@ async fn insert(tx: &mut Tx, rows: &[Row], t: i64) -> sqlx::Result<u64> {
             "insert into outbox (kind, user_id, recipient, channel, idempotency_key, params, subject, body, link,
                 lang, urgent, quiet_hours, state, next_attempt_at, created_at, sent_at) values {}
              on conflict (idempotency_key) do nothing",
-            value_groups(sqlite, chunk.len(), COLS)
+            super::value_groups(tx, chunk.len(), COLS)
         );
         added += on_tx!(tx, c => {
             let mut q = sqlx::query(&sql);

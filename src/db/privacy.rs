@@ -206,45 +206,31 @@ pub async fn erase_volunteer(
         }
     }
 
-    // Certificates: the statement without the person, signed anew; they still verify as issued.
-    let certs: Vec<(i64, String, String)> = on_tx!(tx, c => sqlx::query_as(
-        "select id, number, statement from certificates where volunteer_id = $1 and withdrawn_at is null")
-        .bind(volunteer_id).fetch_all(&mut *c).await?);
-    for (id, number, statement) in &certs {
-        let mut st: Value = serde_json::from_str(statement).unwrap_or_else(|_| json!({}));
-        if let Some(m) = st.as_object_mut() {
-            for k in ["name", "id_type", "id_number", "volunteer_no"] {
-                if m.contains_key(k) {
-                    m.insert(k.into(), Value::String(String::new()));
-                }
-            }
-        }
-        let redacted = st.to_string();
-        let signature = crate::domain::service::sign(signing_key, &format!("{number}\n{redacted}"), 64);
-        on_tx!(tx, c => sqlx::query(
-            "update certificates set statement = $1, withdrawn_at = $2, withdrawn_signature = $3 where id = $4")
-            .bind(&redacted).bind(t).bind(&signature).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    }
-
-    // Honours: the name off the notices and the roll; the honour certificate's statement without
-    // the person, signed anew like a service certificate's (it still verifies as issued).
+    // Certificates and honour certificates: the statement without the person, signed anew; they
+    // still verify as issued. The honour's name also goes off the notices and the roll.
+    let certs = withdraw_statements(
+        tx,
+        "certificates",
+        "select id, number, statement from certificates where volunteer_id = $1 and withdrawn_at is null",
+        volunteer_id,
+        &["name", "id_type", "id_number", "volunteer_no"],
+        signing_key,
+        t,
+    )
+    .await?;
     on_tx!(tx, c => sqlx::query("update nominations set nominee_name = $1 where volunteer_id = $2")
         .bind(anonymous_name(volunteer_id)).bind(volunteer_id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    let honours: Vec<(i64, String, String)> = on_tx!(tx, c => sqlx::query_as(
+    let honours = withdraw_statements(
+        tx,
+        "honour_certificates",
         "select h.id, h.number, h.statement from honour_certificates h join nominations n on n.id = h.nomination_id
-         where n.volunteer_id = $1 and h.withdrawn_at is null")
-        .bind(volunteer_id).fetch_all(&mut *c).await?);
-    for (id, number, statement) in &honours {
-        let mut st: Value = serde_json::from_str(statement).unwrap_or_else(|_| json!({}));
-        if let Some(m) = st.as_object_mut() {
-            m.insert("honoree".into(), Value::String(String::new()));
-        }
-        let redacted = st.to_string();
-        let signature = crate::domain::service::sign(signing_key, &format!("{number}\n{redacted}"), 64);
-        on_tx!(tx, c => sqlx::query(
-            "update honour_certificates set statement = $1, withdrawn_at = $2, withdrawn_signature = $3 where id = $4")
-            .bind(&redacted).bind(t).bind(&signature).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
-    }
+         where n.volunteer_id = $1 and h.withdrawn_at is null",
+        volunteer_id,
+        &["honoree"],
+        signing_key,
+        t,
+    )
+    .await?;
 
     // Older audit entries about the person keep what was done, not the values.
     let entries: Vec<(i64, String)> = on_tx!(tx, c => sqlx::query_as(
@@ -267,7 +253,7 @@ pub async fn erase_volunteer(
         fields: ERASED_FIELDS.iter().map(|f| f.to_string()).collect(),
         teams_told: teams,
         signups_cancelled,
-        certificates_withdrawn: certs.len() + honours.len(),
+        certificates_withdrawn: certs + honours,
         account_closed: user_id.is_some(),
         audit_entries_redacted: entries.len(),
     };
@@ -281,6 +267,39 @@ pub async fn erase_volunteer(
     )
     .await?;
     Ok(erasure)
+}
+
+/// Blanks `keys` in the statements `select` finds (id, number, statement) for the volunteer and
+/// signs each anew as `withdrawn_signature` in `table` (the check code on paper stays the original
+/// signature's); answers how many.
+async fn withdraw_statements(
+    tx: &mut Tx,
+    table: &str,
+    select: &str,
+    volunteer_id: i64,
+    keys: &[&str],
+    signing_key: &str,
+    t: i64,
+) -> Result<usize, sqlx::Error> {
+    let found: Vec<(i64, String, String)> =
+        on_tx!(tx, c => sqlx::query_as(select).bind(volunteer_id).fetch_all(&mut *c).await?);
+    let update =
+        format!("update {table} set statement = $1, withdrawn_at = $2, withdrawn_signature = $3 where id = $4");
+    for (id, number, statement) in &found {
+        let mut st: Value = serde_json::from_str(statement).unwrap_or_else(|_| json!({}));
+        if let Some(m) = st.as_object_mut() {
+            for k in keys {
+                if m.contains_key(*k) {
+                    m.insert((*k).into(), Value::String(String::new()));
+                }
+            }
+        }
+        let redacted = st.to_string();
+        let signature = crate::domain::service::sign(signing_key, &format!("{number}\n{redacted}"), 64);
+        on_tx!(tx, c => sqlx::query(&update)
+            .bind(&redacted).bind(t).bind(&signature).bind(id).execute(&mut *c).await.map(|r| r.rows_affected())?);
+    }
+    Ok(found.len())
 }
 
 /// A withdrawn certificate's redacted statement and its signature, when it was withdrawn.

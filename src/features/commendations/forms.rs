@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::service::{
-    candidates, categories, check_nomination, ensure_not_published, nomination_scope, nominator_of, year,
+    candidates_in, categories, check_nomination, ensure_not_published, nomination_scope, nominator_of, year,
 };
 use crate::auth::policy::{Action, Object};
 use crate::auth::Acting;
@@ -40,7 +40,7 @@ pub async fn import(
     let rows = crate::web::upload::read(&state.uploads, bytes, form::COLUMNS).await?;
     let mut cands = HashMap::new();
     for c in &cats {
-        cands.insert(c.id, candidates(&state.db, by, c.id).await?);
+        cands.insert(c.id, candidates_in(&state.db, by, c).await?);
     }
     let header = |i: usize| form::COLUMNS[i].header.to_string();
     let mut errors: Vec<CellError> = vec![];
